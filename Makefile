@@ -1,0 +1,79 @@
+# timewait: build, install dependencies, test, run.
+#
+#   make            build build/timewait (+ timewait_server, timewait_client links)
+#   make deps       install missing Debian packages (needs root and apt)
+#   make run        deps, build, run the seed's tests 000-007 in the lab (--fast)
+#   make check      deps, build (normal + ASan/UBSan), run every test
+#   make bench      deps, build, print the benchmarks
+#
+# Every source file under src/ is compiled: a new file needs no edit here.
+# Objects other than src/main.c go into one static library that the program
+# and the unit tests (tests/unit/test_*.c, cmocka) link against.
+
+CC      ?= cc
+BUILD   ?= build
+PKGS    := libpcap libnl-3.0 libnl-route-3.0 libnl-idiag-3.0 libtracefs libtraceevent jansson
+OPT     ?= -O2 -g
+CFLAGS  := $(OPT) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+
+SRCS    := $(sort $(wildcard src/*.c src/*/*.c))
+LIBSRCS := $(filter-out src/main.c,$(SRCS))
+OBJS    := $(LIBSRCS:%.c=$(BUILD)/%.o)
+UNITS   := $(sort $(wildcard tests/unit/test_*.c))
+UNITBIN := $(UNITS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all units deps run check test test-asan bench clean
+all: $(BUILD)/timewait $(BUILD)/timewait_server $(BUILD)/timewait_client
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libtimewait.a: $(OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/timewait: $(BUILD)/src/main.o $(BUILD)/libtimewait.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/timewait_server $(BUILD)/timewait_client: $(BUILD)/timewait
+	ln -sf timewait $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtimewait.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-unused-parameter -o $@ $< $(BUILD)/libtimewait.a $(LDLIBS) -lcmocka
+
+units: $(UNITBIN)
+
+deps:
+	@scripts/deps.sh
+
+run: deps
+	$(MAKE) all
+	$(BUILD)/timewait lab run all-seed --fast
+
+# make check: the normal build, then the same tests again built with
+# AddressSanitizer and UndefinedBehaviorSanitizer.
+check: deps
+	$(MAKE) all units
+	tests/run.sh $(BUILD)
+	$(MAKE) test-asan
+
+test: all units
+	tests/run.sh $(BUILD)
+
+test-asan:
+	$(MAKE) BUILD=build/asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" all units
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		tests/run.sh build/asan
+
+bench: deps all
+	bench/run.sh $(BUILD)
+
+clean:
+	rm -rf build
+
+-include $(OBJS:.o=.d) $(BUILD)/src/main.d

@@ -1,0 +1,85 @@
+/*
+ * lab.h - isolated hosts on one machine: one network namespace per host,
+ * joined by veth pairs to a bridge that lives in a namespace of its own
+ * (never in the host's). Every name the lab makes starts with its id,
+ * "tw-<owner pid>-<seq>", so that leftovers of a killed runner can be found
+ * and removed (lab_clean) by whoever comes next.
+ *
+ * Implemented in hosts.c (namespaces, links, addresses, sysctls),
+ * spawn.c (processes inside a host) and clean.c (leftovers).
+ */
+#ifndef TIMEWAIT_LAB_H
+#define TIMEWAIT_LAB_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define LAB_MAX_HOSTS 8
+#define LAB_NAME_MAX 16
+
+struct lab_host {
+	char name[LAB_NAME_MAX];	/* "client", "server", "server2", "backend" */
+	char netns[64];			/* its name in /run/netns (ip netns list) */
+	int nsfd;			/* open fd of its network namespace */
+	char ifname[16];		/* its one interface: "eth0" */
+	char addr[46];			/* IPv4 address, no prefix: "10.77.3.2" */
+	char addr6[46];			/* IPv6 address (unique local), no prefix */
+};
+
+struct lab {
+	char id[40];			/* "tw-<pid>-<seq>": prefix of every name */
+	pid_t owner;
+	int nhosts;
+	struct lab_host hosts[LAB_MAX_HOSTS];
+	char switch_netns[64];		/* the bridge's namespace */
+	int switch_nsfd;
+	char hosts_file[PATH_MAX];	/* the lab's /etc/hosts (host names -> addresses) */
+};
+
+/*
+ * Build a lab with hosts names[0..n-1]. dir is a folder the lab may write
+ * its hosts file into (the run folder). Each host's sysctls are set to a
+ * fresh Linux's defaults (see lab_defaults). Returns 0, or -1 with a
+ * message in err and nothing left behind.
+ */
+int lab_build(struct lab *lab, const char *const *names, int n,
+    const char *dir, char *err, size_t errlen);
+/* Kill every process still in the lab's namespaces, delete them all. */
+void lab_destroy(struct lab *lab);
+struct lab_host *lab_host(struct lab *lab, const char *name);
+
+/* Per-host sysctls; key as a path under /proc/sys: "net/ipv4/tcp_tw_reuse". */
+int lab_sysctl_set(const struct lab_host *h, const char *key, const char *value);
+int lab_sysctl_get(const struct lab_host *h, const char *key, char *buf, size_t len);
+
+/* The sysctls set on every host, as key/value pairs ending with NULL. */
+extern const char *const lab_defaults[][2];
+
+/* Move the calling thread into a network namespace (setns). 0 or -1. */
+int lab_enter(int nsfd);
+
+struct lab_proc_opts {
+	int stdin_fd;		/* -1: /dev/null */
+	int stdout_fd;		/* -1: /dev/null */
+	int stderr_fd;		/* -1: same as stdout */
+	int extra_fd;		/* becomes fd 3 in the child; -1: none */
+	int unprivileged;	/* drop to user nobody before exec */
+};
+
+/*
+ * Start argv in host h: its network namespace, a private mount namespace
+ * where /etc/hosts is the lab's, PR_SET_PDEATHSIG so it dies with the
+ * runner thread that spawned it. Returns the pid, or -1.
+ */
+pid_t lab_spawn(const struct lab *lab, const struct lab_host *h,
+    char *const argv[], const struct lab_proc_opts *o);
+
+/* Remove what dead runners left: namespaces, their processes, tracing
+ * instances. all != 0 removes live labs too. Returns how many labs. */
+int lab_clean(int all, int verbose);
+
+/* 0 if we may build labs; else prints one line saying why not, returns -1. */
+int lab_check_privileges(void);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * util.h - small helpers every part of timewait uses: clocks, strict number
+ * parsing for command lines, errno names, full writes.
+ */
+#ifndef TIMEWAIT_UTIL_H
+#define TIMEWAIT_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define NSEC_PER_SEC 1000000000ULL
+#define NSEC_PER_MSEC 1000000ULL
+
+uint64_t now_realtime_ns(void);	/* CLOCK_REALTIME: the clock of pcaps and event logs */
+uint64_t now_mono_ns(void);	/* CLOCK_MONOTONIC: for durations and deadlines */
+void sleep_ns(uint64_t ns);	/* sleeps the whole time, across signals */
+
+/* Strict parsers: the whole string must be a number in [min, max]. 0 or -1. */
+int parse_long(const char *s, long min, long max, long *out);
+int parse_double(const char *s, double min, double max, double *out);
+int parse_port(const char *s, uint16_t *port);	/* 1-65535 */
+
+/* "EADDRINUSE" for EADDRINUSE; "E<number>" for one it does not know. */
+const char *errno_name(int err);
+
+/* write(2) until done or a real error; -1 with errno set on error. */
+int write_all(int fd, const void *buf, size_t len);
+
+/* snprintf that never truncates silently: -1 if it would have. */
+int fmt(char *buf, size_t size, const char *f, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif
