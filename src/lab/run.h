@@ -1,0 +1,11 @@
+/*
+ * run.h - `timewait lab run` and `timewait lab list`: the test catalogue run
+ * in labs, checked, and written to a run folder. labcmd.c dispatches here.
+ */
+#ifndef TIMEWAIT_RUN_H
+#define TIMEWAIT_RUN_H
+
+int lab_run_main(int argc, char **argv);	/* argv[0] = "run" */
+int lab_list_main(int argc, char **argv);	/* argv[0] = "list" */
+
+#endif
