@@ -52,7 +52,7 @@ deps:
 
 run: deps
 	$(MAKE) all
-	$(BUILD)/timewait lab run all-seed --fast
+	$(BUILD)/timewait lab run seed --fast
 
 # make check: the normal build, then the same tests again built with
 # AddressSanitizer and UndefinedBehaviorSanitizer.
