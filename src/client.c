@@ -183,7 +183,8 @@ on_connected(struct client *c, int err)
 		return;
 	}
 	sock_names(r->fd, local, remote, sizeof(local));
-	snprintf(note, sizeof(note), "connected from %s to %s", local, c->target);
+	snprintf(note, sizeof(note), "connected from %s to %s",
+	    strrchr(local, ':') ? strrchr(local, ':') + 1 : local, c->target);
 	event_init(&e, "connect");
 	e.ret = 0;
 	e.req = r->n;
