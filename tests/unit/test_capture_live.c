@@ -680,6 +680,9 @@ test_burst(void **state)
 	char (*path)[128], err[256];
 	uint64_t t0, dt, drops = 0, pkts = 0;
 	long i, short_syn = 0;
+	struct sd_sock *s;
+	size_t ns;
+	int count;
 
 	need_net();
 	c = calloc((size_t)burst_captures, sizeof(*c));
@@ -729,6 +732,19 @@ test_burst(void **state)
 	    (unsigned long long)pkts, (unsigned long long)drops);
 	free(c);
 	free(path);
+
+	/* Every connection left a TIME_WAIT socket on the client: a dump
+	 * that spans many netlink reads must bring back each of them. */
+	t0 = now_mono_ns();
+	if (sockdiag_snapshot(net.nsfd[SIDE_A], &s, &ns, err,
+	    sizeof(err)) != 0)
+		fail_msg("%s", err);
+	dt = now_mono_ns() - t0;
+	find_time_wait(s, ns, AF_INET, &count);
+	printf("sock_diag: %zu sockets on the client, %d in TIME_WAIT, "
+	    "read in %.2f ms\n", ns, count, dt / 1e6);
+	free(s);
+	assert_int_equal(count, burst_conns);
 	assert_int_equal(drops, 0);
 	assert_int_equal(short_syn, 0);
 	(void)state;
