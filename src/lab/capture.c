@@ -38,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -67,6 +68,7 @@ struct capture {
 	pcap_t *pcap;
 	pcap_dumper_t *dumper;
 	uint64_t packets;
+	int gone;			/* the interface disappeared */
 	long long ifdrop_start;		/* -1: unknown */
 	struct capture_stats stats;
 	int result;			/* of the drain and close: 0 or -1 */
@@ -182,14 +184,24 @@ write_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 	c->packets++;
 }
 
-/* Everything pending in the kernel ring, without waiting. 0 or -1. */
+/*
+ * Everything pending in the kernel ring, without waiting. 0 or -1. An
+ * interface that disappeared (its veth peer or namespace was deleted
+ * first) ends the capture quietly: what it saw is all there was.
+ */
 static int
 drain(struct capture *c)
 {
 	int n;
 
+	if (c->gone)
+		return 0;
 	while ((n = pcap_dispatch(c->pcap, -1, write_packet, (u_char *)c)) > 0)
 		;
+	if (n == PCAP_ERROR && if_nametoindex(c->ifname) == 0) {
+		c->gone = 1;
+		return 0;
+	}
 	if (n == PCAP_ERROR) {
 		snprintf(c->err, sizeof(c->err), "capture on %s: %s",
 		    c->ifname, pcap_geterr(c->pcap));
@@ -210,7 +222,7 @@ drain_last(struct capture *c)
 	struct pollfd pfd = { pcap_get_selectable_fd(c->pcap), POLLIN, 0 };
 	uint64_t waited = 0;
 
-	if (pfd.fd < 0)
+	if (pfd.fd < 0 || c->gone)
 		return drain(c);
 	for (;;) {
 		int n;

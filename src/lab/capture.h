@@ -33,7 +33,8 @@ struct capture *capture_start(int nsfd, const char *ifname, const char *path,
  * Writes what is still pending in the kernel (waiting the ~20 ms it takes
  * the kernel to hand over its last block), fills st (may be NULL),
  * closes the file, frees c. 0, or -1 (a read or write error, told on
- * stderr; the file holds what was captured before it).
+ * stderr; the file holds what was captured before it). An interface that
+ * disappeared before the stop is no error: the file holds what it saw.
  */
 int capture_stop(struct capture *c, struct capture_stats *st);
 

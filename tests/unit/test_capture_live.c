@@ -505,6 +505,32 @@ test_no_such_interface(void **state)
 	(void)state;
 }
 
+/* The interface is deleted before the stop: no error, a readable file. */
+static void
+test_interface_vanishes(void **state)
+{
+	char err[256], path[128];
+	struct capture_stats st;
+	struct capture *c;
+	struct tcp_pkt *p;
+	size_t n;
+
+	need_net();
+	assert_int_equal(sh("ip -n %s link add twtmp0 type veth peer name "
+	    "twtmp1 && ip -n %s link set twtmp0 up", net.ns[SIDE_A],
+	    net.ns[SIDE_A]), 0);
+	snprintf(path, sizeof(path), "%s/gone.pcap", net.dir);
+	c = capture_start(net.nsfd[SIDE_A], "twtmp0", path, err, sizeof(err));
+	if (c == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(sh("ip -n %s link del twtmp0", net.ns[SIDE_A]), 0);
+	sleep_ns(50 * NSEC_PER_MSEC);
+	assert_int_equal(capture_stop(c, &st), 0);
+	read_capture(path, &p, &n);
+	free(p);
+	(void)state;
+}
+
 /*
  * One IPv4 connection, client closes first: both captures hold the whole
  * conversation, tshark agrees with us, the client holds one TIME_WAIT
@@ -758,6 +784,7 @@ main(int argc, char **argv)
 	};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_such_interface),
+		cmocka_unit_test(test_interface_vanishes),
 		cmocka_unit_test(test_ipv4_close_by_client),
 		cmocka_unit_test(test_ipv6_twenty_captures),
 	};
