@@ -547,6 +547,7 @@ test_ipv4_close_by_client(void **state)
 	struct sd_sock *s;
 	const struct sd_sock *tw;
 	struct flag_counts fc[2];
+	uint64_t t_before, t_after;
 	int i, count;
 
 	need_net();
@@ -558,7 +559,9 @@ test_ipv4_close_by_client(void **state)
 		if (c[i] == NULL)
 			fail_msg("%s", err);
 	}
+	t_before = now_realtime_ns();
 	exchange(AF_INET, 1, 667, 666);
+	t_after = now_realtime_ns();
 	for (i = 0; i < 2; i++)
 		assert_int_equal(capture_stop(c[i], &st[i]), 0);
 
@@ -584,6 +587,13 @@ test_ipv4_close_by_client(void **state)
 		assert_int_equal(p[i][0].sport, 667);
 		assert_int_equal(p[i][0].dport, 666);
 		assert_int_equal(p[i][0].flags, TCPF_SYN);
+		/* Packet times are on the wall clock, the clock of the
+		 * programs' event logs, and in order. */
+		for (size_t k = 0; k < n[i]; k++) {
+			assert_true(p[i][k].t_ns >= t_before);
+			assert_true(p[i][k].t_ns <= t_after);
+			assert_true(k == 0 || p[i][k].t_ns >= p[i][k - 1].t_ns);
+		}
 		check_with_tshark(path[i], p[i], n[i]);
 	}
 	/* Both ends saw the same segments. */

@@ -231,7 +231,7 @@ test_state_names(void **state)
 	static const char *const names[] = { "UNKNOWN", "ESTABLISHED",
 	    "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
 	    "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING",
-	    "NEW_SYN_RECV", "UNKNOWN" };
+	    "NEW_SYN_RECV", "BOUND_INACTIVE", "UNKNOWN" };
 	int i;
 
 	for (i = 0; i < (int)(sizeof(names) / sizeof(names[0])); i++)
