@@ -18,10 +18,11 @@
  * packets that is a few dozen frames, and a burst of connections overflows
  * it (measured: thousands of drops out of 32,000 packets at 15,000
  * connections a second, two captures). Without it libpcap uses TPACKET_V3,
- * whose blocks hold packets back to back: the same 4 MiB holds tens of
- * thousands of small TCP segments, and one wake-up hands over a block, not a
- * packet (measured: no drop, 20 captures, 2,000 connections at 8,000 a
- * second on 2 cores). The price is latency: a block is handed over when
+ * whose blocks hold packets back to back: 8 MiB holds tens of thousands
+ * of small TCP segments, and one wake-up hands over a block, not a packet
+ * (measured: no drop, 20 captures, 2,000 connections at 8,000 a second on
+ * 2 cores; 4 MiB still dropped a little with two more test programs
+ * competing for the same 2 cores, 8 MiB did not). The price is latency: a block is handed over when
  * full or CAPTURE_TIMEOUT_MS after its first packet, so capture_stop()
  * waits for the last block to be closed by the kernel before draining.
  *
@@ -47,7 +48,7 @@
 #include "lab/capture.h"
 
 #define CAPTURE_SNAPLEN		262144		/* whole packets, even GRO ones */
-#define CAPTURE_BUFFER		(4 * 1024 * 1024)	/* kernel ring, bytes */
+#define CAPTURE_BUFFER		(8 * 1024 * 1024)	/* kernel ring, bytes */
 #define CAPTURE_TIMEOUT_MS	10	/* a block is handed over this late at most */
 #define CAPTURE_STOP_MAX_MS	1000	/* drain at most this long on stop */
 

@@ -20,7 +20,7 @@ struct capture_stats {
 /*
  * Starts capturing ifname of the network namespace nsfd (-1: the caller's)
  * into a new pcap file at path (nanosecond magic 0xa1b23c4d, whole packets
- * up to 262144 bytes, a 4 MiB TPACKET_V3 ring: packets reach the file up to
+ * up to 262144 bytes, an 8 MiB TPACKET_V3 ring: packets reach the file up to
  * 10 ms after they were seen). Returns once the capture is
  * live: no packet sent after it returns is missed. NULL with a message in
  * err ("no such interface in that namespace", "not permitted ...").
