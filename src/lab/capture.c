@@ -22,9 +22,10 @@
  * of small TCP segments, and one wake-up hands over a block, not a packet
  * (measured: no drop, 20 captures, 2,000 connections at 8,000 a second on
  * 2 cores; 4 MiB still dropped a little with two more test programs
- * competing for the same 2 cores, 8 MiB did not). The price is latency: a block is handed over when
- * full or CAPTURE_TIMEOUT_MS after its first packet, so capture_stop()
- * waits for the last block to be closed by the kernel before draining.
+ * competing for the same 2 cores, 8 MiB did not). The price is latency: a
+ * block is handed over when full or CAPTURE_TIMEOUT_MS after its first
+ * packet, so capture_stop() waits for the kernel to close the last block
+ * before draining it.
  *
  * The interface drop counter of pcap_stats() (ps_ifdrop) is read by libpcap
  * through /proc/net or /sys/class/net, which show the namespace of the
