@@ -395,16 +395,23 @@ capture_start(int nsfd, const char *ifname, const char *path,
 	return c;
 }
 
-int
-capture_stop(struct capture *c, struct capture_stats *st)
+/* Asks the thread to finish; it drains and closes on its own. */
+static void
+ring_stop(struct capture *c)
 {
 	uint64_t one = 1;
+
+	/* An eventfd write fails only on overflow of its 64-bit counter. */
+	if (write(c->stopfd, &one, sizeof(one)) != sizeof(one))
+		abort();
+}
+
+/* Waits for the thread, hands over its counters, frees c. */
+static int
+reap(struct capture *c, struct capture_stats *st)
+{
 	int rc;
 
-	if (c == NULL)
-		return -1;
-	if (write(c->stopfd, &one, sizeof(one)) != sizeof(one))
-		return -1;	/* cannot happen with an eventfd short of overflow */
 	pthread_join(c->thread, NULL);
 	if (st != NULL)
 		*st = c->stats;
@@ -412,5 +419,36 @@ capture_stop(struct capture *c, struct capture_stats *st)
 	if (rc != 0)
 		fprintf(stderr, "%s\n", c->err);
 	capture_free(c);
+	return rc;
+}
+
+int
+capture_stop(struct capture *c, struct capture_stats *st)
+{
+	if (c == NULL)
+		return -1;
+	ring_stop(c);
+	return reap(c, st);
+}
+
+int
+capture_stop_all(struct capture **c, size_t n, struct capture_stats *st)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n; i++)
+		if (c[i] != NULL)
+			ring_stop(c[i]);
+	for (i = 0; i < n; i++) {
+		if (c[i] == NULL) {
+			if (st != NULL)
+				memset(&st[i], 0, sizeof(st[i]));
+			continue;
+		}
+		if (reap(c[i], st != NULL ? &st[i] : NULL) != 0)
+			rc = -1;
+		c[i] = NULL;
+	}
 	return rc;
 }

@@ -37,5 +37,12 @@ struct capture *capture_start(int nsfd, const char *ifname, const char *path,
  * disappeared before the stop is no error: the file holds what it saw.
  */
 int capture_stop(struct capture *c, struct capture_stats *st);
+/*
+ * capture_stop for n captures at once: the ~20 ms waits for the kernel's
+ * last blocks overlap instead of adding up. c[i] may be NULL (st[i] is then
+ * zeroed); every c[i] is freed and set to NULL. st may be NULL, else it has
+ * n entries. 0, or -1 if any stop failed.
+ */
+int capture_stop_all(struct capture **c, size_t n, struct capture_stats *st);
 
 #endif
