@@ -2,7 +2,7 @@
  * test_pcapread.c - pcap_read_tcp() on files we write ourselves with
  * libpcap's pcap_dump: frames built byte by byte (Ethernet, 802.1Q,
  * Linux cooked, IPv4, IPv6 with an extension header), so that every field
- * read back has a known value. Also tcp_flags_str() and tcp_state_name().
+ * read back has a known value. Also tcp_flags_str().
  *
  * Why build frames by hand: the parser must agree with the wire format, not
  * with another parser; the live test (test_capture_live) checks the other
@@ -21,7 +21,6 @@
 #include <cmocka.h>
 #include <pcap/pcap.h>
 
-#include "lab/sockdiag.h"
 #include "pcapread.h"
 
 struct seg {
@@ -286,27 +285,6 @@ test_flags_str(void **state)
 	(void)state;
 }
 
-static void
-test_state_names(void **state)
-{
-	assert_string_equal(tcp_state_name(1), "ESTABLISHED");
-	assert_string_equal(tcp_state_name(2), "SYN_SENT");
-	assert_string_equal(tcp_state_name(3), "SYN_RECV");
-	assert_string_equal(tcp_state_name(4), "FIN_WAIT1");
-	assert_string_equal(tcp_state_name(5), "FIN_WAIT2");
-	assert_string_equal(tcp_state_name(6), "TIME_WAIT");
-	assert_string_equal(tcp_state_name(7), "CLOSE");
-	assert_string_equal(tcp_state_name(8), "CLOSE_WAIT");
-	assert_string_equal(tcp_state_name(9), "LAST_ACK");
-	assert_string_equal(tcp_state_name(10), "LISTEN");
-	assert_string_equal(tcp_state_name(11), "CLOSING");
-	assert_string_equal(tcp_state_name(12), "NEW_SYN_RECV");
-	assert_string_equal(tcp_state_name(0), "UNKNOWN");
-	assert_string_equal(tcp_state_name(13), "UNKNOWN");
-	assert_string_equal(tcp_state_name(-1), "UNKNOWN");
-	(void)state;
-}
-
 int
 main(void)
 {
@@ -317,7 +295,6 @@ main(void)
 		    make_temp, remove_temp),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_flags_str),
-		cmocka_unit_test(test_state_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
