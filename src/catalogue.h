@@ -49,6 +49,8 @@ struct action {
 	const char *step;	/* ACT_WAIT */
 	int req;		/* ACT_WAIT: request number, 0 any */
 	const char *snap;	/* ACT_SNAPSHOT */
+	int settled;		/* ACT_SNAPSHOT: first wait (up to 2 s) until no socket
+				 * is half-way through opening or closing */
 	unsigned timeout_ms;	/* ACT_WAIT: unscaled, on top of at_ms */
 };
 

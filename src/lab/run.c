@@ -201,9 +201,29 @@ wait_step(struct test_rec *r, struct proc_rec *p, const char *step, int req,
 	}
 }
 
+/* A socket half-way through opening or closing: the kernel is not done. */
 static int
-take_snapshot(struct test_rec *r, struct lab *lab, const char *name)
+unsettled(const struct snap_rec *s, int nhosts)
 {
+	static const char *const moving[] = {
+		"SYN_SENT", "SYN_RECV", "NEW_SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
+		"CLOSING", "LAST_ACK", NULL,
+	};
+	size_t k;
+	int h, m;
+
+	for (h = 0; h < nhosts; h++)
+		for (k = 0; k < s->n[h]; k++)
+			for (m = 0; moving[m] != NULL; m++)
+				if (strcmp(tcp_state_name(s->s[h][k].state), moving[m]) == 0)
+					return 1;
+	return 0;
+}
+
+static int
+take_snapshot(struct test_rec *r, struct lab *lab, const char *name, int settled)
+{
+	uint64_t deadline = now_mono_ns() + 2 * NSEC_PER_SEC;
 	struct snap_rec *s;
 	char err[256];
 	int i;
@@ -211,20 +231,27 @@ take_snapshot(struct test_rec *r, struct lab *lab, const char *name)
 	if (r->nsnaps == REC_MAX_SNAPS)
 		return -1;
 	s = &r->snaps[r->nsnaps++];
-	memset(s, 0, sizeof(*s));
-	snprintf(s->name, sizeof(s->name), "%s", name);
-	s->t_ns = now_realtime_ns();
-	for (i = 0; i < r->nhosts; i++) {
-		struct lab_host *h = lab_host(lab, r->hosts[i].name);
+	for (;;) {
+		memset(s, 0, sizeof(*s));
+		snprintf(s->name, sizeof(s->name), "%s", name);
+		s->t_ns = now_realtime_ns();
+		for (i = 0; i < r->nhosts; i++) {
+			struct lab_host *h = lab_host(lab, r->hosts[i].name);
 
-		if (h == NULL || sockdiag_snapshot(h->nsfd, &s->s[i], &s->n[i],
-		    err, sizeof(err)) == -1) {
-			snprintf(r->error, sizeof(r->error), "snapshot of %s: %s",
-			    r->hosts[i].name, h ? err : "no such host");
-			return -1;
+			if (h == NULL || sockdiag_snapshot(h->nsfd, &s->s[i], &s->n[i],
+			    err, sizeof(err)) == -1) {
+				snprintf(r->error, sizeof(r->error), "snapshot of %s: %s",
+				    r->hosts[i].name, h ? err : "no such host");
+				return -1;
+			}
 		}
+		if (!settled || !unsettled(s, r->nhosts) || now_mono_ns() > deadline ||
+		    stop_requested)
+			return 0;
+		for (i = 0; i < r->nhosts; i++)
+			free(s->s[i]);
+		sleep_ns(2 * NSEC_PER_MSEC);
 	}
-	return 0;
 }
 
 /* --full: wait until host holds no TIME_WAIT socket, counting down. */
@@ -350,7 +377,7 @@ run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
 				(void)write_all(p->stdin_w, "\n", 1);
 			break;
 		case ACT_SNAPSHOT:
-			if (take_snapshot(r, lab, a->snap) == -1)
+			if (take_snapshot(r, lab, a->snap, a->settled) == -1)
 				return -1;
 			break;
 		case ACT_WAIT_TW:
@@ -775,9 +802,9 @@ lab_run_main(int argc, char **argv)
 	o.repeat = 1;
 	o.jobs = 64;
 	snprintf(o.out, sizeof(o.out), "runs");
-	optind = 1;
+	optind = 0;	/* a fresh start for glibc, which also lets options follow names */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'F':
 			o.scale = 0.1;
