@@ -251,10 +251,9 @@ finish(struct capture *c)
 	long long ifdrop;
 
 	memset(&ps, 0, sizeof(ps));
-	if (pcap_stats(c->pcap, &ps) == 0) {
+	if (pcap_stats(c->pcap, &ps) == 0)
 		c->stats.dropped = ps.ps_drop;
-		c->stats.if_dropped = ps.ps_ifdrop;
-	}
+	/* Not ps.ps_ifdrop: see the top of the file. 0 when unknown. */
 	ifdrop = if_rx_dropped(c->ifname);
 	if (ifdrop >= 0 && c->ifdrop_start >= 0 && ifdrop >= c->ifdrop_start)
 		c->stats.if_dropped = (uint64_t)(ifdrop - c->ifdrop_start);
@@ -312,9 +311,11 @@ capture_thread(void *arg)
 		if (pfd[1].revents != 0)
 			break;
 		if (pfd[0].revents & (POLLERR | POLLNVAL)) {
-			/* The interface went away (its namespace was
-			 * deleted): keep what we have, wait for stop. */
-			drain(c);
+			/* Most likely the interface went away (drain
+			 * then says nothing): keep what we have, wait
+			 * for the stop. */
+			if (drain(c) != 0)
+				c->result = -1;
 			pfd[0].fd = -1;
 			continue;
 		}
