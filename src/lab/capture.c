@@ -33,6 +33,7 @@
  * /proc/thread-self/net/dev ourselves instead.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -124,7 +125,8 @@ open_capture(struct capture *c)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *p;
-	int rc;
+	FILE *f;
+	int rc, fd, flags;
 
 	p = pcap_create(c->ifname, ebuf);
 	if (p == NULL) {
@@ -164,12 +166,26 @@ open_capture(struct capture *c)
 		pcap_close(p);
 		return -1;
 	}
+	/* Programs the lab starts while we capture must not inherit the
+	 * packet socket or the file (libpcap opens neither close-on-exec). */
+	fd = pcap_get_selectable_fd(p);
+	if (fd >= 0 && (flags = fcntl(fd, F_GETFD)) >= 0)
+		(void)fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+	f = fopen(c->path, "we");
+	if (f == NULL) {
+		snprintf(c->err, sizeof(c->err), "capture on %s: %s: %s",
+		    c->ifname, c->path, strerror(errno));
+		pcap_close(p);
+		return -1;
+	}
 	/* The handle's precision is nanoseconds, so the file gets the
 	 * nanosecond pcap magic (0xa1b23c4d). */
-	c->dumper = pcap_dump_open(p, c->path);
+	c->dumper = pcap_dump_fopen(p, f);
 	if (c->dumper == NULL) {
 		snprintf(c->err, sizeof(c->err), "capture on %s: %s",
 		    c->ifname, pcap_geterr(p));
+		fclose(f);
+		unlink(c->path);
 		pcap_close(p);
 		return -1;
 	}
