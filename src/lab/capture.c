@@ -33,6 +33,7 @@
  * /proc/thread-self/net/dev ourselves instead.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
@@ -124,7 +125,8 @@ open_capture(struct capture *c)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *p;
-	int rc;
+	FILE *f;
+	int rc, fd, flags;
 
 	p = pcap_create(c->ifname, ebuf);
 	if (p == NULL) {
@@ -164,12 +166,26 @@ open_capture(struct capture *c)
 		pcap_close(p);
 		return -1;
 	}
+	/* Programs the lab starts while we capture must not inherit the
+	 * packet socket or the file (libpcap opens neither close-on-exec). */
+	fd = pcap_get_selectable_fd(p);
+	if (fd >= 0 && (flags = fcntl(fd, F_GETFD)) >= 0)
+		(void)fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+	f = fopen(c->path, "we");
+	if (f == NULL) {
+		snprintf(c->err, sizeof(c->err), "capture on %s: %s: %s",
+		    c->ifname, c->path, strerror(errno));
+		pcap_close(p);
+		return -1;
+	}
 	/* The handle's precision is nanoseconds, so the file gets the
 	 * nanosecond pcap magic (0xa1b23c4d). */
-	c->dumper = pcap_dump_open(p, c->path);
+	c->dumper = pcap_dump_fopen(p, f);
 	if (c->dumper == NULL) {
 		snprintf(c->err, sizeof(c->err), "capture on %s: %s",
 		    c->ifname, pcap_geterr(p));
+		fclose(f);
+		unlink(c->path);
 		pcap_close(p);
 		return -1;
 	}
@@ -251,10 +267,9 @@ finish(struct capture *c)
 	long long ifdrop;
 
 	memset(&ps, 0, sizeof(ps));
-	if (pcap_stats(c->pcap, &ps) == 0) {
+	if (pcap_stats(c->pcap, &ps) == 0)
 		c->stats.dropped = ps.ps_drop;
-		c->stats.if_dropped = ps.ps_ifdrop;
-	}
+	/* Not ps.ps_ifdrop: see the top of the file. 0 when unknown. */
 	ifdrop = if_rx_dropped(c->ifname);
 	if (ifdrop >= 0 && c->ifdrop_start >= 0 && ifdrop >= c->ifdrop_start)
 		c->stats.if_dropped = (uint64_t)(ifdrop - c->ifdrop_start);
@@ -312,9 +327,11 @@ capture_thread(void *arg)
 		if (pfd[1].revents != 0)
 			break;
 		if (pfd[0].revents & (POLLERR | POLLNVAL)) {
-			/* The interface went away (its namespace was
-			 * deleted): keep what we have, wait for stop. */
-			drain(c);
+			/* Most likely the interface went away (drain
+			 * then says nothing): keep what we have, wait
+			 * for the stop. */
+			if (drain(c) != 0)
+				c->result = -1;
 			pfd[0].fd = -1;
 			continue;
 		}

@@ -123,6 +123,28 @@ build_sll(uint8_t *p, const struct seg *s)
 	return 16 + build_ip(p + 16, s, 0);
 }
 
+/* Linux cooked v2 (tcpdump -i any on newer versions): 20 bytes. */
+static size_t
+build_sll2(uint8_t *p, const struct seg *s)
+{
+	memset(p, 0, 20);
+	put16(p, s->v6 ? 0x86dd : 0x0800);
+	put16(p + 8, 1);	/* ARPHRD_ETHER */
+	p[10] = 4;		/* sent by us */
+	p[11] = 6;
+	return 20 + build_ip(p + 20, s, 1);
+}
+
+/* BSD loopback: the address family in host order, then IP. */
+static size_t
+build_null(uint8_t *p, const struct seg *s)
+{
+	uint32_t af = s->v6 ? 30 : 2;
+
+	memcpy(p, &af, 4);
+	return 4 + build_ip(p + 4, s, 0);
+}
+
 /* Each test gets a temporary file as its state, removed even on failure. */
 static int
 make_temp(void **state)
@@ -252,6 +274,30 @@ test_truncated_cooked(void **state)
 	check_read(path, t0);
 }
 
+/* The other link types: cooked v2, raw IP, BSD loopback. */
+static void
+test_other_links(void **state)
+{
+	static const int dlts[] = { DLT_LINUX_SLL2, DLT_RAW, DLT_NULL };
+	uint8_t frames[NSEG][200];
+	size_t len[NSEG], i, k;
+	const char *path = *state;
+	uint64_t t0 = 1795000000000000000ULL;
+
+	for (k = 0; k < sizeof(dlts) / sizeof(dlts[0]); k++) {
+		for (i = 0; i < NSEG; i++) {
+			if (dlts[k] == DLT_LINUX_SLL2)
+				len[i] = build_sll2(frames[i], &handshake[i]);
+			else if (dlts[k] == DLT_RAW)
+				len[i] = build_ip(frames[i], &handshake[i], 0);
+			else
+				len[i] = build_null(frames[i], &handshake[i]);
+		}
+		write_pcap(path, dlts[k], frames, len, len, NSEG, t0);
+		check_read(path, t0);
+	}
+}
+
 static void
 test_missing_file(void **state)
 {
@@ -292,6 +338,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_ethernet_v4_v6,
 		    make_temp, remove_temp),
 		cmocka_unit_test_setup_teardown(test_truncated_cooked,
+		    make_temp, remove_temp),
+		cmocka_unit_test_setup_teardown(test_other_links,
 		    make_temp, remove_temp),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_flags_str),
