@@ -13,6 +13,7 @@
 
 #define START(p)		{ .kind = ACT_START, .proc = (p) }
 #define WAIT(p, s, r, ms)	{ .kind = ACT_WAIT, .proc = (p), .step = (s), .req = (r), .timeout_ms = (ms) }
+#define MARK(p, s, r)		{ .kind = ACT_WAIT, .proc = (p), .step = (s), .req = (r), .timeout_ms = 3000, .mark = 1 }
 #define SNAP(name, at, settle)	{ .kind = ACT_SNAPSHOT, .snap = (name), .at_ms = (at), .settle_ms = (settle) }
 #define SNAP_END		{ .kind = ACT_SNAPSHOT, .snap = "end", .settled = 1 }
 
@@ -84,7 +85,7 @@ const struct test_spec catalogue[] = {
 	},
 	.actions = {
 		START("server"), START("client"),
-		WAIT("client", "connect", 1, 2000),
+		MARK("client", "connect", 1),
 		{ .kind = ACT_SIGINT, .proc = "client", .at_ms = 13000 },
 		{ .kind = ACT_SIGINT, .proc = "server", .at_ms = 25000 },
 		{ .kind = ACT_SNAPSHOT, .snap = "end", .at_ms = 25000, .settled = 1 },
@@ -182,7 +183,7 @@ const struct test_spec catalogue[] = {
 	},
 	.actions = {
 		START("server"), START("client"),
-		WAIT("client", "connect", 1, 2000),
+		MARK("server", "write", 1),	/* the bip: 5 s to the server's close, 10 s to the client's read */
 		SNAP("mid", 7500, 0),
 		{ .kind = ACT_WAIT, .proc = "client", .step = "close", .req = 1, .at_ms = 10000, .timeout_ms = 3000 },
 		SNAP_END,

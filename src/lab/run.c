@@ -174,10 +174,10 @@ spawn_proc(struct test_rec *r, struct lab *lab, struct proc_rec *p,
 	return 0;
 }
 
-/* Wait until p's log holds step for request req (0: any). */
+/* Wait until p's log holds step for request req (0: any); *when: its time. */
 static int
 wait_step(struct test_rec *r, struct proc_rec *p, const char *step, int req,
-    uint64_t deadline)
+    uint64_t deadline, uint64_t *when)
 {
 	size_t i;
 
@@ -187,8 +187,11 @@ wait_step(struct test_rec *r, struct proc_rec *p, const char *step, int req,
 			return -1;
 		}
 		for (i = 0; i < p->nev; i++)
-			if (strcmp(p->ev[i].step, step) == 0 && (req == 0 || p->ev[i].req == req))
+			if (strcmp(p->ev[i].step, step) == 0 && (req == 0 || p->ev[i].req == req)) {
+				if (when != NULL)
+					*when = p->ev[i].t_ns;
 				return 0;
+			}
 		if (stop_requested)
 			return -1;
 		if (now_mono_ns() >= deadline) {
@@ -324,14 +327,31 @@ stop_programs(struct test_rec *r)
 		}
 }
 
+/* Stop the captures still running, all at once; keep their counts. */
+static void
+stop_captures(struct test_rec *r, struct capture **caps)
+{
+	struct capture_stats st[CAT_MAX_HOSTS];
+	int i, running = 0;
+
+	for (i = 0; i < r->nhosts; i++)
+		running += caps[i] != NULL;
+	if (running == 0)
+		return;
+	capture_stop_all(caps, (size_t)r->nhosts, st);
+	for (i = 0; i < r->nhosts; i++)
+		if (st[i].packets || st[i].dropped || st[i].if_dropped)
+			r->hosts[i].cs = st[i];
+}
+
 /* Interpret the test's actions; the record fills as it goes. */
 static int
 run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
     const char *dir, struct capture **caps)
 {
 	const struct test_spec *t = r->spec;
-	uint64_t t0_mono = 0;
-	int i, k;
+	uint64_t base_mono = 0, when = 0;
+	int i;
 
 	for (i = 0; i < CAT_MAX_ACTIONS && t->actions[i].kind != 0; i++) {
 		const struct action *a = &t->actions[i];
@@ -343,13 +363,13 @@ run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
 			return -1;
 		}
 		/* Time zero: when the first client starts, every server listening. */
-		if (t0_mono == 0 && a->kind == ACT_START && strcmp(p->spec->prog, "client") == 0) {
-			t0_mono = now_mono_ns();
+		if (base_mono == 0 && a->kind == ACT_START && strcmp(p->spec->prog, "client") == 0) {
+			base_mono = now_mono_ns();
 			r->t0_ns = now_realtime_ns();
 		}
-		due = t0_mono + (uint64_t)(a->at_ms * r->scale * NSEC_PER_MSEC) +
+		due = base_mono + (uint64_t)(a->at_ms * r->scale * NSEC_PER_MSEC) +
 		    a->settle_ms * NSEC_PER_MSEC;
-		if (t0_mono != 0 && sleep_until(due) == -1)
+		if (base_mono != 0 && sleep_until(due) == -1)
 			return -1;
 		r->act_t[i] = now_realtime_ns();
 		switch (a->kind) {
@@ -358,13 +378,19 @@ run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
 			if (spawn_proc(r, lab, p, o, dir) == -1)
 				return -1;
 			if (strcmp(p->spec->prog, "server") == 0 &&
-			    wait_step(r, p, "listen", 0, now_mono_ns() + 5 * NSEC_PER_SEC) == -1)
+			    wait_step(r, p, "listen", 0, now_mono_ns() + 5 * NSEC_PER_SEC, NULL) == -1)
 				return -1;
 			break;
 		case ACT_WAIT:
 			if (wait_step(r, p, a->step, a->req, now_mono_ns() +
-			    a->timeout_ms * NSEC_PER_MSEC) == -1)
+			    a->timeout_ms * NSEC_PER_MSEC, &when) == -1)
 				return -1;
+			if (a->mark) {
+				/* The event's own time, on the monotonic clock. */
+				uint64_t ago = now_realtime_ns() - when;
+
+				base_mono = now_mono_ns() - (ago < now_mono_ns() ? ago : 0);
+			}
 			break;
 		case ACT_SIGINT:
 			progress("running: Ctrl+C to %s at t=%.1f s", p->spec->name,
@@ -390,11 +416,7 @@ run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
 				return -1;
 			break;
 		case ACT_END:
-			for (k = 0; k < r->nhosts; k++)
-				if (caps[k] != NULL) {
-					capture_stop(caps[k], &r->hosts[k].cs);
-					caps[k] = NULL;
-				}
+			stop_captures(r, caps);
 			stop_programs(r);
 			return 0;
 		}
@@ -443,15 +465,13 @@ run_once(struct test_rec *r, const struct run_opts *o, const char *dir)
 
 		if (fmt(path, sizeof(path), "%s/%s.pcap", dir, h->name) == -1 ||
 		    (caps[i] = capture_start(h->nsfd, h->ifname, path, err, sizeof(err))) == NULL) {
-			snprintf(r->error, sizeof(r->error), "capture on %s: %s", h->name, err);
+			snprintf(r->error, sizeof(r->error), "%s: %s", h->name, err);
 			rc = -1;
 		}
 	}
 	if (rc == 0)
 		rc = run_actions(r, &lab, o, dir, caps);
-	for (i = 0; i < r->nhosts; i++)
-		if (caps[i] != NULL)
-			capture_stop(caps[i], &r->hosts[i].cs);
+	stop_captures(r, caps);
 	stop_programs(r);
 	if (o->keep) {
 		progress("kept: %s (remove with 'timewait lab clean')", lab.id);
