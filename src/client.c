@@ -618,7 +618,7 @@ client_main(int argc, char **argv)
 		return 1;
 	}
 	c.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (c.epfd == -1 || runloop_setup(c.epfd) == -1 ||
+	if (c.epfd == -1 || runloop_setup(c.epfd, true) == -1 ||
 	    (c.read_tfd = runloop_timer(c.epfd, TAG(TAG_READ_TIMER, 0))) == -1 ||
 	    (c.next_tfd = runloop_timer(c.epfd, TAG(TAG_NEXT_TIMER, 0))) == -1) {
 		fprintf(stderr, "%s: setup failed: %s\n", argv[0], strerror(errno));
