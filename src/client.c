@@ -485,7 +485,7 @@ start_request(struct client *c)
 	else {
 		r->connecting = true;
 		if (c->opt->debug)
-			req_event(c, "connect", -1, EINPROGRESS, "in progress");
+			req_event(c, "connect", -1, EINPROGRESS, "the result comes later");
 	}
 	if (!r->open)
 		goto end;
@@ -601,7 +601,8 @@ client_main(int argc, char **argv)
 	c.read_delay_ns = options_scale(&o, c.row->read_delay_ns);
 	c.next_delay_ns = options_scale(&o, c.row->next_delay_ns);
 	c.epfd = c.read_tfd = c.next_tfd = -1;
-	snprintf(c.target, sizeof(c.target), "%s:%u", o.target, o.port);
+	snprintf(c.target, sizeof(c.target), strchr(o.target, ':') ? "[%s]:%u" : "%s:%u",
+	    o.target, o.port);
 	if (event_open("client", (int)o.code, o.events_path) == -1) {
 		fprintf(stderr, "%s: cannot open %s: %s\n", argv[0], o.events_path,
 		    strerror(errno));
@@ -617,7 +618,7 @@ client_main(int argc, char **argv)
 		return 1;
 	}
 	c.epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (c.epfd == -1 || runloop_setup(c.epfd) == -1 ||
+	if (c.epfd == -1 || runloop_setup(c.epfd, true) == -1 ||
 	    (c.read_tfd = runloop_timer(c.epfd, TAG(TAG_READ_TIMER, 0))) == -1 ||
 	    (c.next_tfd = runloop_timer(c.epfd, TAG(TAG_NEXT_TIMER, 0))) == -1) {
 		fprintf(stderr, "%s: setup failed: %s\n", argv[0], strerror(errno));

@@ -129,6 +129,12 @@ event_close(void)
 }
 
 void
+event_forked(void)
+{
+	log_pid = (long)getpid();
+}
+
+void
 event_init(struct event *e, const char *step)
 {
 	memset(e, 0, sizeof(*e));

@@ -38,6 +38,9 @@ struct event {
 int event_open(const char *prog, int code, const char *path);
 void event_close(void);
 
+/* In a child after fork(2): its lines carry its own pid. */
+void event_forked(void);
+
 /* A blank event for a step: no fd, no bytes, nothing else. */
 void event_init(struct event *, const char *step);
 

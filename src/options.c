@@ -13,6 +13,7 @@
 enum flag_id {
 	FLAG_EVENTS = 256, FLAG_TIME_SCALE, FLAG_LINGER, FLAG_REUSEADDR,
 	FLAG_NO_BIND, FLAG_BIND_NO_PORT, FLAG_REQUESTS, FLAG_QUIT_WHEN_DONE,
+	FLAG_WORKERS,
 };
 
 struct flag {
@@ -40,6 +41,7 @@ static const struct flag flags[] = {
 	{ "bind-no-port", FLAG_BIND_NO_PORT, NULL, PROG_CLIENT, "IP_BIND_ADDRESS_NO_PORT, bind port 0: the port is chosen at connect" },
 	{ "requests", FLAG_REQUESTS, "N", PROG_CLIENT, "number of requests (default: the code's, 2 or 1)" },
 	{ "quit-when-done", FLAG_QUIT_WHEN_DONE, NULL, PROG_CLIENT, "quit after the last request instead of waiting for Enter" },
+	{ "workers", FLAG_WORKERS, "N", PROG_SERVER, "N processes share the listener, for the HTTP benchmarks (default 1)" },
 	{ "help", 'h', NULL, BOTH, "this help" },
 };
 #define NFLAGS (sizeof(flags) / sizeof(flags[0]))
@@ -102,6 +104,7 @@ defaults(struct options *o, enum program prog)
 	o->time_scale = 1.0;
 	o->linger = -1;
 	o->requests = -1;
+	o->workers = 1;
 }
 
 static int
@@ -179,6 +182,12 @@ parse_value(struct options *o, int id, const char *name, const char *v,
 		return 0;
 	case FLAG_QUIT_WHEN_DONE:
 		o->quit_when_done = true;
+		return 0;
+	case FLAG_WORKERS:
+		if (parse_long(v, 1, 64, &o->workers) == -1) {
+			snprintf(msg, msgsize, "bad --workers '%s' (1-64)", v);
+			return -1;
+		}
 		return 0;
 	}
 	snprintf(msg, msgsize, "internal: flag %s not handled", name);

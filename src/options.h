@@ -30,6 +30,7 @@ struct options {
 	bool		 bind_no_port;
 	long		 requests;	/* -1: the row's */
 	bool		 quit_when_done;
+	long		 workers;	/* server processes sharing the listener */
 };
 
 enum parse_result { PARSE_OK, PARSE_HELP, PARSE_BAD };

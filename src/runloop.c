@@ -21,7 +21,7 @@
 #include "util.h"
 
 int
-runloop_setup(int epfd)
+runloop_setup(int epfd, bool watch_stdin)
 {
 	struct epoll_event ev;
 	sigset_t set;
@@ -41,6 +41,8 @@ runloop_setup(int epfd)
 	ev.data.u64 = TAG(TAG_SIGNAL, sfd);
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev) == -1)
 		return -1;
+	if (!watch_stdin)
+		return 0;
 	ev.events = EPOLLIN;
 	ev.data.u64 = TAG(TAG_STDIN, STDIN_FILENO);
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, STDIN_FILENO, &ev) == -1)

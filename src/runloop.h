@@ -23,11 +23,11 @@ enum tag_kind {
 
 /*
  * Ignores SIGPIPE, turns SIGINT and SIGTERM into a signalfd and watches it
- * and standard input in epfd. Standard input that epoll cannot watch (a
- * file, /dev/null) is left alone: the program then runs until a signal.
- * 0 or -1 with errno set.
+ * and (with watch_stdin) standard input in epfd. Standard input that epoll
+ * cannot watch (a file, /dev/null) is left alone: the program then runs
+ * until a signal. 0 or -1 with errno set.
  */
-int runloop_setup(int epfd);
+int runloop_setup(int epfd, bool watch_stdin);
 
 /* The signal arrived: logs a `signal` step and _exit(0)s at once. */
 void runloop_on_signal(int sfd) __attribute__((noreturn));

@@ -15,10 +15,13 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -59,6 +62,7 @@ struct server {
 	int			 lfd;
 	int			 close_tfd;
 	int			 stats_tfd;
+	int			 worker;	/* 0: the parent */
 	struct conn		*conns;		/* indexed by descriptor */
 	size_t			 nconns;
 	unsigned long long	 last_id;
@@ -70,6 +74,9 @@ struct server {
 	unsigned long long	 n_requests, n_accepted, n_closed;
 	char			 rbuf[READ_BUF];
 };
+
+static void read_http(struct server *, int);
+static void on_peer_close(struct server *, int, uint32_t);
 
 static void
 conn_event(struct server *s, int fd, const char *step, long long ret, int err,
@@ -205,6 +212,12 @@ on_accepted(struct server *s, int fd)
 		return;
 	case CLOSE_LATER:
 	case CLOSE_NEVER:
+		/* TCP_DEFER_ACCEPT: the request is usually there already. */
+		if (s->row->on_data == DATA_HTTP) {
+			read_http(s, fd);
+			if (c->id == 0)
+				return;
+		}
 		if (watch(s, fd) == -1) {
 			conn_event(s, fd, "epoll_ctl", -1, errno, NULL);
 			conn_close(s, fd, "cannot watch it");
@@ -337,6 +350,11 @@ answer_requests(struct server *s, int fd, unsigned heads)
 	return true;
 }
 
+/*
+ * Reads and answers. A short read has emptied the socket, so it stops there
+ * without the read that would say EAGAIN: data that comes later raises a new
+ * edge. The end of the stream is the peer's close.
+ */
 static void
 read_http(struct server *s, int fd)
 {
@@ -350,10 +368,14 @@ read_http(struct server *s, int fd)
 			if (!answer_requests(s, fd, http_scan(&s->conns[fd].scan,
 			    s->rbuf, (size_t)n)))
 				return;
+			if ((size_t)n < sizeof(s->rbuf))
+				return;
 			continue;
 		}
 		if (n == -1 && errno == EINTR)
 			continue;
+		if (n == 0)
+			on_peer_close(s, fd, EPOLLRDHUP);
 		return;
 	}
 }
@@ -444,13 +466,14 @@ static void
 on_stats(struct server *s)
 {
 	static unsigned long long req0, acc0, clo0;
-	char note[160];
+	char note[192], who[32];
 
 	runloop_timer_read(s->stats_tfd);
 	if (s->n_requests == req0 && s->n_accepted == acc0 && s->n_closed == clo0)
 		return;
-	snprintf(note, sizeof(note), "last second: %llu requests, %llu accepted, %llu closed; %llu open",
-	    s->n_requests - req0, s->n_accepted - acc0, s->n_closed - clo0,
+	snprintf(who, sizeof(who), "worker %d, ", s->worker);
+	snprintf(note, sizeof(note), "%slast second: %llu requests, %llu accepted, %llu closed; %llu open",
+	    s->opt->workers > 1 ? who : "", s->n_requests - req0, s->n_accepted - acc0, s->n_closed - clo0,
 	    s->n_accepted - s->n_closed);
 	event_step("stats", (long long)(s->n_requests - req0), 0, 0, 0, -1, note);
 	req0 = s->n_requests;
@@ -466,7 +489,6 @@ listen_on(struct server *s)
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 	char addr[ADDR_STRLEN];
-	struct epoll_event ev;
 	socklen_t len;
 	int fd, one = 1, zero = 0, r;
 
@@ -506,20 +528,64 @@ listen_on(struct server *s)
 	}
 	if (r == -1)
 		goto fail;
+	if (s->row->on_data == DATA_HTTP) {
+		/* Accept once the request has come: one wakeup per connection less. */
+		r = setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one, sizeof(one));
+		event_step("setsockopt", r, errno, 0, 0, fd, "TCP_DEFER_ACCEPT 1");
+	}
 	r = listen(fd, SOMAXCONN);
 	event_step("listen", r, errno, 0, 0, fd, NULL);
 	if (r == -1)
-		goto fail;
-	memset(&ev, 0, sizeof(ev));
-	ev.events = EPOLLIN | EPOLLET;
-	ev.data.u64 = TAG(TAG_LISTEN, fd);
-	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) == -1)
 		goto fail;
 	s->lfd = fd;
 	return 0;
 fail:
 	close(fd);
 	return -1;
+}
+
+/* With workers, each process's epoll wakes alone for a new connection. */
+static int
+watch_listener(struct server *s)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLET | (s->opt->workers > 1 ? EPOLLEXCLUSIVE : 0);
+	ev.data.u64 = TAG(TAG_LISTEN, s->lfd);
+	return epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->lfd, &ev);
+}
+
+/*
+ * --workers N: N - 1 children share the listening socket, each with its own
+ * loop, table and timers. A child dies with its parent (PR_SET_PDEATHSIG),
+ * so Enter or a signal to the parent ends them all. Returns the worker's
+ * number, 0 for the parent.
+ */
+static int
+fork_workers(struct server *s)
+{
+	pid_t parent = getpid(), pid;
+	char note[64];
+	long i;
+
+	for (i = 1; i < s->opt->workers; i++) {
+		pid = fork();
+		if (pid == -1) {
+			event_step("fork", -1, errno, 0, 0, -1, NULL);
+			return 0;
+		}
+		if (pid == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (getppid() != parent)
+				_exit(0);
+			event_forked();
+			snprintf(note, sizeof(note), "worker %ld", i);
+			event_step("fork", 0, 0, 0, 0, -1, note);
+			return (int)i;
+		}
+	}
+	return 0;
 }
 
 /* As many descriptors as the hard limit allows, for the HTTP benchmarks. */
@@ -623,13 +689,17 @@ server_main(int argc, char **argv)
 	    s.verbose ? "" : "; one stats line a second (-d: every step)");
 	event_step("start", 0, 0, 0, 0, -1, note);
 
+	if (listen_on(&s) == -1)
+		return 1;
 	s.nconns = table_size();
 	s.qcap = 2 * s.nconns;
 	s.conns = calloc(s.nconns, sizeof(*s.conns));
 	s.queue = calloc(s.qcap, sizeof(*s.queue));
+	if (s.conns != NULL && s.queue != NULL)
+		s.worker = fork_workers(&s);
 	s.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (s.conns == NULL || s.queue == NULL || s.epfd == -1 ||
-	    runloop_setup(s.epfd) == -1 ||
+	    runloop_setup(s.epfd, s.worker == 0) == -1 || watch_listener(&s) == -1 ||
 	    (s.close_tfd = runloop_timer(s.epfd, TAG(TAG_TIMER, 0))) == -1) {
 		fprintf(stderr, "%s: setup failed: %s\n", argv[0], strerror(errno));
 		server_free(&s);
@@ -642,10 +712,6 @@ server_main(int argc, char **argv)
 
 			timerfd_settime(s.stats_tfd, 0, &its, NULL);
 		}
-	}
-	if (listen_on(&s) == -1) {
-		server_free(&s);
-		return 1;
 	}
 	status = server_loop(&s);
 	server_free(&s);

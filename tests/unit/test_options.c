@@ -104,6 +104,11 @@ long_forms(void **state)
 	assert_int_equal(parse(&o, PROG_SERVER, "--port", "16600", "9", NULL), PARSE_OK);
 	assert_int_equal(o.port, 16600);
 	assert_int_equal(o.code, 9);
+	assert_int_equal(o.workers, 1);
+	assert_int_equal(parse(&o, PROG_SERVER, "--workers", "2", "7", NULL), PARSE_OK);
+	assert_int_equal(o.workers, 2);
+	assert_int_equal(parse(&o, PROG_SERVER, "--workers", "0", NULL), PARSE_BAD);
+	assert_int_equal(parse(&o, PROG_CLIENT, "--workers", "2", NULL), PARSE_BAD);
 }
 
 static void
