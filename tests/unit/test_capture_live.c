@@ -75,6 +75,25 @@ sh(const char *f, ...)
 	return rc;
 }
 
+/* TIME_WAIT sockets of a namespace as ss counts them. */
+static int
+ss_time_wait(const char *ns)
+{
+	char cmd[256], line[64];
+	FILE *f;
+	int n = -1;
+
+	snprintf(cmd, sizeof(cmd),
+	    "ip netns exec %s ss -H -4 -tan state time-wait | wc -l", ns);
+	f = popen(cmd, "r");
+	if (f == NULL)
+		return -1;
+	if (fgets(line, sizeof(line), f) != NULL)
+		n = atoi(line);
+	pclose(f);
+	return n;
+}
+
 /* Removes the pcaps of the folder and the folder. */
 static void
 remove_dir(void)
@@ -805,7 +824,13 @@ test_burst(void **state)
 	printf("sock_diag: %zu sockets on the client, %d in TIME_WAIT, "
 	    "read in %.2f ms\n", ns, count, dt / 1e6);
 	free(s);
-	assert_int_equal(count, burst_conns);
+	/*
+	 * Nearly every connection is there; a few may not be (once 1,989 of
+	 * 2,000, the kernel's own count agreeing), so the dump is compared
+	 * with ss, an independent reader of the same table, read now.
+	 */
+	assert_true(count >= burst_conns * 95 / 100);
+	assert_int_equal(count, ss_time_wait(net.ns[SIDE_A]));
 	assert_int_equal(drops, 0);
 	assert_int_equal(short_syn, 0);
 	(void)state;
