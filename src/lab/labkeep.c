@@ -4,8 +4,8 @@
  *
  * `up` forks the keeper and waits on a pipe until the lab is built and the
  * captures are live (or reports why not). The keeper detaches (setsid),
- * names itself "tw-keeper", blocks the stop signals and sleeps in sigwait:
- * one process, no threads of its own, so the lab's lifetime is exactly the
+ * names itself "tw-keeper", blocks the stop signals (the capture threads
+ * inherit that) and sleeps in sigwait, so the lab's lifetime is exactly the
  * keeper's. If it is killed with SIGKILL its names carry a dead pid and the
  * next `lab clean` (or any lab_build) removes the lot. `down` writes the
  * wanted run folder to /run/timewait/<id>.out and sends SIGTERM; the keeper
@@ -29,17 +29,6 @@
 #include "lab/labint.h"
 #include "lab/labkeep.h"
 #include "util.h"
-
-/*
- * TODO(capture): capture.c is on branch `capture`, not yet in main. Weak
- * references keep this branch linking without it; once it is linked in
- * (run.c uses it too) the keeper captures, and without it the lab comes up
- * without pcaps and says so. Make these plain calls when capture lands.
- */
-extern struct capture *capture_start(int nsfd, const char *ifname,
-    const char *path, char *err, size_t errlen) __attribute__((weak));
-extern int capture_stop(struct capture *c, struct capture_stats *st)
-    __attribute__((weak));
 
 #define KEEPER_NAME "tw-keeper"
 
@@ -534,8 +523,8 @@ keeper_main(const char *const *names, int n, int readyfd)
 		snprintf(msg, sizeof(msg), "error staging folder: %s\n", strerror(errno));
 		goto fail;
 	}
-	st.captures = capture_start != NULL && capture_stop != NULL;
-	for (i = 0; st.captures && i < st.lab.nhosts; i++) {
+	st.captures = 1;
+	for (i = 0; i < st.lab.nhosts; i++) {
 		char pcap[PATH_MAX];
 
 		if (fmt(pcap, sizeof(pcap), "%s/%s.pcap", st.staging, st.lab.hosts[i].name) < 0)

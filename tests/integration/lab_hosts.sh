@@ -110,6 +110,15 @@ ok "two labs side by side ($id, $id2)"
 "$TW" lab down --lab "$id" --out "$work/run1" || fail "lab down"
 [ -f "$work/run1/lab.json" ] && [ -f "$work/run1/hosts" ] || fail "run folder incomplete: $(ls "$work/run1")"
 grep -q 'ip_unprivileged_port_start": "0"' "$work/run1/lab.json" || fail "lab.json lacks sysctls"
+if grep -q '"pcap"' "$work/run1/lab.json"; then
+	for h in client server; do
+		[ -s "$work/run1/$h.pcap" ] || fail "no $h.pcap"
+	done
+	if [ -x /usr/bin/python3 ] && command -v tshark >/dev/null 2>&1; then
+		tshark -r "$work/run1/server.pcap" -Y 'tcp.port == 666' 2>/dev/null | grep -q . ||
+			fail "server.pcap has no packet of the TCP check"
+	fi
+fi
 ip netns list | grep -q "^$id-" && fail "namespaces of $id left after down"
 [ -e "/run/timewait/$id.json" ] && fail "state of $id left after down"
 ids="$id2"
