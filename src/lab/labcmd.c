@@ -45,10 +45,11 @@ usage(FILE *f)
 	    "  down [--lab ID] [--out DIR]   write the run folder (default runs/<lab id>/:\n"
 	    "                                <host>.pcap, hosts, lab.json) and remove the lab\n"
 	    "  clean [--all] [-q]            remove labs whose owner is dead (--all: every lab)\n\n"
-	    "Example:\n"
+	    "Example (the seed's test 000; the two programs in two terminals):\n"
 	    "  timewait lab up client server\n"
-	    "  timewait lab exec server -- timewait_server 1 &\n"
+	    "  timewait lab exec server -- timewait_server 1\n"
 	    "  timewait lab exec client -- timewait_client -t server 0\n"
+	    "  timewait lab exec server -- ss -tan state time-wait\n"
 	    "  timewait lab down\n");
 }
 
