@@ -524,6 +524,7 @@ keeper_main(const char *const *names, int n, int readyfd)
 		snprintf(msg, sizeof(msg), "error staging folder: %s\n", strerror(errno));
 		goto fail;
 	}
+	(void)!chdir("/");	/* hold no folder of the caller's busy */
 	st.captures = 1;
 	for (i = 0; i < st.lab.nhosts; i++) {
 		char pcap[PATH_MAX];
