@@ -11,6 +11,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
@@ -155,10 +156,29 @@ lab_name_owner(const char *name, int *seq)
 	return (pid_t)pid;
 }
 
+/* Alive and not a zombie: a runner killed with SIGKILL may wait a while
+ * to be reaped, and its lab is dead from the moment it died. */
 static int
 owner_alive(pid_t pid)
 {
-	return kill(pid, 0) == 0 || errno == EPERM;
+	char path[64], stat[512], *p;
+	ssize_t n;
+	int fd;
+
+	if (kill(pid, 0) < 0 && errno != EPERM)
+		return 0;
+	if (fmt(path, sizeof(path), "/proc/%d/stat", (int)pid) < 0)
+		return 1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno != ENOENT;
+	n = read(fd, stat, sizeof(stat) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	stat[n] = '\0';
+	p = strrchr(stat, ')');
+	return !(p != NULL && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
 }
 
 struct stale {

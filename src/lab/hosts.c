@@ -303,7 +303,8 @@ make_bridge(struct rtnl *nl)
 {
 	struct rtnl_req r;
 	struct ifinfomsg *ifi;
-	struct rtattr *info;
+	struct rtattr *info, *data;
+	uint8_t off = 0;
 
 	ifi = rtnl_req_init(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
@@ -312,6 +313,11 @@ make_bridge(struct rtnl *nl)
 	rtnl_attr_str(&r, IFLA_IFNAME, BRIDGE_NAME);
 	info = rtnl_nest(&r, IFLA_LINKINFO);
 	rtnl_attr_str(&r, IFLA_INFO_KIND, "bridge");
+	data = rtnl_nest(&r, IFLA_INFO_DATA);
+	/* No snooping: else the bridge joins 224.0.0.106 and its IGMP
+	 * reports land in every host's capture. */
+	rtnl_attr(&r, IFLA_BR_MCAST_SNOOPING, &off, sizeof(off));
+	rtnl_nest_end(&r, data);
 	rtnl_nest_end(&r, info);
 	return rtnl_talk(nl, &r);
 }
