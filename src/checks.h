@@ -90,6 +90,12 @@ struct check_result {
 
 int checks_run(const struct test_rec *r, struct check_result *out);
 const char *race_outcome(const struct test_rec *r, char *detail, size_t len);
+/* The race's outcome for the connection from client port cport (0: first). */
+const char *race_classify(const struct test_rec *r, int cport, char *detail,
+    size_t len, int *consistent);
+/* The same for the connections from client ports port_base .. +n-1. */
+int race_classify_ports(const struct test_rec *r, int port_base, int n,
+    const char **names, int *consistent);
 
 /* Helpers the runner and reports share. */
 const struct host_rec *rec_host(const struct test_rec *r, const char *name);

@@ -194,6 +194,8 @@ result_json(const struct test_rec *r, const struct check_result *res, int nres,
 	return j;
 }
 
+#define MAX_LISTED 300	/* packets listed in a report */
+
 /* Relative sequence numbers, as Wireshark shows them, per direction. */
 struct isn {
 	char src[46];
@@ -266,7 +268,7 @@ write_packets(FILE *f, const struct test_rec *r, const char *prefix)
 	int nisn = 0;
 	size_t n = sent_packets(r, &v), i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && i < MAX_LISTED; i++) {
 		const struct tcp_pkt *p = v[i];
 		const char *from = rec_host_of(r, p->src), *to = rec_host_of(r, p->dst);
 		char flags[8];
@@ -280,6 +282,8 @@ write_packets(FILE *f, const struct test_rec *r, const char *prefix)
 	}
 	if (n == 0)
 		fprintf(f, "%s(no packets)\n", prefix);
+	if (n > MAX_LISTED)
+		fprintf(f, "%s... and %zu more: see the pcap files\n", prefix, n - MAX_LISTED);
 	free(v);
 }
 
