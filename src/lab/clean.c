@@ -181,6 +181,39 @@ owner_alive(pid_t pid)
 	return !(p != NULL && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
 }
 
+/*
+ * Whether a live owner holds the namespace open. Every lab_build caller
+ * does (struct lab keeps an fd of each namespace until lab_destroy), so a
+ * pid that is alive but holds none of it is a recycled pid: pids wrap fast
+ * on a busy machine (pid_max is often 32768), and the lab's real owner is
+ * dead. When the fds cannot be read, the owner is taken at its word.
+ */
+static int
+owner_holds(pid_t pid, const struct lab_nsid *id)
+{
+	char path[64], link[64], want[64];
+	struct dirent *e;
+	int held = 0;
+	DIR *d;
+
+	if (fmt(path, sizeof(path), "/proc/%d/fd", (int)pid) < 0 ||
+	    fmt(want, sizeof(want), "net:[%lu]", (unsigned long)id->ino) < 0)
+		return 1;
+	d = opendir(path);
+	if (d == NULL)
+		return 1;
+	while (!held && (e = readdir(d)) != NULL) {
+		ssize_t n = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
+
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		held = strcmp(link, want) == 0;
+	}
+	closedir(d);
+	return held;
+}
+
 struct stale {
 	char name[256];
 	pid_t owner;
@@ -245,10 +278,17 @@ lab_clean(int all, int verbose)
 		int seq;
 		pid_t owner = lab_name_owner(e->d_name, &seq);
 
-		if (owner == 0 || (!all && owner_alive(owner)))
+		if (owner == 0 || strlen(e->d_name) >= sizeof(s[0].name))
 			continue;
-		if (strlen(e->d_name) >= sizeof(s[0].name))
-			continue;
+		if (!all && owner_alive(owner)) {
+			char path[PATH_MAX];
+			struct lab_nsid id;
+
+			/* Half made (no namespace bound yet): being built. */
+			if (fmt(path, sizeof(path), "%s/%s", LAB_NETNS_DIR, e->d_name) < 0 ||
+			    lab_nsid_of_path(path, &id) < 0 || owner_holds(owner, &id))
+				continue;
+		}
 		if (n == cap) {
 			struct stale *t = realloc(s, (size_t)(cap ? cap * 2 : 16) * sizeof(*s));
 
@@ -281,8 +321,8 @@ lab_clean(int all, int verbose)
 	for (i = 0; i < n; i++) {
 		lab_netns_remove(s[i].name);
 		if (verbose)
-			printf("removed netns %s (owner %d %s)\n", s[i].name,
-			    (int)s[i].owner, owner_alive(s[i].owner) ? "alive" : "dead");
+			printf("removed netns %s (owner %d %s)\n", s[i].name, (int)s[i].owner,
+			    owner_alive(s[i].owner) ? (all ? "alive" : "pid reused") : "dead");
 	}
 	labs = count_labs(s, n);
 	free(ids);

@@ -43,6 +43,19 @@ for h in client server sw; do
 done
 ok "namespaces visible to ip netns"
 
+# clean leaves a live lab alone, but not one whose "owner" pid was reused
+# by a process that does not hold it.
+"$TW" lab clean -q || fail "lab clean"
+ip netns list | grep -q "^$id-client" || fail "lab clean removed a live lab"
+sleep 30 & sp=$!
+ip netns add "tw-$sp-1-reused" || fail "ip netns add"
+"$TW" lab clean -q
+if ip netns list | grep -q "^tw-$sp-1-reused"; then
+	ip netns del "tw-$sp-1-reused"; kill $sp; fail "lab clean kept a lab of a recycled pid"
+fi
+kill $sp; wait $sp 2>/dev/null
+ok "clean keeps live labs, removes a recycled pid's"
+
 caddr=$(ip netns exec "$id-client" ip -4 -o addr show dev eth0 | awk '{print $4}')
 saddr=$(ip netns exec "$id-server" ip -4 -o addr show dev eth0 | awk '{print $4}')
 case "$caddr" in 10.*.2/24) ;; *) fail "client address '$caddr'" ;; esac
