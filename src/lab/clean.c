@@ -218,6 +218,7 @@ struct stale {
 	char name[256];
 	pid_t owner;
 	int seq;
+	int state;
 };
 
 /* Distinct labs among the entries, for the count lab_clean returns. */
@@ -264,6 +265,41 @@ clean_tracing(int all, int verbose)
 	closedir(d);
 }
 
+const char *
+lab_ns_state_name(int state)
+{
+	switch (state) {
+	case LAB_NS_LIVE:
+		return "alive";
+	case LAB_NS_DEAD_OWNER:
+		return "dead";
+	case LAB_NS_RECYCLED_PID:
+		return "dead, pid reused";
+	default:
+		return "not a lab";
+	}
+}
+
+int
+lab_netns_state(const char *name, pid_t *owner, int *seq)
+{
+	char path[PATH_MAX];
+	struct lab_nsid id;
+	pid_t pid = lab_name_owner(name, seq);
+
+	if (owner != NULL)
+		*owner = pid;
+	if (pid == 0)
+		return LAB_NS_NOT_OURS;
+	if (!owner_alive(pid))
+		return LAB_NS_DEAD_OWNER;
+	/* Half made (no namespace bound yet): being built. */
+	if (fmt(path, sizeof(path), "%s/%s", LAB_NETNS_DIR, name) < 0 ||
+	    lab_nsid_of_path(path, &id) < 0 || owner_holds(pid, &id))
+		return LAB_NS_LIVE;
+	return LAB_NS_RECYCLED_PID;
+}
+
 int
 lab_clean(int all, int verbose)
 {
@@ -275,20 +311,14 @@ lab_clean(int all, int verbose)
 
 	d = opendir(LAB_NETNS_DIR);
 	while (d != NULL && (e = readdir(d)) != NULL) {
-		int seq;
-		pid_t owner = lab_name_owner(e->d_name, &seq);
+		int seq, state;
+		pid_t owner;
 
-		if (owner == 0 || strlen(e->d_name) >= sizeof(s[0].name))
+		if (strlen(e->d_name) >= sizeof(s[0].name))
 			continue;
-		if (!all && owner_alive(owner)) {
-			char path[PATH_MAX];
-			struct lab_nsid id;
-
-			/* Half made (no namespace bound yet): being built. */
-			if (fmt(path, sizeof(path), "%s/%s", LAB_NETNS_DIR, e->d_name) < 0 ||
-			    lab_nsid_of_path(path, &id) < 0 || owner_holds(owner, &id))
-				continue;
-		}
+		state = lab_netns_state(e->d_name, &owner, &seq);
+		if (state == LAB_NS_NOT_OURS || (state == LAB_NS_LIVE && !all))
+			continue;
 		if (n == cap) {
 			struct stale *t = realloc(s, (size_t)(cap ? cap * 2 : 16) * sizeof(*s));
 
@@ -300,6 +330,7 @@ lab_clean(int all, int verbose)
 		strcpy(s[n].name, e->d_name);
 		s[n].owner = owner;
 		s[n].seq = seq;
+		s[n].state = state;
 		n++;
 	}
 	if (d != NULL)
@@ -322,7 +353,7 @@ lab_clean(int all, int verbose)
 		lab_netns_remove(s[i].name);
 		if (verbose)
 			printf("removed netns %s (owner %d %s)\n", s[i].name, (int)s[i].owner,
-			    owner_alive(s[i].owner) ? (all ? "alive" : "pid reused") : "dead");
+			    lab_ns_state_name(s[i].state));
 	}
 	labs = count_labs(s, n);
 	free(ids);
