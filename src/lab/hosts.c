@@ -392,6 +392,8 @@ write_hosts_file(struct lab *lab, const char *dir)
 	f = fopen(lab->hosts_file, "we");
 	if (f == NULL)
 		return -1;
+	/* Readable by programs dropped to nobody, whatever the umask. */
+	(void)fchmod(fileno(f), 0644);
 	fprintf(f, "# hosts of lab %s (timewait)\n127.0.0.1\tlocalhost\n"
 	    "::1\tlocalhost ip6-localhost ip6-loopback\n", lab->id);
 	for (i = 0; i < lab->nhosts; i++)
