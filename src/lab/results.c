@@ -321,7 +321,7 @@ write_report(FILE *f, const struct test_rec *r, const struct check_result *res,
 	for (i = 0; i < nres; i++)
 		fprintf(f, "| %s | %s | %s |\n",
 		    !res[i].judged ? "-" : res[i].pass ? "pass" : "**FAIL**",
-		    res[i].spec->what[0] ? res[i].spec->what : "(same)", res[i].seen);
+		    res[i].spec->what, res[i].seen);
 	if (oc != NULL) {
 		fprintf(f, "\n## Outcomes over %d runs\n\n| outcome | runs |\n| --- | --- |\n", runs);
 		for (i = 0; i < noc; i++)
