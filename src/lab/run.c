@@ -724,6 +724,7 @@ struct child {
 	int status;		/* STATUS_*, -1 while running */
 	char line[200];
 	uint64_t start, end;
+	uint64_t printed;	/* without a terminal: when its line was last printed */
 };
 
 static void
@@ -856,6 +857,15 @@ run_all(const struct test_spec **tests, int n, const struct run_opts *o)
 			for (i = 0; i < np; i++)
 				if (pf[i].revents)
 					read_progress(&c[idx[i]]);
+			/* Without a terminal, a long test still shows it is alive. */
+			for (i = 0; !tty && i < n; i++)
+				if (c[i].status == -1 && c[i].fd != -1 &&
+				    now_mono_ns() - (c[i].printed ? c[i].printed : c[i].start) >
+				    5 * NSEC_PER_SEC) {
+					printf("  %-17s ...     %s\n", c[i].t->id, c[i].line);
+					fflush(stdout);
+					c[i].printed = now_mono_ns();
+				}
 		} else if (np == 0) {
 			sleep_ns(10 * NSEC_PER_MSEC);
 		}
