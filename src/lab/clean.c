@@ -181,10 +181,44 @@ owner_alive(pid_t pid)
 	return !(p != NULL && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
 }
 
+/*
+ * Whether a live owner holds the namespace open. Every lab_build caller
+ * does (struct lab keeps an fd of each namespace until lab_destroy), so a
+ * pid that is alive but holds none of it is a recycled pid: pids wrap fast
+ * on a busy machine (pid_max is often 32768), and the lab's real owner is
+ * dead. When the fds cannot be read, the owner is taken at its word.
+ */
+static int
+owner_holds(pid_t pid, const struct lab_nsid *id)
+{
+	char path[64], link[64], want[64];
+	struct dirent *e;
+	int held = 0;
+	DIR *d;
+
+	if (fmt(path, sizeof(path), "/proc/%d/fd", (int)pid) < 0 ||
+	    fmt(want, sizeof(want), "net:[%lu]", (unsigned long)id->ino) < 0)
+		return 1;
+	d = opendir(path);
+	if (d == NULL)
+		return 1;
+	while (!held && (e = readdir(d)) != NULL) {
+		ssize_t n = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
+
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		held = strcmp(link, want) == 0;
+	}
+	closedir(d);
+	return held;
+}
+
 struct stale {
 	char name[256];
 	pid_t owner;
 	int seq;
+	int state;
 };
 
 /* Distinct labs among the entries, for the count lab_clean returns. */
@@ -231,6 +265,41 @@ clean_tracing(int all, int verbose)
 	closedir(d);
 }
 
+const char *
+lab_ns_state_name(int state)
+{
+	switch (state) {
+	case LAB_NS_LIVE:
+		return "alive";
+	case LAB_NS_DEAD_OWNER:
+		return "dead";
+	case LAB_NS_RECYCLED_PID:
+		return "dead, pid reused";
+	default:
+		return "not a lab";
+	}
+}
+
+int
+lab_netns_state(const char *name, pid_t *owner, int *seq)
+{
+	char path[PATH_MAX];
+	struct lab_nsid id;
+	pid_t pid = lab_name_owner(name, seq);
+
+	if (owner != NULL)
+		*owner = pid;
+	if (pid == 0)
+		return LAB_NS_NOT_OURS;
+	if (!owner_alive(pid))
+		return LAB_NS_DEAD_OWNER;
+	/* Half made (no namespace bound yet): being built. */
+	if (fmt(path, sizeof(path), "%s/%s", LAB_NETNS_DIR, name) < 0 ||
+	    lab_nsid_of_path(path, &id) < 0 || owner_holds(pid, &id))
+		return LAB_NS_LIVE;
+	return LAB_NS_RECYCLED_PID;
+}
+
 int
 lab_clean(int all, int verbose)
 {
@@ -242,12 +311,13 @@ lab_clean(int all, int verbose)
 
 	d = opendir(LAB_NETNS_DIR);
 	while (d != NULL && (e = readdir(d)) != NULL) {
-		int seq;
-		pid_t owner = lab_name_owner(e->d_name, &seq);
+		int seq, state;
+		pid_t owner;
 
-		if (owner == 0 || (!all && owner_alive(owner)))
-			continue;
 		if (strlen(e->d_name) >= sizeof(s[0].name))
+			continue;
+		state = lab_netns_state(e->d_name, &owner, &seq);
+		if (state == LAB_NS_NOT_OURS || (state == LAB_NS_LIVE && !all))
 			continue;
 		if (n == cap) {
 			struct stale *t = realloc(s, (size_t)(cap ? cap * 2 : 16) * sizeof(*s));
@@ -260,6 +330,7 @@ lab_clean(int all, int verbose)
 		strcpy(s[n].name, e->d_name);
 		s[n].owner = owner;
 		s[n].seq = seq;
+		s[n].state = state;
 		n++;
 	}
 	if (d != NULL)
@@ -281,8 +352,8 @@ lab_clean(int all, int verbose)
 	for (i = 0; i < n; i++) {
 		lab_netns_remove(s[i].name);
 		if (verbose)
-			printf("removed netns %s (owner %d %s)\n", s[i].name,
-			    (int)s[i].owner, owner_alive(s[i].owner) ? "alive" : "dead");
+			printf("removed netns %s (owner %d %s)\n", s[i].name, (int)s[i].owner,
+			    lab_ns_state_name(s[i].state));
 	}
 	labs = count_labs(s, n);
 	free(ids);

@@ -5,12 +5,14 @@
  *   up HOST...    build hosts by hand, capture on each, keep them (labkeep.c)
  *   exec HOST -- COMMAND...   run a command inside a host, interactively
  *   down          write the run folder and remove the lab
+ *   status        the labs on this machine, and which are leftovers
  *   clean         remove what killed runs left behind
  *   bench-build   (hidden) time a 2-host lab built and destroyed
  *
  * Only parsing and wording here; the work is in hosts.c, spawn.c,
  * clean.c and labkeep.c. Exit status: 0, 1 failure, 2 bad input.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -23,6 +25,7 @@
 
 #include "commands.h"
 #include "lab/lab.h"
+#include "lab/labint.h"
 #include "lab/labkeep.h"
 #include "lab/run.h"
 #include "util.h"
@@ -44,11 +47,13 @@ usage(FILE *f)
 	    "                                the command's\n"
 	    "  down [--lab ID] [--out DIR]   write the run folder (default runs/<lab id>/:\n"
 	    "                                <host>.pcap, hosts, lab.json) and remove the lab\n"
+	    "  status                        every lab on this machine, and which are leftovers\n"
 	    "  clean [--all] [-q]            remove labs whose owner is dead (--all: every lab)\n\n"
-	    "Example:\n"
+	    "Example (the seed's test 000; the two programs in two terminals):\n"
 	    "  timewait lab up client server\n"
-	    "  timewait lab exec server -- timewait_server 1 &\n"
+	    "  timewait lab exec server -- timewait_server 1\n"
 	    "  timewait lab exec client -- timewait_client -t server 0\n"
+	    "  timewait lab exec server -- ss -tan state time-wait\n"
 	    "  timewait lab down\n");
 }
 
@@ -349,6 +354,67 @@ cmd_clean(int argc, char **argv)
 }
 
 static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* status: every lab on the machine, whose it is, and whether it is a leftover. */
+static int
+cmd_status(int argc, char **argv)
+{
+	char *names[512], prev[40] = "", state[PATH_MAX];
+	struct dirent *e;
+	int i, n = 0, labs = 0, leftovers = 0;
+	DIR *d;
+
+	if (argc > 1) {
+		if (is_help(argv[1])) {
+			usage(stdout);
+			return 0;
+		}
+		return bad("unknown argument", argv[1]);
+	}
+	d = opendir("/run/netns");
+	while (d != NULL && (e = readdir(d)) != NULL && n < 512)
+		if (lab_name_owner(e->d_name, NULL) != 0 && (names[n] = strdup(e->d_name)) != NULL)
+			n++;
+	if (d != NULL)
+		closedir(d);
+	qsort(names, (size_t)n, sizeof(names[0]), cmp_str);
+	for (i = 0; i < n; i++) {
+		char id[40];
+		int pid, seq, st;
+
+		if (sscanf(names[i], "tw-%d-%d", &pid, &seq) != 2)
+			continue;
+		snprintf(id, sizeof(id), "tw-%d-%d", pid, seq);
+		if (strcmp(id, prev) != 0) {
+			st = lab_netns_state(names[i], NULL, NULL);
+			if (labs++ == 0)
+				printf("%-16s %-8s %-18s %s\n", "lab", "owner", "owner state", "hosts");
+			else
+				printf("\n");
+			if (st != LAB_NS_LIVE)
+				leftovers++;
+			printf("%-16s %-8d %-18s", id, pid, lab_ns_state_name(st));
+			if (fmt(state, sizeof(state), "%s/%s.json", LAB_STATE_DIR, id) == 0 &&
+			    access(state, F_OK) == 0)
+				printf(" (lab up)");
+			snprintf(prev, sizeof(prev), "%s", id);
+		}
+		printf(" %s", names[i] + strlen(id) + 1);
+	}
+	if (labs > 0)
+		printf("\n");
+	printf("%d lab%s, %d leftover%s%s\n", labs, labs == 1 ? "" : "s", leftovers,
+	    leftovers == 1 ? "" : "s", leftovers ? " ('timewait lab clean' removes them)" : "");
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	return 0;
+}
+
+static int
 cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -437,6 +503,8 @@ lab_main(int argc, char **argv)
 		return cmd_down(argc - 1, argv + 1);
 	if (strcmp(c, "clean") == 0)
 		return cmd_clean(argc - 1, argv + 1);
+	if (strcmp(c, "status") == 0)
+		return cmd_status(argc - 1, argv + 1);
 	if (strcmp(c, "bench-build") == 0)
 		return cmd_bench_build(argc - 1, argv + 1);
 	return bad("unknown command", c);

@@ -31,4 +31,14 @@ void lab_netns_remove(const char *name);
 /* The owner pid encoded in a lab name "tw-PID-SEQ..." (0 if not one). */
 pid_t lab_name_owner(const char *name, int *seq);
 
+/* What a /run/netns name is: one of ours, and is its owner still there? */
+enum {
+	LAB_NS_NOT_OURS = -1,	/* not named tw-PID-SEQ... */
+	LAB_NS_LIVE,		/* owner alive and holding it (or still building) */
+	LAB_NS_DEAD_OWNER,	/* owner gone (or a zombie) */
+	LAB_NS_RECYCLED_PID,	/* the pid lives, but holds none of it: reused */
+};
+int lab_netns_state(const char *name, pid_t *owner, int *seq);
+const char *lab_ns_state_name(int state);
+
 #endif
