@@ -185,8 +185,8 @@ lab_host(struct lab *lab, const char *name)
 	return NULL;
 }
 
-static int
-valid_host_name(const char *s)
+int
+lab_valid_host_name(const char *s)
 {
 	size_t i, n = strlen(s);
 
@@ -435,7 +435,7 @@ lab_build(struct lab *lab, const char *const *names, int n, const char *dir,
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (!valid_host_name(names[i])) {
+		if (!lab_valid_host_name(names[i])) {
 			snprintf(err, errlen, "bad host name '%s' (1-12 of a-z, 0-9)", names[i]);
 			return -1;
 		}

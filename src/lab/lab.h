@@ -48,6 +48,9 @@ struct lab {
  */
 int lab_build(struct lab *lab, const char *const *names, int n,
     const char *dir, char *err, size_t errlen);
+/* A host name a lab takes: 1 to 12 of a-z and 0-9, not "sw" (the switch). */
+int lab_valid_host_name(const char *s);
+
 /* Kill every process still in the lab's namespaces, delete them all. */
 void lab_destroy(struct lab *lab);
 struct lab_host *lab_host(struct lab *lab, const char *name);

@@ -72,19 +72,6 @@ is_help(const char *s)
 }
 
 static int
-valid_name(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n < 1 || n > 12 || strcmp(s, "sw") == 0)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
-			return 0;
-	return 1;
-}
-
-static int
 cmd_up(int argc, char **argv)
 {
 	const char *names[LAB_MAX_HOSTS];
@@ -97,7 +84,7 @@ cmd_up(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		}
-		if (!valid_name(argv[i]))
+		if (!lab_valid_host_name(argv[i]))
 			return bad("bad host name (1-12 of a-z, 0-9; not 'sw')", argv[i]);
 		for (j = 0; j < n; j++)
 			if (strcmp(names[j], argv[i]) == 0)
