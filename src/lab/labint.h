@@ -1,8 +1,10 @@
 /*
- * labint.h - what hosts.c, spawn.c and clean.c share and nobody else needs:
- * how a namespace is recognised (its nsfs device and inode, the same for a
- * /run/netns bind mount, an open fd and /proc/PID/ns/net), how every process
- * inside a set of namespaces is killed, and how a /run/netns name is removed.
+ * labint.h - what the lab's own files (hosts, spawn, clean, labkeep,
+ * labcmd) share and the rest of timewait does not need: how a namespace is
+ * recognised (its nsfs device and inode, the same for a /run/netns bind
+ * mount, an open fd and /proc/PID/ns/net), how every process inside a set
+ * of namespaces is killed, how a /run/netns name is removed, and how a lab
+ * name tells whether its owner is still there.
  */
 #ifndef TIMEWAIT_LAB_INT_H
 #define TIMEWAIT_LAB_INT_H
