@@ -45,7 +45,7 @@ usage(FILE *f)
 	    "                                run a command inside HOST (its addresses, its\n"
 	    "                                /etc/hosts naming the other hosts); exit status is\n"
 	    "                                the command's\n"
-	    "  down [--lab ID] [--out DIR]   write the run folder (default runs/<lab id>/:\n"
+	    "  down [--lab ID] [--out DIR]   write the run folder (default ./runs/<lab id>/:\n"
 	    "                                <host>.pcap, hosts, lab.json) and remove the lab\n"
 	    "  status                        every lab on this machine, and which are leftovers\n"
 	    "  clean [--all] [-q]            remove labs whose owner is dead (--all: every lab)\n\n"
@@ -116,8 +116,8 @@ cmd_up(int argc, char **argv)
 		printf("Every host's eth0 is being captured.\n");
 	printf("  timewait lab exec %s -- COMMAND...     (or: ip netns exec %s COMMAND...)\n",
 	    st.lab.hosts[0].name, st.lab.hosts[0].netns);
-	printf("  timewait lab down [--out DIR]         (run folder, default %s)\n",
-	    st.default_out);
+	printf("  timewait lab down [--out DIR]         (run folder; default runs/%s)\n",
+	    st.lab.id);
 	return 0;
 }
 
@@ -298,9 +298,12 @@ cmd_down(int argc, char **argv)
 	rc = find_lab(id, &st);
 	if (rc != 0)
 		return rc;
-	if (out != NULL && out[0] != '/') {
-		if (getcwd(cwd, sizeof(cwd)) == NULL || fmt(abs, sizeof(abs), "%s/%s", cwd, out) < 0) {
-			fprintf(stderr, "timewait lab down: cannot resolve %s\n", out);
+	/* Relative to where down is typed; default runs/<lab id>. */
+	if (out == NULL || out[0] != '/') {
+		if (getcwd(cwd, sizeof(cwd)) == NULL ||
+		    (out != NULL ? fmt(abs, sizeof(abs), "%s/%s", cwd, out) :
+		    fmt(abs, sizeof(abs), "%s/runs/%s", cwd, st.lab.id)) < 0) {
+			fprintf(stderr, "timewait lab down: cannot resolve the run folder\n");
 			return 1;
 		}
 		out = abs;
@@ -309,7 +312,7 @@ cmd_down(int argc, char **argv)
 		fprintf(stderr, "timewait lab down: %s\n", err);
 		return 1;
 	}
-	printf("lab %s is down; run folder: %s\n", st.lab.id, out ? out : st.default_out);
+	printf("lab %s is down; run folder: %s\n", st.lab.id, out);
 	return 0;
 }
 
