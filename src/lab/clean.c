@@ -187,31 +187,89 @@ owner_alive(pid_t pid)
  * pid that is alive but holds none of it is a recycled pid: pids wrap fast
  * on a busy machine (pid_max is often 32768), and the lab's real owner is
  * dead. When the fds cannot be read, the owner is taken at its word.
+ *
+ * A runner may hold hundreds of descriptors and own many labs: what each
+ * owner holds is read once per lab_clean (struct held), not once per name.
  */
-static int
-owner_holds(pid_t pid, const struct lab_nsid *id)
+struct held {
+	pid_t pid;
+	int unknown;		/* its fds could not be read */
+	int n;
+	unsigned long *inos;	/* network namespaces it holds open */
+};
+
+struct held_cache {
+	int n;
+	struct held h[32];
+};
+
+static void
+held_read(pid_t pid, struct held *h)
 {
-	char path[64], link[64], want[64];
+	char path[64], link[64];
 	struct dirent *e;
-	int held = 0;
+	unsigned long ino;
+	int cap = 0;
 	DIR *d;
 
+	memset(h, 0, sizeof(*h));
+	h->pid = pid;
 	if (fmt(path, sizeof(path), "/proc/%d/fd", (int)pid) < 0 ||
-	    fmt(want, sizeof(want), "net:[%lu]", (unsigned long)id->ino) < 0)
-		return 1;
-	d = opendir(path);
-	if (d == NULL)
-		return 1;
-	while (!held && (e = readdir(d)) != NULL) {
+	    (d = opendir(path)) == NULL) {
+		h->unknown = 1;
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
 		ssize_t n = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
 
 		if (n <= 0)
 			continue;
 		link[n] = '\0';
-		held = strcmp(link, want) == 0;
+		if (sscanf(link, "net:[%lu]", &ino) != 1)
+			continue;
+		if (h->n == cap) {
+			unsigned long *t = realloc(h->inos, (size_t)(cap ? cap * 2 : 16) * sizeof(*t));
+
+			if (t == NULL) {
+				h->unknown = 1;
+				break;
+			}
+			h->inos = t;
+			cap = cap ? cap * 2 : 16;
+		}
+		h->inos[h->n++] = ino;
 	}
 	closedir(d);
-	return held;
+}
+
+static void
+held_free(struct held_cache *c)
+{
+	int i;
+
+	for (i = 0; c != NULL && i < c->n; i++)
+		free(c->h[i].inos);
+}
+
+static int
+owner_holds(struct held_cache *c, pid_t pid, const struct lab_nsid *id)
+{
+	struct held one, *h = NULL;
+	int i, found = 0;
+
+	for (i = 0; c != NULL && i < c->n; i++)
+		if (c->h[i].pid == pid)
+			h = &c->h[i];
+	if (h == NULL) {
+		h = c != NULL && c->n < 32 ? &c->h[c->n++] : &one;
+		held_read(pid, h);
+	}
+	for (i = 0; i < h->n && !found; i++)
+		found = h->inos[i] == (unsigned long)id->ino;
+	found = found || h->unknown;
+	if (h == &one)
+		free(one.inos);
+	return found;
 }
 
 struct stale {
@@ -280,8 +338,8 @@ lab_ns_state_name(int state)
 	}
 }
 
-int
-lab_netns_state(const char *name, pid_t *owner, int *seq)
+static int
+netns_state(const char *name, pid_t *owner, int *seq, struct held_cache *c)
 {
 	char path[PATH_MAX];
 	struct lab_nsid id;
@@ -295,9 +353,15 @@ lab_netns_state(const char *name, pid_t *owner, int *seq)
 		return LAB_NS_DEAD_OWNER;
 	/* Half made (no namespace bound yet): being built. */
 	if (fmt(path, sizeof(path), "%s/%s", LAB_NETNS_DIR, name) < 0 ||
-	    lab_nsid_of_path(path, &id) < 0 || owner_holds(pid, &id))
+	    lab_nsid_of_path(path, &id) < 0 || owner_holds(c, pid, &id))
 		return LAB_NS_LIVE;
 	return LAB_NS_RECYCLED_PID;
+}
+
+int
+lab_netns_state(const char *name, pid_t *owner, int *seq)
+{
+	return netns_state(name, owner, seq, NULL);
 }
 
 int
@@ -305,10 +369,12 @@ lab_clean(int all, int verbose)
 {
 	struct stale *s = NULL;
 	struct lab_nsid *ids = NULL;
+	struct held_cache held;
 	struct dirent *e;
 	int n = 0, cap = 0, nids = 0, i, labs, killed;
 	DIR *d;
 
+	held.n = 0;
 	d = opendir(LAB_NETNS_DIR);
 	while (d != NULL && (e = readdir(d)) != NULL) {
 		int seq, state;
@@ -316,7 +382,7 @@ lab_clean(int all, int verbose)
 
 		if (strlen(e->d_name) >= sizeof(s[0].name))
 			continue;
-		state = lab_netns_state(e->d_name, &owner, &seq);
+		state = netns_state(e->d_name, &owner, &seq, &held);
 		if (state == LAB_NS_NOT_OURS || (state == LAB_NS_LIVE && !all))
 			continue;
 		if (n == cap) {
@@ -335,6 +401,7 @@ lab_clean(int all, int verbose)
 	}
 	if (d != NULL)
 		closedir(d);
+	held_free(&held);
 
 	if (n > 0)
 		ids = calloc((size_t)n, sizeof(*ids));
