@@ -10,16 +10,12 @@ out=$(mktemp -d /tmp/tw-lab-test.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-# Labs whose owner (the pid in "tw-<pid>-<seq>-<host>") is gone: leaks. A
-# lab of a live owner belongs to another run going on beside this one.
+# Leftovers, as 'lab status' counts them: labs whose owner is dead (or whose
+# pid was recycled by a process that holds none of the lab). A lab of a
+# live owner belongs to another run going on beside this one.
 leftovers() {
-	n=0
-	for ns in $(ip netns list | awk '/^tw-/ {print $1}'); do
-		pid=$(echo "$ns" | cut -d- -f2)
-		# a zombie is dead too: init may take its time to reap it
-		state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)
-		[ -n "$state" ] && [ "$state" != Z ] || n=$((n + 1))
-	done
+	n=$("$TW" lab status | awk '/leftover/ {print $(NF-1)}')
+	n=${n:-0}
 	p=$(pgrep -f "$TW (server|client)" | wc -l)
 	echo "$n namespaces, $p programs"
 }
