@@ -26,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -362,13 +364,28 @@ ktrace_free(struct ktrace *kt)
 	free(kt);
 }
 
+#define TRACEFS_DIR "/sys/kernel/tracing"
+
+/* Mounts tracefs where the kernel documents it, if nothing is there yet
+ * (tracefs_tracing_dir_is_mounted would do it, but leaks its path). */
+static int
+mount_tracefs(void)
+{
+	struct stat st;
+
+	if (stat(TRACEFS_DIR "/instances", &st) == 0)
+		return 0;
+	if (mount("nodev", TRACEFS_DIR, "tracefs", 0, NULL) < 0)
+		return -1;
+	return 0;
+}
+
 struct ktrace *
 ktrace_start(const char *instance, const char *const *addrs,
     const char *const *names, int naddrs, char *err, size_t errlen)
 {
 	static const char *const systems[] = { "sock", "tcp", NULL };
 	struct ktrace *kt;
-	const char *dir = NULL;
 	char kb[32];
 	int e;
 
@@ -376,8 +393,8 @@ ktrace_start(const char *instance, const char *const *addrs,
 		seterr(err, errlen, "ktrace: bad instance name", EINVAL);
 		return NULL;
 	}
-	if (tracefs_tracing_dir_is_mounted(true, &dir) < 0) {
-		seterr(err, errlen, "ktrace: cannot mount tracefs", errno);
+	if (mount_tracefs()) {
+		seterr(err, errlen, "ktrace: cannot mount tracefs at " TRACEFS_DIR, errno);
 		return NULL;
 	}
 	if (tracefs_instance_exists(instance)) {
