@@ -1194,7 +1194,8 @@ load_events(struct work *w)
 			    strcmp(e.step, "quit") && strcmp(e.step, "signal"))
 				num = 100000 + jint(o, "fd", -1);
 			if (num >= 0) {
-				snprintf(gkey, sizeof(gkey), "%zu|%lld", f, (long long)num);
+				snprintf(gkey, sizeof(gkey), "%zu|%lld|%lld", f,
+				    (long long)jint(o, "pid", 0), (long long)num);
 				if (strmap_get(&gmap, gkey, &g)) {
 					struct evgroup ng;
 
@@ -1218,7 +1219,7 @@ load_events(struct work *w)
 					snprintf(groups[g].remote, sizeof(groups[g].remote), "%s", remote);
 				}
 				if ((!strcmp(e.step, "connect") || !strcmp(e.step, "accept")) &&
-				    groups[g].anchor == TL_UNKNOWN) {
+				    e.ret >= 0 && groups[g].anchor == TL_UNKNOWN) {
 					groups[g].anchor = e.t;
 					groups[g].anchor_client = !strcmp(e.step, "connect");
 				}
