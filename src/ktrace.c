@@ -50,6 +50,7 @@ struct kev {
 	uint64_t ts;		/* trace clock (mono) ns */
 	uint64_t seq;		/* arrival order, to keep sorting stable */
 	uint64_t cookie;	/* sock_cookie, when the event has it */
+	uint64_t sk;		/* the socket's address, to follow one socket */
 	uint8_t type;		/* enum kev_type */
 	uint8_t family;		/* AF_INET, AF_INET6 */
 	uint8_t cpu;
@@ -64,7 +65,7 @@ struct kev_format {
 	int id;
 	int off_old, off_new, off_sport, off_dport, off_family, off_proto;
 	int off_saddr, off_daddr, off_saddr6, off_daddr6;
-	int off_state, off_reason, off_cookie;
+	int off_state, off_reason, off_cookie, off_sk;
 	int sockaddr;		/* saddr/daddr hold a struct sockaddr_in6 */
 };
 
@@ -82,6 +83,7 @@ struct ktrace {
 	struct lab_addr *addrs;
 	int naddrs;
 	int64_t mono_to_real;	/* add to a mono time to get wall time */
+	uint64_t sk_key;	/* kernel addresses are written mixed with it */
 	pthread_t reader;
 	int reader_started;
 	volatile int stopping;
@@ -139,6 +141,7 @@ load_format(struct tep_handle *tep, int type, struct kev_format *f)
 	f->off_state = field_off(e, "state");
 	f->off_reason = field_off(e, "reason");
 	f->off_cookie = field_off(e, "sock_cookie");
+	f->off_sk = field_off(e, "skaddr");
 	sa = tep_find_field(e, "saddr");
 	/* tcp_send_reset stores whole sockaddrs (28 bytes), the others a raw
 	 * IPv4 address plus a separate IPv6 one. */
@@ -238,6 +241,8 @@ decode(const struct ktrace *kt, int type, const uint8_t *d, struct kev *k)
 		k->reason = rd32(d, f->off_reason);
 	if (f->off_cookie >= 0)
 		memcpy(&k->cookie, d + f->off_cookie, 8);
+	if (f->off_sk >= 0)
+		memcpy(&k->sk, d + f->off_sk, 8);
 	return 0;
 }
 
@@ -448,6 +453,7 @@ ktrace_start(const char *instance, const char *const *addrs,
 		}
 	}
 	kt->mono_to_real = sample_clock_offset();
+	kt->sk_key = now_realtime_ns() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
 	tracefs_instance_file_write(kt->inst, "tracing_on", "1");
 	e = pthread_create(&kt->reader, NULL, reader_main, kt);
 	if (e) {
@@ -562,6 +568,11 @@ write_jsonl(const struct ktrace *kt, const char *path)
 			fprintf(f, ",\"cookie\":%llu", (unsigned long long)k->cookie);
 			break;
 		}
+		/* A socket's id, the same for all its events: its kernel address
+		 * mixed with a per-run key, so that no address is written. */
+		if (k->sk)
+			fprintf(f, ",\"sk\":\"%016llx\"", (unsigned long long)
+			    ((k->sk ^ kt->sk_key) * 0xff51afd7ed558ccdULL));
 		fputs("}\n", f);
 	}
 	if (fclose(f) != 0)

@@ -266,7 +266,7 @@ text_timeline(FILE *f, const struct timeline *tl)
 
 	if (!m)
 		return;
-	render_text_tl(tl, m, 0);
+	render_text_tl_n(tl, m, 0, RD_MAX_CONNS);
 	fclose(m);
 	fputs("<details><summary>Text timeline</summary>\n<pre>", f);
 	esc(f, buf);

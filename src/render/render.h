@@ -53,6 +53,9 @@ int render_svg(const struct timeline *tl, FILE *f);
 int render_puml(const struct timeline *tl, FILE *f);
 int render_mermaid(const struct timeline *tl, FILE *f);
 int render_text_tl(const struct timeline *tl, FILE *f, int color);
+/* The same for the first max_conns connections only. */
+int render_text_tl_n(const struct timeline *tl, FILE *f, int color,
+    size_t max_conns);
 
 /* From a test's folder: timeline.json, sequence.svg, sequence.puml,
  * sequence.mmd. 0, or -1 with err. */

@@ -39,10 +39,16 @@ state(FILE *f, const char *name, int inferred, int color)
 int
 render_text_tl(const struct timeline *tl, FILE *f, int color)
 {
+	return render_text_tl_n(tl, f, color, (size_t)-1);
+}
+
+int
+render_text_tl_n(const struct timeline *tl, FILE *f, int color, size_t max_conns)
+{
 	struct rd_row *rows;
 	size_t n;
 
-	if (rd_rows(tl, (size_t)-1, &rows, &n))
+	if (rd_rows(tl, max_conns, &rows, &n))
 		return -1;
 	fprintf(f, "Test %s: %zu connection%s%s\n", tl->test, tl->nconns,
 	    tl->nconns == 1 ? "" : "s", tl->problems ? " (some checks fail)" : "");
@@ -107,6 +113,9 @@ render_text_tl(const struct timeline *tl, FILE *f, int color)
 		}
 		}
 	}
+	if (tl->nconns > max_conns)
+		fprintf(f, "... and %zu more connections (timeline.json has them all)\n",
+		    tl->nconns - max_conns);
 	for (size_t i = 0; i < tl->nconns; i++)
 		for (size_t k = 0; k < tl->conns[i].nchecks; k++)
 			if (!tl->conns[i].checks[k].ok)
