@@ -80,7 +80,9 @@ render_mermaid(const struct timeline *tl, FILE *f)
 
 			rd_event_label(e, label, sizeof(label));
 			clean(label);
-			if (rd_event_upward(e))
+			if (!rd_event_upward(e) && !rd_event_is_call(e))
+				fprintf(f, "    Note over %s: %s (%s)\n", prog(r->side), label, t);
+			else if (rd_event_upward(e))
 				fprintf(f, "    %s-->>%s: %s (%s)\n", kern(r->side), prog(r->side), label, t);
 			else
 				fprintf(f, "    %s->>%s: %s (%s)\n", prog(r->side), kern(r->side), label, t);

@@ -46,6 +46,7 @@ void rd_reltime(int64_t t, int64_t t0, char *buf, size_t len);	/* "+1.234 ms" */
 void rd_pkt_label(const struct tl_pkt *p, char *buf, size_t len);	/* "PA seq=1 ack=1 len=17" */
 void rd_event_label(const struct tl_event *e, char *buf, size_t len);	/* "connect() = 0" */
 int rd_event_upward(const struct tl_event *e);	/* the kernel tells the program (epoll) */
+int rd_event_is_call(const struct tl_event *e);	/* a system call, not a note (start, timer) */
 void rd_conn_label(const struct timeline *tl, int conn, char *buf, size_t len);
 int rd_side_of_event(const struct timeline *tl, const struct tl_event *e);
 

@@ -183,6 +183,20 @@ rd_pkt_label(const struct tl_pkt *p, char *buf, size_t len)
 }
 
 int
+rd_event_is_call(const struct tl_event *e)
+{
+	static const char *const calls[] = {
+		"socket", "setsockopt", "bind", "listen", "connect", "accept",
+		"read", "write", "shutdown", "close", "epoll_ctl", "epoll_wait", NULL
+	};
+
+	for (int i = 0; calls[i]; i++)
+		if (!strcmp(e->step, calls[i]))
+			return 1;
+	return 0;
+}
+
+int
 rd_event_upward(const struct tl_event *e)
 {
 	return !strcmp(e->step, "epoll") || !strcmp(e->step, "signal");
@@ -193,9 +207,9 @@ rd_event_label(const struct tl_event *e, char *buf, size_t len)
 {
 	if (!strcmp(e->step, "epoll"))
 		snprintf(buf, len, "%s", e->detail[0] ? e->detail : "epoll");
-	else if (!strcmp(e->step, "signal") || !strcmp(e->step, "start") ||
-	    !strcmp(e->step, "quit"))
-		snprintf(buf, len, "%s%s%s", e->step, e->detail[0] ? ": " : "", e->detail);
+	else if (!rd_event_is_call(e))
+		snprintf(buf, len, "%s%s%.36s%s", e->step, e->detail[0] ? ": " : "", e->detail,
+		    strlen(e->detail) > 36 ? "…" : "");
 	else if (e->ret < 0)
 		snprintf(buf, len, "%s() = -1 %s", e->step, e->errname);
 	else if (!strcmp(e->step, "read") || !strcmp(e->step, "write"))

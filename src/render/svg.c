@@ -114,6 +114,7 @@ defs(FILE *f)
 	    ".state{font-size:10.5px;font-weight:bold}\n"
 	    ".note{font-size:10.5px;fill:#a01010;font-style:italic;paint-order:stroke;stroke:#fff;stroke-width:3px}\n"
 	    ".gap{font-size:12px;fill:#555;font-style:italic}\n"
+	    ".evnote{font-size:10.5px;fill:#666;font-style:italic;paint-order:stroke;stroke:#fff;stroke-width:3px}\n"
 	    ".conn{font-size:12px;font-weight:bold;fill:#333}\n"
 	    ".legend{font-size:11px}\n"
 	    ".rst{stroke:#d01c1c;stroke-width:2.4}.syn{stroke:#1f5fbf;stroke-width:1.6}"
@@ -342,6 +343,11 @@ event(FILE *f, const struct timeline *tl, const struct rd_row *r, double y)
 		size_t l = strlen(label);
 
 		snprintf(label + l, sizeof(label) - l, "  [%s]", e->prog);
+	}
+	if (!up && !rd_event_is_call(e)) {	/* the program's own note */
+		fprintf(f, "<circle cx=\"%.0f\" cy=\"%.1f\" r=\"2.5\" fill=\"#888\"/>\n", px, y);
+		text(f, px + dir * 8, y + 4, "evnote", dir > 0 ? "start" : "end", label);
+		return;
 	}
 	x1 = up ? kx - dir * (BAND_W / 2 + 1) : px;
 	x2 = up ? px + dir * 2 : kx - dir * (BAND_W / 2 + 3);
