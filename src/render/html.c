@@ -349,6 +349,15 @@ collect(const char *rundir, struct test **out, size_t *n)
 int
 report_html(const char *rundir, const char *out_path, char *err, size_t errlen)
 {
+	return report_html_ex(rundir, out_path, 0, err, errlen);
+}
+
+/* With write_files, each test's timeline.json and drawings are written on
+ * the way, from the timeline loaded once for the page. */
+int
+report_html_ex(const char *rundir, const char *out_path, int write_files,
+    char *err, size_t errlen)
+{
 	struct test *tests;
 	size_t n;
 	char path[4200], tmp[4300], when[64];
@@ -369,6 +378,9 @@ report_html(const char *rundir, const char *out_path, char *err, size_t errlen)
 		if ((access(rp, F_OK) ? timeline_load_remote : timeline_load)(tests[i].dir,
 		    &tests[i].tl, tests[i].err, sizeof(tests[i].err)))
 			tests[i].tl = NULL;
+		else if (write_files && render_files(tests[i].dir, tests[i].tl,
+		    tests[i].err, sizeof(tests[i].err)))
+			rc = -1;
 	}
 	snprintf(path, sizeof(path), "%s", out_path ? out_path : "");
 	if (!out_path)

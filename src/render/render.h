@@ -68,5 +68,11 @@ int render_text(const char *testdir, FILE *out, int color);
  * rundir/report.html. 0, or -1 with err. */
 int report_html(const char *rundir, const char *out_path, char *err,
     size_t errlen);
+/* The same, also writing each test's files as render_all does. */
+int report_html_ex(const char *rundir, const char *out_path, int write_files,
+    char *err, size_t errlen);
+/* timeline.json and the three drawings of a loaded timeline into dir. */
+int render_files(const char *dir, const struct timeline *tl, char *err,
+    size_t errlen);
 
 #endif

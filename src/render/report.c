@@ -90,17 +90,25 @@ int
 render_all(const char *testdir, int remote, char *err, size_t errlen)
 {
 	struct timeline *tl;
-	int rc = 0;
+	int rc;
 
 	if (load_any(testdir, remote, &tl, err, errlen))
 		return -1;
-	if (write_file(testdir, "timeline.json", tl, json_fn, err, errlen) ||
-	    write_file(testdir, "sequence.svg", tl, render_svg, err, errlen) ||
-	    write_file(testdir, "sequence.puml", tl, render_puml, err, errlen) ||
-	    write_file(testdir, "sequence.mmd", tl, render_mermaid, err, errlen))
-		rc = -1;
+	rc = render_files(testdir, tl, err, errlen);
 	timeline_free(tl);
 	return rc;
+}
+
+int
+render_files(const char *dir, const struct timeline *tl, char *err,
+    size_t errlen)
+{
+	if (write_file(dir, "timeline.json", tl, json_fn, err, errlen) ||
+	    write_file(dir, "sequence.svg", tl, render_svg, err, errlen) ||
+	    write_file(dir, "sequence.puml", tl, render_puml, err, errlen) ||
+	    write_file(dir, "sequence.mmd", tl, render_mermaid, err, errlen))
+		return -1;
+	return 0;
 }
 
 int
@@ -182,6 +190,14 @@ report_main(int argc, char **argv)
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "%s: %s: not a folder\n", argv[0], dir);
 		return EXIT_USAGE;
+	}
+	if (html && !remote && !text) {
+		/* One load a test: the page and the files together. */
+		if (report_html_ex(dir, html_path, 1, err, sizeof(err))) {
+			fprintf(stderr, "%s: %s\n", argv[0], err);
+			return 1;
+		}
+		return 0;
 	}
 	if (is_test_dir(dir)) {
 		if (render_all(dir, remote, err, sizeof(err))) {
