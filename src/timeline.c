@@ -582,6 +582,44 @@ guess_addr(const struct tcp_pkt *v, size_t n, char *out, size_t len)
 	}
 }
 
+/* The host's own address, from the "local" of its programs' event logs
+ * (<host>.<prog>.events.jsonl): the surest guess without lab.json. */
+static int
+addr_from_events(const char *dir, const char *host, char *out, size_t len)
+{
+	char **files, path[4400], *line = NULL;
+	size_t nfiles, cap = 0, hl = strlen(host);
+	int found = 0;
+
+	list_files(dir, ".events.jsonl", &files, &nfiles);
+	for (size_t f = 0; f < nfiles && !found; f++) {
+		FILE *fp;
+
+		if (strncmp(files[f], host, hl) || files[f][hl] != '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, files[f]);
+		if (!(fp = fopen(path, "r")))
+			continue;
+		while (!found && getline(&line, &cap, fp) > 0) {
+			struct flat o;
+			const char *l;
+
+			if (flat_parse(line, &o))
+				continue;
+			l = fstr(&o, "local");
+			if (*l && strncmp(l, "0.0.0.0", 7) && strncmp(l, "[::]", 4) &&
+			    *fstr(&o, "remote")) {
+				ep_addr(l, out, len);
+				found = 1;
+			}
+		}
+		fclose(fp);
+	}
+	free(line);
+	free_list(files, nfiles);
+	return found ? 0 : -1;
+}
+
 static int
 cmp_cap_t(const void *a, const void *b)
 {
@@ -617,7 +655,9 @@ load_packets(struct work *w)
 		if (h < 0 && tl->nhosts < 8) {
 			h = tl->nhosts++;
 			scopy(tl->hosts[h].name, sizeof(tl->hosts[h].name), name);
-			guess_addr(v, n, tl->hosts[h].addr, sizeof(tl->hosts[h].addr));
+			if (addr_from_events(tl->testdir, name, tl->hosts[h].addr,
+			    sizeof(tl->hosts[h].addr)))
+				guess_addr(v, n, tl->hosts[h].addr, sizeof(tl->hosts[h].addr));
 		}
 		if (h < 0) {
 			free(v);
@@ -663,11 +703,14 @@ load_packets(struct work *w)
 			head[b] = i + 1;
 		tail[b] = i + 1;
 	}
+	/* Sends first, each taking its arrival; then the arrivals no send took
+	 * (with clocks apart, an arrival may come "before" its send). */
+	for (int pass = 0; pass < 2; pass++)
 	for (size_t i = 0; i < nall; i++) {
 		struct wire wr;
 		struct cap_pkt *c = &all[i];
 
-		if (!c->send && c->used)
+		if (c->send != !pass || (!c->send && c->used))
 			continue;
 		memset(&wr, 0, sizeof(wr));
 		ep_text(c->p.src, c->p.sport, wr.src, sizeof(wr.src));
@@ -706,6 +749,80 @@ out:
 	if (rc)
 		snprintf(w->err, w->errlen, "out of memory reading packets");
 	return rc;
+}
+
+/*
+ * Two machines: the server's clock minus the client's, from the handshakes,
+ * before anything is ordered by time. For a SYN and its SYN-ACK, each with
+ * a send and an arrival time, d1 = SYN arrival - SYN send (server clock
+ * minus client clock, plus the delay one way) and d2 = SYN-ACK arrival -
+ * SYN-ACK send (the opposite, plus the delay back): the offset is
+ * (d1 - d2) / 2, exact when both ways take as long; the median over the
+ * connections. Every time taken on the server's host is then moved back.
+ */
+static void
+estimate_offset(struct work *w)
+{
+	struct timeline *tl = w->tl;
+	struct strmap syns = { 0 };
+	int64_t *v = NULL;
+	size_t n = 0, cap = 0, idx;
+	char key[160], a[46];
+	int srv = -1;
+
+	for (size_t i = 0; i < w->nwires; i++) {
+		const struct wire *x = &w->wires[i];
+
+		if ((x->flags & (TCPF_SYN | TCPF_ACK)) != TCPF_SYN ||
+		    x->ts == TL_UNKNOWN || x->tr == TL_UNKNOWN)
+			continue;
+		snprintf(key, sizeof(key), "%s>%s>%u", x->src, x->dst, x->seq + 1);
+		strmap_put(&syns, key, i);
+	}
+	for (size_t i = 0; i < w->nwires; i++) {
+		const struct wire *x = &w->wires[i], *syn;
+
+		if ((x->flags & (TCPF_SYN | TCPF_ACK)) != (TCPF_SYN | TCPF_ACK) ||
+		    x->ts == TL_UNKNOWN || x->tr == TL_UNKNOWN)
+			continue;
+		snprintf(key, sizeof(key), "%s>%s>%u", x->dst, x->src, x->ack);
+		if (strmap_get(&syns, key, &idx))
+			continue;
+		syn = &w->wires[idx];
+		ep_addr(syn->dst, a, sizeof(a));
+		if (srv < 0)
+			srv = host_of_addr(tl, a);
+		if (srv < 0 || host_of_addr(tl, a) != srv)
+			continue;	/* one server host: the first one's */
+		if (PUSH(v, n, cap, ((syn->tr - syn->ts) - (x->tr - x->ts)) / 2))
+			break;
+	}
+	strmap_free(&syns);
+	if (n) {
+		for (size_t i = 1; i < n; i++)
+			for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+				int64_t t = v[j];
+
+				v[j] = v[j - 1];
+				v[j - 1] = t;
+			}
+		tl->clock_offset_ns = v[n / 2];
+		tl->clock_estimated = 1;
+		snprintf(tl->clock_host, sizeof(tl->clock_host), "%s", tl->hosts[srv].name);
+	}
+	free(v);
+	if (!tl->clock_offset_ns)
+		return;
+	for (size_t i = 0; i < w->nwires; i++) {
+		struct wire *x = &w->wires[i];
+
+		ep_addr(x->src, a, sizeof(a));
+		if (x->ts != TL_UNKNOWN && host_of_addr(tl, a) == srv)
+			x->ts -= tl->clock_offset_ns;
+		ep_addr(x->dst, a, sizeof(a));
+		if (x->tr != TL_UNKNOWN && host_of_addr(tl, a) == srv)
+			x->tr -= tl->clock_offset_ns;
+	}
 }
 
 /* ---------- 3. connections ---------- */
@@ -1130,7 +1247,7 @@ rebuild_time_wait(struct work *w, struct tl_conn *c, int side, int rst)
 
 /* No trace for this side: rebuild its states from the packets alone. */
 static int
-states_from_packets(struct tl_conn *c, int side)
+states_from_packets(const struct work *w, struct tl_conn *c, int side)
 {
 	char cur[12] = "";
 	size_t cap = 0;
@@ -1193,9 +1310,14 @@ states_from_packets(struct tl_conn *c, int side)
 			snprintf(cur, sizeof(cur), "%s", next);
 			if (push_state(c, side, t, cur, 2, &cap))
 				return -1;
-			if (!strcmp(cur, "TIME_WAIT") &&
-			    push_state(c, side, t + TIME_WAIT_NS, "CLOSED", 2, &cap))
-				return -1;
+			if (!strcmp(cur, "TIME_WAIT")) {
+				int64_t end = t + TIME_WAIT_NS, syn = next_syn_on(w, c, side);
+
+				if (syn != TL_UNKNOWN && syn > t && syn < end)
+					end = syn;	/* the next SYN takes its place */
+				if (push_state(c, side, end, "CLOSED", 2, &cap))
+					return -1;
+			}
 		}
 	}
 	return 0;
@@ -1322,7 +1444,7 @@ build_states(struct work *w)
 		for (int side = 0; side < 2; side++) {
 			struct tl_conn *c = &tl->conns[i];
 
-			if (!c->nstates[side] && states_from_packets(c, side))
+			if (!c->nstates[side] && states_from_packets(w, c, side))
 				return -1;
 			confirm_with_snaps(w, c, side);
 		}
@@ -1398,6 +1520,8 @@ load_events(struct work *w)
 				continue;
 			memset(&e, 0, sizeof(e));
 			e.t = fint(o, "t_ns", 0);
+			if (tl->clock_estimated && !strcmp(host, tl->clock_host))
+				e.t -= tl->clock_offset_ns;
 			e.side = 2;
 			e.conn = -1;
 			snprintf(e.host, sizeof(e.host), "%s", host);
@@ -1705,73 +1829,6 @@ check_conn(struct timeline *tl, struct tl_conn *c)
 	return 0;
 }
 
-/* Two machines: server clock minus client clock, from the handshakes:
- * ((SYN arrival - SYN send) - (SYN-ACK arrival - SYN-ACK send)) / 2, the
- * median over the connections. Applied to every time of the server host. */
-static void
-estimate_offset(struct timeline *tl)
-{
-	int64_t *v = NULL;
-	size_t n = 0, cap = 0;
-	char srv[16] = "";
-
-	for (size_t i = 0; i < tl->nconns; i++) {
-		const struct tl_conn *c = &tl->conns[i];
-		const struct tl_pkt *syn = NULL, *sa = NULL;
-
-		for (size_t k = 0; k < c->npkts; k++) {
-			const struct tl_pkt *p = &c->pkts[k];
-
-			if (p->t_sent == TL_UNKNOWN || p->t_received == TL_UNKNOWN)
-				continue;
-			if (!syn && (p->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN)
-				syn = p;
-			if (!sa && (p->flags & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK))
-				sa = p;
-		}
-		if (!syn || !sa)
-			continue;
-		if (!srv[0])
-			snprintf(srv, sizeof(srv), "%s", c->host[TL_SERVER]);
-		if (PUSH(v, n, cap, ((syn->t_received - syn->t_sent) -
-		    (sa->t_received - sa->t_sent)) / 2))
-			break;
-	}
-	if (n) {
-		for (size_t i = 1; i < n; i++)
-			for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
-				int64_t t = v[j];
-
-				v[j] = v[j - 1];
-				v[j - 1] = t;
-			}
-		tl->clock_offset_ns = v[n / 2];
-		tl->clock_estimated = 1;
-	}
-	free(v);
-	if (!n || !tl->clock_offset_ns)
-		return;
-	/* Shift every time taken on the server's host. */
-	for (size_t i = 0; i < tl->nconns; i++) {
-		struct tl_conn *c = &tl->conns[i];
-
-		if (strcmp(c->host[TL_SERVER], srv))
-			continue;
-		for (size_t k = 0; k < c->npkts; k++) {
-			struct tl_pkt *p = &c->pkts[k];
-			int64_t *t = p->from == TL_SERVER ? &p->t_sent : &p->t_received;
-
-			if (*t != TL_UNKNOWN)
-				*t -= tl->clock_offset_ns;
-		}
-		for (size_t k = 0; k < c->nstates[TL_SERVER]; k++)
-			c->states[TL_SERVER][k].t -= tl->clock_offset_ns;
-	}
-	for (size_t i = 0; i < tl->nevents; i++)
-		if (!strcmp(tl->events[i].host, srv))
-			tl->events[i].t -= tl->clock_offset_ns;
-}
-
 static void
 relative_seqs(struct tl_conn *c)
 {
@@ -1841,11 +1898,12 @@ load(const char *testdir, int remote, struct timeline **out, char *err,
 		closedir(d);
 	}
 	load_hosts(&w);
-	if (load_packets(&w) || build_conns(&w) || load_trace(&w) ||
-	    attach_runs(&w) || load_events(&w))
+	if (load_packets(&w))
 		goto out;
 	if (remote)
-		estimate_offset(tl);
+		estimate_offset(&w);
+	if (build_conns(&w) || load_trace(&w) || attach_runs(&w) || load_events(&w))
+		goto out;
 	load_snaps(&w);
 	if (build_states(&w) || finish_conns(tl))
 		goto out;

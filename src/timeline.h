@@ -86,7 +86,8 @@ struct timeline {
 	struct tl_event *events;	/* every program event, by time */
 	size_t nevents;
 	int64_t t0;			/* earliest time seen */
-	int64_t clock_offset_ns;	/* applied to the server side's host (two machines) */
+	int64_t clock_offset_ns;	/* taken off every time of clock_host (two machines) */
+	char clock_host[16];
 	int clock_estimated;
 	int have_trace, have_pcap;
 	size_t problems;		/* inconsistent connections */

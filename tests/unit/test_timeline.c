@@ -3,7 +3,10 @@
  * run-000: the seed's test 000, made by tests/fixtures/mkrun.sh): one
  * 4-tuple used twice is two connections, the server's TIME_WAIT is rebuilt
  * behind the kernel's FIN_WAIT2 -> CLOSE, the first one cut short by the
- * second connection's SYN, and the pieces agree.
+ * second connection's SYN, and the pieces agree. Also the same run as if
+ * brought back from two machines whose clocks are 2.5 s apart
+ * (tests/fixtures/remote-000, made by mkremote.py): the offset is found
+ * from the handshakes and taken off.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -165,6 +168,41 @@ test_missing_dir(void **state)
 	assert_true(strlen(err) > 0);
 }
 
+static void
+test_two_machines(void **state)
+{
+	struct timeline *tl;
+	char err[256], path[600];
+	const char *top = getenv("TW_TOP") ? getenv("TW_TOP") : ".";
+	int64_t off;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/fixtures/remote-000/000", top);
+	assert_int_equal(timeline_load_remote(path, &tl, err, sizeof(err)), 0);
+	assert_true(tl->clock_estimated);
+	assert_string_equal(tl->clock_host, "server");
+	off = tl->clock_offset_ns - 2500123000LL;	/* what mkremote.py added */
+	assert_true(off > -50000 && off < 50000);	/* within 50 us */
+	assert_int_equal(tl->nconns, 2);
+	for (size_t i = 0; i < tl->nconns; i++) {
+		const struct tl_conn *c = &tl->conns[i];
+
+		assert_int_equal(c->npkts, 8);
+		assert_true(c->consistent);
+		for (size_t k = 0; k < c->npkts; k++)
+			assert_true(c->pkts[k].t_received + 50000 >= c->pkts[k].t_sent);
+		/* no trace here: the states come from the packets */
+		assert_true(c->nstates[TL_SERVER] > 0);
+		assert_int_equal(c->states[TL_SERVER][0].inferred, 2);
+		assert_true(has_state(c, TL_SERVER, "TIME_WAIT"));
+		assert_false(has_state(c, TL_CLIENT, "TIME_WAIT"));
+	}
+	/* the first TIME_WAIT ends when the second SYN reaches the server */
+	assert_true(tl->conns[0].states[TL_SERVER][tl->conns[0].nstates[TL_SERVER] - 1].t <
+	    tl->conns[1].t_start + 1000000);
+	timeline_free(tl);
+}
+
 int
 main(void)
 {
@@ -173,6 +211,7 @@ main(void)
 		cmocka_unit_test(test_time_wait_rebuilt),
 		cmocka_unit_test(test_json_written),
 		cmocka_unit_test(test_missing_dir),
+		cmocka_unit_test(test_two_machines),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
