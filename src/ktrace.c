@@ -580,6 +580,28 @@ write_jsonl(const struct ktrace *kt, const char *path)
 	return 0;
 }
 
+/* Beside trace.jsonl, trace.stats.json: what was kept, seen and lost. */
+static int
+write_stats(const struct ktrace *kt, const char *jsonl_path)
+{
+	char path[4200];
+	size_t l = strlen(jsonl_path);
+	FILE *f;
+
+	if (l > 6 && !strcmp(jsonl_path + l - 6, ".jsonl"))
+		l -= 6;
+	snprintf(path, sizeof(path), "%.*s.stats.json", (int)l, jsonl_path);
+	if (!(f = fopen(path, "w")))
+		return -1;
+	fprintf(f, "{\"events\":%zu,\"seen\":%llu,\"lost\":%llu,\"missed\":%llu,"
+	    "\"overrun\":%llu,\"buffer_kb\":%zu,\"clock\":\"mono\","
+	    "\"mono_to_realtime_ns\":%lld}\n", kt->nev, (unsigned long long)kt->seen,
+	    (unsigned long long)(kt->missed + kt->overrun),
+	    (unsigned long long)kt->missed, (unsigned long long)kt->overrun,
+	    kt->buffer_kb, (long long)kt->mono_to_real);
+	return fclose(f);
+}
+
 int
 ktrace_stop(struct ktrace *kt, const char *jsonl_path, struct ktrace_stats *st)
 {
@@ -606,7 +628,8 @@ ktrace_stop(struct ktrace *kt, const char *jsonl_path, struct ktrace_stats *st)
 	if (kt->oom)
 		rc = -1;
 	qsort(kt->ev, kt->nev, sizeof(*kt->ev), cmp_kev);
-	if (jsonl_path && write_jsonl(kt, jsonl_path))
+	if (jsonl_path && (write_jsonl(kt, jsonl_path) ||
+	    write_stats(kt, jsonl_path)))
 		rc = -1;
 	ktrace_free(kt);
 	return rc;

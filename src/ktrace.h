@@ -40,8 +40,9 @@ struct ktrace *ktrace_start(const char *instance, const char *const *addrs,
 
 /*
  * Stop: disable the events, drain what is left, destroy the instance, write
- * the kept events to jsonl_path (NULL: write nothing), fill st (may be
- * NULL), free kt. The instance is removed whatever happens. 0 or -1.
+ * the kept events to jsonl_path (NULL: write nothing) and the figures of
+ * st beside it (trace.jsonl -> trace.stats.json), fill st (may be NULL),
+ * free kt. The instance is removed whatever happens. 0 or -1.
  */
 int ktrace_stop(struct ktrace *kt, const char *jsonl_path,
     struct ktrace_stats *st);

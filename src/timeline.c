@@ -1898,6 +1898,18 @@ load(const char *testdir, int remote, struct timeline **out, char *err,
 		closedir(d);
 	}
 	load_hosts(&w);
+	{
+		char sp[4200];
+		json_t *st;
+
+		tl->trace_events = tl->trace_lost = -1;
+		snprintf(sp, sizeof(sp), "%s/trace.stats.json", tl->testdir);
+		if ((st = json_load_file(sp, 0, NULL))) {
+			tl->trace_events = jint(st, "events", -1);
+			tl->trace_lost = jint(st, "lost", -1);
+			json_decref(st);
+		}
+	}
 	if (load_packets(&w))
 		goto out;
 	if (remote)
@@ -2038,10 +2050,12 @@ timeline_write_json(const struct timeline *tl, FILE *f)
 	fputs("{\"test\":", f);
 	put_str(f, tl->test);
 	fprintf(f, ",\"t0\":%lld,\"clock_offset_ns\":%lld,\"clock_estimated\":%s,"
-	    "\"have_trace\":%s,\"have_pcap\":%s,\"inconsistent\":%zu,\n\"hosts\":[",
+	    "\"have_trace\":%s,\"trace_events\":%lld,\"trace_lost\":%lld,"
+	    "\"have_pcap\":%s,\"inconsistent\":%zu,\n\"hosts\":[",
 	    (long long)tl->t0, (long long)tl->clock_offset_ns,
 	    tl->clock_estimated ? "true" : "false", tl->have_trace ? "true" : "false",
-	    tl->have_pcap ? "true" : "false", tl->problems);
+	    tl->trace_events, tl->trace_lost, tl->have_pcap ? "true" : "false",
+	    tl->problems);
 	for (int i = 0; i < tl->nhosts; i++) {
 		fprintf(f, "%s{\"name\":", i ? "," : "");
 		put_str(f, tl->hosts[i].name);

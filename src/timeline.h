@@ -90,6 +90,7 @@ struct timeline {
 	char clock_host[16];
 	int clock_estimated;
 	int have_trace, have_pcap;
+	long long trace_events, trace_lost;	/* trace.stats.json; -1 if none */
 	size_t problems;		/* inconsistent connections */
 };
 

@@ -235,10 +235,18 @@ timeline_checks(FILE *f, const struct timeline *tl)
 		fputs("<p class=\"muted\">no connection seen</p>\n", f);
 		return;
 	}
-	fprintf(f, "<p class=\"muted\">%zu connection%s, %zu inconsistent; trace %s, pcaps %s%s</p>\n",
+	fprintf(f, "<p class=\"muted\">%zu connection%s, %zu inconsistent; pcaps %s; kernel trace ",
 	    tl->nconns, tl->nconns == 1 ? "" : "s", tl->problems,
-	    tl->have_trace ? "read" : "absent", tl->have_pcap ? "read" : "absent",
-	    tl->clock_estimated ? ", clocks aligned from the handshakes" : "");
+	    tl->have_pcap ? "read" : "absent");
+	if (tl->trace_events >= 0)
+		fprintf(f, "%lld events, <span class=\"%s\">&nbsp;%lld lost&nbsp;</span>",
+		    tl->trace_events, tl->trace_lost ? "fail" : "pass", tl->trace_lost);
+	else
+		fputs(tl->have_trace ? "read" : "absent", f);
+	if (tl->clock_estimated)
+		fprintf(f, "; clocks aligned from the handshakes: %s is %+.1f µs off",
+		    tl->clock_host, tl->clock_offset_ns / 1e3);
+	fputs("</p>\n", f);
 	fputs("<table><tr><th>connection</th><th>check</th><th>detail</th><th></th></tr>\n", f);
 	for (size_t i = 0; i < tl->nconns && shown < 60; i++)
 		for (size_t k = 0; k < tl->conns[i].nchecks && shown < 60; k++) {

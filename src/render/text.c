@@ -27,6 +27,19 @@ ansi(const char *state)
 	return "0";
 }
 
+/* The time column, 13 places wide whatever bytes "µ" takes. */
+static void
+time_col(FILE *f, const char *t)
+{
+	int w = 0;
+
+	for (const char *p = t; *p; p++)
+		w += ((unsigned char)*p & 0xc0) != 0x80;
+	fputs(t, f);
+	for (; w < 13; w++)
+		fputc(' ', f);
+}
+
 static void
 state(FILE *f, const char *name, int inferred, int color)
 {
@@ -72,7 +85,8 @@ render_text_tl_n(const struct timeline *tl, FILE *f, int color, size_t max_conns
 			const struct tl_conn *c = &tl->conns[r->conn];
 			const struct tl_state *s = &c->states[r->side][r->idx];
 
-			fprintf(f, "%-13s %-26s ", t, "");
+			time_col(f, t);
+			fprintf(f, " %-26s ", "");
 			if (r->side == TL_SERVER)
 				fprintf(f, "%-26s ", "");
 			state(f, s->name, s->inferred, color);
@@ -90,25 +104,22 @@ render_text_tl_n(const struct timeline *tl, FILE *f, int color, size_t max_conns
 
 			rd_pkt_label(p, label, sizeof(label));
 			snprintf(what, sizeof(what), "%s %s", p->from ? "◀" : "▶", label);
-			if ((r->kind == RD_SEND) == (p->from == TL_CLIENT))
-				fprintf(f, "%-13s %-26s %s%s\n", t, "",
-				    r->kind == RD_SEND ? "sends " : "gets  ", what);
-			else
-				fprintf(f, "%-13s %-26s %-26s %s%s\n", t, "", "",
-				    r->kind == RD_SEND ? "sends " : "gets  ", what);
+			time_col(f, t);
+			fprintf(f, " %-26s %s%s%s\n", "",
+			    (r->kind == RD_SEND) == (p->from == TL_CLIENT) ? "" :
+			    "                           ",
+			    r->kind == RD_SEND ? "sends " : "gets  ", what);
 			break;
 		}
 		case RD_EVENT: {
 			const struct tl_event *e = &tl->events[r->idx];
 
 			rd_event_label(e, label, sizeof(label));
-			if (r->side == TL_CLIENT)
-				fprintf(f, "%-13s %s%s%s\n", t, e->ret < 0 && color ? "\033[31m" : "",
-				    label, e->ret < 0 && color ? "\033[0m" : "");
-			else
-				fprintf(f, "%-13s %-26s %-26s %-26s %s%s%s\n", t, "", "", "",
-				    e->ret < 0 && color ? "\033[31m" : "", label,
-				    e->ret < 0 && color ? "\033[0m" : "");
+			time_col(f, t);
+			fprintf(f, " %s%s%s%s\n", r->side == TL_CLIENT ? "" :
+			    "                                                                                 ",
+			    e->ret < 0 && color ? "\033[31m" : "", label,
+			    e->ret < 0 && color ? "\033[0m" : "");
 			break;
 		}
 		}
