@@ -20,5 +20,8 @@ fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+TWPAIR_NOTRACE=1 "$top/tests/fixtures/mkrun.sh" "$BUILD" "$out" "$conns" 0 "$par" |
+	grep '^requests' | sed 's/^requests \([^;]*\);.*/trace: without the trace, connections \1/'
+rm -rf "$out/000"
 "$top/tests/fixtures/mkrun.sh" "$BUILD" "$out" "$conns" 0 "$par" | grep '^requests' |
-	sed 's/^requests/trace: connections/'
+	sed 's/^requests/trace: with the trace, connections/'

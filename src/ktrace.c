@@ -15,6 +15,8 @@
  *    connections fits in the buffer between two passes; lost events are
  *    counted from the records' missed-events marks and from the per-CPU
  *    "overrun" / "dropped events" counters;
+ *  - the kernel filters on the lab's IPv4 addresses where the event has
+ *    them (set_filters), so other traffic on the machine costs little;
  *  - fields are read at offsets looked up once in the event formats, not
  *    parsed per record; records whose addresses are not the lab's are
  *    dropped at once, the rest kept in memory and written at stop, sorted
@@ -385,6 +387,60 @@ mount_tracefs(void)
 	return 0;
 }
 
+/*
+ * The kernel keeps only the lab's events where it can: a 4-byte address
+ * array compares as one 32-bit number (its bytes as they lie in memory),
+ * so IPv4 addresses go into the filters of the events that have them;
+ * IPv6 ones cannot, so with any IPv6 lab address every AF_INET6 event
+ * passes, and tcp_send_reset (whole sockaddrs) is not filtered. Whatever
+ * passes is matched again here, so a filter the kernel refuses only costs
+ * time, never correctness.
+ */
+static void
+set_filters(struct ktrace *kt)
+{
+	char f[2048] = "", one[96];
+	int v6 = 0;
+	size_t len = 0;
+
+	for (int i = 0; i < kt->naddrs; i++) {
+		uint32_t v;
+
+		if (kt->addrs[i].family == AF_INET6) {
+			v6 = 1;
+			continue;
+		}
+		memcpy(&v, kt->addrs[i].bytes, 4);
+		snprintf(one, sizeof(one), "%ssaddr == 0x%08x || daddr == 0x%08x",
+		    len ? " || " : "", v, v);
+		if (len + strlen(one) + 40 >= sizeof(f))
+			return;		/* too many: the protocol filter only */
+		memcpy(f + len, one, strlen(one) + 1);
+		len += strlen(one);
+	}
+	if (v6 && len) {
+		snprintf(one, sizeof(one), " || family == 10");
+		memcpy(f + len, one, strlen(one) + 1);
+		len += strlen(one);
+	}
+	for (int t = 0; t < KEV_NTYPES; t++) {
+		char full[2200];
+
+		if (t == KEV_SEND_RST)
+			continue;
+		if (t == KEV_STATE)
+			snprintf(full, sizeof(full), len ? "protocol == 6 && (%s)" : "protocol == 6", f);
+		else if (len)
+			snprintf(full, sizeof(full), "%s", f);
+		else
+			continue;
+		if (tracefs_event_file_write(kt->inst, kev_system[t], kev_name[t],
+		    "filter", full) < 0 && t == KEV_STATE)
+			tracefs_event_file_write(kt->inst, kev_system[t], kev_name[t],
+			    "filter", "protocol == 6");
+	}
+}
+
 struct ktrace *
 ktrace_start(const char *instance, const char *const *addrs,
     const char *const *names, int naddrs, char *err, size_t errlen)
@@ -434,17 +490,14 @@ ktrace_start(const char *instance, const char *const *addrs,
 		seterr(err, errlen, "ktrace: creating the tracing instance", errno);
 		goto fail;
 	}
-	kt->buffer_kb = buffer_kb_wanted ? buffer_kb_wanted : 16384;
+	kt->buffer_kb = buffer_kb_wanted ? buffer_kb_wanted : KTRACE_DEFAULT_KB;
 	snprintf(kb, sizeof(kb), "%zu", kt->buffer_kb);
 	if (tracefs_instance_file_write(kt->inst, "buffer_size_kb", kb) < 0 ||
 	    tracefs_instance_file_write(kt->inst, "trace_clock", "mono") < 0) {
 		seterr(err, errlen, "ktrace: setting buffer size and clock", errno);
 		goto fail;
 	}
-	/* The kernel filters what it can (TCP only); addresses are matched
-	 * here, since array fields cannot be compared in a filter. */
-	tracefs_event_file_write(kt->inst, "sock", "inet_sock_set_state",
-	    "filter", "protocol == 6");
+	set_filters(kt);
 	for (int t = 0; t < KEV_NTYPES; t++) {
 		if (tracefs_event_enable(kt->inst, kev_system[t], kev_name[t]) < 0) {
 			snprintf(err, errlen, "ktrace: enabling %s:%s: %s",
