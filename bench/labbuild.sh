@@ -5,8 +5,9 @@
 # The same topology both ways: a switch namespace with a bridge, a client
 # and a server namespace each joined by a veth pair, lo and eth0 up, an
 # IPv4 and an IPv6 address, the five per-host sysctls of lab_defaults.
-# Names start with tw-<this shell's pid>-, so `timewait lab clean` removes
-# anything a killed run leaves.
+# The ip(8) lab's names start with twb-<this shell's pid>, not tw-: a tw-
+# lab whose owner holds no descriptor of it counts as a leftover, and a
+# shell holds none; the script removes its own on exit, Ctrl+C or TERM.
 #
 #   bench/labbuild.sh [BUILD_DIR [N]]     (needs root; default build, 30)
 BUILD=${1:-build}
@@ -16,7 +17,7 @@ TW="$BUILD/timewait"
 [ -x "$TW" ] || { echo "bench/labbuild.sh: no $TW (make first)"; exit 1; }
 command -v ip >/dev/null 2>&1 || { echo "bench/labbuild.sh: no ip(8) to compare with"; exit 77; }
 
-P="tw-$$-900"
+P="twb-$$"
 cleanup() {
 	for ns in "$P-client" "$P-server" "$P-sw"; do
 		ip netns del "$ns" 2>/dev/null
@@ -54,6 +55,10 @@ stats() { # prints "median X ms, p90 Y ms" of the numbers on stdin
 
 echo "2-host lab, build + destroy, $N runs each:"
 "$TW" lab bench-build "$N" || exit 1
+# The same, 200 ms apart: the kernel frees a lab's namespaces after
+# lab_destroy returns, and back to back that work (under rtnl_lock) slows
+# the next build; spaced runs show a build on a quiet machine.
+"$TW" lab bench-build "$N" --gap 200 || exit 1
 
 times=""
 k=0

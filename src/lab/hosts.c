@@ -185,8 +185,8 @@ lab_host(struct lab *lab, const char *name)
 	return NULL;
 }
 
-static int
-valid_host_name(const char *s)
+int
+lab_valid_host_name(const char *s)
 {
 	size_t i, n = strlen(s);
 
@@ -392,6 +392,8 @@ write_hosts_file(struct lab *lab, const char *dir)
 	f = fopen(lab->hosts_file, "we");
 	if (f == NULL)
 		return -1;
+	/* Readable by programs dropped to nobody, whatever the umask. */
+	(void)fchmod(fileno(f), 0644);
 	fprintf(f, "# hosts of lab %s (timewait)\n127.0.0.1\tlocalhost\n"
 	    "::1\tlocalhost ip6-localhost ip6-loopback\n", lab->id);
 	for (i = 0; i < lab->nhosts; i++)
@@ -433,7 +435,7 @@ lab_build(struct lab *lab, const char *const *names, int n, const char *dir,
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (!valid_host_name(names[i])) {
+		if (!lab_valid_host_name(names[i])) {
 			snprintf(err, errlen, "bad host name '%s' (1-12 of a-z, 0-9)", names[i]);
 			return -1;
 		}

@@ -5,12 +5,14 @@
  *   up HOST...    build hosts by hand, capture on each, keep them (labkeep.c)
  *   exec HOST -- COMMAND...   run a command inside a host, interactively
  *   down          write the run folder and remove the lab
+ *   status        the labs on this machine, and which are leftovers
  *   clean         remove what killed runs left behind
  *   bench-build   (hidden) time a 2-host lab built and destroyed
  *
  * Only parsing and wording here; the work is in hosts.c, spawn.c,
  * clean.c and labkeep.c. Exit status: 0, 1 failure, 2 bad input.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -23,6 +25,7 @@
 
 #include "commands.h"
 #include "lab/lab.h"
+#include "lab/labint.h"
 #include "lab/labkeep.h"
 #include "lab/run.h"
 #include "util.h"
@@ -42,13 +45,15 @@ usage(FILE *f)
 	    "                                run a command inside HOST (its addresses, its\n"
 	    "                                /etc/hosts naming the other hosts); exit status is\n"
 	    "                                the command's\n"
-	    "  down [--lab ID] [--out DIR]   write the run folder (default runs/<lab id>/:\n"
+	    "  down [--lab ID] [--out DIR]   write the run folder (default ./runs/<lab id>/:\n"
 	    "                                <host>.pcap, hosts, lab.json) and remove the lab\n"
+	    "  status                        every lab on this machine, and which are leftovers\n"
 	    "  clean [--all] [-q]            remove labs whose owner is dead (--all: every lab)\n\n"
-	    "Example:\n"
+	    "Example (the seed's test 000; the two programs in two terminals):\n"
 	    "  timewait lab up client server\n"
-	    "  timewait lab exec server -- timewait_server 1 &\n"
+	    "  timewait lab exec server -- timewait_server 1\n"
 	    "  timewait lab exec client -- timewait_client -t server 0\n"
+	    "  timewait lab exec server -- ss -tan state time-wait\n"
 	    "  timewait lab down\n");
 }
 
@@ -67,19 +72,6 @@ is_help(const char *s)
 }
 
 static int
-valid_name(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n < 1 || n > 12 || strcmp(s, "sw") == 0)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
-			return 0;
-	return 1;
-}
-
-static int
 cmd_up(int argc, char **argv)
 {
 	const char *names[LAB_MAX_HOSTS];
@@ -92,7 +84,7 @@ cmd_up(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		}
-		if (!valid_name(argv[i]))
+		if (!lab_valid_host_name(argv[i]))
 			return bad("bad host name (1-12 of a-z, 0-9; not 'sw')", argv[i]);
 		for (j = 0; j < n; j++)
 			if (strcmp(names[j], argv[i]) == 0)
@@ -124,8 +116,8 @@ cmd_up(int argc, char **argv)
 		printf("Every host's eth0 is being captured.\n");
 	printf("  timewait lab exec %s -- COMMAND...     (or: ip netns exec %s COMMAND...)\n",
 	    st.lab.hosts[0].name, st.lab.hosts[0].netns);
-	printf("  timewait lab down [--out DIR]         (run folder, default %s)\n",
-	    st.default_out);
+	printf("  timewait lab down [--out DIR]         (run folder; default runs/%s)\n",
+	    st.lab.id);
 	return 0;
 }
 
@@ -306,9 +298,12 @@ cmd_down(int argc, char **argv)
 	rc = find_lab(id, &st);
 	if (rc != 0)
 		return rc;
-	if (out != NULL && out[0] != '/') {
-		if (getcwd(cwd, sizeof(cwd)) == NULL || fmt(abs, sizeof(abs), "%s/%s", cwd, out) < 0) {
-			fprintf(stderr, "timewait lab down: cannot resolve %s\n", out);
+	/* Relative to where down is typed; default runs/<lab id>. */
+	if (out == NULL || out[0] != '/') {
+		if (getcwd(cwd, sizeof(cwd)) == NULL ||
+		    (out != NULL ? fmt(abs, sizeof(abs), "%s/%s", cwd, out) :
+		    fmt(abs, sizeof(abs), "%s/runs/%s", cwd, st.lab.id)) < 0) {
+			fprintf(stderr, "timewait lab down: cannot resolve the run folder\n");
 			return 1;
 		}
 		out = abs;
@@ -317,7 +312,7 @@ cmd_down(int argc, char **argv)
 		fprintf(stderr, "timewait lab down: %s\n", err);
 		return 1;
 	}
-	printf("lab %s is down; run folder: %s\n", st.lab.id, out ? out : st.default_out);
+	printf("lab %s is down; run folder: %s\n", st.lab.id, out);
 	return 0;
 }
 
@@ -349,6 +344,67 @@ cmd_clean(int argc, char **argv)
 }
 
 static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* status: every lab on the machine, whose it is, and whether it is a leftover. */
+static int
+cmd_status(int argc, char **argv)
+{
+	char *names[512], prev[40] = "", state[PATH_MAX];
+	struct dirent *e;
+	int i, n = 0, labs = 0, leftovers = 0;
+	DIR *d;
+
+	if (argc > 1) {
+		if (is_help(argv[1])) {
+			usage(stdout);
+			return 0;
+		}
+		return bad("unknown argument", argv[1]);
+	}
+	d = opendir("/run/netns");
+	while (d != NULL && (e = readdir(d)) != NULL && n < 512)
+		if (lab_name_owner(e->d_name, NULL) != 0 && (names[n] = strdup(e->d_name)) != NULL)
+			n++;
+	if (d != NULL)
+		closedir(d);
+	qsort(names, (size_t)n, sizeof(names[0]), cmp_str);
+	for (i = 0; i < n; i++) {
+		char id[40];
+		int pid, seq, st;
+
+		if (sscanf(names[i], "tw-%d-%d", &pid, &seq) != 2)
+			continue;
+		snprintf(id, sizeof(id), "tw-%d-%d", pid, seq);
+		if (strcmp(id, prev) != 0) {
+			st = lab_netns_state(names[i], NULL, NULL);
+			if (labs++ == 0)
+				printf("%-16s %-8s %-18s %s\n", "lab", "owner", "owner state", "hosts");
+			else
+				printf("\n");
+			if (st != LAB_NS_LIVE)
+				leftovers++;
+			printf("%-16s %-8d %-18s", id, pid, lab_ns_state_name(st));
+			if (fmt(state, sizeof(state), "%s/%s.json", LAB_STATE_DIR, id) == 0 &&
+			    access(state, F_OK) == 0)
+				printf(" (lab up)");
+			snprintf(prev, sizeof(prev), "%s", id);
+		}
+		printf(" %s", names[i] + strlen(id) + 1);
+	}
+	if (labs > 0)
+		printf("\n");
+	printf("%d lab%s, %d leftover%s%s\n", labs, labs == 1 ? "" : "s", leftovers,
+	    leftovers == 1 ? "" : "s", leftovers ? " ('timewait lab clean' removes them)" : "");
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	return 0;
+}
+
+static int
 cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -356,7 +412,9 @@ cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* bench-build [N]: a 2-host lab built and destroyed N times, in-process. */
+/* bench-build [N] [--gap MS]: a 2-host lab built and destroyed N times,
+ * in-process; --gap waits between runs (untimed), so that the kernel's
+ * asynchronous cleanup of one lab does not land in the next one's time. */
 static int
 cmd_bench_build(int argc, char **argv)
 {
@@ -364,11 +422,18 @@ cmd_bench_build(int argc, char **argv)
 	char dir[] = "/tmp/tw-bench-XXXXXX", hosts[PATH_MAX], err[512];
 	double *total, *build;
 	struct lab lab;
-	long n = 50;
-	int i;
+	long n = 50, gap = 0;
+	int i, have_n = 0;
 
-	if (argc > 2 || (argc == 2 && parse_long(argv[1], 1, 100000, &n) < 0))
-		return bad("usage: timewait lab bench-build [N]", NULL);
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--gap") == 0 && i + 1 < argc &&
+		    parse_long(argv[i + 1], 0, 10000, &gap) == 0)
+			i++;
+		else if (!have_n && parse_long(argv[i], 1, 100000, &n) == 0)
+			have_n = 1;
+		else
+			return bad("usage: timewait lab bench-build [N] [--gap MS]", NULL);
+	}
 	if (lab_check_privileges() < 0)
 		return 1;
 	if (mkdtemp(dir) == NULL) {
@@ -384,7 +449,11 @@ cmd_bench_build(int argc, char **argv)
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
-		uint64_t t0 = now_mono_ns(), t1;
+		uint64_t t0, t1;
+
+		if (gap > 0 && i > 0)
+			sleep_ns((uint64_t)gap * NSEC_PER_MSEC);
+		t0 = now_mono_ns();
 
 		if (lab_build(&lab, names, 2, dir, err, sizeof(err)) < 0) {
 			fprintf(stderr, "timewait lab bench-build: %s\n", err);
@@ -402,9 +471,9 @@ cmd_bench_build(int argc, char **argv)
 		qsort(total, (size_t)n, sizeof(*total), cmp_double);
 		qsort(build, (size_t)n, sizeof(*build), cmp_double);
 		printf("in-process netlink: 2-host lab build+destroy: median %.2f ms, "
-		    "p90 %.2f ms (build alone: median %.2f ms; %ld runs)\n",
+		    "p90 %.2f ms (build alone: median %.2f ms; %ld runs, %s)\n",
 		    total[n / 2], total[(n * 9) / 10 < n ? (n * 9) / 10 : n - 1],
-		    build[n / 2], n);
+		    build[n / 2], n, gap > 0 ? "spaced" : "back to back");
 	}
 	free(total);
 	free(build);
@@ -437,6 +506,8 @@ lab_main(int argc, char **argv)
 		return cmd_down(argc - 1, argv + 1);
 	if (strcmp(c, "clean") == 0)
 		return cmd_clean(argc - 1, argv + 1);
+	if (strcmp(c, "status") == 0)
+		return cmd_status(argc - 1, argv + 1);
 	if (strcmp(c, "bench-build") == 0)
 		return cmd_bench_build(argc - 1, argv + 1);
 	return bad("unknown command", c);

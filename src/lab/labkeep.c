@@ -497,7 +497,8 @@ keeper_main(const char *const *names, int n, int readyfd)
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGHUP);
 	sigaddset(&stop, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &stop, NULL);
+	sigprocmask(SIG_BLOCK, &stop, NULL);	/* already, from `up`; to be sure */
+	signal(SIGPIPE, SIG_IGN);
 
 	memset(&st, 0, sizeof(st));
 	st.keeper = getpid();
@@ -523,6 +524,7 @@ keeper_main(const char *const *names, int n, int readyfd)
 		snprintf(msg, sizeof(msg), "error staging folder: %s\n", strerror(errno));
 		goto fail;
 	}
+	(void)!chdir("/");	/* hold no folder of the caller's busy */
 	st.captures = 1;
 	for (i = 0; i < st.lab.nhosts; i++) {
 		char pcap[PATH_MAX];
@@ -542,7 +544,17 @@ keeper_main(const char *const *names, int n, int readyfd)
 		goto fail;
 	}
 	snprintf(msg, sizeof(msg), "ok %s\n", st.lab.id);
-	report(readyfd, msg);
+	if (write_all(readyfd, msg, strlen(msg)) < 0) {
+		/* `up` is gone (Ctrl+C): nobody was told of this lab. */
+		for (i = 0; i < st.lab.nhosts; i++)
+			if (caps[i] != NULL)
+				(void)capture_stop(caps[i], NULL);
+		lab_destroy(&st.lab);
+		rm_flat_dir(st.staging);
+		if (state_path(tmpdir, sizeof(tmpdir), st.lab.id, ".json") == 0)
+			(void)unlink(tmpdir);
+		_exit(1);
+	}
 	close(readyfd);
 
 	/* From now on nobody reads our terminal output: log to staging. */
@@ -579,6 +591,7 @@ lab_keeper_start(const char *const *names, int n, struct lab_state *st,
     char *err, size_t errlen)
 {
 	char msg[600], id[40];
+	sigset_t stop, old;
 	size_t got = 0;
 	ssize_t r;
 	int fds[2], status;
@@ -589,16 +602,25 @@ lab_keeper_start(const char *const *names, int n, struct lab_state *st,
 		return -1;
 	}
 	fflush(NULL);
+	/* The keeper is born with the stop signals blocked: a Ctrl+C right
+	 * now must not kill it half-way through building. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	sigaddset(&stop, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &stop, &old);
 	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		keeper_main(names, n, fds[1]);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0) {
 		seterr(err, errlen, "fork", errno);
 		close(fds[0]);
 		close(fds[1]);
 		return -1;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		keeper_main(names, n, fds[1]);
 	}
 	close(fds[1]);
 	while (got < sizeof(msg) - 1) {

@@ -20,7 +20,8 @@ struct lab_state {
 	struct lab lab;			/* nsfds are -1 until opened */
 	pid_t keeper;
 	char staging[PATH_MAX];		/* pcaps and hosts file while up */
-	char default_out[PATH_MAX];	/* runs/<id> under the cwd of `up` */
+	char default_out[PATH_MAX];	/* runs/<id> under the cwd of `up`: for
+					 * a stop without a folder (clean --all) */
 	int captures;			/* 1 if pcaps are being written */
 };
 

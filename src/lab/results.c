@@ -292,14 +292,17 @@ write_report(FILE *f, const struct test_rec *r, const struct check_result *res,
     int nres, int ok, const struct outcome_count *oc, int noc, int runs)
 {
 	const struct test_spec *t = r->spec;
-	int i, h, passed = 0;
+	int i, h, passed = 0, judged = 0;
 	size_t k;
 
-	for (i = 0; i < nres; i++)
+	for (i = 0; i < nres; i++) {
 		passed += res[i].judged && res[i].pass;
+		judged += res[i].judged;
+	}
 	fprintf(f, "# Test %s: %s\n\n%s.\n\n", t->id, t->title, t->shows);
-	fprintf(f, "**Verdict: %s** (%d of %d checks passed; time scale %g%s)\n\n",
-	    ok ? "PASS" : "FAIL", passed, nres, r->scale, r->full ? ", --full" : "");
+	fprintf(f, "**Verdict: %s** (%d of %d checks passed%s; time scale %g%s)\n\n",
+	    ok ? "PASS" : "FAIL", passed, judged,
+	    judged < nres ? ", more with --full" : "", r->scale, r->full ? ", --full" : "");
 	if (r->error[0] != '\0')
 		fprintf(f, "The run went wrong: %s.\n\n", r->error);
 
@@ -321,7 +324,7 @@ write_report(FILE *f, const struct test_rec *r, const struct check_result *res,
 	for (i = 0; i < nres; i++)
 		fprintf(f, "| %s | %s | %s |\n",
 		    !res[i].judged ? "-" : res[i].pass ? "pass" : "**FAIL**",
-		    res[i].spec->what[0] ? res[i].spec->what : "(same)", res[i].seen);
+		    res[i].spec->what, res[i].seen);
 	if (oc != NULL) {
 		fprintf(f, "\n## Outcomes over %d runs\n\n| outcome | runs |\n| --- | --- |\n", runs);
 		for (i = 0; i < noc; i++)

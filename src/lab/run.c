@@ -342,6 +342,21 @@ stop_programs(struct test_rec *r)
 		}
 }
 
+/* An action in a few words, for the live line. */
+static const char *
+action_word(const struct action *a)
+{
+	switch (a->kind) {
+	case ACT_START: return "a program starts";
+	case ACT_WAIT: return "a step awaited";
+	case ACT_SIGINT: return "Ctrl+C";
+	case ACT_ENTER: return "Enter";
+	case ACT_SNAPSHOT: return "a socket snapshot";
+	case ACT_WAIT_TW: return "the TIME_WAIT countdown";
+	default: return "the end";
+	}
+}
+
 /* Stop the captures still running, all at once; keep their counts. */
 static void
 stop_captures(struct test_rec *r, struct capture **caps)
@@ -384,6 +399,10 @@ run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
 		}
 		due = base_mono + (uint64_t)(a->at_ms * r->scale * NSEC_PER_MSEC) +
 		    a->settle_ms * NSEC_PER_MSEC;
+		if (base_mono != 0 && due > now_mono_ns() + 100 * NSEC_PER_MSEC)
+			progress("t=%.1f s: next, %s at t=%.1f s",
+			    (double)(now_mono_ns() - base_mono) / 1e9, action_word(a),
+			    (double)(due - base_mono) / 1e9);
 		if (base_mono != 0 && sleep_until(due) == -1)
 			return -1;
 		r->act_t[i] = now_realtime_ns();
@@ -397,6 +416,7 @@ run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
 				return -1;
 			break;
 		case ACT_WAIT:
+			progress("waiting for %s to log '%s'", p->spec->name, a->step);
 			if (wait_step(r, p, a->step, a->req, now_mono_ns() +
 			    a->timeout_ms * NSEC_PER_MSEC, &when) == -1)
 				return -1;
@@ -708,7 +728,21 @@ run_test(const struct test_spec *t, const struct run_opts *o)
 write:
 	results_write(dir, &r, res, nres, ok, o->repeat > 1 ? outcomes : NULL,
 	    noutcomes, run, passed_runs, (double)(now_mono_ns() - start) / 1e9);
-	progress("%s %s", ok ? "PASS" : "FAIL", r.error[0] ? r.error : "");
+	{
+		int i, passed = 0, judged = 0;
+		const char *first_failed = NULL;
+
+		for (i = 0; i < nres; i++) {
+			judged += res[i].judged;
+			passed += res[i].judged && res[i].pass;
+			if (res[i].judged && !res[i].pass && first_failed == NULL)
+				first_failed = res[i].spec->what;
+		}
+		progress("%s  %d of %d checks%s%s%s", ok ? "PASS" : "FAIL", passed, judged,
+		    judged < nres ? " (more with --full)" : "",
+		    r.error[0] ? "; " : first_failed ? "; failed: " : "",
+		    r.error[0] ? r.error : first_failed ? first_failed : "");
+	}
 	rec_free(&r);
 	if (stop_requested)
 		return STATUS_STOPPED;
@@ -724,6 +758,7 @@ struct child {
 	int status;		/* STATUS_*, -1 while running */
 	char line[200];
 	uint64_t start, end;
+	uint64_t printed;	/* without a terminal: when its line was last printed */
 };
 
 static void
@@ -856,6 +891,15 @@ run_all(const struct test_spec **tests, int n, const struct run_opts *o)
 			for (i = 0; i < np; i++)
 				if (pf[i].revents)
 					read_progress(&c[idx[i]]);
+			/* Without a terminal, a long test still shows it is alive. */
+			for (i = 0; !tty && i < n; i++)
+				if (c[i].status == -1 && c[i].fd != -1 &&
+				    now_mono_ns() - (c[i].printed ? c[i].printed : c[i].start) >
+				    5 * NSEC_PER_SEC) {
+					printf("  %-17s ...     %s\n", c[i].t->id, c[i].line);
+					fflush(stdout);
+					c[i].printed = now_mono_ns();
+				}
 		} else if (np == 0) {
 			sleep_ns(10 * NSEC_PER_MSEC);
 		}

@@ -41,7 +41,21 @@ ids="$id"
 for h in client server sw; do
 	ip netns list | grep -q "^$id-$h\b" || fail "ip netns list lacks $id-$h"
 done
-ok "namespaces visible to ip netns"
+"$TW" lab status | grep "^$id " | grep -q alive || fail "lab status does not show $id alive"
+ok "namespaces visible to ip netns and lab status"
+
+# clean leaves a live lab alone, but not one whose "owner" pid was reused
+# by a process that does not hold it.
+"$TW" lab clean -q || fail "lab clean"
+ip netns list | grep -q "^$id-client" || fail "lab clean removed a live lab"
+sleep 30 & sp=$!
+ip netns add "tw-$sp-1-reused" || fail "ip netns add"
+"$TW" lab clean -q
+if ip netns list | grep -q "^tw-$sp-1-reused"; then
+	ip netns del "tw-$sp-1-reused"; kill $sp; fail "lab clean kept a lab of a recycled pid"
+fi
+kill $sp; wait $sp 2>/dev/null
+ok "clean keeps live labs, removes a recycled pid's"
 
 caddr=$(ip netns exec "$id-client" ip -4 -o addr show dev eth0 | awk '{print $4}')
 saddr=$(ip netns exec "$id-server" ip -4 -o addr show dev eth0 | awk '{print $4}')
@@ -131,6 +145,7 @@ keeper=${id2#tw-}; keeper=${keeper%-*}
 kill -9 "$keeper"
 sleep 0.2
 ip netns list | grep -q "^$id2-" || fail "expected leftovers of the killed keeper"
+"$TW" lab status | grep "^$id2 " | grep -q dead || fail "lab status does not call $id2 a leftover"
 "$TW" lab clean >/dev/null || fail "lab clean"
 ip netns list | grep -q "^$id2-" && fail "lab clean left namespaces of $id2"
 ls /run/timewait 2>/dev/null | grep -q "$id2" && fail "lab clean left state of $id2"

@@ -281,6 +281,69 @@ test_spawn(void **state)
 	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 }
 
+/* State letter of pid in /proc, or 0 when it is gone. */
+static char
+proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p != NULL && p[1] == ' ' ? p[2] : 0;
+}
+
+/* A program started as nobody still dies with its spawner: the death
+ * signal survives the change of credentials. */
+static void
+test_spawn_dies_with_parent(void **state)
+{
+	struct lab_proc_opts o = { -1, -1, -1, -1, 1 };
+	char *sleeper[] = { "/bin/sleep", "300", NULL };
+	char err[256], st = 'S';
+	struct lab lab;
+	int p[2], i;
+	pid_t mid, slp = -1;
+
+	(void)state;
+	if (!privileged())
+		skip();
+	assert_int_equal(lab_build(&lab, two, 2, dir, err, sizeof(err)), 0);
+	assert_int_equal(pipe(p), 0);
+	mid = fork();
+	assert_true(mid >= 0);
+	if (mid == 0) {
+		pid_t s = lab_spawn(&lab, &lab.hosts[0], sleeper, &o);
+
+		(void)!write(p[1], &s, sizeof(s));
+		pause();
+		_exit(0);
+	}
+	assert_int_equal(read(p[0], &slp, sizeof(slp)), sizeof(slp));
+	close(p[0]);
+	close(p[1]);
+	assert_true(slp > 0);
+	kill(mid, SIGKILL);
+	waitpid(mid, NULL, 0);
+	for (i = 0; i < 200; i++) {
+		st = proc_state(slp);
+		if (st == 0 || st == 'Z')
+			break;
+		usleep(5000);
+	}
+	lab_destroy(&lab);
+	assert_true(st == 0 || st == 'Z');
+}
+
 static void
 test_clean_dead_owner(void **state)
 {
@@ -341,6 +404,7 @@ main(void)
 		cmocka_unit_test(test_build_destroy),
 		cmocka_unit_test(test_tcp_between_hosts),
 		cmocka_unit_test(test_spawn),
+		cmocka_unit_test(test_spawn_dies_with_parent),
 		cmocka_unit_test(test_clean_dead_owner),
 	};
 	char path[64];
