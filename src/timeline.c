@@ -1302,8 +1302,16 @@ states_from_packets(const struct work *w, struct tl_conn *c, int side)
 					next = "CLOSE_WAIT";
 				else if (!strcmp(after, "FIN_WAIT1"))
 					next = "CLOSING";
-				else if (!strcmp(after, "FIN_WAIT2"))
+				else if (!strcmp(after, "FIN_WAIT2")) {
+					/* One segment acks our FIN and brings
+					 * theirs: FIN_WAIT2, then TIME_WAIT. */
+					if (next && strcmp(cur, "FIN_WAIT2")) {
+						snprintf(cur, sizeof(cur), "FIN_WAIT2");
+						if (push_state(c, side, t, cur, 2, &cap))
+							return -1;
+					}
 					next = "TIME_WAIT";
+				}
 			}
 		}
 		if (next && strcmp(next, cur)) {
