@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "pcapread.h"
 #include "render/render.h"
 
 static void
@@ -110,11 +111,38 @@ style(FILE *f)
 	    "</style>\n", f);
 }
 
+/* How the test's connections ended (FIN, RST) and who held TIME_WAIT. */
+static void
+summary(FILE *f, const struct timeline *tl)
+{
+	int fin = 0, rst = 0, tw[2] = { 0, 0 };
+
+	if (!tl) {
+		fputs("</td><td>", f);
+		return;
+	}
+	for (size_t i = 0; i < tl->nconns; i++) {
+		const struct tl_conn *c = &tl->conns[i];
+
+		for (size_t k = 0; k < c->npkts; k++) {
+			fin |= (c->pkts[k].flags & TCPF_FIN) != 0;
+			rst |= (c->pkts[k].flags & TCPF_RST) != 0;
+		}
+		for (int side = 0; side < 2; side++)
+			for (size_t k = 0; k < c->nstates[side]; k++)
+				tw[side] |= !strcmp(c->states[side][k].name, "TIME_WAIT");
+	}
+	fprintf(f, "%s%s%s</td><td>", fin ? "FIN" : "", fin && rst ? " + " : "",
+	    rst ? "<b style=\"color:#d01c1c\">RST</b>" : fin ? "" : "-");
+	fputs(tw[0] && tw[1] ? "both" : tw[0] ? "client" : tw[1] ? "server" : "none", f);
+}
+
 static void
 verdict_table(FILE *f, struct test *tests, size_t n)
 {
 	fputs("<table id=\"verdicts\"><tr><th>test</th><th>title</th><th>verdict</th>"
-	    "<th>checks</th><th>connections</th><th>timeline</th></tr>\n", f);
+	    "<th>checks</th><th>connections</th><th>ended by</th><th>TIME_WAIT on</th>"
+	    "<th>timeline</th></tr>\n", f);
 	for (size_t i = 0; i < n; i++) {
 		struct test *t = &tests[i];
 		const char *v = verdict_of(t);
@@ -129,8 +157,10 @@ verdict_table(FILE *f, struct test *tests, size_t n)
 		esc(f, title ? title : "");
 		fprintf(f, "</td><td class=\"%s\">", verdict_class(v));
 		esc(f, v);
-		fprintf(f, "</td><td>%d / %d</td><td>%zu</td><td>%s</td></tr>\n", pass, all,
-		    t->tl ? t->tl->nconns : 0,
+		fprintf(f, "</td><td>%d / %d</td><td>%zu</td><td>", pass, all,
+		    t->tl ? t->tl->nconns : 0);
+		summary(f, t->tl);
+		fprintf(f, "</td><td>%s</td></tr>\n",
 		    !t->tl ? "not built" : t->tl->problems ? "inconsistent" : "consistent");
 	}
 	fputs("</table>\n", f);
@@ -195,32 +225,62 @@ links(FILE *f, const struct test *t)
 	fputs("</p>\n", f);
 }
 
+/* A JSON value as a person reads it: strings bare, the rest as JSON. */
+static void
+put_value(FILE *f, json_t *v)
+{
+	char *d;
+
+	if (!v)
+		return;
+	if (json_is_string(v)) {
+		esc(f, json_string_value(v));
+		return;
+	}
+	d = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	esc(f, d ? d : "");
+	free(d);
+}
+
 static void
 result_checks(FILE *f, const struct test *t)
 {
 	json_t *checks = t->result ? json_object_get(t->result, "checks") : NULL, *c;
+	json_t *caps = t->result ? json_object_get(t->result, "capture") : NULL, *cap;
+	const char *host;
 	size_t i;
 
+	if (json_object_size(caps)) {
+		fputs("<p class=\"muted\">captures:", f);
+		json_object_foreach(caps, host, cap) {
+			json_int_t drop = json_integer_value(json_object_get(cap, "dropped"));
+
+			fputs(" ", f);
+			esc(f, host);
+			fprintf(f, " %lld packets, <span class=\"%s\">%lld dropped</span>;",
+			    (long long)json_integer_value(json_object_get(cap, "packets")),
+			    drop ? "fail" : "pass", (long long)drop);
+		}
+		fputs("</p>\n", f);
+	}
 	if (!json_array_size(checks))
 		return;
-	fputs("<h3>Checks</h3>\n<table><tr><th>check</th><th>expected</th><th>seen</th>"
+	fputs("<h3>Checks</h3>\n<table><tr><th>expected</th><th>seen</th>"
 	    "<th></th></tr>\n", f);
 	json_array_foreach(checks, i, c) {
 		int ok = json_is_true(json_object_get(c, "pass"));
-		char *exp = json_dumps(json_object_get(c, "expected"), JSON_ENCODE_ANY);
-		char *seen = json_dumps(json_object_get(c, "seen"), JSON_ENCODE_ANY);
 		const char *nm = json_string_value(json_object_get(c, "name"));
 
 		fputs("<tr><td>", f);
-		esc(f, nm ? nm : "");
+		if (nm && *nm) {
+			esc(f, nm);
+			fputs(": ", f);
+		}
+		put_value(f, json_object_get(c, "expected"));
 		fputs("</td><td>", f);
-		esc(f, exp ? exp : "");
-		fputs("</td><td>", f);
-		esc(f, seen ? seen : "");
+		put_value(f, json_object_get(c, "seen"));
 		fprintf(f, "</td><td class=\"%s\">%s</td></tr>\n", ok ? "pass" : "fail",
 		    ok ? "pass" : "FAIL");
-		free(exp);
-		free(seen);
 	}
 	fputs("</table>\n", f);
 }
