@@ -88,7 +88,7 @@ struct ktrace {
 	uint64_t sk_key;	/* kernel addresses are written mixed with it */
 	pthread_t reader;
 	int reader_started;
-	volatile int stopping;
+	int stopping;		/* set by ktrace_stop, read by the reader (atomics) */
 	pthread_mutex_t lock;	/* events array: reader thread vs final drain */
 	struct kev *ev;
 	size_t nev, cap;
@@ -295,7 +295,7 @@ reader_main(void *arg)
 {
 	struct ktrace *kt = arg;
 
-	while (!kt->stopping) {
+	while (!__atomic_load_n(&kt->stopping, __ATOMIC_ACQUIRE)) {
 		drain(kt);
 		sleep_ns(5 * NSEC_PER_MSEC);
 	}
@@ -664,7 +664,7 @@ ktrace_stop(struct ktrace *kt, const char *jsonl_path, struct ktrace_stats *st)
 		return -1;
 	/* Stop the events first so that the last drain sees everything. */
 	tracefs_event_disable(kt->inst, NULL, NULL);
-	kt->stopping = 1;
+	__atomic_store_n(&kt->stopping, 1, __ATOMIC_RELEASE);
 	if (kt->reader_started)
 		pthread_join(kt->reader, NULL);
 	drain(kt);
