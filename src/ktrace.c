@@ -200,6 +200,24 @@ find_addr(const struct ktrace *kt, int family, const uint8_t *a)
 	return NULL;
 }
 
+/* An IPv6 socket talking to an IPv4 peer (a dual-stack listener's child)
+ * has v4-mapped addresses, ::ffff:a.b.c.d: written as the IPv4 they are,
+ * as the pcaps and event logs have them. */
+static void
+unmap_v4(struct kev *k)
+{
+	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (k->family != AF_INET6 || memcmp(k->saddr, prefix, 12) ||
+	    memcmp(k->daddr, prefix, 12))
+		return;
+	k->family = AF_INET;
+	memmove(k->saddr, k->saddr + 12, 4);
+	memmove(k->daddr, k->daddr + 12, 4);
+	memset(k->saddr + 4, 0, 12);
+	memset(k->daddr + 4, 0, 12);
+}
+
 /* Fills k from a record; 0 when it concerns the lab, -1 to drop it. */
 static int
 decode(const struct ktrace *kt, int type, const uint8_t *d, struct kev *k)
@@ -230,6 +248,7 @@ decode(const struct ktrace *kt, int type, const uint8_t *d, struct kev *k)
 			return -1;
 		}
 	}
+	unmap_v4(k);
 	if (!find_addr(kt, k->family, k->saddr) &&
 	    !find_addr(kt, k->family, k->daddr))
 		return -1;
@@ -391,8 +410,9 @@ mount_tracefs(void)
  * The kernel keeps only the lab's events where it can: a 4-byte address
  * array compares as one 32-bit number (its bytes as they lie in memory),
  * so IPv4 addresses go into the filters of the events that have them;
- * IPv6 ones cannot, so with any IPv6 lab address every AF_INET6 event
- * passes, and tcp_send_reset (whole sockaddrs) is not filtered. Whatever
+ * IPv6 ones cannot, so every AF_INET6 event passes (also for the
+ * v4-mapped sockets of a dual-stack server), and tcp_send_reset (whole
+ * sockaddrs) is not filtered. Whatever
  * passes is matched again here, so a filter the kernel refuses only costs
  * time, never correctness.
  */
@@ -418,7 +438,10 @@ set_filters(struct ktrace *kt)
 		memcpy(f + len, one, strlen(one) + 1);
 		len += strlen(one);
 	}
-	if (v6 && len) {
+	/* AF_INET6 always passes: IPv6 lab addresses cannot be filtered on,
+	 * and a dual-stack server's sockets have v4-mapped ones. */
+	(void)v6;
+	if (len) {
 		snprintf(one, sizeof(one), " || family == 10");
 		memcpy(f + len, one, strlen(one) + 1);
 		len += strlen(one);

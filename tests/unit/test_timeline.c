@@ -203,6 +203,57 @@ test_two_machines(void **state)
 	timeline_free(tl);
 }
 
+/* Seed test 006 with the real programs, delays times 0.1 (run-006): the
+ * server closes 0.5 s after its bip and its orphaned FIN_WAIT2 is swapped
+ * for a time-wait socket at once (the trace shows FIN_WAIT2 -> CLOSE);
+ * the timeline keeps FIN_WAIT2 until the client's FIN arrives ~0.45 s
+ * later, then TIME_WAIT. The server's dual-stack socket is traced with
+ * v4-mapped addresses and must still be found. */
+static void
+test_orphaned_fin_wait2(void **state)
+{
+	struct timeline *tl;
+	char err[256], path[600];
+	const char *top = getenv("TW_TOP") ? getenv("TW_TOP") : ".";
+	const struct tl_conn *c;
+	const struct tl_state *fw2 = NULL, *tw = NULL, *cw = NULL, *la = NULL;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/tests/fixtures/run-006/006", top);
+	assert_int_equal(timeline_load(path, &tl, err, sizeof(err)), 0);
+	assert_int_equal(tl->nconns, 2);
+	assert_int_equal(tl->trace_lost, 0);
+	c = &tl->conns[0];
+	assert_true(c->consistent);
+	for (size_t i = 0; i < c->nstates[TL_SERVER]; i++) {
+		const struct tl_state *s = &c->states[TL_SERVER][i];
+
+		if (!strcmp(s->name, "FIN_WAIT2"))
+			fw2 = s;
+		if (!strcmp(s->name, "TIME_WAIT"))
+			tw = s;
+		assert_true(s->inferred != 2);	/* the trace covers the server */
+	}
+	for (size_t i = 0; i < c->nstates[TL_CLIENT]; i++) {
+		const struct tl_state *s = &c->states[TL_CLIENT][i];
+
+		if (!strcmp(s->name, "CLOSE_WAIT"))
+			cw = s;
+		if (!strcmp(s->name, "LAST_ACK"))
+			la = s;
+	}
+	assert_non_null(fw2);
+	assert_non_null(tw);
+	assert_int_equal(fw2->inferred, 0);	/* from the trace */
+	assert_int_equal(tw->inferred, 1);	/* rebuilt */
+	assert_true(tw->t - fw2->t > 300000000);	/* ~0.45 s in FIN_WAIT2 */
+	assert_non_null(cw);
+	assert_non_null(la);
+	assert_true(la->t - cw->t > 300000000);	/* ~0.5 s in CLOSE_WAIT */
+	assert_false(has_state(c, TL_CLIENT, "TIME_WAIT"));
+	timeline_free(tl);
+}
+
 int
 main(void)
 {
@@ -212,6 +263,7 @@ main(void)
 		cmocka_unit_test(test_json_written),
 		cmocka_unit_test(test_missing_dir),
 		cmocka_unit_test(test_two_machines),
+		cmocka_unit_test(test_orphaned_fin_wait2),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
