@@ -189,7 +189,8 @@ struct trun {			/* one kernel socket's life, from the trace */
 	size_t tuple;
 	int64_t t_first;
 	int starts_syn_sent;
-	int rst;		/* a reset sent or received */
+	int64_t t_rst;		/* first reset by a time-wait socket, TL_UNKNOWN */
+	int64_t t_rst_full;	/* first reset by or to the full socket */
 	struct tl_state *st;	/* newstate per change, CLOSE as "CLOSE" */
 	char (*old)[12];	/* the oldstate of each change */
 	size_t n, cap, ocap;
@@ -1027,6 +1028,7 @@ trace_line(struct work *w, const struct flat *o)
 				pend_syn = 1;
 			}
 			nr.conn = -1;
+			nr.t_rst = nr.t_rst_full = TL_UNKNOWN;
 			nr.tuple = tuple_get(w, local, remote);
 			if (nr.tuple == (size_t)-1 ||
 			    PUSH(w->runs, w->nruns, w->rcap, nr) ||
@@ -1038,8 +1040,16 @@ trace_line(struct work *w, const struct flat *o)
 		}
 		return run_add(r, t, old, newst);
 	}
-	if (r && (!strcmp(ev, "tcp_send_reset") || !strcmp(ev, "tcp_receive_reset")))
-		r->rst = 1;
+	/* tcp_send_reset without a socket state comes from a time-wait
+	 * socket (or from no socket at all); with one, and every
+	 * tcp_receive_reset, concern the full socket. */
+	if (r && !strcmp(ev, "tcp_send_reset") && !strcmp(fstr(o, "state"), "NONE")) {
+		if (r->t_rst == TL_UNKNOWN)
+			r->t_rst = t;
+	} else if (r && (!strcmp(ev, "tcp_send_reset") || !strcmp(ev, "tcp_receive_reset"))) {
+		if (r->t_rst_full == TL_UNKNOWN)
+			r->t_rst_full = t;
+	}
 	return 0;
 }
 
@@ -1192,7 +1202,8 @@ next_syn_on(const struct work *w, const struct tl_conn *c, int side)
  * on the same 4-tuple takes its place.
  */
 static int
-rebuild_time_wait(struct work *w, struct tl_conn *c, int side, int rst)
+rebuild_time_wait(struct work *w, struct tl_conn *c, int side, int64_t t_rst,
+    int64_t t_rst_full)
 {
 	struct tl_state *st = c->states[side];
 	size_t n = c->nstates[side], cap = n, i;
@@ -1205,9 +1216,14 @@ rebuild_time_wait(struct work *w, struct tl_conn *c, int side, int rst)
 	snprintf(old, sizeof(old), "%s", st[n - 2].name);
 	if (strcmp(old, "FIN_WAIT2") && strcmp(old, "CLOSING"))
 		return 0;
-	if (rst)
-		return 0;
 	t = st[n - 1].t;
+	/* A reset of the full socket around the CLOSE (received, or sent by
+	 * it: an orphan getting data aborts, closes, then sends its RST) means
+	 * the CLOSE is real; one from a time-wait socket after it ends that. */
+	if (t_rst_full != TL_UNKNOWN && t_rst_full <= t + 1000000)
+		return 0;
+	if (t_rst != TL_UNKNOWN && t_rst >= t)
+		t_end = t_rst;
 	for (i = 0; i < c->nstates[!side]; i++) {
 		const char *s = c->states[!side][i].name;
 
@@ -1220,7 +1236,7 @@ rebuild_time_wait(struct work *w, struct tl_conn *c, int side, int rst)
 
 		if (tp == TL_UNKNOWN)
 			continue;
-		if ((p->flags & TCPF_RST) && tp >= t && t_end == TL_UNKNOWN)
+		if ((p->flags & TCPF_RST) && tp >= t && (t_end == TL_UNKNOWN || tp < t_end))
 			t_end = tp;
 		if (p->from != side && (p->flags & TCPF_FIN) && t_fin == TL_UNKNOWN &&
 		    (t_end == TL_UNKNOWN || tp < t_end))
@@ -1445,7 +1461,7 @@ build_states(struct work *w)
 			continue;
 		c = &tl->conns[r->conn];
 		side = strcmp(c->client, r->local) ? TL_SERVER : TL_CLIENT;
-		if (rebuild_time_wait(w, c, side, r->rst))
+		if (rebuild_time_wait(w, c, side, r->t_rst, r->t_rst_full))
 			return -1;
 	}
 	for (size_t i = 0; i < tl->nconns; i++)
