@@ -1528,6 +1528,8 @@ load_events(struct work *w)
 		snprintf(host, sizeof(host), "%.*s", (int)strcspn(files[f], "."), files[f]);
 		dot = strchr(files[f], '.');
 		snprintf(prog, sizeof(prog), "%.*s", (int)strcspn(dot + 1, "."), dot + 1);
+		if (!strcmp(prog, "events"))	/* "<host>.events.jsonl": one program */
+			snprintf(prog, sizeof(prog), "%s", host);
 		snprintf(path, sizeof(path), "%s/%s", tl->testdir, files[f]);
 		if (!(fp = fopen(path, "r")))
 			continue;

@@ -139,11 +139,23 @@ usage(FILE *f, const char *argv0)
 	    "\n"
 	    "  --html [FILE]  also write one page for the whole run (DIR/report.html)\n"
 	    "  --text         print each test's timeline on standard output\n"
-	    "  --color        colour the states in the text (default: if a terminal)\n"
+	    "  --color        colour the states in the text (default: on a terminal,\n"
+	    "                 unless NO_COLOR is set)\n"
 	    "  --no-color     never colour\n"
 	    "  --remote       files from two real machines: estimate the clock offset\n"
 	    "                 from the handshakes (the default when there is no lab.json)\n"
-	    "  -h, --help     this help\n", argv0);
+	    "  -h, --help     this help\n"
+	    "\n"
+	    "Files from two machines: put each side's pcap and --events log in one\n"
+	    "folder, named after the host: client.pcap, client.events.jsonl (or\n"
+	    "client.client.events.jsonl), server.pcap, server.events.jsonl.\n", argv0);
+}
+
+static void
+short_usage(const char *argv0)
+{
+	fprintf(stderr, "usage: %s DIR [--html [FILE]] [--text] [--color|--no-color] "
+	    "[--remote]\n(%s --help says more)\n", argv0, argv0);
 }
 
 int
@@ -158,7 +170,8 @@ report_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int html = 0, text = 0, color = isatty(STDOUT_FILENO), remote = 0, o, fails = 0;
+	int html = 0, text = 0, remote = 0, o, fails = 0;
+	int color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
 	const char *html_path = NULL, *dir;
 	char err[512];
 	struct stat st;
@@ -179,11 +192,11 @@ report_main(int argc, char **argv)
 		case 'n': color = 0; break;
 		case 'r': remote = 1; break;
 		case 'h': usage(stdout, argv[0]); return 0;
-		default: usage(stderr, argv[0]); return EXIT_USAGE;
+		default: short_usage(argv[0]); return EXIT_USAGE;
 		}
 	}
 	if (optind != argc - 1) {
-		usage(stderr, argv[0]);
+		short_usage(argv[0]);
 		return EXIT_USAGE;
 	}
 	dir = argv[optind];
