@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "catalogue.h"
+#include "ktrace.h"
 #include "lab/capture.h"
 #include "lab/sockdiag.h"
 #include "pcapread.h"
@@ -73,6 +74,9 @@ struct test_rec {
 	struct snap_rec snaps[REC_MAX_SNAPS];
 	int nsnaps;
 	char error[256];		/* the run itself went wrong (not a check) */
+	struct ktrace_stats trace;	/* the kernel trace's figures */
+	char trace_error[256];		/* why there is no kernel trace */
+	char draw_error[256];		/* why there are no drawings */
 };
 
 struct check_result {

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "lab/results.h"
+#include "render/render.h"
 #include "util.h"
 
 /* The files a run writes in a test's folder; results_clear removes them. */
@@ -182,6 +183,14 @@ result_json(const struct test_rec *r, const struct check_result *res, int nres,
 		json_object_set_new(caps, r->hosts[i].name, c);
 	}
 	json_object_set_new(j, "capture", caps);
+	if (r->trace_error[0] != '\0') {
+		json_object_set_new(j, "trace", json_pack("{s:s}", "error", r->trace_error));
+	} else {
+		json_object_set_new(j, "trace", json_pack("{s:I,s:I,s:I}",
+		    "events", (json_int_t)r->trace.events,
+		    "lost", (json_int_t)r->trace.lost,
+		    "buffer_kb", (json_int_t)r->trace.buffer_kb));
+	}
 	if (oc != NULL) {
 		json_t *o = json_object();
 
@@ -384,17 +393,54 @@ results_write(const char *dir, const struct test_rec *r,
 }
 
 void
+results_append_drawings(const char *dir, const struct test_rec *r)
+{
+	char path[4096], line[1024];
+	FILE *f, *in;
+
+	if (fmt(path, sizeof(path), "%s/report.md", dir) == -1 ||
+	    (f = fopen(path, "a")) == NULL)
+		return;
+	fprintf(f, "\n## Sequence diagram\n\n");
+	in = NULL;
+	if (r->draw_error[0] == '\0' && fmt(path, sizeof(path), "%s/sequence.mmd", dir) == 0)
+		in = fopen(path, "r");
+	if (in == NULL) {
+		fprintf(f, "No drawing: %s.\n", r->draw_error[0] ? r->draw_error : "sequence.mmd is missing");
+	} else {
+		fprintf(f, "Drawn from what happened: the programs' calls, every packet, "
+		    "each kernel's TCP states. Also `sequence.svg` (open it in a browser), "
+		    "`sequence.puml` (PlantUML) and `timeline.json`.\n\n```mermaid\n");
+		while (fgets(line, sizeof(line), in) != NULL)
+			fputs(line, f);
+		fprintf(f, "```\n");
+		fclose(in);
+	}
+	fprintf(f, "\n## Kernel trace\n\n");
+	if (r->trace_error[0] != '\0')
+		fprintf(f, "No kernel trace: %s.\n", r->trace_error);
+	else
+		fprintf(f, "`trace.jsonl`: %llu TCP state changes and resets from both kernels, "
+		    "%llu lost.\n", (unsigned long long)r->trace.events,
+		    (unsigned long long)r->trace.lost);
+	fclose(f);
+}
+
+void
 results_show(const char *out, const char *id, FILE *f)
 {
 	char path[4096], line[1024];
 	FILE *in;
 	int in_packets = 0;
 
-	/* The report's packet list is the text timeline until a richer one exists. */
+	fprintf(f, "\n== %s ==\n", id);
+	if (fmt(path, sizeof(path), "%s/%s", out, id) == 0 &&
+	    render_text(path, f, isatty(fileno(f))) == 0)
+		return;
+	/* No timeline: the report's packet list. */
 	if (fmt(path, sizeof(path), "%s/%s/report.md", out, id) == -1 ||
 	    (in = fopen(path, "r")) == NULL)
 		return;
-	fprintf(f, "\n== %s ==\n", id);
 	while (fgets(line, sizeof(line), in) != NULL) {
 		if (strncmp(line, "```", 3) == 0) {
 			if (in_packets)

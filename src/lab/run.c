@@ -33,6 +33,8 @@
 #include "lab/lab.h"
 #include "lab/results.h"
 #include "lab/run.h"
+#include "ktrace.h"
+#include "render/render.h"
 #include "util.h"
 
 #define STATUS_PASS 0
@@ -469,8 +471,11 @@ clear_dir(const char *dir)
 
 /* Build the test's lab and start a capture on every host. */
 static int
-setup(struct test_rec *r, const char *dir, struct lab *lab, struct capture **caps)
+setup(struct test_rec *r, const char *dir, struct lab *lab, struct capture **caps,
+    struct ktrace **kt)
 {
+	const char *addrs[2 * CAT_MAX_HOSTS], *names[2 * CAT_MAX_HOSTS];
+	int naddrs = 0;
 	const struct test_spec *t = r->spec;
 	char err[256], path[PATH_MAX];
 	int i;
@@ -493,6 +498,16 @@ setup(struct test_rec *r, const char *dir, struct lab *lab, struct capture **cap
 		snprintf(r->hosts[i].addr6, sizeof(r->hosts[i].addr6), "%s", h->addr6);
 	}
 	results_write_lab(dir, lab);
+	/* The kernels' TCP state changes: worth having, not worth failing for. */
+	for (i = 0; i < r->nhosts; i++) {
+		addrs[naddrs] = r->hosts[i].addr;
+		names[naddrs++] = r->hosts[i].name;
+		addrs[naddrs] = r->hosts[i].addr6;
+		names[naddrs++] = r->hosts[i].name;
+	}
+	*kt = ktrace_start(lab->id, addrs, names, naddrs, err, sizeof(err));
+	if (*kt == NULL)
+		snprintf(r->trace_error, sizeof(r->trace_error), "%s", err);
 	for (i = 0; i < r->nhosts; i++) {
 		struct lab_host *h = lab_host(lab, t->hosts[i]);
 
@@ -507,10 +522,19 @@ setup(struct test_rec *r, const char *dir, struct lab *lab, struct capture **cap
 
 /* Stop what still runs and remove the lab (unless --keep). */
 static void
-teardown(struct test_rec *r, const struct run_opts *o, struct lab *lab, struct capture **caps)
+teardown(struct test_rec *r, const struct run_opts *o, const char *dir,
+    struct lab *lab, struct capture **caps, struct ktrace **kt)
 {
+	char path[PATH_MAX];
+
 	stop_captures(r, caps);
 	stop_programs(r);
+	if (*kt != NULL) {
+		if (fmt(path, sizeof(path), "%s/trace.jsonl", dir) == -1 ||
+		    ktrace_stop(*kt, path, &r->trace) == -1)
+			snprintf(r->trace_error, sizeof(r->trace_error), "the kernel trace could not be written");
+		*kt = NULL;
+	}
 	if (o->keep) {
 		progress("kept: %s (remove with 'timewait lab clean')", lab->id);
 		fprintf(stderr, "lab %s kept for a look: ip netns exec %s ss -tan; "
@@ -527,15 +551,18 @@ static int
 run_once(struct test_rec *r, const struct run_opts *o, const char *dir)
 {
 	struct capture *caps[CAT_MAX_HOSTS] = { 0 };
+	struct ktrace *kt = NULL;
 	struct lab lab;
 	int rc;
 
 	memset(&lab, 0, sizeof(lab));
-	rc = setup(r, dir, &lab, caps);
+	rc = setup(r, dir, &lab, caps, &kt);
 	if (rc == 0)
 		rc = run_actions(r, &lab, o, dir, caps);
 	if (lab.nhosts > 0)
-		teardown(r, o, &lab, caps);
+		teardown(r, o, dir, &lab, caps, &kt);
+	else if (kt != NULL)
+		ktrace_stop(kt, NULL, NULL);
 	return rc;
 }
 
@@ -555,6 +582,7 @@ run_race_repeat(struct test_rec *r, const struct run_opts *o, const char *dir,
 {
 	struct capture *caps[CAT_MAX_HOSTS] = { 0 };
 	struct proc_rec *server = proc_by_name(r, "server"), *client = proc_by_name(r, "client");
+	struct ktrace *kt = NULL;
 	struct lab lab;
 	char port[16], path[PATH_MAX];
 	const char *extra[] = { "-f", port, "--quit-when-done", NULL };
@@ -567,7 +595,7 @@ run_race_repeat(struct test_rec *r, const struct run_opts *o, const char *dir,
 		snprintf(r->error, sizeof(r->error), "the race needs a server and a client");
 		return -1;
 	}
-	rc = setup(r, dir, &lab, caps);
+	rc = setup(r, dir, &lab, caps, &kt);
 	if (rc == 0)
 		rc = spawn_proc(r, &lab, server, o, dir, NULL, 0);
 	if (rc == 0)
@@ -595,7 +623,9 @@ run_race_repeat(struct test_rec *r, const struct run_opts *o, const char *dir,
 	if (rc == 0)
 		rc = take_snapshot(r, &lab, "end", 1);
 	if (lab.nhosts > 0)
-		teardown(r, o, &lab, caps);
+		teardown(r, o, dir, &lab, caps, &kt);
+	else if (kt != NULL)
+		ktrace_stop(kt, NULL, NULL);
 	/* Judge every connection from the captures. */
 	judge_files(r, dir);
 	*consistent_runs = 0;
@@ -728,6 +758,11 @@ run_test(const struct test_spec *t, const struct run_opts *o)
 write:
 	results_write(dir, &r, res, nres, ok, o->repeat > 1 ? outcomes : NULL,
 	    noutcomes, run, passed_runs, (double)(now_mono_ns() - start) / 1e9);
+	progress("drawing");
+	if (render_all(dir, 0, r.draw_error, sizeof(r.draw_error)) == -1 &&
+	    r.draw_error[0] == '\0')
+		snprintf(r.draw_error, sizeof(r.draw_error), "the drawings failed");
+	results_append_drawings(dir, &r);
 	{
 		int i, passed = 0, judged = 0;
 		const char *first_failed = NULL;
@@ -1101,6 +1136,15 @@ lab_run_main(int argc, char **argv)
 		    " the programs run as root instead\n", o.exe);
 	lab_clean(0, 0);
 	i = run_all(tests, n, &o);
+	if (!stop_requested) {
+		char err[256], page[PATH_MAX + 16];
+
+		if (report_html(o.out, NULL, err, sizeof(err)) == 0 &&
+		    fmt(page, sizeof(page), "%s/report.html", o.out) == 0)
+			printf("the whole run on one page: %s\n", page);
+		else
+			fprintf(stderr, "lab run: no report.html: %s\n", err);
+	}
 	if (o.show)
 		for (j = 0; j < n; j++)
 			results_show(o.out, tests[j]->id, stdout);
