@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -397,13 +398,35 @@ ktrace_free(struct ktrace *kt)
 static int
 mount_tracefs(void)
 {
+	return ktrace_mount() < 0 ? -1 : 0;
+}
+
+int
+ktrace_mount(void)
+{
 	struct stat st;
 
 	if (stat(TRACEFS_DIR "/instances", &st) == 0)
 		return 0;
 	if (mount("nodev", TRACEFS_DIR, "tracefs", 0, NULL) < 0)
 		return -1;
-	return 0;
+	return 1;
+}
+
+void
+ktrace_unmount(void)
+{
+	DIR *d = opendir(TRACEFS_DIR "/instances");
+	struct dirent *e;
+	int busy = 0;
+
+	/* Someone else's instance: leave the mount to them. */
+	while (d != NULL && (e = readdir(d)) != NULL)
+		busy += e->d_name[0] != '.';
+	if (d != NULL)
+		closedir(d);
+	if (!busy)
+		umount2(TRACEFS_DIR, MNT_DETACH);
 }
 
 /*

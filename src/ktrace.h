@@ -47,6 +47,12 @@ struct ktrace *ktrace_start(const char *instance, const char *const *addrs,
 int ktrace_stop(struct ktrace *kt, const char *jsonl_path,
     struct ktrace_stats *st);
 
+/* Mount tracefs at /sys/kernel/tracing if nothing is there: 1 if this
+ * mounted it, 0 if it was there, -1 on error. ktrace_unmount undoes it
+ * unless some tracing instance is still in use. */
+int ktrace_mount(void);
+void ktrace_unmount(void);
+
 /* Per-CPU buffer size to ask for (KiB), before ktrace_start; 0: the
  * default, 4 MiB a CPU: with the buffers drained every 5 ms that holds
  * bursts of well over 20,000 connections a second, and eight tests tracing
