@@ -31,6 +31,7 @@ struct conn {
 	uint32_t my_fin_ack;		/* what this host's FIN acknowledged */
 	uint32_t peer_fin_seq;		/* the peer's FIN's sequence number */
 	int rst_mine, rst_peer;
+	uint64_t t_rst;			/* the first RST either way */
 	int closed;			/* a FIN or RST was seen */
 };
 
@@ -166,6 +167,8 @@ conns_of(const struct host_rec *h, struct conns *cs)
 			c->closed = 1;
 		}
 		if (p->flags & TCPF_RST) {
+			if (c->t_rst == 0)
+				c->t_rst = p->t_ns;
 			if (mine)
 				c->rst_mine = 1;
 			else
@@ -501,7 +504,12 @@ race_of(const struct test_rec *r, const struct conn *c, const struct conn *s,
 		stw = tw_on(snap, si, c->lport, 0);
 	}
 	if (c->rst_mine || c->rst_peer || s->rst_mine || s->rst_peer) {
-		snprintf(detail, len, "a RST ended the connection");
+		if (c->t_my_fin && c->t_peer_fin && c->t_rst > c->t_my_fin && c->t_rst > c->t_peer_fin)
+			snprintf(detail, len, "after both FINs a RST from the %s ended the TIME_WAIT "
+			    "early (TIME-WAIT assassination, RFC 1337: tcp_rfc1337 is 0)",
+			    c->rst_peer ? "server" : "client");
+		else
+			snprintf(detail, len, "a RST ended the connection");
 		*consistent = ctw == 0 && stw == 0;
 		return RACE_RST;
 	}
@@ -517,11 +525,11 @@ race_of(const struct test_rec *r, const struct conn *c, const struct conn *s,
 		return RACE_BOTH;
 	}
 	if (server_first) {
-		snprintf(detail, len, "the server's FIN arrived before the client closed");
+		snprintf(detail, len, "the client's FIN acknowledges the server's: the server closed first");
 		*consistent = stw > 0 && ctw == 0;
 		return RACE_SERVER;
 	}
-	snprintf(detail, len, "the client's FIN arrived before the server closed");
+	snprintf(detail, len, "the server's FIN acknowledges the client's: the client closed first");
 	*consistent = ctw > 0 && stw == 0;
 	return RACE_CLIENT;
 }

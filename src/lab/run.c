@@ -28,6 +28,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "checks.h"
 #include "commands.h"
 #include "lab/lab.h"
@@ -584,7 +586,7 @@ run_race_repeat(struct test_rec *r, const struct run_opts *o, const char *dir,
 	struct proc_rec *server = proc_by_name(r, "server"), *client = proc_by_name(r, "client");
 	struct ktrace *kt = NULL;
 	struct lab lab;
-	char port[16], path[PATH_MAX];
+	char port[16], path[PATH_MAX], detail[200];
 	const char *extra[] = { "-f", port, "--quit-when-done", NULL };
 	FILE *runs = NULL;
 	const char **names;
@@ -641,10 +643,21 @@ run_race_repeat(struct test_rec *r, const struct run_opts *o, const char *dir,
 	for (i = 0; i < ran; i++) {
 		outcome_add(oc, noc, maxoc, names[i] ? names[i] : "unknown");
 		*consistent_runs += names[i] != NULL && agree[i];
-		if (runs != NULL)
-			fprintf(runs, "{\"run\":%d,\"client_port\":%d,\"outcome\":\"%s\","
-			    "\"sockets_agree\":%s}\n", i + 1, RACE_PORT_BASE + i,
-			    names[i] ? names[i] : "unknown", agree[i] ? "true" : "false");
+		if (runs != NULL) {
+			json_t *j = json_pack("{s:i,s:i,s:s,s:b}", "run", i + 1,
+			    "client_port", RACE_PORT_BASE + i, "outcome",
+			    names[i] ? names[i] : "unknown", "sockets_agree", agree[i]);
+			int same;
+
+			/* The rare outcomes say how they came about. */
+			if (names[i] == NULL || strcmp(names[i], RACE_SERVER) != 0) {
+				race_classify(r, RACE_PORT_BASE + i, detail, sizeof(detail), &same);
+				json_object_set_new(j, "detail", json_string(detail));
+			}
+			json_dumpf(j, runs, JSON_COMPACT);
+			fputc('\n', runs);
+			json_decref(j);
+		}
 	}
 	if (runs != NULL)
 		fclose(runs);

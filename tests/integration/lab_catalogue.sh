@@ -47,6 +47,15 @@ tshark -r "$out/a/007/client.pcap" -Y 'tcp.flags.reset==1' 2>/dev/null | grep -q
 	fail "tshark sees no RST in 007"
 [ "$(leftovers)" = "0 namespaces, 0 programs" ] || fail "left behind after a normal run: $(leftovers)"
 
+# The close race, 50 times: the counts of its outcomes add up to 50, and
+# each run's outcome agreed with the TIME_WAIT sockets.
+"$TW" lab run 005 --repeat 50 --fast --out "$out/race" >/dev/null || fail "lab run 005 --repeat 50 failed"
+sum=$(awk '/"outcomes"/ {on = 1; next} on && /}/ {on = 0} on {gsub(/[^0-9]/, "", $2); s += $2} END {print s + 0}' \
+    "$out/race/005/result.json")
+[ "$sum" = 50 ] || fail "the outcomes of 50 races add up to $sum"
+[ "$(grep -c '"sockets_agree":true' "$out/race/005/runs.jsonl")" = 50 ] ||
+	fail "not every race's outcome agreed with the sockets"
+
 # 2. Two runners at once.
 "$TW" lab run 000 003 --fast --out "$out/b" >/dev/null & b=$!
 "$TW" lab run 000 003 --fast --out "$out/c" >/dev/null & c=$!
