@@ -61,6 +61,7 @@ struct gen_conf {
 	struct sockaddr_in src[BENCH_MAX_ADDRS];	/* bind() to these if nsrc > 0 */
 	int nsrc;
 	int bind_no_port;		/* IP_BIND_ADDRESS_NO_PORT before bind */
+	int cpu;			/* pin to this CPU; -1: no */
 	atomic_int *stop;		/* set by anyone: stop now */
 	struct bench_counters *ctr;
 	char err[160];			/* why it failed, if gen_ready == -1 */
@@ -71,10 +72,14 @@ struct srv_conf {
 	enum bench_close close;
 	uint16_t port;			/* first port */
 	int nports;			/* listen on port .. port+nports-1 */
+	int cpu;			/* pin to this CPU; -1: no */
 	atomic_int *stop;
 	struct bench_counters *ctr;
 	char err[160];
 };
+
+/* Pin the calling thread to one CPU (cpu < 0: leave it). */
+void bench_pin(int cpu);
 
 void *gen_thread(void *conf);	/* struct gen_conf * */
 void *srv_thread(void *conf);	/* struct srv_conf * */

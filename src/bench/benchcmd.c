@@ -43,6 +43,7 @@ struct bench_opts {
 	uint16_t port;
 	const char *json, *plot;
 	int quiet;
+	int pin;
 };
 
 struct run_result {
@@ -72,7 +73,7 @@ on_signal(int sig)
 
 enum opt_id {
 	O_CLOSE, O_DURATION, O_CONCURRENCY, O_TW_REUSE, O_DST_PORTS, O_SRC_ADDRS,
-	O_BIND_NO_PORT, O_PORT_RANGE, O_PORT, O_JSON, O_PLOT, O_QUIET, O_HELP
+	O_BIND_NO_PORT, O_PORT_RANGE, O_PORT, O_JSON, O_PLOT, O_QUIET, O_PIN, O_HELP
 };
 
 static const struct opt {
@@ -93,6 +94,7 @@ static const struct opt {
 	{ O_JSON, "json", "FILE", "write the summary and the 100 ms series as JSON" },
 	{ O_PLOT, "plot", "FILE.svg", "draw rate and TIME_WAIT against time" },
 	{ O_QUIET, "quiet", NULL, "no live line" },
+	{ O_PIN, "pin", NULL, "pin the generator to CPU 0 and the server to CPU 1" },
 	{ O_HELP, "help", NULL, "this help" },
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -175,6 +177,7 @@ opt_apply(struct bench_opts *o, enum opt_id id, const char *v)
 	case O_JSON: o->json = v; return 0;
 	case O_PLOT: o->plot = v; return 0;
 	case O_QUIET: o->quiet = 1; return 0;
+	case O_PIN: o->pin = 1; return 0;
 	case O_HELP: return 0;
 	}
 	return -1;
@@ -440,7 +443,7 @@ run_one(const struct bench_opts *o, struct run_result *r, int live)
 	struct srv_conf sc;
 	struct tw_counter twc = { -1, -1 }, tws = { -1, -1 };
 	pthread_t gt, st;
-	atomic_int stop = 0;
+	atomic_int stop_gen = 0, stop_srv = 0;
 	char err[256] = "";
 	int started = 0, ok = -1, i;
 	uint64_t t0;
@@ -471,12 +474,14 @@ run_one(const struct bench_opts *o, struct run_result *r, int live)
 	sc.close = o->close;
 	sc.port = o->port;
 	sc.nports = (int)o->dst_ports;
-	sc.stop = &stop;
+	sc.cpu = o->pin ? 1 : -1;
+	sc.stop = &stop_srv;
 	sc.ctr = ctr;
 	gc->nsfd = h.client_nsfd;
 	gc->close = o->close;
 	gc->concurrency = (int)o->concurrency;
-	gc->stop = &stop;
+	gc->cpu = o->pin ? 0 : -1;
+	gc->stop = &stop_gen;
 	gc->ctr = ctr;
 	fill_addrs(o, &h, gc);
 	if (pthread_create(&st, NULL, srv_thread, &sc) != 0) {
@@ -503,10 +508,13 @@ run_one(const struct bench_opts *o, struct run_result *r, int live)
 	r->seconds = (double)(now_mono_ns() - t0) / 1e9;
 	ok = 0;
 out_threads:
-	atomic_store(&stop, 1);
+	/* The generator first: a server gone first would refuse the last connects. */
+	atomic_store(&stop_gen, 1);
 	if (started >= 2)
 		pthread_join(gt, NULL);
-	pthread_join(st, NULL);
+	atomic_store(&stop_srv, 1);
+	if (started >= 1)
+		pthread_join(st, NULL);
 	if (ok == 0 && gc->err[0]) {
 		snprintf(err, sizeof(err), "%s", gc->err);
 		ok = -1;
