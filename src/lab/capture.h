@@ -17,10 +17,22 @@ struct capture_stats {
 	uint64_t if_dropped;	/* pcap_stats ps_ifdrop */
 };
 
-/* Starts capturing at once (returns when the capture is live). */
+/*
+ * Starts capturing ifname of the network namespace nsfd (-1: the caller's)
+ * into a new pcap file at path (nanosecond magic 0xa1b23c4d, whole packets
+ * up to 65535 bytes, an 8 MiB kernel ring). Returns once the capture is
+ * live: no packet sent after it returns is missed. NULL with a message in
+ * err ("no such interface in that namespace", "not permitted ...").
+ * Each capture is a thread of its own that takes no signals; many may run
+ * at once. The caller's thread never changes namespace.
+ */
 struct capture *capture_start(int nsfd, const char *ifname, const char *path,
     char *err, size_t errlen);
-/* Drains what is pending, closes the file, frees c. 0 or -1. */
+/*
+ * Writes what is still pending in the kernel, fills st (may be NULL),
+ * closes the file, frees c. 0, or -1 (a read or write error, told on
+ * stderr; the file holds what was captured before it).
+ */
 int capture_stop(struct capture *c, struct capture_stats *st);
 
 #endif

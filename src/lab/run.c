@@ -1,18 +1,909 @@
-/* Placeholder until the runner is built: says so and fails. */
+/*
+ * run.c - `timewait lab run` and `timewait lab list`.
+ *
+ * Each test runs in a child process of its own, in a lab of its own, so
+ * tests run in parallel and a test that goes wrong cannot take the others
+ * with it. A child interprets its test's actions in time, records the
+ * three witnesses (event logs, one pcap per host, socket snapshots), tears
+ * everything down, judges the checks and writes the test's folder. It
+ * tells the parent how far it got through a pipe, one line per change; the
+ * parent draws a live line per test and the verdict table.
+ *
+ * Teardown order matters: captures stop before the programs are told to
+ * quit, so the FINs of quitting are not mistaken for the test's own.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include "checks.h"
+#include "commands.h"
+#include "lab/lab.h"
+#include "lab/results.h"
 #include "lab/run.h"
+#include "util.h"
+
+#define STATUS_PASS 0
+#define STATUS_FAIL 1
+#define STATUS_ERROR 3
+#define STATUS_STOPPED 4
+
+struct run_opts {
+	double scale;
+	int full;
+	int keep;
+	int show;
+	int repeat;
+	int jobs;
+	char out[PATH_MAX];
+	char exe[PATH_MAX];
+	int unprivileged;	/* programs run as nobody */
+};
+
+static volatile sig_atomic_t stop_requested;
+static int progress_fd = -1;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* One line for the parent's live display. */
+static void
+progress(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+progress(const char *f, ...)
+{
+	char line[256];
+	va_list ap;
+	int n;
+
+	if (progress_fd < 0)
+		return;
+	va_start(ap, f);
+	n = vsnprintf(line, sizeof(line) - 1, f, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	(void)write_all(progress_fd, line, (size_t)n);
+}
+
+/* Sleep until a CLOCK_MONOTONIC deadline, waking early on a stop. */
+static int
+sleep_until(uint64_t deadline)
+{
+	for (;;) {
+		uint64_t now = now_mono_ns();
+
+		if (stop_requested)
+			return -1;
+		if (now >= deadline)
+			return 0;
+		sleep_ns(deadline - now > 10 * NSEC_PER_MSEC ? 10 * NSEC_PER_MSEC : deadline - now);
+	}
+}
+
+static struct proc_rec *
+proc_by_name(struct test_rec *r, const char *name)
+{
+	return (struct proc_rec *)rec_proc(r, name);
+}
+
+static int
+spawn_proc(struct test_rec *r, struct lab *lab, struct proc_rec *p,
+    const struct run_opts *o, const char *dir)
+{
+	const struct proc_spec *ps = p->spec;
+	struct lab_host *h = lab_host(lab, ps->host);
+	char logpath[PATH_MAX], scale[32];
+	char *argv[32];
+	int in[2], logfd, evfd, argc = 0, i;
+	struct lab_proc_opts po;
+
+	if (h == NULL) {
+		snprintf(r->error, sizeof(r->error), "no host %s for %s", ps->host, ps->name);
+		return -1;
+	}
+	if (fmt(logpath, sizeof(logpath), "%s/%s.log", dir, ps->name) == -1 ||
+	    fmt(p->events_path, sizeof(p->events_path), "%s/%s.%s.events.jsonl",
+	    dir, ps->host, ps->name) == -1) {
+		snprintf(r->error, sizeof(r->error), "run folder path too long");
+		return -1;
+	}
+	logfd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	evfd = open(p->events_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+	if (logfd == -1 || evfd == -1 || pipe2(in, O_CLOEXEC) == -1) {
+		snprintf(r->error, sizeof(r->error), "cannot create %s's files: %s",
+		    ps->name, strerror(errno));
+		if (logfd != -1)
+			close(logfd);
+		if (evfd != -1)
+			close(evfd);
+		return -1;
+	}
+	/* The program reopens /dev/fd/3 as user nobody. */
+	if (o->unprivileged)
+		(void)fchown(evfd, 65534, 65534);
+	snprintf(scale, sizeof(scale), "%g", r->scale);
+	argv[argc++] = (char *)o->exe;
+	argv[argc++] = (char *)ps->prog;
+	argv[argc++] = "--events";
+	argv[argc++] = "/dev/fd/3";
+	argv[argc++] = "--time-scale";
+	argv[argc++] = scale;
+	for (i = 0; ps->args[i] != NULL && argc < 31; i++)
+		argv[argc++] = (char *)ps->args[i];
+	argv[argc] = NULL;
+
+	memset(&po, 0, sizeof(po));
+	po.stdin_fd = in[0];
+	po.stdout_fd = logfd;
+	po.stderr_fd = -1;
+	po.extra_fd = evfd;
+	po.unprivileged = o->unprivileged;
+	p->pid = lab_spawn(lab, h, argv, &po);
+	close(in[0]);
+	close(logfd);
+	close(evfd);
+	if (p->pid == -1) {
+		snprintf(r->error, sizeof(r->error), "cannot start %s in host %s: %s",
+		    ps->name, ps->host, strerror(errno));
+		close(in[1]);
+		return -1;
+	}
+	p->stdin_w = in[1];
+	p->started = 1;
+	return 0;
+}
+
+/* Wait until p's log holds step for request req (0: any). */
+static int
+wait_step(struct test_rec *r, struct proc_rec *p, const char *step, int req,
+    uint64_t deadline)
+{
+	size_t i;
+
+	for (;;) {
+		if (rec_load_events(p) == -1) {
+			snprintf(r->error, sizeof(r->error), "cannot read %s", p->events_path);
+			return -1;
+		}
+		for (i = 0; i < p->nev; i++)
+			if (strcmp(p->ev[i].step, step) == 0 && (req == 0 || p->ev[i].req == req))
+				return 0;
+		if (stop_requested)
+			return -1;
+		if (now_mono_ns() >= deadline) {
+			snprintf(r->error, sizeof(r->error),
+			    "%s never logged '%s'%s%.0d in time", p->spec->name, step,
+			    req ? " for request " : "", req);
+			return -1;
+		}
+		sleep_ns(NSEC_PER_MSEC);
+	}
+}
+
+static int
+take_snapshot(struct test_rec *r, struct lab *lab, const char *name)
+{
+	struct snap_rec *s;
+	char err[256];
+	int i;
+
+	if (r->nsnaps == REC_MAX_SNAPS)
+		return -1;
+	s = &r->snaps[r->nsnaps++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->t_ns = now_realtime_ns();
+	for (i = 0; i < r->nhosts; i++) {
+		struct lab_host *h = lab_host(lab, r->hosts[i].name);
+
+		if (h == NULL || sockdiag_snapshot(h->nsfd, &s->s[i], &s->n[i],
+		    err, sizeof(err)) == -1) {
+			snprintf(r->error, sizeof(r->error), "snapshot of %s: %s",
+			    r->hosts[i].name, h ? err : "no such host");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* --full: wait until host holds no TIME_WAIT socket, counting down. */
+static int
+wait_timewait(struct test_rec *r, struct lab *lab, const char *hostname)
+{
+	struct lab_host *h = lab_host(lab, hostname);
+	uint64_t deadline = now_mono_ns() + 75 * NSEC_PER_SEC;
+	char err[256];
+
+	while (h != NULL && !stop_requested) {
+		struct sd_sock *s = NULL;
+		size_t n = 0, i, tw = 0;
+		uint32_t left = 0;
+
+		if (sockdiag_snapshot(h->nsfd, &s, &n, err, sizeof(err)) == -1) {
+			snprintf(r->error, sizeof(r->error), "snapshot of %s: %s", hostname, err);
+			return -1;
+		}
+		for (i = 0; i < n; i++)
+			if (strcmp(tcp_state_name(s[i].state), "TIME_WAIT") == 0) {
+				tw++;
+				if (s[i].expires_ms > left)
+					left = s[i].expires_ms;
+			}
+		free(s);
+		if (tw == 0)
+			return 0;
+		if (now_mono_ns() > deadline) {
+			snprintf(r->error, sizeof(r->error), "TIME_WAIT on %s outlived 75 s", hostname);
+			return -1;
+		}
+		progress("TIME_WAIT on %s: %u s left", hostname, (left + 999) / 1000);
+		sleep_until(now_mono_ns() + (left > 1000 ? 1000 : left + 20) * NSEC_PER_MSEC);
+	}
+	return -1;
+}
+
+static void
+stop_programs(struct test_rec *r)
+{
+	uint64_t deadline;
+	int i, left;
+
+	/* Enter, as a person would, or end of input for the same effect. */
+	for (i = 0; i < r->nprocs; i++)
+		if (r->procs[i].stdin_w != -1) {
+			close(r->procs[i].stdin_w);
+			r->procs[i].stdin_w = -1;
+		}
+	deadline = now_mono_ns() + 500 * NSEC_PER_MSEC;
+	do {
+		left = 0;
+		for (i = 0; i < r->nprocs; i++) {
+			struct proc_rec *p = &r->procs[i];
+
+			if (p->pid > 0 && waitpid(p->pid, NULL, WNOHANG) == 0)
+				left++;
+			else
+				p->pid = 0;
+		}
+		if (left)
+			sleep_ns(2 * NSEC_PER_MSEC);
+	} while (left && now_mono_ns() < deadline);
+	for (i = 0; i < r->nprocs; i++)
+		if (r->procs[i].pid > 0) {
+			kill(r->procs[i].pid, SIGKILL);
+			waitpid(r->procs[i].pid, NULL, 0);
+			r->procs[i].pid = 0;
+		}
+}
+
+/* Interpret the test's actions; the record fills as it goes. */
+static int
+run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
+    const char *dir, struct capture **caps)
+{
+	const struct test_spec *t = r->spec;
+	uint64_t t0_mono = 0;
+	int i, k;
+
+	for (i = 0; i < CAT_MAX_ACTIONS && t->actions[i].kind != 0; i++) {
+		const struct action *a = &t->actions[i];
+		struct proc_rec *p = a->proc ? proc_by_name(r, a->proc) : NULL;
+		uint64_t due;
+
+		if (a->proc && p == NULL) {
+			snprintf(r->error, sizeof(r->error), "action names unknown program %s", a->proc);
+			return -1;
+		}
+		/* Time zero: when the first client starts, every server listening. */
+		if (t0_mono == 0 && a->kind == ACT_START && strcmp(p->spec->prog, "client") == 0) {
+			t0_mono = now_mono_ns();
+			r->t0_ns = now_realtime_ns();
+		}
+		due = t0_mono + (uint64_t)(a->at_ms * r->scale * NSEC_PER_MSEC) +
+		    a->settle_ms * NSEC_PER_MSEC;
+		if (t0_mono != 0 && sleep_until(due) == -1)
+			return -1;
+		r->act_t[i] = now_realtime_ns();
+		switch (a->kind) {
+		case ACT_START:
+			progress("running: %s starts in host %s", p->spec->name, p->spec->host);
+			if (spawn_proc(r, lab, p, o, dir) == -1)
+				return -1;
+			if (strcmp(p->spec->prog, "server") == 0 &&
+			    wait_step(r, p, "listen", 0, now_mono_ns() + 5 * NSEC_PER_SEC) == -1)
+				return -1;
+			break;
+		case ACT_WAIT:
+			if (wait_step(r, p, a->step, a->req, now_mono_ns() +
+			    a->timeout_ms * NSEC_PER_MSEC) == -1)
+				return -1;
+			break;
+		case ACT_SIGINT:
+			progress("running: Ctrl+C to %s at t=%.1f s", p->spec->name,
+			    (double)(r->act_t[i] - r->t0_ns) / 1e9);
+			if (p->pid > 0)
+				kill(p->pid, SIGINT);
+			break;
+		case ACT_ENTER:
+			if (p->stdin_w != -1)
+				(void)write_all(p->stdin_w, "\n", 1);
+			break;
+		case ACT_SNAPSHOT:
+			if (take_snapshot(r, lab, a->snap) == -1)
+				return -1;
+			break;
+		case ACT_WAIT_TW:
+			if (!o->full) {
+				while (i + 1 < CAT_MAX_ACTIONS && t->actions[i + 1].kind != ACT_END)
+					i++;
+				break;
+			}
+			if (wait_timewait(r, lab, p->spec->host) == -1)
+				return -1;
+			break;
+		case ACT_END:
+			for (k = 0; k < r->nhosts; k++)
+				if (caps[k] != NULL) {
+					capture_stop(caps[k], &r->hosts[k].cs);
+					caps[k] = NULL;
+				}
+			stop_programs(r);
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static int
+clear_dir(const char *dir)
+{
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		return -1;
+	return results_clear(dir);
+}
+
+/* Run one test once, in a lab of its own; fills r. */
+static int
+run_once(struct test_rec *r, const struct run_opts *o, const char *dir)
+{
+	const struct test_spec *t = r->spec;
+	struct capture *caps[CAT_MAX_HOSTS] = { 0 };
+	struct lab lab;
+	char err[256], path[PATH_MAX];
+	int i, rc = 0;
+
+	if (clear_dir(dir) == -1) {
+		snprintf(r->error, sizeof(r->error), "cannot prepare %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	progress("building lab");
+	if (lab_build(&lab, t->hosts, test_nhosts(t), dir, err, sizeof(err)) == -1) {
+		snprintf(r->error, sizeof(r->error), "lab: %s", err);
+		return -1;
+	}
+	r->nhosts = test_nhosts(t);
+	for (i = 0; i < r->nhosts; i++) {
+		struct lab_host *h = lab_host(&lab, t->hosts[i]);
+
+		snprintf(r->hosts[i].name, sizeof(r->hosts[i].name), "%s", h->name);
+		snprintf(r->hosts[i].addr, sizeof(r->hosts[i].addr), "%s", h->addr);
+		snprintf(r->hosts[i].addr6, sizeof(r->hosts[i].addr6), "%s", h->addr6);
+	}
+	results_write_lab(dir, &lab);
+	for (i = 0; i < r->nhosts && rc == 0; i++) {
+		struct lab_host *h = lab_host(&lab, t->hosts[i]);
+
+		if (fmt(path, sizeof(path), "%s/%s.pcap", dir, h->name) == -1 ||
+		    (caps[i] = capture_start(h->nsfd, h->ifname, path, err, sizeof(err))) == NULL) {
+			snprintf(r->error, sizeof(r->error), "capture on %s: %s", h->name, err);
+			rc = -1;
+		}
+	}
+	if (rc == 0)
+		rc = run_actions(r, &lab, o, dir, caps);
+	for (i = 0; i < r->nhosts; i++)
+		if (caps[i] != NULL)
+			capture_stop(caps[i], &r->hosts[i].cs);
+	stop_programs(r);
+	if (o->keep) {
+		progress("kept: %s (remove with 'timewait lab clean')", lab.id);
+		fprintf(stderr, "lab %s kept for a look: ip netns exec %s ss -tan; "
+		    "then 'timewait lab clean'\n", lab.id, lab.hosts[0].netns);
+	} else {
+		lab_destroy(&lab);
+	}
+	if (stop_requested && r->error[0] == '\0')
+		snprintf(r->error, sizeof(r->error), "stopped");
+	return rc;
+}
+
+/* Read back the run's files into r, judge it, write its result files. */
+static int
+judge(struct test_rec *r, const char *dir, struct check_result *res, int *nres)
+{
+	char path[PATH_MAX], err[256];
+	int i, passed = 0;
+
+	for (i = 0; i < r->nprocs; i++)
+		if (r->procs[i].started)
+			rec_load_events(&r->procs[i]);
+	for (i = 0; i < r->nhosts; i++) {
+		if (fmt(path, sizeof(path), "%s/%s.pcap", dir, r->hosts[i].name) == -1)
+			continue;
+		free(r->hosts[i].pkt);
+		r->hosts[i].pkt = NULL;
+		r->hosts[i].npkt = 0;
+		if (pcap_read_tcp(path, &r->hosts[i].pkt, &r->hosts[i].npkt, err, sizeof(err)) == -1 &&
+		    r->error[0] == '\0')
+			snprintf(r->error, sizeof(r->error), "reading %s: %s", path, err);
+	}
+	*nres = checks_run(r, res);
+	for (i = 0; i < *nres; i++)
+		passed += !res[i].judged || res[i].pass;
+	return r->error[0] == '\0' && passed == *nres;
+}
+
+static void
+rec_init(struct test_rec *r, const struct test_spec *t, const struct run_opts *o)
+{
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	r->spec = t;
+	r->scale = o->scale;
+	r->full = o->full;
+	r->nprocs = test_nprocs(t);
+	for (i = 0; i < r->nprocs; i++) {
+		r->procs[i].spec = &t->procs[i];
+		r->procs[i].stdin_w = -1;
+	}
+}
+
+/* The child's whole life: one test, --repeat times. Returns its status. */
+static int
+run_test(const struct test_spec *t, const struct run_opts *o)
+{
+	struct check_result res[CAT_MAX_CHECKS];
+	struct outcome_count outcomes[8];
+	struct test_rec r;
+	char dir[PATH_MAX], detail[160];
+	int nres = 0, run, ok = 1, noutcomes = 0, passed_runs = 0;
+	uint64_t start = now_mono_ns();
+
+	if (fmt(dir, sizeof(dir), "%s/%s", o->out, t->id) == -1)
+		return STATUS_ERROR;
+	memset(outcomes, 0, sizeof(outcomes));
+	for (run = 0; run < o->repeat && !stop_requested; run++) {
+		int this_ok;
+
+		if (run > 0)
+			rec_free(&r);
+		rec_init(&r, t, o);
+		if (o->repeat > 1)
+			progress("run %d of %d", run + 1, o->repeat);
+		run_once(&r, o, dir);
+		progress("checking");
+		this_ok = judge(&r, dir, res, &nres);
+		passed_runs += this_ok;
+		ok &= this_ok;
+		if (o->repeat > 1 && t->checks[0].kind == CK_RACE) {
+			const char *name = race_outcome(&r, detail, sizeof(detail));
+
+			outcome_add(outcomes, &noutcomes, 8, name ? name : "unknown");
+		}
+		if (r.error[0] != '\0')
+			break;
+	}
+	results_write(dir, &r, res, nres, ok, o->repeat > 1 ? outcomes : NULL,
+	    noutcomes, run, passed_runs, (double)(now_mono_ns() - start) / 1e9);
+	progress("%s %s", ok ? "PASS" : "FAIL", r.error[0] ? r.error : "");
+	rec_free(&r);
+	if (stop_requested)
+		return STATUS_STOPPED;
+	return ok ? STATUS_PASS : (r.error[0] ? STATUS_ERROR : STATUS_FAIL);
+}
+
+/* ---- the parent: one child per test, a live line each, the verdict table ---- */
+
+struct child {
+	const struct test_spec *t;
+	pid_t pid;
+	int fd;
+	int status;		/* STATUS_*, -1 while running */
+	char line[200];
+	uint64_t start, end;
+};
+
+static void
+draw(struct child *c, int n, int tty, int redraw)
+{
+	int i;
+
+	if (!tty)
+		return;
+	if (redraw)
+		printf("\033[%dA", n);
+	for (i = 0; i < n; i++) {
+		const char *mark = c[i].status == -1 ? "\033[33m..\033[0m" :
+		    c[i].status == STATUS_PASS ? "\033[32mok\033[0m" : "\033[31m!!\033[0m";
+
+		printf("\033[2K %s %-17s %s\n", c[i].start ? mark : "  ", c[i].t->id,
+		    c[i].start ? c[i].line : "waiting");
+	}
+	fflush(stdout);
+}
+
+static int
+start_child(struct child *c, const struct run_opts *o)
+{
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		return -1;
+	c->start = now_mono_ns();
+	c->pid = fork();
+	if (c->pid == -1) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (c->pid == 0) {
+		close(p[0]);
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		progress_fd = p[1];
+		_exit(run_test(c->t, o));
+	}
+	close(p[1]);
+	c->fd = p[0];
+	snprintf(c->line, sizeof(c->line), "starting");
+	return 0;
+}
+
+static void
+read_progress(struct child *c)
+{
+	char buf[1024];
+	ssize_t n = read(c->fd, buf, sizeof(buf) - 1);
+	char *last, *end;
+
+	if (n <= 0) {
+		close(c->fd);
+		c->fd = -1;
+		return;
+	}
+	buf[n] = '\0';
+	/* Keep the last complete line. */
+	end = strrchr(buf, '\n');
+	if (end == NULL)
+		return;
+	*end = '\0';
+	last = strrchr(buf, '\n');
+	snprintf(c->line, sizeof(c->line), "%s", last ? last + 1 : buf);
+}
+
+static const char *
+status_word(int s)
+{
+	switch (s) {
+	case STATUS_PASS: return "pass";
+	case STATUS_FAIL: return "FAIL";
+	case STATUS_STOPPED: return "stopped";
+	default: return "ERROR";
+	}
+}
+
+static int
+run_all(const struct test_spec **tests, int n, const struct run_opts *o)
+{
+	struct child *c = calloc((size_t)n, sizeof(*c));
+	int tty = isatty(STDOUT_FILENO), running = 0, next = 0, done = 0, i, failed = 0;
+	struct sigaction sa;
+
+	if (c == NULL)
+		return 1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	for (i = 0; i < n; i++) {
+		c[i].t = tests[i];
+		c[i].status = -1;
+		c[i].fd = -1;
+	}
+	printf("timewait lab run: %d test%s, time scale %g%s, results in %s/\n", n,
+	    n == 1 ? "" : "s", o->scale, o->full ? ", --full" : "", o->out);
+	draw(c, n, tty, 0);
+	while (done < n) {
+		struct pollfd pf[64];
+		int np = 0, idx[64];
+
+		while (!stop_requested && running < o->jobs && next < n) {
+			if (start_child(&c[next], o) == -1) {
+				c[next].status = STATUS_ERROR;
+				snprintf(c[next].line, sizeof(c[next].line), "cannot fork: %s", strerror(errno));
+				done++;
+			} else {
+				running++;
+			}
+			next++;
+		}
+		if (stop_requested && next < n) {
+			for (; next < n; next++) {
+				c[next].status = STATUS_STOPPED;
+				done++;
+			}
+		}
+		for (i = 0; i < n && np < 64; i++)
+			if (c[i].fd != -1) {
+				pf[np].fd = c[i].fd;
+				pf[np].events = POLLIN;
+				idx[np++] = i;
+			}
+		if (np > 0 && poll(pf, (nfds_t)np, 100) > 0) {
+			for (i = 0; i < np; i++)
+				if (pf[i].revents)
+					read_progress(&c[idx[i]]);
+		} else if (np == 0) {
+			sleep_ns(10 * NSEC_PER_MSEC);
+		}
+		if (stop_requested)
+			for (i = 0; i < n; i++)
+				if (c[i].pid > 0 && c[i].status == -1)
+					kill(c[i].pid, SIGTERM);
+		for (i = 0; i < n; i++) {
+			int st;
+
+			if (c[i].pid <= 0 || c[i].status != -1 || c[i].fd != -1)
+				continue;
+			if (waitpid(c[i].pid, &st, 0) == c[i].pid) {
+				c[i].status = WIFEXITED(st) ? WEXITSTATUS(st) : STATUS_ERROR;
+				c[i].end = now_mono_ns();
+				running--;
+				done++;
+				if (!tty)
+					printf("  %-17s %-7s %s (%.2f s)\n", c[i].t->id,
+					    status_word(c[i].status), c[i].line,
+					    (double)(c[i].end - c[i].start) / 1e9);
+			}
+		}
+		draw(c, n, tty, 1);
+	}
+	printf("\n%-17s %-7s %7s  %s\n", "test", "verdict", "seconds", "what it shows");
+	for (i = 0; i < n; i++) {
+		failed += c[i].status != STATUS_PASS;
+		printf("%-17s %-7s %7.2f  %s\n", c[i].t->id, status_word(c[i].status),
+		    c[i].end ? (double)(c[i].end - c[i].start) / 1e9 : 0.0, c[i].t->shows);
+	}
+	printf("\n%d passed, %d failed; reports: %s/<test>/report.md\n", n - failed, failed, o->out);
+	free(c);
+	if (stop_requested)
+		return 130;
+	return failed ? 1 : 0;
+}
+
+/* Can user nobody execute our binary? If not, the programs run as root. */
+static int
+nobody_can_exec(const char *exe)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		if (setgroups(0, NULL) == -1 || setgid(65534) == -1 || setuid(65534) == -1)
+			_exit(1);
+		_exit(access(exe, X_OK) == 0 ? 0 : 1);
+	}
+	if (pid == -1 || waitpid(pid, &st, 0) != pid)
+		return 0;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static void
+run_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: timewait lab run [OPTIONS] TEST... | all | seed\n\n"
+	    "Run tests in labs of their own, in parallel; check every result.\n\n"
+	    "  --fast            every scenario delay times 0.1\n"
+	    "  --time-scale F    every scenario delay times F (0.01-10)\n"
+	    "  --full            wait out TIME_WAIT (60 s, with a countdown) where a test shows it\n"
+	    "  --out DIR         where results go (default runs/): DIR/<test>/\n"
+	    "  --keep            leave each lab up for a look; 'timewait lab clean' removes it\n"
+	    "  --show            print each test's text timeline at the end\n"
+	    "  --repeat N        run each test N times (the close race: counts its outcomes)\n"
+	    "  --jobs N          at most N tests at once (default: all)\n\n"
+	    "'timewait lab list' lists the tests. Exit status 0 only if every check passed.\n");
+}
+
+static int
+add_test(const struct test_spec **tests, int *n, const struct test_spec *t)
+{
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (tests[i] == t)
+			return 0;
+	tests[(*n)++] = t;
+	return 0;
+}
 
 int
 lab_run_main(int argc, char **argv)
 {
-	(void)argc;
-	fprintf(stderr, "lab %s: not built yet\n", argv[0]);
-	return 1;
+	static const struct option longopts[] = {
+		{ "fast", no_argument, NULL, 'F' },
+		{ "time-scale", required_argument, NULL, 'S' },
+		{ "full", no_argument, NULL, 'L' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "keep", no_argument, NULL, 'k' },
+		{ "show", no_argument, NULL, 's' },
+		{ "repeat", required_argument, NULL, 'r' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct test_spec *tests[64];
+	struct run_opts o;
+	int ch, n = 0, i, j;
+	long v;
+	ssize_t len;
+
+	memset(&o, 0, sizeof(o));
+	o.scale = 1.0;
+	o.repeat = 1;
+	o.jobs = 64;
+	snprintf(o.out, sizeof(o.out), "runs");
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'F':
+			o.scale = 0.1;
+			break;
+		case 'S':
+			if (parse_double(optarg, 0.01, 10, &o.scale) == -1) {
+				fprintf(stderr, "lab run: --time-scale wants a number from 0.01 to 10, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'L':
+			o.full = 1;
+			break;
+		case 'o':
+			if (fmt(o.out, sizeof(o.out), "%s", optarg) == -1 || optarg[0] == '\0') {
+				fprintf(stderr, "lab run: --out wants a folder\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'k':
+			o.keep = 1;
+			break;
+		case 's':
+			o.show = 1;
+			break;
+		case 'r':
+			if (parse_long(optarg, 1, 100000, &v) == -1) {
+				fprintf(stderr, "lab run: --repeat wants a number from 1 to 100000, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			o.repeat = (int)v;
+			break;
+		case 'j':
+			if (parse_long(optarg, 1, 64, &v) == -1) {
+				fprintf(stderr, "lab run: --jobs wants a number from 1 to 64, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			o.jobs = (int)v;
+			break;
+		case 'h':
+			run_usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "lab run: unknown or incomplete option '%s' (try 'timewait lab run --help')\n",
+			    argv[optind - 1]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind == argc) {
+		fprintf(stderr, "lab run: name the tests to run, or 'all' (see 'timewait lab list')\n");
+		return EXIT_USAGE;
+	}
+	for (i = optind; i < argc; i++) {
+		const struct test_spec *t = catalogue_find(argv[i]);
+
+		if (strcmp(argv[i], "all") == 0 || strcmp(argv[i], "seed") == 0) {
+			for (j = 0; j < catalogue_len; j++)
+				if (catalogue[j].seed || strcmp(argv[i], "all") == 0)
+					add_test(tests, &n, &catalogue[j]);
+		} else if (t != NULL) {
+			add_test(tests, &n, t);
+		} else {
+			fprintf(stderr, "lab run: no test '%s' (see 'timewait lab list')\n", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (lab_check_privileges() == -1)
+		return 1;
+	if (mkdir(o.out, 0755) == -1 && errno != EEXIST) {
+		fprintf(stderr, "lab run: cannot create %s: %s\n", o.out, strerror(errno));
+		return 1;
+	}
+	if (access(o.out, W_OK | X_OK) == -1) {
+		fprintf(stderr, "lab run: cannot write into %s: %s\n", o.out, strerror(errno));
+		return 1;
+	}
+	len = readlink("/proc/self/exe", o.exe, sizeof(o.exe) - 1);
+	if (len <= 0) {
+		fprintf(stderr, "lab run: cannot find the timewait binary: %s\n", strerror(errno));
+		return 1;
+	}
+	o.exe[len] = '\0';
+	o.unprivileged = nobody_can_exec(o.exe);
+	if (!o.unprivileged)
+		fprintf(stderr, "lab run: user nobody cannot run %s (a folder on its path is closed);"
+		    " the programs run as root instead\n", o.exe);
+	lab_clean(0, 0);
+	i = run_all(tests, n, &o);
+	if (o.show)
+		for (j = 0; j < n; j++)
+			results_show(o.out, tests[j]->id, stdout);
+	return i;
+}
+
+/* The behaviour code a program runs with: the word after -s. */
+static const char *
+code_of(const struct proc_spec *p)
+{
+	int i;
+
+	for (i = 0; p != NULL && p->args[i] != NULL; i++)
+		if (strcmp(p->args[i], "-s") == 0 && p->args[i + 1] != NULL)
+			return p->args[i + 1];
+	return "-";
 }
 
 int
 lab_list_main(int argc, char **argv)
 {
-	return lab_run_main(argc, argv);
+	int i;
+
+	if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+		printf("usage: timewait lab list\n\nThe tests 'timewait lab run' knows, with what each shows.\n");
+		return 0;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "lab list: takes no arguments\n");
+		return EXIT_USAGE;
+	}
+	printf("%-17s %-7s %s\n", "test", "server", "client   what it shows");
+	for (i = 0; i < catalogue_len; i++) {
+		const struct test_spec *t = &catalogue[i];
+		const struct proc_spec *s = test_proc(t, "server"), *c = test_proc(t, "client");
+
+		printf("%-17s %-7s %-8s %s\n", t->id, code_of(s), code_of(c), t->shows);
+	}
+	printf("\nseed: 000-007 (the user's eight); all: every test above.\n");
+	return 0;
 }

@@ -1,0 +1,104 @@
+/*
+ * checks.h - what one test run recorded, and the evaluation of the
+ * catalogue's checks on it.
+ *
+ * The record holds only what the run's files hold (event logs, pcaps,
+ * socket snapshots, the times actions ran), so the same checks can judge
+ * a run again from its folder.
+ */
+#ifndef TIMEWAIT_CHECKS_H
+#define TIMEWAIT_CHECKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "catalogue.h"
+#include "lab/capture.h"
+#include "lab/sockdiag.h"
+#include "pcapread.h"
+
+#define REC_MAX_SNAPS 4
+
+/* One line of a program's event log (docs/formats.md). */
+struct ev {
+	uint64_t t_ns;
+	char step[16];
+	long ret;
+	int err;
+	int req;		/* client request or server connection, 1-based; 0 none */
+	char local[64];
+	char remote[64];
+	long bytes;
+	char events[64];
+};
+
+struct proc_rec {
+	const struct proc_spec *spec;
+	struct ev *ev;
+	size_t nev, cap;
+	off_t off;		/* how far the events file has been read */
+	char events_path[4096];
+	pid_t pid;
+	int stdin_w;		/* write end of its stdin, -1 once closed */
+	int started;
+};
+
+struct host_rec {
+	char name[16];
+	char addr[46];
+	char addr6[46];
+	struct tcp_pkt *pkt;
+	size_t npkt;
+	struct capture_stats cs;
+};
+
+struct snap_rec {
+	char name[16];
+	uint64_t t_ns;
+	struct sd_sock *s[CAT_MAX_HOSTS];
+	size_t n[CAT_MAX_HOSTS];
+};
+
+struct test_rec {
+	const struct test_spec *spec;
+	double scale;
+	int full;
+	uint64_t t0_ns;			/* the test's time zero (wall clock) */
+	uint64_t act_t[CAT_MAX_ACTIONS];	/* when each action ran (0: not run) */
+	struct proc_rec procs[CAT_MAX_PROCS];
+	int nprocs;
+	struct host_rec hosts[CAT_MAX_HOSTS];
+	int nhosts;
+	struct snap_rec snaps[REC_MAX_SNAPS];
+	int nsnaps;
+	char error[256];		/* the run itself went wrong (not a check) */
+};
+
+struct check_result {
+	const struct check_spec *spec;
+	int pass;
+	int judged;			/* 0: not applicable (a --full check without --full) */
+	char seen[256];
+};
+
+/* Names of the close race's outcomes, for counts and reports. */
+#define RACE_SERVER "server_time_wait"
+#define RACE_CLIENT "client_time_wait"
+#define RACE_BOTH "both_time_wait"
+#define RACE_RST "rst"
+
+int checks_run(const struct test_rec *r, struct check_result *out);
+const char *race_outcome(const struct test_rec *r, char *detail, size_t len);
+
+/* Helpers the runner and reports share. */
+const struct host_rec *rec_host(const struct test_rec *r, const char *name);
+const struct proc_rec *rec_proc(const struct test_rec *r, const char *name);
+const struct snap_rec *rec_snap(const struct test_rec *r, const char *name);
+/* Which lab host owns this address ("client"), or NULL. */
+const char *rec_host_of(const struct test_rec *r, const char *addr);
+int rec_load_events(struct proc_rec *p);	/* reads what is new; 0 or -1 */
+void rec_free(struct test_rec *r);
+int port_of(const char *ipport);		/* "10.0.0.2:667" -> 667, -1 */
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * results.h - a test's folder: result.json (for machines), report.md (for
+ * a person), lab.json (the hosts), snapshots.json (the socket tables).
+ */
+#ifndef TIMEWAIT_RESULTS_H
+#define TIMEWAIT_RESULTS_H
+
+#include <stdio.h>
+
+#include "checks.h"
+#include "lab/lab.h"
+
+struct outcome_count {
+	char name[32];
+	int count;
+};
+
+void outcome_add(struct outcome_count *o, int *n, int max, const char *name);
+/* Remove what an earlier run of the same test left in dir. */
+int results_clear(const char *dir);
+void results_write_lab(const char *dir, const struct lab *lab);
+int results_write(const char *dir, const struct test_rec *r,
+    const struct check_result *res, int nres, int ok,
+    const struct outcome_count *oc, int noc, int runs, int passed_runs,
+    double seconds);
+/* The packets of a test, in order, for the terminal. */
+void results_show(const char *out, const char *id, FILE *f);
+
+#endif

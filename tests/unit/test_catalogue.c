@@ -1,0 +1,143 @@
+/*
+ * test_catalogue.c - the catalogue is data; these tests keep it coherent:
+ * every name a test uses exists, every snapshot a check reads is taken,
+ * the seed's eight are all there with the codes SCENARIOS.md gives them.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "catalogue.h"
+
+static int
+has_host(const struct test_spec *t, const char *h)
+{
+	int i;
+
+	for (i = 0; i < CAT_MAX_HOSTS && t->hosts[i] != NULL; i++)
+		if (strcmp(t->hosts[i], h) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+takes_snapshot(const struct test_spec *t, const char *name)
+{
+	int i;
+
+	for (i = 0; i < CAT_MAX_ACTIONS && t->actions[i].kind != 0; i++)
+		if (t->actions[i].kind == ACT_SNAPSHOT && strcmp(t->actions[i].snap, name) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+test_names_resolve(void **state)
+{
+	int i, k;
+
+	(void)state;
+	for (i = 0; i < catalogue_len; i++) {
+		const struct test_spec *t = &catalogue[i];
+		int ends = 0;
+
+		assert_non_null(t->title);
+		assert_non_null(t->shows);
+		assert_ptr_equal(catalogue_find(t->id), t);
+		for (k = 0; k < test_nprocs(t); k++) {
+			assert_true(has_host(t, t->procs[k].host));
+			assert_true(strcmp(t->procs[k].prog, "server") == 0 ||
+			    strcmp(t->procs[k].prog, "client") == 0);
+		}
+		for (k = 0; k < CAT_MAX_ACTIONS && t->actions[k].kind != 0; k++) {
+			const struct action *a = &t->actions[k];
+
+			if (a->proc != NULL)
+				assert_non_null(test_proc(t, a->proc));
+			ends += a->kind == ACT_END;
+		}
+		assert_int_equal(ends, 1);
+		for (k = 0; k < CAT_MAX_CHECKS && t->checks[k].kind != 0; k++) {
+			const struct check_spec *c = &t->checks[k];
+
+			assert_non_null(c->what);
+			switch (c->kind) {
+			case CK_CALL:
+			case CK_CALL_FAILS:
+			case CK_SAME_PORT:
+				assert_non_null(test_proc(t, c->who));
+				break;
+			case CK_TIMEWAIT:
+			case CK_TW_TIMER:
+			case CK_STATE:
+				assert_true(has_host(t, c->who));
+				assert_true(takes_snapshot(t, c->snap));
+				break;
+			case CK_FIN_AFTER:
+				assert_true(has_host(t, c->who));
+				assert_int_equal(t->actions[c->n].kind, ACT_SIGINT);
+				break;
+			case CK_FIN_GAP:
+				assert_true(has_host(t, c->peer));
+				/* fall through */
+			case CK_SENDS:
+			case CK_FIRST_FIN:
+			case CK_ESTABLISHED:
+				assert_true(has_host(t, c->who));
+				break;
+			case CK_RACE:
+				assert_true(has_host(t, "client") && has_host(t, "server"));
+				break;
+			}
+		}
+	}
+}
+
+/* The seed's pairs of codes, as SCENARIOS.md's last table gives them. */
+static void
+test_seed_codes(void **state)
+{
+	static const struct { const char *id, *server, *client; } seed[] = {
+		{ "000", "1", "0" }, { "001", "3", "0" }, { "002", "4", "0" },
+		{ "003", "3", "6" }, { "004", "5", "6" }, { "005", "1", "7" },
+		{ "006", "2", "5" }, { "007", "1", "1" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(seed) / sizeof(seed[0]); i++) {
+		const struct test_spec *t = catalogue_find(seed[i].id);
+		const struct proc_spec *s, *c;
+		int k;
+		const char *sc = NULL, *cc = NULL;
+
+		assert_non_null(t);
+		assert_true(t->seed);
+		s = test_proc(t, "server");
+		c = test_proc(t, "client");
+		assert_non_null(s);
+		assert_non_null(c);
+		for (k = 0; s->args[k] != NULL; k++)
+			if (strcmp(s->args[k], "-s") == 0)
+				sc = s->args[k + 1];
+		for (k = 0; c->args[k] != NULL; k++)
+			if (strcmp(c->args[k], "-s") == 0)
+				cc = c->args[k + 1];
+		assert_string_equal(sc, seed[i].server);
+		assert_string_equal(cc, seed[i].client);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names_resolve),
+		cmocka_unit_test(test_seed_codes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
