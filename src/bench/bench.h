@@ -106,12 +106,11 @@ int hosts_in_ns(int nsfd, int (*fn)(void *), void *arg);
 /* sample.c: TIME_WAIT counts and the 100 ms series. */
 struct tw_counter {
 	int sockstat_fd;		/* /proc/net/sockstat of the host */
-	int diag_fd;			/* NETLINK_SOCK_DIAG socket in the host */
 };
 int tw_counter_open(struct tw_counter *c, int nsfd);
 void tw_counter_close(struct tw_counter *c);
 long tw_count_fast(struct tw_counter *c);	/* the kernel's tw figure; -1 */
-long tw_count_diag(struct tw_counter *c);	/* sock_diag dump, counted; -1 */
+long tw_count_diag(int nsfd);	/* sock_diag snapshot, counted; -1 */
 
 struct bench_sample {
 	double t;			/* seconds since start */

@@ -441,7 +441,7 @@ run_one(const struct bench_opts *o, struct run_result *r, int live)
 	struct bench_counters *ctr;
 	struct gen_conf *gc;
 	struct srv_conf sc;
-	struct tw_counter twc = { -1, -1 }, tws = { -1, -1 };
+	struct tw_counter twc = { -1 }, tws = { -1 };
 	pthread_t gt, st;
 	atomic_int stop_gen = 0, stop_srv = 0;
 	char err[256] = "";
@@ -528,8 +528,8 @@ out_threads:
 	r->answered = bench_get(&ctr->answered);
 	r->srv_errors = bench_get(&ctr->srv_errors);
 	r->rate = r->seconds > 0 ? (double)r->completed / r->seconds : 0;
-	r->tw_client_end = tw_count_diag(&twc);
-	r->tw_server_end = tw_count_diag(&tws);
+	r->tw_client_end = tw_count_diag(h.client_nsfd);
+	r->tw_server_end = tw_count_diag(h.server_nsfd);
 	r->hwm_kib = proc_status_kib("VmHWM");
 	if ((rss = proc_status_kib("VmRSS")) > r->rss_max_kib)
 		r->rss_max_kib = rss;
