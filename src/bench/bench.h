@@ -103,6 +103,10 @@ int hosts_add_addr(int nsfd, const char *ifname, const char *addr, int prefixlen
 /* Run fn(arg) with the calling thread inside the namespace nsfd. */
 int hosts_in_ns(int nsfd, int (*fn)(void *), void *arg);
 
+/* nginx.c: nginx answering wrk between the two hosts; wrk's rate. 0 or -1. */
+int nginx_wrk_rate(const struct bench_hosts *h, uint16_t port, long concurrency,
+    double duration, double *rate, char *err, size_t errlen);
+
 /* sample.c: TIME_WAIT counts and the 100 ms series. */
 struct tw_counter {
 	int sockstat_fd;		/* /proc/net/sockstat of the host */

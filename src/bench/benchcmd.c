@@ -44,6 +44,7 @@ struct bench_opts {
 	const char *json, *plot;
 	int quiet;
 	int pin;
+	int nginx;
 };
 
 struct run_result {
@@ -57,6 +58,7 @@ struct run_result {
 	long tw_client_end, tw_server_end;
 	long hwm_kib, rss_max_kib;
 	int interrupted;
+	double nginx_rate;		/* nginx + wrk measured beside; < 0: not */
 	struct bench_series series;
 };
 
@@ -73,7 +75,7 @@ on_signal(int sig)
 
 enum opt_id {
 	O_CLOSE, O_DURATION, O_CONCURRENCY, O_TW_REUSE, O_DST_PORTS, O_SRC_ADDRS,
-	O_BIND_NO_PORT, O_PORT_RANGE, O_PORT, O_JSON, O_PLOT, O_QUIET, O_PIN, O_HELP
+	O_BIND_NO_PORT, O_PORT_RANGE, O_PORT, O_JSON, O_PLOT, O_QUIET, O_PIN, O_NGINX, O_HELP
 };
 
 static const struct opt {
@@ -94,6 +96,7 @@ static const struct opt {
 	{ O_JSON, "json", "FILE", "write the summary and the 100 ms series as JSON" },
 	{ O_PLOT, "plot", "FILE.svg", "draw rate and TIME_WAIT against time" },
 	{ O_QUIET, "quiet", NULL, "no live line" },
+	{ O_NGINX, "nginx", NULL, "also measure nginx answering wrk (Connection: close) between the same hosts" },
 	{ O_PIN, "pin", NULL, "pin the generator to CPU 0 and the server to CPU 1" },
 	{ O_HELP, "help", NULL, "this help" },
 };
@@ -178,6 +181,7 @@ opt_apply(struct bench_opts *o, enum opt_id id, const char *v)
 	case O_PLOT: o->plot = v; return 0;
 	case O_QUIET: o->quiet = 1; return 0;
 	case O_PIN: o->pin = 1; return 0;
+	case O_NGINX: o->nginx = 1; return 0;
 	case O_HELP: return 0;
 	}
 	return -1;
@@ -546,6 +550,26 @@ out_mem:
 	return ok;
 }
 
+/* nginx + wrk between two fresh hosts, with the run's concurrency and duration. */
+static double
+run_nginx(const struct bench_opts *o)
+{
+	struct bench_hosts h;
+	char err[256];
+	double rate = -1;
+
+	if (hosts_up(&h, err, sizeof(err)) == -1) {
+		fprintf(stderr, "timewait bench: nginx: %s\n", err);
+		return -1;
+	}
+	hosts_sysctl(h.server_nsfd, "net/core/somaxconn", "65535");
+	hosts_sysctl(h.server_nsfd, "net/ipv4/tcp_max_syn_backlog", "65535");
+	if (nginx_wrk_rate(&h, o->port, o->concurrency, o->duration, &rate, err, sizeof(err)) == -1)
+		fprintf(stderr, "timewait bench: nginx: %s\n", err);
+	hosts_down(&h);
+	return rate;
+}
+
 /* ---- output ---- */
 
 static void
@@ -587,6 +611,9 @@ print_summary(const struct run_result *r)
 	printf("  server          %llu accepted, %llu answered, %llu errors\n",
 	    (unsigned long long)r->accepted, (unsigned long long)r->answered,
 	    (unsigned long long)r->srv_errors);
+	if (r->nginx_rate >= 0)
+		printf("  nginx + wrk     %.1f/s for the same exchange (nginx closes first); bench/nginx %.2f\n",
+		    r->nginx_rate, r->nginx_rate > 0 ? r->rate / r->nginx_rate : 0);
 	printf("  memory          VmHWM %.1f MiB, VmRSS max %.1f MiB (generator and server, one process)\n",
 	    (double)r->hwm_kib / 1024, (double)r->rss_max_kib / 1024);
 }
@@ -629,6 +656,8 @@ json_summary(const struct run_result *r)
 	json_object_set_new(s, "vm_hwm_kib", json_integer(r->hwm_kib));
 	json_object_set_new(s, "vm_rss_max_kib", json_integer(r->rss_max_kib));
 	json_object_set_new(s, "interrupted", json_boolean(r->interrupted));
+	json_object_set_new(s, "nginx_wrk_rate_per_s",
+	    r->nginx_rate >= 0 ? json_real(r->nginx_rate) : json_null());
 	return s;
 }
 
@@ -664,15 +693,21 @@ single(const struct bench_opts *o)
 {
 	struct run_result *r = calloc(1, sizeof(*r));
 	struct plot_line line;
+	double nginx_rate;
 	int rc = 0;
 
 	if (r == NULL)
 		return 1;
+	r->nginx_rate = -1;
+	if (o->nginx && (r->nginx_rate = run_nginx(o)) < 0)
+		rc = 1;
+	nginx_rate = r->nginx_rate;
 	if (run_one(o, r, !o->quiet && isatty(STDERR_FILENO)) == -1) {
 		series_free(&r->series);
 		free(r);
 		return 1;
 	}
+	r->nginx_rate = nginx_rate;
 	print_summary(r);
 	if (o->json) {
 		json_t *root = json_object();
