@@ -756,7 +756,7 @@ print_table(const struct run_result *r, int n)
 	char ceil[32], tw[32];
 	int i;
 
-	printf("\n%-36s %11s %11s %6s %15s  %s\n", "mode", "rate/s", "ceiling/s", "ratio",
+	printf("\n%-46s %11s %11s %6s %15s  %s\n", "mode", "rate/s", "ceiling/s", "ratio",
 	    "TW client/srv", "errors");
 	for (i = 0; i < n; i++) {
 		if (r[i].ceiling >= 0)
@@ -764,7 +764,7 @@ print_table(const struct run_result *r, int n)
 		else
 			snprintf(ceil, sizeof(ceil), "-");
 		snprintf(tw, sizeof(tw), "%ld/%ld", r[i].tw_client_end, r[i].tw_server_end);
-		printf("%-36s %11.1f %11s ", r[i].mode, r[i].rate, ceil);
+		printf("%-46s %11.1f %11s ", r[i].mode, r[i].rate, ceil);
 		if (r[i].ceiling > 0)
 			printf("%6.2f ", r[i].rate / r[i].ceiling);
 		else
