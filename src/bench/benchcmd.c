@@ -18,7 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -56,10 +59,18 @@ struct run_result {
 	double seconds, rate, ceiling;	/* ceiling < 0: none */
 	long ports, tuples, tw_period;
 	long tw_client_end, tw_server_end;
-	long hwm_kib, rss_max_kib;
+	long hwm_kib, rss_max_kib;	/* the generator's process */
+	long srv_hwm_kib;		/* the server's process */
 	int interrupted;
 	double nginx_rate;		/* nginx + wrk measured beside; < 0: not */
 	struct bench_series series;
+};
+
+/* What the generator's process shares with the server's: one page. */
+struct shared {
+	struct bench_counters ctr;
+	struct srv_conf sc;
+	atomic_int stop_srv;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -249,12 +260,12 @@ bad:
 /* ---- one run ---- */
 
 static long
-proc_status_kib(const char *field)
+proc_status_kib_of(const char *path, const char *field)
 {
 	char line[256];
 	size_t len = strlen(field);
 	long v = -1;
-	FILE *f = fopen("/proc/self/status", "re");
+	FILE *f = fopen(path, "re");
 
 	if (f == NULL)
 		return -1;
@@ -267,22 +278,39 @@ proc_status_kib(const char *field)
 	return v;
 }
 
-static void
+static long
+proc_status_kib(const char *field)
+{
+	return proc_status_kib_of("/proc/self/status", field);
+}
+
+/*
+ * Each process (generator, server) needs a descriptor per connection in
+ * flight. Raise the soft limit to what is needed, the hard one too when we
+ * may (CAP_SYS_RESOURCE); -1 if even the hard limit is too small.
+ */
+static int
 raise_nofile(long concurrency)
 {
 	struct rlimit rl;
-	rlim_t want = (rlim_t)(2 * concurrency + 4096);
+	rlim_t want = (rlim_t)concurrency + 1024;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		return;
+		return 0;
 	if (rl.rlim_cur >= want)
-		return;
-	if (rl.rlim_max < want)
-		rl.rlim_max = want;
+		return 0;
+	if (rl.rlim_max < want) {
+		struct rlimit more = { want, want };
+
+		if (setrlimit(RLIMIT_NOFILE, &more) == 0)
+			return 0;
+		fprintf(stderr, "timewait bench: --concurrency %ld needs %lu descriptors, "
+		    "the limit here is %lu (ulimit -Hn)\n", concurrency,
+		    (unsigned long)want, (unsigned long)rl.rlim_max);
+		return -1;
+	}
 	rl.rlim_cur = want;
-	if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-		fprintf(stderr, "timewait bench: cannot raise the descriptor limit to %lu: %s\n",
-		    (unsigned long)want, strerror(errno));
+	return setrlimit(RLIMIT_NOFILE, &rl) == 0 ? 0 : -1;
 }
 
 static void
@@ -389,12 +417,55 @@ live_line(const struct run_result *r, const struct bench_sample *s, const struct
 	    (unsigned long long)s->failed, (unsigned long long)bench_get((_Atomic uint64_t *)&c->inflight));
 }
 
+/* Wait for a thread or the server process to say it is set up: 1 or -1. */
 static int
-wait_ready(_Atomic int *flag)
+wait_ready(_Atomic int *flag, pid_t child)
 {
-	while (atomic_load(flag) == 0)
+	int i;
+
+	for (i = 0; i < 10000 && atomic_load(flag) == 0; i++) {
+		if (child > 0 && waitpid(child, NULL, WNOHANG) == child)
+			return -1;
 		sleep_ns(NSEC_PER_MSEC);
-	return atomic_load(flag);
+	}
+	return atomic_load(flag) == 1 ? 1 : -1;
+}
+
+/*
+ * The server runs in a child process: each process has its own descriptor
+ * limit (10,000 connections in flight need 10,000 on each side) and the
+ * generator's memory is then its own. The child dies with us
+ * (PR_SET_PDEATHSIG) and stops when told through the shared page.
+ */
+static pid_t
+spawn_server(struct shared *sh)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(1);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_DFL);
+	srv_thread(&sh->sc);
+	_exit(0);
+}
+
+static void
+stop_server(struct shared *sh, pid_t pid)
+{
+	int i;
+
+	atomic_store(&sh->stop_srv, 1);
+	for (i = 0; i < 300; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return;
+		sleep_ns(10 * NSEC_PER_MSEC);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 
 /* The sampler: the main thread, every 100 ms until the end or Ctrl+C. */
@@ -442,29 +513,32 @@ static int
 run_one(const struct bench_opts *o, struct run_result *r, int live)
 {
 	struct bench_hosts h;
+	struct shared *sh;
 	struct bench_counters *ctr;
 	struct gen_conf *gc;
-	struct srv_conf sc;
 	struct tw_counter twc = { -1 }, tws = { -1 };
-	pthread_t gt, st;
-	atomic_int stop_gen = 0, stop_srv = 0;
-	char err[256] = "";
+	pthread_t gt;
+	atomic_int stop_gen = 0;
+	char err[256] = "", path[64];
 	int started = 0, ok = -1, i;
+	pid_t srv = -1;
 	uint64_t t0;
 	long rss;
 
 	memset(r, 0, sizeof(*r));
 	r->o = *o;
-	r->rss_max_kib = -1;
+	r->rss_max_kib = r->srv_hwm_kib = -1;
 	mode_name(o, r->mode, sizeof(r->mode));
-	ctr = calloc(1, sizeof(*ctr));
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	gc = calloc(1, sizeof(*gc));
-	if (ctr == NULL || gc == NULL) {
-		free(ctr);
+	if (sh == MAP_FAILED || gc == NULL) {
+		if (sh != MAP_FAILED)
+			munmap(sh, sizeof(*sh));
 		free(gc);
 		fprintf(stderr, "timewait bench: out of memory\n");
 		return -1;
 	}
+	ctr = &sh->ctr;
 	if (hosts_up(&h, err, sizeof(err)) == -1)
 		goto out_mem;
 	if (setup_hosts(o, &h, r, err, sizeof(err)) == -1)
@@ -473,14 +547,13 @@ run_one(const struct bench_opts *o, struct run_result *r, int live)
 		snprintf(err, sizeof(err), "TIME_WAIT counters: %s", strerror(errno));
 		goto out_hosts;
 	}
-	memset(&sc, 0, sizeof(sc));
-	sc.nsfd = h.server_nsfd;
-	sc.close = o->close;
-	sc.port = o->port;
-	sc.nports = (int)o->dst_ports;
-	sc.cpu = o->pin ? 1 : -1;
-	sc.stop = &stop_srv;
-	sc.ctr = ctr;
+	sh->sc.nsfd = h.server_nsfd;
+	sh->sc.close = o->close;
+	sh->sc.port = o->port;
+	sh->sc.nports = (int)o->dst_ports;
+	sh->sc.cpu = o->pin ? 1 : -1;
+	sh->sc.stop = &sh->stop_srv;
+	sh->sc.ctr = ctr;
 	gc->nsfd = h.client_nsfd;
 	gc->close = o->close;
 	gc->concurrency = (int)o->concurrency;
@@ -488,13 +561,14 @@ run_one(const struct bench_opts *o, struct run_result *r, int live)
 	gc->stop = &stop_gen;
 	gc->ctr = ctr;
 	fill_addrs(o, &h, gc);
-	if (pthread_create(&st, NULL, srv_thread, &sc) != 0) {
-		snprintf(err, sizeof(err), "server thread: %s", strerror(errno));
+	fflush(NULL);
+	srv = spawn_server(sh);
+	if (srv == -1) {
+		snprintf(err, sizeof(err), "server process: %s", strerror(errno));
 		goto out_hosts;
 	}
-	started = 1;
-	if (wait_ready(&ctr->srv_ready) != 1) {
-		snprintf(err, sizeof(err), "%s", sc.err);
+	if (wait_ready(&ctr->srv_ready, srv) != 1) {
+		snprintf(err, sizeof(err), "%s", sh->sc.err[0] ? sh->sc.err : "server did not start");
 		goto out_threads;
 	}
 	t0 = now_mono_ns();
@@ -502,8 +576,8 @@ run_one(const struct bench_opts *o, struct run_result *r, int live)
 		snprintf(err, sizeof(err), "generator thread: %s", strerror(errno));
 		goto out_threads;
 	}
-	started = 2;
-	if (wait_ready(&ctr->gen_ready) != 1) {
+	started = 1;
+	if (wait_ready(&ctr->gen_ready, 0) != 1) {
 		snprintf(err, sizeof(err), "%s", gc->err);
 		goto out_threads;
 	}
@@ -514,11 +588,11 @@ run_one(const struct bench_opts *o, struct run_result *r, int live)
 out_threads:
 	/* The generator first: a server gone first would refuse the last connects. */
 	atomic_store(&stop_gen, 1);
-	if (started >= 2)
+	if (started)
 		pthread_join(gt, NULL);
-	atomic_store(&stop_srv, 1);
-	if (started >= 1)
-		pthread_join(st, NULL);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)srv);
+	r->srv_hwm_kib = proc_status_kib_of(path, "VmHWM");
+	stop_server(sh, srv);
 	if (ok == 0 && gc->err[0]) {
 		snprintf(err, sizeof(err), "%s", gc->err);
 		ok = -1;
@@ -543,7 +617,7 @@ out_hosts:
 	tw_counter_close(&tws);
 	hosts_down(&h);
 out_mem:
-	free(ctr);
+	munmap(sh, sizeof(*sh));
 	free(gc);
 	if (ok == -1)
 		fprintf(stderr, "timewait bench: %s\n", err[0] ? err : "failed");
@@ -614,8 +688,8 @@ print_summary(const struct run_result *r)
 	if (r->nginx_rate >= 0)
 		printf("  nginx + wrk     %.1f/s for the same exchange (nginx closes first); bench/nginx %.2f\n",
 		    r->nginx_rate, r->nginx_rate > 0 ? r->rate / r->nginx_rate : 0);
-	printf("  memory          VmHWM %.1f MiB, VmRSS max %.1f MiB (generator and server, one process)\n",
-	    (double)r->hwm_kib / 1024, (double)r->rss_max_kib / 1024);
+	printf("  memory          generator VmHWM %.1f MiB, VmRSS max %.1f MiB; server VmHWM %.1f MiB\n",
+	    (double)r->hwm_kib / 1024, (double)r->rss_max_kib / 1024, (double)r->srv_hwm_kib / 1024);
 }
 
 static json_t *
@@ -655,6 +729,7 @@ json_summary(const struct run_result *r)
 	json_object_set_new(s, "server_errors", json_integer((json_int_t)r->srv_errors));
 	json_object_set_new(s, "vm_hwm_kib", json_integer(r->hwm_kib));
 	json_object_set_new(s, "vm_rss_max_kib", json_integer(r->rss_max_kib));
+	json_object_set_new(s, "server_vm_hwm_kib", json_integer(r->srv_hwm_kib));
 	json_object_set_new(s, "interrupted", json_boolean(r->interrupted));
 	json_object_set_new(s, "nginx_wrk_rate_per_s",
 	    r->nginx_rate >= 0 ? json_real(r->nginx_rate) : json_null());
@@ -846,6 +921,7 @@ bench_main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	raise_nofile(o.concurrency);
+	if (raise_nofile(o.concurrency) == -1)
+		return 1;
 	return is_compare ? compare(&o) : single(&o);
 }

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
+#include "util.h"
 
 #define EVENTS_MAX 512
 #define ACCEPT_BATCH 64
@@ -44,6 +45,7 @@ struct srv {
 	uint8_t *state;		/* by descriptor */
 	uint8_t *got;		/* request bytes read, by descriptor */
 	size_t nfds;		/* size of both arrays */
+	uint64_t resume_ns;	/* accepting paused until then; 0: not paused */
 };
 
 static const char request[] = BENCH_REQUEST;
@@ -114,6 +116,35 @@ conn_work(struct srv *s, int fd, int fresh)
 	}
 }
 
+/*
+ * Out of descriptors: the listeners stay readable, so a level-triggered
+ * loop would spin on accept4. Take them out of the set for 10 ms.
+ */
+static void
+pause_accepting(struct srv *s)
+{
+	struct epoll_event ev = { 0 };
+	int k;
+
+	for (k = 0; k < s->c->nports; k++)
+		epoll_ctl(s->ep, EPOLL_CTL_MOD, s->lfd[k], &ev);
+	s->resume_ns = now_mono_ns() + 10 * NSEC_PER_MSEC;
+}
+
+static void
+resume_accepting(struct srv *s)
+{
+	struct epoll_event ev;
+	int k;
+
+	for (k = 0; k < s->c->nports; k++) {
+		ev.events = EPOLLIN;
+		ev.data.u64 = LISTEN_TAG | (uint64_t)s->lfd[k];
+		epoll_ctl(s->ep, EPOLL_CTL_MOD, s->lfd[k], &ev);
+	}
+	s->resume_ns = 0;
+}
+
 static void
 accept_some(struct srv *s, int lfd)
 {
@@ -123,8 +154,12 @@ accept_some(struct srv *s, int lfd)
 	for (i = 0; i < ACCEPT_BATCH; i++) {
 		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
-			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-				bench_inc(&s->c->ctr->srv_errors);
+			if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
+				return;
+			bench_inc(&s->c->ctr->srv_errors);
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM)
+				pause_accepting(s);
 			return;
 		}
 		bench_inc(&s->c->ctr->accepted);
@@ -182,7 +217,9 @@ srv_run(struct srv *s)
 	int i, n;
 
 	while (!atomic_load_explicit(s->c->stop, memory_order_relaxed)) {
-		n = epoll_wait(s->ep, ev, EVENTS_MAX, 50);
+		n = epoll_wait(s->ep, ev, EVENTS_MAX, s->resume_ns ? 10 : 50);
+		if (s->resume_ns && now_mono_ns() >= s->resume_ns)
+			resume_accepting(s);
 		for (i = 0; i < n; i++) {
 			uint64_t d = ev[i].data.u64;
 
