@@ -408,13 +408,13 @@ fill_addrs(const struct bench_opts *o, const struct bench_hosts *h, struct gen_c
 	g->bind_no_port = o->bind_no_port;
 }
 
+/* One line, rewritten in place, short enough for an 80-column terminal. */
 static void
-live_line(const struct run_result *r, const struct bench_sample *s, const struct bench_counters *c)
+live_line(const struct run_result *r, const struct bench_sample *s)
 {
-	fprintf(stderr, "\r%-22s %6.1fs  %8.0f/s  done %-9llu TW client %-6ld server %-7ld "
-	    "failed %-8llu in flight %-6llu", r->mode, s->t, s->rate,
-	    (unsigned long long)s->completed, s->tw_client, s->tw_server,
-	    (unsigned long long)s->failed, (unsigned long long)bench_get((_Atomic uint64_t *)&c->inflight));
+	fprintf(stderr, "\r%.14s %6.1fs %8.0f/s done %-9llu TW %ld/%ld fail %llu fly %llu\033[K",
+	    r->mode, s->t, s->rate, (unsigned long long)s->completed, s->tw_client,
+	    s->tw_server, (unsigned long long)s->failed, (unsigned long long)s->inflight);
 }
 
 /* Wait for a thread or the server process to say it is set up: 1 or -1. */
@@ -501,7 +501,7 @@ sample_loop(struct run_result *r, struct bench_counters *ctr, struct tw_counter 
 		if ((r->series.n % 10) == 0 && (rss = proc_status_kib("VmRSS")) > r->rss_max_kib)
 			r->rss_max_kib = rss;
 		if (live)
-			live_line(r, &s, ctr);
+			live_line(r, &s);
 		if (tick >= end)
 			break;
 	}
@@ -856,12 +856,15 @@ compare(const struct bench_opts *o)
 	struct bench_opts v[8];
 	struct run_result *r;
 	struct plot_line lines[8];
+	double nginx_rate = -1;
 	int n, i, done = 0, rc = 0;
 
 	variants(o, v, &n);
 	r = calloc((size_t)n, sizeof(*r));
 	if (r == NULL)
 		return 1;
+	if (o->nginx && (nginx_rate = run_nginx(o)) < 0)
+		rc = 1;
 	for (i = 0; i < n && !interrupted; i++) {
 		if (run_one(&v[i], &r[i], !o->quiet && isatty(STDERR_FILENO)) == -1) {
 			rc = 1;
@@ -872,6 +875,9 @@ compare(const struct bench_opts *o)
 		done++;
 	}
 	print_table(r, done);
+	if (nginx_rate >= 0)
+		printf("%-46s %11.1f %11s %6s %15s  (wrk's count)\n", "nginx+wrk (nginx closes first)",
+		    nginx_rate, "-", "-", "-");
 	if (o->json) {
 		json_t *root = json_object(), *runs = json_array();
 
@@ -879,6 +885,8 @@ compare(const struct bench_opts *o)
 			json_array_append_new(runs, json_pack("{s:o, s:o}", "summary",
 			    json_summary(&r[i]), "series", json_series(&r[i])));
 		json_object_set_new(root, "runs", runs);
+		json_object_set_new(root, "nginx_wrk_rate_per_s",
+		    nginx_rate >= 0 ? json_real(nginx_rate) : json_null());
 		if (write_json(o->json, root) == -1)
 			rc = 1;
 		json_decref(root);
