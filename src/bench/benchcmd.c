@@ -629,6 +629,7 @@ static double
 run_nginx(const struct bench_opts *o)
 {
 	struct bench_hosts h;
+	struct run_result dummy;
 	char err[256];
 	double rate = -1;
 
@@ -636,9 +637,11 @@ run_nginx(const struct bench_opts *o)
 		fprintf(stderr, "timewait bench: nginx: %s\n", err);
 		return -1;
 	}
-	hosts_sysctl(h.server_nsfd, "net/core/somaxconn", "65535");
-	hosts_sysctl(h.server_nsfd, "net/ipv4/tcp_max_syn_backlog", "65535");
-	if (nginx_wrk_rate(&h, o->port, o->concurrency, o->duration, &rate, err, sizeof(err)) == -1)
+	/* The same sysctls as the run it stands beside (port range, tw_reuse). */
+	memset(&dummy, 0, sizeof(dummy));
+	if (setup_hosts(o, &h, &dummy, err, sizeof(err)) == -1)
+		fprintf(stderr, "timewait bench: nginx: %s\n", err);
+	else if (nginx_wrk_rate(&h, o->port, o->concurrency, o->duration, &rate, err, sizeof(err)) == -1)
 		fprintf(stderr, "timewait bench: nginx: %s\n", err);
 	hosts_down(&h);
 	return rate;

@@ -225,6 +225,9 @@ srv_run(struct srv *s)
 
 			if (d & LISTEN_TAG)
 				accept_some(s, (int)(d & 0xffffffffu));
+			else if (s->state[d] == C_WAIT_CLOSE &&
+			    (ev[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+				conn_close(s, (int)d);	/* the client's FIN or RST: no read needed */
 			else if (s->state[d] != C_NONE)
 				conn_work(s, (int)d, 0);
 		}
