@@ -13,7 +13,9 @@
 
 #define START(p)		{ .kind = ACT_START, .proc = (p) }
 #define WAIT(p, s, r, ms)	{ .kind = ACT_WAIT, .proc = (p), .step = (s), .req = (r), .timeout_ms = (ms) }
+#define MARK(p, s, r)		{ .kind = ACT_WAIT, .proc = (p), .step = (s), .req = (r), .timeout_ms = 3000, .mark = 1 }
 #define SNAP(name, at, settle)	{ .kind = ACT_SNAPSHOT, .snap = (name), .at_ms = (at), .settle_ms = (settle) }
+#define SNAP_END		{ .kind = ACT_SNAPSHOT, .snap = "end", .settled = 1 }
 
 const struct test_spec catalogue[] = {
 {
@@ -28,7 +30,7 @@ const struct test_spec catalogue[] = {
 	.actions = {
 		START("server"), START("client"),
 		WAIT("client", "close", 2, 3000),
-		SNAP("end", 0, 50),
+		SNAP_END,
 		{ .kind = ACT_END },
 	},
 	.checks = {
@@ -61,7 +63,7 @@ const struct test_spec catalogue[] = {
 		WAIT("client2", "bind", 2, 2000),
 		START("client3"),
 		WAIT("client3", "connect", 1, 2000),
-		SNAP("end", 0, 50),
+		SNAP_END,
 		{ .kind = ACT_END },
 	},
 	.checks = {
@@ -83,10 +85,10 @@ const struct test_spec catalogue[] = {
 	},
 	.actions = {
 		START("server"), START("client"),
-		WAIT("client", "connect", 1, 2000),
+		MARK("client", "connect", 1),
 		{ .kind = ACT_SIGINT, .proc = "client", .at_ms = 13000 },
 		{ .kind = ACT_SIGINT, .proc = "server", .at_ms = 25000 },
-		SNAP("end", 25000, 100),
+		{ .kind = ACT_SNAPSHOT, .snap = "end", .at_ms = 25000, .settled = 1 },
 		{ .kind = ACT_END },
 	},
 	.checks = {
@@ -111,7 +113,7 @@ const struct test_spec catalogue[] = {
 	.actions = {
 		START("server"), START("client"),
 		WAIT("client", "bind", 2, 2000),
-		SNAP("end", 0, 50),
+		SNAP_END,
 		{ .kind = ACT_WAIT_TW, .proc = "client" },
 		START("client-later"),
 		WAIT("client-later", "close", 1, 2000),
@@ -138,7 +140,7 @@ const struct test_spec catalogue[] = {
 	.actions = {
 		START("server"), START("client"),
 		WAIT("server", "write", 1, 2000),
-		SNAP("end", 0, 100),
+		SNAP_END,
 		{ .kind = ACT_END },
 	},
 	.checks = {
@@ -161,7 +163,7 @@ const struct test_spec catalogue[] = {
 	.actions = {
 		START("server"), START("client"),
 		WAIT("client", "close", 1, 2000),
-		SNAP("end", 0, 50),
+		SNAP_END,
 		{ .kind = ACT_END },
 	},
 	.checks = {
@@ -175,14 +177,16 @@ const struct test_spec catalogue[] = {
 	.hosts = { "client", "server" },
 	.procs = {
 		{ "server", "server", "server", { "-s", "2" } },
-		{ "client", "client", "client", { "-t", "server", "-s", "5" } },
+		/* One request: a second one would reuse the 4-tuple at once, and
+		 * the server's kernel would recycle its TIME_WAIT socket for it. */
+		{ "client", "client", "client", { "-t", "server", "-s", "5", "--requests", "1" } },
 	},
 	.actions = {
 		START("server"), START("client"),
-		WAIT("client", "connect", 1, 2000),
+		MARK("server", "write", 1),	/* the bip: 5 s to the server's close, 10 s to the client's read */
 		SNAP("mid", 7500, 0),
 		{ .kind = ACT_WAIT, .proc = "client", .step = "close", .req = 1, .at_ms = 10000, .timeout_ms = 3000 },
-		SNAP("end", 0, 50),
+		SNAP_END,
 		{ .kind = ACT_END },
 	},
 	.checks = {
@@ -206,7 +210,7 @@ const struct test_spec catalogue[] = {
 	.actions = {
 		START("server"), START("client"),
 		{ .kind = ACT_WAIT, .proc = "client", .step = "read", .req = 1, .at_ms = 10000, .timeout_ms = 3000 },
-		SNAP("end", 0, 50),
+		SNAP_END,
 		{ .kind = ACT_END },
 	},
 	.checks = {
@@ -234,7 +238,7 @@ const struct test_spec catalogue[] = {
 		WAIT("client", "connect", 1, 2000),
 		{ .kind = ACT_START, .proc = "client2", .at_ms = 1000 },
 		WAIT("client2", "connect", 1, 2000),
-		SNAP("end", 0, 50),
+		SNAP_END,
 		{ .kind = ACT_END },
 	},
 	.checks = {
@@ -255,7 +259,7 @@ const struct test_spec catalogue[] = {
 	.actions = {
 		START("server"), START("client"),
 		WAIT("client", "close", 2, 2000),
-		SNAP("end", 0, 50),
+		SNAP_END,
 		{ .kind = ACT_END },
 	},
 	.checks = {
@@ -277,7 +281,7 @@ const struct test_spec catalogue[] = {
 	.actions = {
 		START("server"), START("client"),
 		WAIT("client", "close", 2, 2000),
-		SNAP("end", 0, 50),
+		SNAP_END,
 		{ .kind = ACT_END },
 	},
 	.checks = {

@@ -36,7 +36,8 @@ enum action_kind {
 
 /*
  * at_ms is the time in the seed's real timings, from the moment the test
- * starts (every server listening); the runner multiplies it by the time
+ * starts (every server listening) or from the last marked ACT_WAIT's event
+ * (so that a slow start does not shift the scenario); the runner multiplies it by the time
  * scale (--fast: 0.1). settle_ms is added unscaled: time for packets to
  * cross, not part of the scenario. Actions run in order, each no earlier
  * than its time; ACT_WAIT waits for its condition up to timeout_ms.
@@ -49,7 +50,11 @@ struct action {
 	const char *step;	/* ACT_WAIT */
 	int req;		/* ACT_WAIT: request number, 0 any */
 	const char *snap;	/* ACT_SNAPSHOT */
+	int settled;		/* ACT_SNAPSHOT: first wait (up to 2 s) until no socket
+				 * is half-way through opening or closing */
 	unsigned timeout_ms;	/* ACT_WAIT: unscaled, on top of at_ms */
+	int mark;		/* ACT_WAIT: later actions' at_ms count from the
+				 * moment the awaited step happened */
 };
 
 enum check_kind {

@@ -6,7 +6,8 @@
  * header fields (addresses, ports, flags, sequence numbers, payload size)
  * from the link types our captures and a real machine's tcpdump produce:
  * Ethernet (with optional 802.1Q / 802.1ad tags), Linux cooked v1 and v2
- * (tcpdump -i any) and raw IP. Everything else is skipped, never an error.
+ * (tcpdump -i any), raw IP and BSD loopback (a Mac's lo0). Everything else
+ * is skipped, never an error.
  *
  * The payload size comes from the IP header's length, not from the
  * captured length, so a truncated capture (small snaplen) still reports
@@ -80,6 +81,13 @@ link_payload(int dlt, const u_char *p, size_t caplen, size_t *off,
 			return -1;
 		*etype = get16(p);
 		o = 20;
+		break;
+	case DLT_NULL:		/* BSD loopback: a 4-byte address family */
+	case DLT_LOOP:
+		if (caplen < 5)
+			return -1;
+		*etype = (p[4] >> 4) == 6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4;
+		o = 4;
 		break;
 	case DLT_RAW:
 #ifdef DLT_IPV4

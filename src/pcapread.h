@@ -31,7 +31,8 @@ struct tcp_pkt {
 
 /*
  * Every TCP segment of the file at path, in file order. Link types:
- * Ethernet (802.1Q/802.1ad tags skipped), Linux cooked v1 and v2, raw IP;
+ * Ethernet (802.1Q/802.1ad tags skipped), Linux cooked v1 and v2, raw IP,
+ * BSD loopback;
  * IPv4 (later fragments skipped) and IPv6 (extension headers walked).
  * Other frames are skipped silently. A file cut short gives what it had.
  * *out is malloc'd (free it; may be NULL when n is 0). 0, or -1 with a

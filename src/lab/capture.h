@@ -20,7 +20,8 @@ struct capture_stats {
 /*
  * Starts capturing ifname of the network namespace nsfd (-1: the caller's)
  * into a new pcap file at path (nanosecond magic 0xa1b23c4d, whole packets
- * up to 65535 bytes, an 8 MiB kernel ring). Returns once the capture is
+ * up to 262144 bytes, an 8 MiB TPACKET_V3 ring: packets reach the file up to
+ * 10 ms after they were seen). Returns once the capture is
  * live: no packet sent after it returns is missed. NULL with a message in
  * err ("no such interface in that namespace", "not permitted ...").
  * Each capture is a thread of its own that takes no signals; many may run
@@ -29,10 +30,19 @@ struct capture_stats {
 struct capture *capture_start(int nsfd, const char *ifname, const char *path,
     char *err, size_t errlen);
 /*
- * Writes what is still pending in the kernel, fills st (may be NULL),
+ * Writes what is still pending in the kernel (waiting the ~20 ms it takes
+ * the kernel to hand over its last block), fills st (may be NULL),
  * closes the file, frees c. 0, or -1 (a read or write error, told on
- * stderr; the file holds what was captured before it).
+ * stderr; the file holds what was captured before it). An interface that
+ * disappeared before the stop is no error: the file holds what it saw.
  */
 int capture_stop(struct capture *c, struct capture_stats *st);
+/*
+ * capture_stop for n captures at once: the ~20 ms waits for the kernel's
+ * last blocks overlap instead of adding up. c[i] may be NULL (st[i] is then
+ * zeroed); every c[i] is freed and set to NULL. st may be NULL, else it has
+ * n entries. 0, or -1 if any stop failed.
+ */
+int capture_stop_all(struct capture **c, size_t n, struct capture_stats *st);
 
 #endif

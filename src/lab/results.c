@@ -206,10 +206,15 @@ rel(struct isn *t, int *n, const struct tcp_pkt *p, uint32_t v, int is_ack)
 {
 	int i;
 
-	for (i = 0; i < *n; i++)
+	for (i = 0; i < *n; i++) {
 		if (is_ack ? (strcmp(t[i].src, p->dst) == 0 && t[i].sport == p->dport)
-		    : (strcmp(t[i].src, p->src) == 0 && t[i].sport == p->sport))
+		    : (strcmp(t[i].src, p->src) == 0 && t[i].sport == p->sport)) {
+			/* A new SYN on a 4-tuple starts a new connection. */
+			if (!is_ack && (p->flags & TCPF_SYN))
+				t[i].isn = v;
 			return v - t[i].isn;
+		}
+	}
 	if (!is_ack && (p->flags & TCPF_SYN) && *n < 64) {
 		snprintf(t[*n].src, sizeof(t[*n].src), "%s", p->src);
 		t[*n].sport = p->sport;

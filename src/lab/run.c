@@ -174,10 +174,10 @@ spawn_proc(struct test_rec *r, struct lab *lab, struct proc_rec *p,
 	return 0;
 }
 
-/* Wait until p's log holds step for request req (0: any). */
+/* Wait until p's log holds step for request req (0: any); *when: its time. */
 static int
 wait_step(struct test_rec *r, struct proc_rec *p, const char *step, int req,
-    uint64_t deadline)
+    uint64_t deadline, uint64_t *when)
 {
 	size_t i;
 
@@ -187,8 +187,11 @@ wait_step(struct test_rec *r, struct proc_rec *p, const char *step, int req,
 			return -1;
 		}
 		for (i = 0; i < p->nev; i++)
-			if (strcmp(p->ev[i].step, step) == 0 && (req == 0 || p->ev[i].req == req))
+			if (strcmp(p->ev[i].step, step) == 0 && (req == 0 || p->ev[i].req == req)) {
+				if (when != NULL)
+					*when = p->ev[i].t_ns;
 				return 0;
+			}
 		if (stop_requested)
 			return -1;
 		if (now_mono_ns() >= deadline) {
@@ -201,9 +204,29 @@ wait_step(struct test_rec *r, struct proc_rec *p, const char *step, int req,
 	}
 }
 
+/* A socket half-way through opening or closing: the kernel is not done. */
 static int
-take_snapshot(struct test_rec *r, struct lab *lab, const char *name)
+unsettled(const struct snap_rec *s, int nhosts)
 {
+	static const char *const moving[] = {
+		"SYN_SENT", "SYN_RECV", "NEW_SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
+		"CLOSING", "LAST_ACK", NULL,
+	};
+	size_t k;
+	int h, m;
+
+	for (h = 0; h < nhosts; h++)
+		for (k = 0; k < s->n[h]; k++)
+			for (m = 0; moving[m] != NULL; m++)
+				if (strcmp(tcp_state_name(s->s[h][k].state), moving[m]) == 0)
+					return 1;
+	return 0;
+}
+
+static int
+take_snapshot(struct test_rec *r, struct lab *lab, const char *name, int settled)
+{
+	uint64_t deadline = now_mono_ns() + 2 * NSEC_PER_SEC;
 	struct snap_rec *s;
 	char err[256];
 	int i;
@@ -211,20 +234,27 @@ take_snapshot(struct test_rec *r, struct lab *lab, const char *name)
 	if (r->nsnaps == REC_MAX_SNAPS)
 		return -1;
 	s = &r->snaps[r->nsnaps++];
-	memset(s, 0, sizeof(*s));
-	snprintf(s->name, sizeof(s->name), "%s", name);
-	s->t_ns = now_realtime_ns();
-	for (i = 0; i < r->nhosts; i++) {
-		struct lab_host *h = lab_host(lab, r->hosts[i].name);
+	for (;;) {
+		memset(s, 0, sizeof(*s));
+		snprintf(s->name, sizeof(s->name), "%s", name);
+		s->t_ns = now_realtime_ns();
+		for (i = 0; i < r->nhosts; i++) {
+			struct lab_host *h = lab_host(lab, r->hosts[i].name);
 
-		if (h == NULL || sockdiag_snapshot(h->nsfd, &s->s[i], &s->n[i],
-		    err, sizeof(err)) == -1) {
-			snprintf(r->error, sizeof(r->error), "snapshot of %s: %s",
-			    r->hosts[i].name, h ? err : "no such host");
-			return -1;
+			if (h == NULL || sockdiag_snapshot(h->nsfd, &s->s[i], &s->n[i],
+			    err, sizeof(err)) == -1) {
+				snprintf(r->error, sizeof(r->error), "snapshot of %s: %s",
+				    r->hosts[i].name, h ? err : "no such host");
+				return -1;
+			}
 		}
+		if (!settled || !unsettled(s, r->nhosts) || now_mono_ns() > deadline ||
+		    stop_requested)
+			return 0;
+		for (i = 0; i < r->nhosts; i++)
+			free(s->s[i]);
+		sleep_ns(2 * NSEC_PER_MSEC);
 	}
-	return 0;
 }
 
 /* --full: wait until host holds no TIME_WAIT socket, counting down. */
@@ -297,14 +327,31 @@ stop_programs(struct test_rec *r)
 		}
 }
 
+/* Stop the captures still running, all at once; keep their counts. */
+static void
+stop_captures(struct test_rec *r, struct capture **caps)
+{
+	struct capture_stats st[CAT_MAX_HOSTS];
+	int i, running = 0;
+
+	for (i = 0; i < r->nhosts; i++)
+		running += caps[i] != NULL;
+	if (running == 0)
+		return;
+	capture_stop_all(caps, (size_t)r->nhosts, st);
+	for (i = 0; i < r->nhosts; i++)
+		if (st[i].packets || st[i].dropped || st[i].if_dropped)
+			r->hosts[i].cs = st[i];
+}
+
 /* Interpret the test's actions; the record fills as it goes. */
 static int
 run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
     const char *dir, struct capture **caps)
 {
 	const struct test_spec *t = r->spec;
-	uint64_t t0_mono = 0;
-	int i, k;
+	uint64_t base_mono = 0, when = 0;
+	int i;
 
 	for (i = 0; i < CAT_MAX_ACTIONS && t->actions[i].kind != 0; i++) {
 		const struct action *a = &t->actions[i];
@@ -316,13 +363,13 @@ run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
 			return -1;
 		}
 		/* Time zero: when the first client starts, every server listening. */
-		if (t0_mono == 0 && a->kind == ACT_START && strcmp(p->spec->prog, "client") == 0) {
-			t0_mono = now_mono_ns();
+		if (base_mono == 0 && a->kind == ACT_START && strcmp(p->spec->prog, "client") == 0) {
+			base_mono = now_mono_ns();
 			r->t0_ns = now_realtime_ns();
 		}
-		due = t0_mono + (uint64_t)(a->at_ms * r->scale * NSEC_PER_MSEC) +
+		due = base_mono + (uint64_t)(a->at_ms * r->scale * NSEC_PER_MSEC) +
 		    a->settle_ms * NSEC_PER_MSEC;
-		if (t0_mono != 0 && sleep_until(due) == -1)
+		if (base_mono != 0 && sleep_until(due) == -1)
 			return -1;
 		r->act_t[i] = now_realtime_ns();
 		switch (a->kind) {
@@ -331,13 +378,19 @@ run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
 			if (spawn_proc(r, lab, p, o, dir) == -1)
 				return -1;
 			if (strcmp(p->spec->prog, "server") == 0 &&
-			    wait_step(r, p, "listen", 0, now_mono_ns() + 5 * NSEC_PER_SEC) == -1)
+			    wait_step(r, p, "listen", 0, now_mono_ns() + 5 * NSEC_PER_SEC, NULL) == -1)
 				return -1;
 			break;
 		case ACT_WAIT:
 			if (wait_step(r, p, a->step, a->req, now_mono_ns() +
-			    a->timeout_ms * NSEC_PER_MSEC) == -1)
+			    a->timeout_ms * NSEC_PER_MSEC, &when) == -1)
 				return -1;
+			if (a->mark) {
+				/* The event's own time, on the monotonic clock. */
+				uint64_t ago = now_realtime_ns() - when;
+
+				base_mono = now_mono_ns() - (ago < now_mono_ns() ? ago : 0);
+			}
 			break;
 		case ACT_SIGINT:
 			progress("running: Ctrl+C to %s at t=%.1f s", p->spec->name,
@@ -350,7 +403,7 @@ run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
 				(void)write_all(p->stdin_w, "\n", 1);
 			break;
 		case ACT_SNAPSHOT:
-			if (take_snapshot(r, lab, a->snap) == -1)
+			if (take_snapshot(r, lab, a->snap, a->settled) == -1)
 				return -1;
 			break;
 		case ACT_WAIT_TW:
@@ -363,11 +416,7 @@ run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
 				return -1;
 			break;
 		case ACT_END:
-			for (k = 0; k < r->nhosts; k++)
-				if (caps[k] != NULL) {
-					capture_stop(caps[k], &r->hosts[k].cs);
-					caps[k] = NULL;
-				}
+			stop_captures(r, caps);
 			stop_programs(r);
 			return 0;
 		}
@@ -416,15 +465,13 @@ run_once(struct test_rec *r, const struct run_opts *o, const char *dir)
 
 		if (fmt(path, sizeof(path), "%s/%s.pcap", dir, h->name) == -1 ||
 		    (caps[i] = capture_start(h->nsfd, h->ifname, path, err, sizeof(err))) == NULL) {
-			snprintf(r->error, sizeof(r->error), "capture on %s: %s", h->name, err);
+			snprintf(r->error, sizeof(r->error), "%s: %s", h->name, err);
 			rc = -1;
 		}
 	}
 	if (rc == 0)
 		rc = run_actions(r, &lab, o, dir, caps);
-	for (i = 0; i < r->nhosts; i++)
-		if (caps[i] != NULL)
-			capture_stop(caps[i], &r->hosts[i].cs);
+	stop_captures(r, caps);
 	stop_programs(r);
 	if (o->keep) {
 		progress("kept: %s (remove with 'timewait lab clean')", lab.id);
@@ -775,9 +822,9 @@ lab_run_main(int argc, char **argv)
 	o.repeat = 1;
 	o.jobs = 64;
 	snprintf(o.out, sizeof(o.out), "runs");
-	optind = 1;
+	optind = 0;	/* a fresh start for glibc, which also lets options follow names */
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'F':
 			o.scale = 0.1;

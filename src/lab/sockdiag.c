@@ -48,6 +48,7 @@ static const char *const state_names[] = {
 	[10] = "LISTEN",
 	[11] = "CLOSING",
 	[12] = "NEW_SYN_RECV",
+	[13] = "BOUND_INACTIVE",	/* a filter bit only: such sockets say CLOSE */
 };
 
 const char *

@@ -24,7 +24,9 @@ struct sd_sock {
 /*
  * All TCP sockets of the namespace nsfd (-1: the caller's), IPv4 then IPv6,
  * every state including TIME_WAIT (timer 3, expires_ms = what is left of
- * the 60 s) and NEW_SYN_RECV. *out is malloc'd (free it; NULL when n is 0
+ * the 60 s) and NEW_SYN_RECV. Kernels from 6.5 on also list sockets that
+ * are bound but neither listening nor connected (the seed's client between
+ * bind and connect): state CLOSE, remote "0.0.0.0:0". *out is malloc'd (free it; NULL when n is 0
  * is possible). The calling thread never leaves its namespace. 0, or -1
  * with a message in err.
  */
@@ -40,7 +42,8 @@ int sockdiag_snapshot(int nsfd, struct sd_sock **out, size_t *n,
 struct json_t;
 struct json_t *sockdiag_to_json(const struct sd_sock *s, size_t n);
 
-/* Kernel state names: "ESTABLISHED", "TIME_WAIT", "CLOSE_WAIT", ... */
+/* Kernel state names: "ESTABLISHED", "TIME_WAIT", "CLOSE_WAIT", ...,
+ * "NEW_SYN_RECV", "BOUND_INACTIVE"; "UNKNOWN" outside 1-13. */
 const char *tcp_state_name(int state);
 
 #endif

@@ -16,6 +16,16 @@ leftovers() {
 	echo "$n namespaces, $p programs"
 }
 
+# The host namespace, as it must stay: links, addresses, routes, sysctls.
+host_state() {
+	ip -o link | sed 's/ qlen [0-9]*//' | awk '{print $2, $3}'
+	ip -o addr | awk '{print $2, $3, $4}'
+	ip route; ip -6 route
+	sysctl -n net.ipv4.ip_local_port_range net.ipv4.tcp_tw_reuse \
+	    net.ipv4.tcp_fin_timeout net.ipv4.tcp_timestamps net.ipv4.ip_unprivileged_port_start
+}
+host_state > "$out/host.before"
+
 # 1. The catalogue, all of it.
 "$TW" lab run all --fast --out "$out/a" || fail "lab run all --fast failed"
 for r in "$out"/a/*/result.json; do
@@ -54,4 +64,6 @@ sleep 0.2
 "$TW" lab run --repeat x 005 >/dev/null 2>&1; [ $? = 2 ] || fail "bad --repeat: not exit 2"
 "$TW" lab run 000 --out /proc/nope >/dev/null 2>&1; [ $? = 1 ] || fail "unwritable --out: not exit 1"
 [ "$(leftovers)" = "0 namespaces, 0 programs" ] || fail "bad input left something: $(leftovers)"
-echo "all lab tests pass, nothing left behind"
+host_state > "$out/host.after"
+diff "$out/host.before" "$out/host.after" || fail "the host namespace changed"
+echo "all lab tests pass, nothing left behind, the host namespace unchanged"

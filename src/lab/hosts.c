@@ -1,0 +1,568 @@
+/*
+ * hosts.c - a lab's hosts: one network namespace per host, a switch
+ * namespace holding a bridge, one veth pair per host (created in the switch,
+ * its peer moved into the host as eth0), addresses, per-host sysctls, and
+ * the lab's hosts file.
+ *
+ * Built in-process, not by running ip(8): a namespace is made by unshare()
+ * on the calling thread (which is then moved back), published under
+ * /run/netns the way ip does it (so `ip netns exec` sees it), and configured
+ * through one route-netlink socket opened inside it. Sysctls are written to
+ * /proc/sys while the thread sits in the namespace: the kernel resolves
+ * /proc/sys/net against the writing thread's namespace. Nothing is created
+ * in the namespace the caller started in.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/veth.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lab/lab.h"
+#include "lab/labint.h"
+#include "lab/rtnl.h"
+#include "util.h"
+
+#define SELF_NETNS "/proc/thread-self/ns/net"
+#define BRIDGE_NAME "br0"
+
+/* What a fresh Linux has: tests must not depend on the machine's tuning. */
+const char *const lab_defaults[][2] = {
+	{ "net/ipv4/ip_local_port_range", "32768 60999" },
+	{ "net/ipv4/tcp_tw_reuse", "2" },
+	{ "net/ipv4/tcp_fin_timeout", "60" },
+	{ "net/ipv4/tcp_timestamps", "1" },
+	{ "net/ipv4/ip_unprivileged_port_start", "0" },	/* port 666 as nobody */
+	{ NULL, NULL },
+};
+
+/* Plumbing, not under test: IPv6 usable at once (no duplicate address
+ * detection) and no router solicitations cluttering the captures. Set on
+ * "default" before eth0 arrives, so eth0 inherits them. */
+static const char *const host_plumbing[][2] = {
+	{ "net/ipv6/conf/all/accept_dad", "0" },
+	{ "net/ipv6/conf/default/accept_dad", "0" },
+	{ "net/ipv6/conf/default/router_solicitations", "0" },
+	{ NULL, NULL },
+};
+
+/* The switch speaks no IPv6 of its own: its ports send nothing. */
+static const char *const switch_plumbing[][2] = {
+	{ "net/ipv6/conf/all/disable_ipv6", "1" },
+	{ "net/ipv6/conf/default/disable_ipv6", "1" },
+	{ NULL, NULL },
+};
+
+static const char *const no_sysctls[][2] = { { NULL, NULL } };
+
+static atomic_int lab_seq;
+
+static void
+seterr(char *err, size_t errlen, const char *what, int e)
+{
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s: %s", what, strerror(e));
+}
+
+int
+lab_enter(int nsfd)
+{
+	return setns(nsfd, CLONE_NEWNET) == 0 ? 0 : -1;
+}
+
+/* Back to where the thread was. Failing would leave this thread in a lab
+ * namespace with the caller unaware: no safe way on, so stop. */
+static void
+leave(int orig)
+{
+	if (setns(orig, CLONE_NEWNET) < 0) {
+		perror("timewait: cannot return to the original network namespace");
+		abort();
+	}
+}
+
+static int
+write_sysctl(const char *key, const char *value)
+{
+	char path[PATH_MAX];
+	int fd, rc;
+
+	if (strstr(key, "..") != NULL || key[0] == '/') {
+		errno = EINVAL;
+		return -1;
+	}
+	if (fmt(path, sizeof(path), "/proc/sys/%s", key) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = write_all(fd, value, strlen(value));
+	if (close(fd) < 0)
+		rc = -1;
+	return rc;
+}
+
+static int
+read_sysctl(const char *key, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	if (len == 0 || strstr(key, "..") != NULL || key[0] == '/' ||
+	    fmt(path, sizeof(path), "/proc/sys/%s", key) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Runs op with the thread inside h's namespace, then moves it back. */
+static int
+in_host(const struct lab_host *h, const char *key, char *buf, size_t len,
+    const char *value)
+{
+	int orig, rc, e;
+
+	orig = open(SELF_NETNS, O_RDONLY | O_CLOEXEC);
+	if (orig < 0)
+		return -1;
+	if (lab_enter(h->nsfd) < 0) {
+		e = errno;
+		close(orig);
+		errno = e;
+		return -1;
+	}
+	rc = value != NULL ? write_sysctl(key, value) : read_sysctl(key, buf, len);
+	e = errno;
+	leave(orig);
+	close(orig);
+	errno = e;
+	return rc;
+}
+
+int
+lab_sysctl_set(const struct lab_host *h, const char *key, const char *value)
+{
+	return in_host(h, key, NULL, 0, value);
+}
+
+int
+lab_sysctl_get(const struct lab_host *h, const char *key, char *buf, size_t len)
+{
+	return in_host(h, key, buf, len, NULL);
+}
+
+struct lab_host *
+lab_host(struct lab *lab, const char *name)
+{
+	int i;
+
+	for (i = 0; i < lab->nhosts; i++)
+		if (strcmp(lab->hosts[i].name, name) == 0)
+			return &lab->hosts[i];
+	return NULL;
+}
+
+static int
+valid_host_name(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n < 1 || n > 12 || strcmp(s, "sw") == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+/* /run/netns as ip(8) sets it up: a shared mount of itself, so that the
+ * namespaces bound under it show in every mount namespace that shares it. */
+static int
+netns_dir_ready(void)
+{
+	if (mkdir(LAB_NETNS_DIR, 0755) < 0 && errno != EEXIST)
+		return -1;
+	if (mount("", LAB_NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -1;
+	/* Not a mount point yet: make it one, then share it. */
+	if (mount(LAB_NETNS_DIR, LAB_NETNS_DIR, "none", MS_BIND | MS_REC, NULL) < 0)
+		return -1;
+	return mount("", LAB_NETNS_DIR, "none", MS_SHARED | MS_REC, NULL);
+}
+
+static int
+set_all(const char *const kv[][2], int optional)
+{
+	int i;
+
+	for (i = 0; kv[i][0] != NULL; i++)
+		if (write_sysctl(kv[i][0], kv[i][1]) < 0 && !(optional && errno == ENOENT))
+			return -1;
+	return 0;
+}
+
+static int
+link_up(struct rtnl *nl, int ifindex)
+{
+	struct rtnl_req r;
+	struct ifinfomsg *ifi;
+
+	ifi = rtnl_req_init(&r, RTM_NEWLINK, 0, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	return rtnl_talk(nl, &r);
+}
+
+/*
+ * A new namespace, left as the calling thread's: published as
+ * /run/netns/NAME, its sysctls written, a netlink socket opened in it.
+ * Records name and fd in *netns / *nsfd as soon as they exist, so a failure
+ * part-way is undone by the caller's cleanup.
+ */
+static int
+make_netns(const char *name, char *netns, size_t netnslen, int *nsfd,
+    struct rtnl *nl, const char *const kv[][2], const char *const kv2[][2],
+    char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	int fd, rc;
+
+	if (unshare(CLONE_NEWNET) < 0) {
+		seterr(err, errlen, "unshare(CLONE_NEWNET)", errno);
+		return -1;
+	}
+	*nsfd = open(SELF_NETNS, O_RDONLY | O_CLOEXEC);
+	if (*nsfd < 0) {
+		seterr(err, errlen, SELF_NETNS, errno);
+		return -1;
+	}
+	if (fmt(path, sizeof(path), "%s/%s", LAB_NETNS_DIR, name) < 0) {
+		seterr(err, errlen, name, ENAMETOOLONG);
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0) {
+		seterr(err, errlen, path, errno);
+		return -1;
+	}
+	close(fd);
+	snprintf(netns, netnslen, "%s", name);
+	if (mount(SELF_NETNS, path, "none", MS_BIND, NULL) < 0) {
+		seterr(err, errlen, "bind mount of the namespace", errno);
+		return -1;
+	}
+	if (set_all(kv, 0) < 0) {
+		seterr(err, errlen, "sysctl", errno);
+		return -1;
+	}
+	if (set_all(kv2, 1) < 0) {	/* no IPv6 in this kernel: fine */
+		seterr(err, errlen, "sysctl", errno);
+		return -1;
+	}
+	if (rtnl_open(nl) < 0) {
+		seterr(err, errlen, "netlink socket", errno);
+		return -1;
+	}
+	rc = link_up(nl, 1);	/* lo is always index 1 in a new namespace */
+	if (rc < 0) {
+		seterr(err, errlen, "bringing lo up", -rc);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+make_bridge(struct rtnl *nl)
+{
+	struct rtnl_req r;
+	struct ifinfomsg *ifi;
+	struct rtattr *info;
+
+	ifi = rtnl_req_init(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	rtnl_attr_str(&r, IFLA_IFNAME, BRIDGE_NAME);
+	info = rtnl_nest(&r, IFLA_LINKINFO);
+	rtnl_attr_str(&r, IFLA_INFO_KIND, "bridge");
+	rtnl_nest_end(&r, info);
+	return rtnl_talk(nl, &r);
+}
+
+/* veth "ve-HOST" in the switch, on the bridge, up; its peer "eth0" created
+ * straight inside the host namespace (brought up there afterwards). */
+static int
+make_veth(struct rtnl *sw, int bridge, const struct lab_host *h)
+{
+	struct rtnl_req r;
+	struct ifinfomsg *ifi, peer;
+	struct rtattr *info, *data, *p;
+	char name[IFNAMSIZ];
+
+	if (fmt(name, sizeof(name), "ve-%s", h->name) < 0)
+		return -ENAMETOOLONG;
+	ifi = rtnl_req_init(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_flags = IFF_UP;
+	ifi->ifi_change = IFF_UP;
+	rtnl_attr_str(&r, IFLA_IFNAME, name);
+	rtnl_attr_u32(&r, IFLA_MASTER, (uint32_t)bridge);
+	info = rtnl_nest(&r, IFLA_LINKINFO);
+	rtnl_attr_str(&r, IFLA_INFO_KIND, "veth");
+	data = rtnl_nest(&r, IFLA_INFO_DATA);
+	p = rtnl_nest(&r, VETH_INFO_PEER);
+	memset(&peer, 0, sizeof(peer));
+	peer.ifi_family = AF_UNSPEC;	/* not up yet: veth opens only once paired */
+	rtnl_append(&r, &peer, sizeof(peer));
+	rtnl_attr_str(&r, IFLA_IFNAME, h->ifname);
+	rtnl_attr_u32(&r, IFLA_NET_NS_FD, (uint32_t)h->nsfd);
+	rtnl_nest_end(&r, p);
+	rtnl_nest_end(&r, data);
+	rtnl_nest_end(&r, info);
+	return rtnl_talk(sw, &r);
+}
+
+static int
+add_addr(struct rtnl *nl, int ifindex, int family, const char *text, int prefix)
+{
+	unsigned char bin[16];
+	struct rtnl_req r;
+	struct ifaddrmsg *ifa;
+	size_t alen = family == AF_INET ? 4 : 16;
+
+	if (inet_pton(family, text, bin) != 1)
+		return -EINVAL;
+	ifa = rtnl_req_init(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifa));
+	ifa->ifa_family = (unsigned char)family;
+	ifa->ifa_prefixlen = (unsigned char)prefix;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (unsigned)ifindex;
+	if (family == AF_INET6)
+		ifa->ifa_flags = IFA_F_NODAD;	/* usable at once */
+	rtnl_attr(&r, IFA_LOCAL, bin, alen);
+	rtnl_attr(&r, IFA_ADDRESS, bin, alen);
+	return rtnl_talk(nl, &r);
+}
+
+static int
+write_hosts_file(struct lab *lab, const char *dir)
+{
+	FILE *f;
+	int i;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -1;
+	if (fmt(lab->hosts_file, sizeof(lab->hosts_file), "%s/hosts", dir) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	f = fopen(lab->hosts_file, "we");
+	if (f == NULL)
+		return -1;
+	fprintf(f, "# hosts of lab %s (timewait)\n127.0.0.1\tlocalhost\n"
+	    "::1\tlocalhost ip6-localhost ip6-loopback\n", lab->id);
+	for (i = 0; i < lab->nhosts; i++)
+		fprintf(f, "%s\t%s\n", lab->hosts[i].addr, lab->hosts[i].name);
+	/* IPv6 under its own name: "server" must mean IPv4, as in the seed. */
+	for (i = 0; i < lab->nhosts; i++)
+		if (lab->hosts[i].addr6[0] != '\0')
+			fprintf(f, "%s\t%s-v6\n", lab->hosts[i].addr6, lab->hosts[i].name);
+	if (fclose(f) != 0)
+		return -1;
+	return 0;
+}
+
+static void
+lab_init_empty(struct lab *lab)
+{
+	int i;
+
+	memset(lab, 0, sizeof(*lab));
+	lab->switch_nsfd = -1;
+	for (i = 0; i < LAB_MAX_HOSTS; i++)
+		lab->hosts[i].nsfd = -1;
+}
+
+int
+lab_build(struct lab *lab, const char *const *names, int n, const char *dir,
+    char *err, size_t errlen)
+{
+	struct rtnl sw = { .fd = -1 }, nl[LAB_MAX_HOSTS];
+	char nsname[64], what[96];
+	unsigned v, x, y;
+	int i, j, rc, orig = -1, bridge, has6;
+
+	lab_init_empty(lab);
+	for (i = 0; i < LAB_MAX_HOSTS; i++)
+		nl[i].fd = -1;
+	if (n < 1 || n > LAB_MAX_HOSTS) {
+		snprintf(err, errlen, "a lab has 1 to %d hosts", LAB_MAX_HOSTS);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (!valid_host_name(names[i])) {
+			snprintf(err, errlen, "bad host name '%s' (1-12 of a-z, 0-9)", names[i]);
+			return -1;
+		}
+		for (j = 0; j < i; j++)
+			if (strcmp(names[i], names[j]) == 0) {
+				snprintf(err, errlen, "host '%s' named twice", names[i]);
+				return -1;
+			}
+	}
+	(void)lab_clean(0, 0);
+	if (netns_dir_ready() < 0) {
+		seterr(err, errlen, LAB_NETNS_DIR, errno);
+		return -1;
+	}
+
+	lab->owner = getpid();
+	rc = atomic_fetch_add(&lab_seq, 1) + 1;
+	snprintf(lab->id, sizeof(lab->id), "tw-%d-%d", (int)lab->owner, rc);
+	v = (unsigned)lab->owner * 31u + (unsigned)rc;
+	x = 16 + v % 224;
+	y = (v / 224) % 256;
+	has6 = access("/proc/sys/net/ipv6", F_OK) == 0;
+	lab->nhosts = n;
+	for (i = 0; i < n; i++) {
+		struct lab_host *h = &lab->hosts[i];
+
+		snprintf(h->name, sizeof(h->name), "%s", names[i]);
+		snprintf(h->ifname, sizeof(h->ifname), "eth0");
+		snprintf(h->addr, sizeof(h->addr), "10.%u.%u.%d", x, y, i + 2);
+		if (has6)
+			snprintf(h->addr6, sizeof(h->addr6), "fd74:7700:%x:%x::%x", x, y, i + 2);
+	}
+
+	orig = open(SELF_NETNS, O_RDONLY | O_CLOEXEC);
+	if (orig < 0) {
+		seterr(err, errlen, SELF_NETNS, errno);
+		goto fail;
+	}
+	snprintf(nsname, sizeof(nsname), "%s-sw", lab->id);
+	rc = make_netns(nsname, lab->switch_netns, sizeof(lab->switch_netns),
+	    &lab->switch_nsfd, &sw, no_sysctls, switch_plumbing, err, errlen);
+	for (i = 0; rc == 0 && i < n; i++) {
+		struct lab_host *h = &lab->hosts[i];
+
+		snprintf(nsname, sizeof(nsname), "%s-%s", lab->id, h->name);
+		rc = make_netns(nsname, h->netns, sizeof(h->netns), &h->nsfd, &nl[i],
+		    lab_defaults, host_plumbing, err, errlen);
+	}
+	leave(orig);
+	if (rc < 0)
+		goto fail;
+
+	rc = make_bridge(&sw);
+	if (rc < 0) {
+		seterr(err, errlen, "creating the bridge", -rc);
+		goto fail;
+	}
+	bridge = rtnl_ifindex(&sw, BRIDGE_NAME);
+	if (bridge < 0) {
+		seterr(err, errlen, "bridge index", errno);
+		goto fail;
+	}
+	for (i = 0; i < n; i++) {
+		struct lab_host *h = &lab->hosts[i];
+		int eth;
+
+		rc = make_veth(&sw, bridge, h);
+		if (rc < 0) {
+			snprintf(what, sizeof(what), "veth pair for %s", h->name);
+			seterr(err, errlen, what, -rc);
+			goto fail;
+		}
+		eth = rtnl_ifindex(&nl[i], h->ifname);
+		if (eth < 0) {
+			snprintf(what, sizeof(what), "%s of %s", h->ifname, h->name);
+			seterr(err, errlen, what, errno);
+			goto fail;
+		}
+		rc = link_up(&nl[i], eth);
+		if (rc == 0)
+			rc = add_addr(&nl[i], eth, AF_INET, h->addr, 24);
+		if (rc == 0 && has6)
+			rc = add_addr(&nl[i], eth, AF_INET6, h->addr6, 64);
+		if (rc < 0) {
+			snprintf(what, sizeof(what), "addresses of %s", h->name);
+			seterr(err, errlen, what, -rc);
+			goto fail;
+		}
+	}
+	if (write_hosts_file(lab, dir) < 0) {
+		seterr(err, errlen, "hosts file", errno);
+		goto fail;
+	}
+	rtnl_close(&sw);
+	for (i = 0; i < n; i++)
+		rtnl_close(&nl[i]);
+	close(orig);
+	return 0;
+
+fail:
+	rtnl_close(&sw);
+	for (i = 0; i < n; i++)
+		rtnl_close(&nl[i]);
+	if (orig >= 0)
+		close(orig);
+	lab_destroy(lab);
+	return -1;
+}
+
+void
+lab_destroy(struct lab *lab)
+{
+	struct lab_nsid ids[LAB_MAX_HOSTS + 1];
+	int i, n = 0;
+
+	if (lab_nsid_of_fd(lab->switch_nsfd, &ids[n]) == 0)
+		n++;
+	for (i = 0; i < lab->nhosts && i < LAB_MAX_HOSTS; i++)
+		if (lab_nsid_of_fd(lab->hosts[i].nsfd, &ids[n]) == 0)
+			n++;
+	(void)lab_kill_inside(ids, n);
+	for (i = 0; i < lab->nhosts && i < LAB_MAX_HOSTS; i++) {
+		struct lab_host *h = &lab->hosts[i];
+
+		if (h->netns[0] != '\0')
+			lab_netns_remove(h->netns);
+		if (h->nsfd >= 0)
+			close(h->nsfd);
+		h->nsfd = -1;
+		h->netns[0] = '\0';
+	}
+	if (lab->switch_netns[0] != '\0')
+		lab_netns_remove(lab->switch_netns);
+	if (lab->switch_nsfd >= 0)
+		close(lab->switch_nsfd);
+	lab->switch_nsfd = -1;
+	lab->switch_netns[0] = '\0';
+}

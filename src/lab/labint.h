@@ -1,0 +1,34 @@
+/*
+ * labint.h - what hosts.c, spawn.c and clean.c share and nobody else needs:
+ * how a namespace is recognised (its nsfs device and inode, the same for a
+ * /run/netns bind mount, an open fd and /proc/PID/ns/net), how every process
+ * inside a set of namespaces is killed, and how a /run/netns name is removed.
+ */
+#ifndef TIMEWAIT_LAB_INT_H
+#define TIMEWAIT_LAB_INT_H
+
+#include <sys/types.h>
+
+#define LAB_NETNS_DIR "/run/netns"
+#define LAB_TRACING_DIR "/sys/kernel/tracing"
+
+struct lab_nsid {
+	dev_t dev;
+	ino_t ino;
+};
+
+/* 0 if fd (or path) is a network namespace, filling id; else -1. */
+int lab_nsid_of_fd(int fd, struct lab_nsid *id);
+int lab_nsid_of_path(const char *path, struct lab_nsid *id);
+
+/* SIGKILL every process (not this one) whose network namespace is one of
+ * ids[0..n-1], again until none is left. Returns how many were signalled. */
+int lab_kill_inside(const struct lab_nsid *ids, int n);
+
+/* Detach /run/netns/NAME and delete the file. Quiet: it may be half made. */
+void lab_netns_remove(const char *name);
+
+/* The owner pid encoded in a lab name "tw-PID-SEQ..." (0 if not one). */
+pid_t lab_name_owner(const char *name, int *seq);
+
+#endif

@@ -1,0 +1,169 @@
+/*
+ * spawn.c - a process started inside a lab host.
+ *
+ * fork, then in the child, before exec: the host's network namespace, a
+ * private mount namespace where the lab's hosts file is bound over
+ * /etc/hosts (so "server" resolves as in the seed's Docker links) and
+ * /sys shows the host's interfaces, death with the spawning thread
+ * (PR_SET_PDEATHSIG), the caller's descriptors on 0-3 and nothing else,
+ * default signals, and user nobody when asked. Only system calls run
+ * between fork and exec, since the parent may have other threads. A
+ * close-on-exec pipe carries errno back when anything before exec (or exec
+ * itself) fails, so lab_spawn returns -1 with errno instead of a pid whose
+ * exit status tells nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lab/lab.h"
+#include "lab/labint.h"
+
+#define NOBODY 65534
+
+static _Noreturn void
+child_fail(int pipefd, int step)
+{
+	int report[2] = { errno, step };
+
+	(void)!write(pipefd, report, sizeof(report));
+	_exit(127);
+}
+
+/* Moves fd to a number above every descriptor the child will use, so the
+ * dup2 calls below cannot overwrite one another. */
+static int
+lift(int fd, int floor)
+{
+	return fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, floor);
+}
+
+static int
+devnull(int flags, int floor)
+{
+	int fd = open("/dev/null", flags | O_CLOEXEC), lifted;
+
+	if (fd < 0)
+		return -1;
+	lifted = lift(fd, floor);
+	close(fd);
+	return lifted;
+}
+
+static _Noreturn void
+child(const struct lab *lab, const struct lab_host *h, char *const argv[],
+    const struct lab_proc_opts *o, pid_t parent, int pipefd)
+{
+	int in, out, errfd, extra, floor, i;
+	struct sigaction dfl;
+	sigset_t none;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		child_fail(pipefd, 1);
+	if (getppid() != parent)	/* the parent died before prctl */
+		_exit(127);
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	for (i = 1; i < NSIG; i++)
+		(void)sigaction(i, &dfl, NULL);
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+
+	if (setns(h->nsfd, CLONE_NEWNET) < 0)
+		child_fail(pipefd, 2);
+	if (unshare(CLONE_NEWNS) < 0)
+		child_fail(pipefd, 3);
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		child_fail(pipefd, 4);
+	/* Our copies of other labs' namespace mounts would keep those
+	 * namespaces alive after their labs are destroyed. */
+	(void)umount2(LAB_NETNS_DIR, MNT_DETACH);
+	if (lab->hosts_file[0] != '\0' &&
+	    mount(lab->hosts_file, "/etc/hosts", NULL, MS_BIND, NULL) < 0)
+		child_fail(pipefd, 5);
+	/* /sys as the host sees it, like ip netns exec; optional. */
+	if (umount2("/sys", MNT_DETACH) == 0)
+		(void)mount(h->netns, "/sys", "sysfs", 0, NULL);
+
+	floor = pipefd + 1;
+	if (o->stdin_fd >= floor)
+		floor = o->stdin_fd + 1;
+	if (o->stdout_fd >= floor)
+		floor = o->stdout_fd + 1;
+	if (o->stderr_fd >= floor)
+		floor = o->stderr_fd + 1;
+	if (o->extra_fd >= floor)
+		floor = o->extra_fd + 1;
+	if (floor < 10)
+		floor = 10;
+	in = o->stdin_fd >= 0 ? lift(o->stdin_fd, floor) : devnull(O_RDONLY, floor);
+	out = o->stdout_fd >= 0 ? lift(o->stdout_fd, floor) : devnull(O_WRONLY, floor);
+	errfd = o->stderr_fd >= 0 ? lift(o->stderr_fd, floor) : out;
+	extra = lift(o->extra_fd, floor);
+	if (in < 0 || out < 0 || errfd < 0 || (o->extra_fd >= 0 && extra < 0))
+		child_fail(pipefd, 6);
+	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
+		child_fail(pipefd, 6);
+	if (extra >= 0 && dup2(extra, 3) < 0)
+		child_fail(pipefd, 6);
+	/* Everything else closes at exec (the error pipe must live till then). */
+	if (close_range(extra >= 0 ? 4 : 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		child_fail(pipefd, 6);
+
+	if (o->unprivileged) {
+		if (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0)
+			child_fail(pipefd, 7);
+	}
+	execv(argv[0], argv);
+	child_fail(pipefd, 8);
+}
+
+pid_t
+lab_spawn(const struct lab *lab, const struct lab_host *h, char *const argv[],
+    const struct lab_proc_opts *o)
+{
+	int fds[2], report[2], status, e;
+	pid_t parent = getpid(), pid;
+	ssize_t n;
+
+	if (h == NULL || h->nsfd < 0 || argv == NULL || argv[0] == NULL ||
+	    argv[0][0] != '/') {
+		errno = EINVAL;
+		return -1;
+	}
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		e = errno;
+		close(fds[0]);
+		close(fds[1]);
+		errno = e;
+		return -1;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		child(lab, h, argv, o, parent, fds[1]);
+	}
+	close(fds[1]);
+	do
+		n = read(fds[0], report, sizeof(report));
+	while (n < 0 && errno == EINTR);
+	close(fds[0]);
+	if (n == (ssize_t)sizeof(report)) {
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		errno = report[0] != 0 ? report[0] : EIO;
+		return -1;
+	}
+	return pid;
+}
