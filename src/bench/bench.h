@@ -84,15 +84,21 @@ void bench_pin(int cpu);
 void *gen_thread(void *conf);	/* struct gen_conf * */
 void *srv_thread(void *conf);	/* struct srv_conf * */
 
+struct lab;
+
 /* hosts.c: two hosts, "client" and "server", each a network namespace. */
 struct bench_hosts {
 	int client_nsfd, server_nsfd;
 	char client_addr[46], server_addr[46];
 	char client_ifname[16];
 	int prefixlen;
-	void *lab;			/* struct lab *, when made by the lab */
+	struct lab *lab;		/* when made by the lab (not --direct) */
+	char labdir[64];		/* the lab's folder (its hosts file) */
 };
-int hosts_up(struct bench_hosts *h, char *err, size_t errlen);
+/* direct: two anonymous namespaces and one veth instead of lab hosts. */
+int hosts_up(struct bench_hosts *h, int direct, char *err, size_t errlen);
+/* The client's i-th extra address for --src-addrs. 0 or -1. */
+int hosts_src_addr(const struct bench_hosts *h, int i, char *buf, size_t len);
 void hosts_down(struct bench_hosts *h);
 /* key under /proc/sys, e.g. "net/ipv4/tcp_tw_reuse". 0 or -1. */
 int hosts_sysctl(int nsfd, const char *key, const char *value);

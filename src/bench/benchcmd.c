@@ -48,6 +48,7 @@ struct bench_opts {
 	int quiet;
 	int pin;
 	int nginx;
+	int direct;
 };
 
 struct run_result {
@@ -86,7 +87,7 @@ on_signal(int sig)
 
 enum opt_id {
 	O_CLOSE, O_DURATION, O_CONCURRENCY, O_TW_REUSE, O_DST_PORTS, O_SRC_ADDRS,
-	O_BIND_NO_PORT, O_PORT_RANGE, O_PORT, O_JSON, O_PLOT, O_QUIET, O_PIN, O_NGINX, O_HELP
+	O_BIND_NO_PORT, O_PORT_RANGE, O_PORT, O_JSON, O_PLOT, O_QUIET, O_PIN, O_NGINX, O_DIRECT, O_HELP
 };
 
 static const struct opt {
@@ -108,6 +109,7 @@ static const struct opt {
 	{ O_PLOT, "plot", "FILE.svg", "draw rate and TIME_WAIT against time" },
 	{ O_QUIET, "quiet", NULL, "no live line" },
 	{ O_NGINX, "nginx", NULL, "also measure nginx answering wrk (Connection: close) between the same hosts" },
+	{ O_DIRECT, "direct", NULL, "two bare namespaces on one veth pair instead of lab hosts behind the lab's bridge" },
 	{ O_PIN, "pin", NULL, "pin the generator to CPU 0 and the server to CPU 1" },
 	{ O_HELP, "help", NULL, "this help" },
 };
@@ -193,6 +195,7 @@ opt_apply(struct bench_opts *o, enum opt_id id, const char *v)
 	case O_QUIET: o->quiet = 1; return 0;
 	case O_PIN: o->pin = 1; return 0;
 	case O_NGINX: o->nginx = 1; return 0;
+	case O_DIRECT: o->direct = 1; return 0;
 	case O_HELP: return 0;
 	}
 	return -1;
@@ -378,7 +381,10 @@ setup_hosts(const struct bench_opts *o, struct bench_hosts *h, struct run_result
 	    sscanf(buf, "%ld %ld", &lo, &hi) == 2)
 		r->ports = hi - lo + 1;
 	for (i = 0; i < o->src_addrs; i++) {
-		snprintf(addr, sizeof(addr), "10.99.0.%ld", 100 + i);
+		if (hosts_src_addr(h, (int)i, addr, sizeof(addr)) == -1) {
+			snprintf(err, errlen, "--src-addrs: no address %ld", i);
+			return -1;
+		}
 		if (hosts_add_addr(h->client_nsfd, h->client_ifname, addr, h->prefixlen,
 		    err, errlen) == -1)
 			return -1;
@@ -400,7 +406,7 @@ fill_addrs(const struct bench_opts *o, const struct bench_hosts *h, struct gen_c
 	for (i = 0; i < o->src_addrs; i++) {
 		char addr[32];
 
-		snprintf(addr, sizeof(addr), "10.99.0.%ld", 100 + i);
+		hosts_src_addr(h, (int)i, addr, sizeof(addr));
 		g->src[i].sin_family = AF_INET;
 		inet_pton(AF_INET, addr, &g->src[i].sin_addr);
 	}
@@ -539,7 +545,7 @@ run_one(const struct bench_opts *o, struct run_result *r, int live)
 		return -1;
 	}
 	ctr = &sh->ctr;
-	if (hosts_up(&h, err, sizeof(err)) == -1)
+	if (hosts_up(&h, o->direct, err, sizeof(err)) == -1)
 		goto out_mem;
 	if (setup_hosts(o, &h, r, err, sizeof(err)) == -1)
 		goto out_hosts;
@@ -633,7 +639,7 @@ run_nginx(const struct bench_opts *o)
 	char err[256];
 	double rate = -1;
 
-	if (hosts_up(&h, err, sizeof(err)) == -1) {
+	if (hosts_up(&h, o->direct, err, sizeof(err)) == -1) {
 		fprintf(stderr, "timewait bench: nginx: %s\n", err);
 		return -1;
 	}

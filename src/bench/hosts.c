@@ -1,12 +1,13 @@
 /*
  * hosts.c - the two hosts of `timewait bench`: "client" and "server".
  *
- * Each host is a network namespace joined to the other by one veth pair
- * (10.99.0.1/24 and 10.99.0.2/24). The namespaces are anonymous: made
- * with unshare(CLONE_NEWNET) and held only by the descriptors kept here,
- * never named in /run/netns. When the process ends, however it ends (even
- * SIGKILL), the kernel drops them with their sockets and links: a bench
- * leaves nothing behind.
+ * By default two lab hosts (lab/lab.h: named namespaces, each with a veth
+ * to the lab's bridge; a killed bench's leftovers go with the next
+ * lab_build or `timewait lab clean`). With --direct, two anonymous
+ * namespaces joined by one veth pair (10.99.0.1/24, 10.99.0.2/24), no
+ * bridge: one hop less per packet, and since they are held only by the
+ * descriptors kept here (never named in /run/netns), the kernel drops them
+ * whenever the process ends, even on SIGKILL.
  *
  * Also here, because they work inside a namespace: per-host sysctls (a
  * thread inside a namespace that opens /proc/sys/net/... reaches that
@@ -28,6 +29,7 @@
 #include <netlink/route/link/veth.h>
 
 #include "bench/bench.h"
+#include "lab/lab.h"
 #include "util.h"
 
 #define CLIENT_ADDR "10.99.0.1"
@@ -211,16 +213,15 @@ link_setup(int nsfd, const char *ifname, int peer_nsfd, char *err, size_t errlen
 	return hosts_in_ns(nsfd, nl_job_run, &j);
 }
 
-int
-hosts_up(struct bench_hosts *h, char *err, size_t errlen)
+/* The interim pair: two anonymous namespaces and one veth, no bridge. */
+static int
+hosts_up_direct(struct bench_hosts *h, char *err, size_t errlen)
 {
-	memset(h, 0, sizeof(*h));
-	h->client_nsfd = h->server_nsfd = -1;
 	h->client_nsfd = ns_new();
 	h->server_nsfd = ns_new();
 	if (h->client_nsfd == -1 || h->server_nsfd == -1) {
 		snprintf(err, errlen, "network namespace: %s", strerror(errno));
-		goto fail;
+		return -1;
 	}
 	snprintf(h->client_addr, sizeof(h->client_addr), "%s", CLIENT_ADDR);
 	snprintf(h->server_addr, sizeof(h->server_addr), "%s", SERVER_ADDR);
@@ -230,21 +231,94 @@ hosts_up(struct bench_hosts *h, char *err, size_t errlen)
 	    link_setup(h->server_nsfd, "eth0", -1, err, errlen) == -1 ||
 	    hosts_add_addr(h->client_nsfd, "eth0", CLIENT_ADDR, PREFIXLEN, err, errlen) == -1 ||
 	    hosts_add_addr(h->server_nsfd, "eth0", SERVER_ADDR, PREFIXLEN, err, errlen) == -1)
-		goto fail;
+		return -1;
 	return 0;
-fail:
-	hosts_down(h);
-	return -1;
+}
+
+/* Two lab hosts, "client" and "server", through the lab's bridge. */
+static int
+hosts_up_lab(struct bench_hosts *h, char *err, size_t errlen)
+{
+	static const char *const names[] = { "client", "server" };
+	struct lab *lab = calloc(1, sizeof(*lab));
+	struct lab_host *c, *s;
+
+	if (lab == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(h->labdir, sizeof(h->labdir), "/tmp/timewait-bench.XXXXXX");
+	if (mkdtemp(h->labdir) == NULL) {
+		snprintf(err, errlen, "mkdtemp: %s", strerror(errno));
+		h->labdir[0] = '\0';
+		free(lab);
+		return -1;
+	}
+	if (lab_build(lab, names, 2, h->labdir, err, errlen) == -1) {
+		free(lab);
+		return -1;
+	}
+	h->lab = lab;
+	c = lab_host(lab, "client");
+	s = lab_host(lab, "server");
+	h->client_nsfd = c->nsfd;
+	h->server_nsfd = s->nsfd;
+	snprintf(h->client_addr, sizeof(h->client_addr), "%s", c->addr);
+	snprintf(h->server_addr, sizeof(h->server_addr), "%s", s->addr);
+	snprintf(h->client_ifname, sizeof(h->client_ifname), "%s", c->ifname);
+	h->prefixlen = 24;
+	return 0;
+}
+
+int
+hosts_up(struct bench_hosts *h, int direct, char *err, size_t errlen)
+{
+	int r;
+
+	memset(h, 0, sizeof(*h));
+	h->client_nsfd = h->server_nsfd = -1;
+	r = direct ? hosts_up_direct(h, err, errlen) : hosts_up_lab(h, err, errlen);
+	if (r == -1)
+		hosts_down(h);
+	return r;
 }
 
 void
 hosts_down(struct bench_hosts *h)
 {
-	if (h->client_nsfd >= 0)
-		close(h->client_nsfd);
-	if (h->server_nsfd >= 0)
-		close(h->server_nsfd);
+	char path[96];
+
+	if (h->lab) {
+		lab_destroy(h->lab);
+		free(h->lab);
+		h->lab = NULL;
+	} else {
+		if (h->client_nsfd >= 0)
+			close(h->client_nsfd);
+		if (h->server_nsfd >= 0)
+			close(h->server_nsfd);
+	}
+	if (h->labdir[0]) {
+		if (fmt(path, sizeof(path), "%s/hosts", h->labdir) == 0)
+			unlink(path);
+		rmdir(h->labdir);
+		h->labdir[0] = '\0';
+	}
 	h->client_nsfd = h->server_nsfd = -1;
+}
+
+/* The extra client addresses of --src-addrs: .100, .101, ... of its subnet. */
+int
+hosts_src_addr(const struct bench_hosts *h, int i, char *buf, size_t len)
+{
+	char net[46], *dot;
+
+	snprintf(net, sizeof(net), "%s", h->client_addr);
+	dot = strrchr(net, '.');
+	if (dot == NULL || i < 0 || i > 150)
+		return -1;
+	*dot = '\0';
+	return fmt(buf, len, "%s.%d", net, 100 + i);
 }
 
 struct sysctl_job {

@@ -49,6 +49,8 @@ t0=$(date +%s)
 wait $pid || fail "interrupted run: exit $?"
 [ $(($(date +%s) - t0)) -le 3 ] || fail "SIGINT took $(($(date +%s) - t0)) s"
 grep -q '(interrupted)' "$out/i.txt" || fail "no summary after SIGINT: $(cat "$out/i.txt")"
+[ -z "$(ip netns list | grep "^tw-$pid-")" ] || fail "SIGINT: lab namespaces left behind"
+[ -z "$(ls /tmp | grep '^timewait-bench')" ] || fail "SIGINT: lab folder left behind"
 
 # 4. compare: every variant, one table, JSON and plot.
 "$TW" bench compare --duration 1 --concurrency 20 --port-range 40000-40099 --quiet \

@@ -16,8 +16,9 @@ field() { # summary-file label -> the line's text after the label
 
 for mode in client server rst; do
 	"$TW" bench --close $mode --duration 3 --concurrency 50 --quiet \
-	    --json "$out/$mode.json" >"$out/$mode.txt" 2>"$out/$mode.err" ||
-		fail "$mode: exit $? ($(cat "$out/$mode.err"))"
+	    --json "$out/$mode.json" >"$out/$mode.txt" 2>"$out/$mode.err" & pid=$!
+	wait $pid || fail "$mode: exit $? ($(cat "$out/$mode.err"))"
+	[ -z "$(ip netns list | grep "^tw-$pid-")" ] || fail "$mode: lab namespaces left behind"
 	cat "$out/$mode.txt"
 	done=$(field "$out/$mode.txt" completed | awk '{print $1}')
 	[ "${done:-0}" -ge 1000 ] || fail "$mode: only ${done:-0} connections in 3 s"
@@ -46,4 +47,7 @@ done
 grep -q '"ceiling_per_s": null' "$out/server.json" || fail "server: a ceiling in the JSON"
 grep -q '"ceiling_per_s": 470' "$out/client.json" || fail "client: no 470/s ceiling in the JSON"
 [ -z "$(ls /tmp | grep '^timewait-nginx')" ] || fail "nginx folder left behind"
+# --direct: two bare namespaces on one veth, the same exchange.
+"$TW" bench --direct --close rst --duration 1 --quiet >"$out/d.txt" || fail "--direct: exit $?"
+[ "$(field "$out/d.txt" completed | awk '{print $1}')" -ge 300 ] || fail "--direct: $(cat "$out/d.txt")"
 echo "three close modes pass"
