@@ -62,8 +62,10 @@ struct run_result {
 	long tw_client_end, tw_server_end;
 	long hwm_kib, rss_max_kib;	/* the generator's process */
 	long srv_hwm_kib;		/* the server's process */
+	double cpu_s;			/* user + system CPU of generator and server */
 	int interrupted;
 	double nginx_rate;		/* nginx + wrk measured beside; < 0: not */
+	double nginx_us;		/* their CPU per connection; < 0: not known */
 	struct bench_series series;
 };
 
@@ -415,6 +417,19 @@ fill_addrs(const struct bench_opts *o, const struct bench_hosts *h, struct gen_c
 }
 
 /* One line, rewritten in place, short enough for an 80-column terminal. */
+/* CPU seconds used so far by this process and its reaped children. */
+static double
+cpu_seconds(void)
+{
+	struct rusage self, kids;
+
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec + kids.ru_utime.tv_sec +
+	    kids.ru_stime.tv_sec) + (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec +
+	    kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) / 1e6;
+}
+
 static void
 live_line(const struct run_result *r, const struct bench_sample *s)
 {
@@ -529,6 +544,7 @@ run_one(const struct bench_opts *o, struct run_result *r, int live)
 	int started = 0, ok = -1, i;
 	pid_t srv = -1;
 	uint64_t t0;
+	double cpu0 = 0;
 	long rss;
 
 	memset(r, 0, sizeof(*r));
@@ -568,6 +584,7 @@ run_one(const struct bench_opts *o, struct run_result *r, int live)
 	gc->ctr = ctr;
 	fill_addrs(o, &h, gc);
 	fflush(NULL);
+	cpu0 = cpu_seconds();
 	srv = spawn_server(sh);
 	if (srv == -1) {
 		snprintf(err, sizeof(err), "server process: %s", strerror(errno));
@@ -599,6 +616,7 @@ out_threads:
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)srv);
 	r->srv_hwm_kib = proc_status_kib_of(path, "VmHWM");
 	stop_server(sh, srv);
+	r->cpu_s = cpu_seconds() - cpu0;
 	if (ok == 0 && gc->err[0]) {
 		snprintf(err, sizeof(err), "%s", gc->err);
 		ok = -1;
@@ -630,15 +648,21 @@ out_mem:
 	return ok;
 }
 
-/* nginx + wrk between two fresh hosts, with the run's concurrency and duration. */
+/*
+ * nginx + wrk between two fresh hosts, with the run's concurrency,
+ * duration and sysctls. Their rate; *us_per_conn: their CPU per connection
+ * (both are our children, reaped before this returns).
+ */
 static double
-run_nginx(const struct bench_opts *o)
+run_nginx(const struct bench_opts *o, double *us_per_conn)
 {
 	struct bench_hosts h;
 	struct run_result dummy;
 	char err[256];
-	double rate = -1;
+	double rate = -1, cpu0;
+	uint64_t t0;
 
+	*us_per_conn = -1;
 	if (hosts_up(&h, o->direct, err, sizeof(err)) == -1) {
 		fprintf(stderr, "timewait bench: nginx: %s\n", err);
 		return -1;
@@ -647,8 +671,16 @@ run_nginx(const struct bench_opts *o)
 	memset(&dummy, 0, sizeof(dummy));
 	if (setup_hosts(o, &h, &dummy, err, sizeof(err)) == -1)
 		fprintf(stderr, "timewait bench: nginx: %s\n", err);
-	else if (nginx_wrk_rate(&h, o->port, o->concurrency, o->duration, &rate, err, sizeof(err)) == -1)
-		fprintf(stderr, "timewait bench: nginx: %s\n", err);
+	else {
+		cpu0 = cpu_seconds();
+		t0 = now_mono_ns();
+		if (nginx_wrk_rate(&h, o->port, o->concurrency, o->duration, &rate, err,
+		    sizeof(err)) == -1)
+			fprintf(stderr, "timewait bench: nginx: %s\n", err);
+		else if (rate > 0)
+			*us_per_conn = (cpu_seconds() - cpu0) * 1e6 /
+			    (rate * (double)(now_mono_ns() - t0) / 1e9);
+	}
 	hosts_down(&h);
 	return rate;
 }
@@ -694,9 +726,13 @@ print_summary(const struct run_result *r)
 	printf("  server          %llu accepted, %llu answered, %llu errors\n",
 	    (unsigned long long)r->accepted, (unsigned long long)r->answered,
 	    (unsigned long long)r->srv_errors);
+	if (r->completed > 0)
+		printf("  CPU             %.1f s (generator + server), %.1f us per connection\n",
+		    r->cpu_s, r->cpu_s * 1e6 / (double)r->completed);
 	if (r->nginx_rate >= 0)
-		printf("  nginx + wrk     %.1f/s for the same exchange (nginx closes first); bench/nginx %.2f\n",
-		    r->nginx_rate, r->nginx_rate > 0 ? r->rate / r->nginx_rate : 0);
+		printf("  nginx + wrk     %.1f/s, %.1f us CPU per connection, same exchange (nginx closes first); "
+		    "bench/nginx %.2f\n", r->nginx_rate, r->nginx_us,
+		    r->nginx_rate > 0 ? r->rate / r->nginx_rate : 0);
 	printf("  memory          generator VmHWM %.1f MiB, VmRSS max %.1f MiB; server VmHWM %.1f MiB\n",
 	    (double)r->hwm_kib / 1024, (double)r->rss_max_kib / 1024, (double)r->srv_hwm_kib / 1024);
 }
@@ -739,9 +775,14 @@ json_summary(const struct run_result *r)
 	json_object_set_new(s, "vm_hwm_kib", json_integer(r->hwm_kib));
 	json_object_set_new(s, "vm_rss_max_kib", json_integer(r->rss_max_kib));
 	json_object_set_new(s, "server_vm_hwm_kib", json_integer(r->srv_hwm_kib));
+	json_object_set_new(s, "cpu_s", json_real(r->cpu_s));
+	json_object_set_new(s, "cpu_us_per_conn",
+	    r->completed ? json_real(r->cpu_s * 1e6 / (double)r->completed) : json_null());
 	json_object_set_new(s, "interrupted", json_boolean(r->interrupted));
 	json_object_set_new(s, "nginx_wrk_rate_per_s",
 	    r->nginx_rate >= 0 ? json_real(r->nginx_rate) : json_null());
+	json_object_set_new(s, "nginx_wrk_cpu_us_per_conn",
+	    r->nginx_rate >= 0 && r->nginx_us >= 0 ? json_real(r->nginx_us) : json_null());
 	return s;
 }
 
@@ -777,13 +818,13 @@ single(const struct bench_opts *o)
 {
 	struct run_result *r = calloc(1, sizeof(*r));
 	struct plot_line line;
-	double nginx_rate;
+	double nginx_rate, nginx_us = -1;
 	int rc = 0;
 
 	if (r == NULL)
 		return 1;
 	r->nginx_rate = -1;
-	if (o->nginx && (r->nginx_rate = run_nginx(o)) < 0)
+	if (o->nginx && (r->nginx_rate = run_nginx(o, &nginx_us)) < 0)
 		rc = 1;
 	nginx_rate = r->nginx_rate;
 	if (run_one(o, r, !o->quiet && isatty(STDERR_FILENO)) == -1) {
@@ -792,6 +833,7 @@ single(const struct bench_opts *o)
 		return 1;
 	}
 	r->nginx_rate = nginx_rate;
+	r->nginx_us = nginx_us;
 	print_summary(r);
 	if (o->json) {
 		json_t *root = json_object();
@@ -865,14 +907,14 @@ compare(const struct bench_opts *o)
 	struct bench_opts v[8];
 	struct run_result *r;
 	struct plot_line lines[8];
-	double nginx_rate = -1;
+	double nginx_rate = -1, nginx_us = -1;
 	int n, i, done = 0, rc = 0;
 
 	variants(o, v, &n);
 	r = calloc((size_t)n, sizeof(*r));
 	if (r == NULL)
 		return 1;
-	if (o->nginx && (nginx_rate = run_nginx(o)) < 0)
+	if (o->nginx && (nginx_rate = run_nginx(o, &nginx_us)) < 0)
 		rc = 1;
 	for (i = 0; i < n && !interrupted; i++) {
 		if (run_one(&v[i], &r[i], !o->quiet && isatty(STDERR_FILENO)) == -1) {
@@ -885,8 +927,8 @@ compare(const struct bench_opts *o)
 	}
 	print_table(r, done);
 	if (nginx_rate >= 0)
-		printf("%-46s %11.1f %11s %6s %15s  (wrk's count)\n", "nginx+wrk (nginx closes first)",
-		    nginx_rate, "-", "-", "-");
+		printf("%-46s %11.1f %11s %6s %15s  (wrk's count; %.1f us CPU per connection)\n",
+		    "nginx+wrk (nginx closes first)", nginx_rate, "-", "-", "-", nginx_us);
 	if (o->json) {
 		json_t *root = json_object(), *runs = json_array();
 
@@ -896,6 +938,8 @@ compare(const struct bench_opts *o)
 		json_object_set_new(root, "runs", runs);
 		json_object_set_new(root, "nginx_wrk_rate_per_s",
 		    nginx_rate >= 0 ? json_real(nginx_rate) : json_null());
+		json_object_set_new(root, "nginx_wrk_cpu_us_per_conn",
+		    nginx_us >= 0 ? json_real(nginx_us) : json_null());
 		if (write_json(o->json, root) == -1)
 			rc = 1;
 		json_decref(root);
