@@ -882,8 +882,8 @@ print_table(const struct run_result *r, int n)
 	char ceil[32], tw[32];
 	int i;
 
-	printf("\n%-46s %11s %11s %6s %15s  %s\n", "mode", "rate/s", "ceiling/s", "ratio",
-	    "TW client/srv", "errors");
+	printf("\n%-46s %11s %11s %6s %15s %8s  %s\n", "mode", "rate/s", "ceiling/s", "ratio",
+	    "TW client/srv", "us/conn", "errors");
 	for (i = 0; i < n; i++) {
 		if (r[i].ceiling >= 0)
 			snprintf(ceil, sizeof(ceil), "%.1f", r[i].ceiling);
@@ -895,7 +895,7 @@ print_table(const struct run_result *r, int n)
 			printf("%6.2f ", r[i].rate / r[i].ceiling);
 		else
 			printf("%6s ", "-");
-		printf("%15s  ", tw);
+		printf("%15s %8.1f  ", tw, r[i].completed ? r[i].cpu_s * 1e6 / (double)r[i].completed : 0);
 		print_errors(stdout, &r[i]);
 		printf("\n");
 	}
@@ -927,7 +927,7 @@ compare(const struct bench_opts *o)
 	}
 	print_table(r, done);
 	if (nginx_rate >= 0)
-		printf("%-46s %11.1f %11s %6s %15s  (wrk's count; %.1f us CPU per connection)\n",
+		printf("%-46s %11.1f %11s %6s %15s %8.1f  (wrk's count)\n",
 		    "nginx+wrk (nginx closes first)", nginx_rate, "-", "-", "-", nginx_us);
 	if (o->json) {
 		json_t *root = json_object(), *runs = json_array();
