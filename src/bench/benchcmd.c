@@ -12,6 +12,7 @@
  * Every option lives in one table below, with its help text.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
@@ -49,6 +50,7 @@ struct bench_opts {
 	int pin;
 	int nginx;
 	int direct;
+	long threads;
 };
 
 struct run_result {
@@ -68,6 +70,30 @@ struct run_result {
 	double nginx_us;		/* their CPU per connection; < 0: not known */
 	struct bench_series series;
 };
+
+/*
+ * One generator thread: its settings and its own counters (one writer
+ * each, so plain relaxed stores stay right); the sampler adds them up.
+ */
+#define GEN_MAX 8
+struct gen_part {
+	struct gen_conf gc;
+	struct bench_counters ctr;
+	pthread_t tid;
+	int started;
+};
+
+static uint64_t
+gen_total(struct gen_part *g, int n, size_t off)
+{
+	uint64_t sum = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		sum += bench_get((_Atomic uint64_t *)((char *)&g[i].ctr + off));
+	return sum;
+}
+#define GEN_TOTAL(g, n, field) gen_total((g), (n), offsetof(struct bench_counters, field))
 
 /* What the generator's process shares with the server's: one page. */
 struct shared {
@@ -89,7 +115,7 @@ on_signal(int sig)
 
 enum opt_id {
 	O_CLOSE, O_DURATION, O_CONCURRENCY, O_TW_REUSE, O_DST_PORTS, O_SRC_ADDRS,
-	O_BIND_NO_PORT, O_PORT_RANGE, O_PORT, O_JSON, O_PLOT, O_QUIET, O_PIN, O_NGINX, O_DIRECT, O_HELP
+	O_BIND_NO_PORT, O_PORT_RANGE, O_PORT, O_JSON, O_PLOT, O_QUIET, O_PIN, O_NGINX, O_DIRECT, O_THREADS, O_HELP
 };
 
 static const struct opt {
@@ -112,6 +138,7 @@ static const struct opt {
 	{ O_QUIET, "quiet", NULL, "no live line" },
 	{ O_NGINX, "nginx", NULL, "also measure nginx answering wrk (Connection: close) between the same hosts" },
 	{ O_DIRECT, "direct", NULL, "two bare namespaces on one veth pair instead of lab hosts behind the lab's bridge" },
+	{ O_THREADS, "threads", "N", "generator threads, the connections shared among them (default: one per CPU)" },
 	{ O_PIN, "pin", NULL, "pin the generator to CPU 0 and the server to CPU 1" },
 	{ O_HELP, "help", NULL, "this help" },
 };
@@ -198,6 +225,7 @@ opt_apply(struct bench_opts *o, enum opt_id id, const char *v)
 	case O_PIN: o->pin = 1; return 0;
 	case O_NGINX: o->nginx = 1; return 0;
 	case O_DIRECT: o->direct = 1; return 0;
+	case O_THREADS: return parse_long(v, 1, GEN_MAX, &o->threads);
 	case O_HELP: return 0;
 	}
 	return -1;
@@ -216,6 +244,11 @@ parse_opts(int argc, char **argv, int first, struct bench_opts *o)
 	o->concurrency = 100;
 	o->dst_ports = 1;
 	o->port = 8080;
+	o->threads = sysconf(_SC_NPROCESSORS_ONLN);
+	if (o->threads < 1)
+		o->threads = 1;
+	if (o->threads > GEN_MAX)
+		o->threads = GEN_MAX;
 	for (i = first; i < argc; i++) {
 		const char *a = argv[i], *val = NULL, *eq;
 		size_t len;
@@ -252,6 +285,8 @@ parse_opts(int argc, char **argv, int first, struct bench_opts *o)
 			return -1;
 		}
 	}
+	if (o->threads > o->concurrency)
+		o->threads = o->concurrency;
 	if ((long)o->port + o->dst_ports - 1 > 65535) {
 		fprintf(stderr, "timewait bench: --port + --dst-ports goes past 65535\n");
 		return -1;
@@ -491,7 +526,7 @@ stop_server(struct shared *sh, pid_t pid)
 
 /* The sampler: the main thread, every 100 ms until the end or Ctrl+C. */
 static void
-sample_loop(struct run_result *r, struct bench_counters *ctr, struct tw_counter *twc,
+sample_loop(struct run_result *r, struct gen_part *g, int ng, struct tw_counter *twc,
     struct tw_counter *tws, uint64_t t0, int live)
 {
 	struct bench_sample s, prev = { 0 };
@@ -511,9 +546,9 @@ sample_loop(struct run_result *r, struct bench_counters *ctr, struct tw_counter 
 			;
 		memset(&s, 0, sizeof(s));
 		s.t = (double)(now_mono_ns() - t0) / 1e9;
-		s.completed = bench_get(&ctr->completed);
-		s.failed = bench_get(&ctr->failed);
-		s.inflight = bench_get(&ctr->inflight);
+		s.completed = GEN_TOTAL(g, ng, completed);
+		s.failed = GEN_TOTAL(g, ng, failed);
+		s.inflight = GEN_TOTAL(g, ng, inflight);
 		s.rate = s.t > prev.t ? (double)(s.completed - prev.completed) / (s.t - prev.t) : 0;
 		s.tw_client = tw_count_fast(twc);
 		s.tw_server = tw_count_fast(tws);
@@ -536,12 +571,12 @@ run_one(const struct bench_opts *o, struct run_result *r, int live)
 	struct bench_hosts h;
 	struct shared *sh;
 	struct bench_counters *ctr;
-	struct gen_conf *gc;
+	struct gen_part *g;
 	struct tw_counter twc = { -1 }, tws = { -1 };
-	pthread_t gt;
 	atomic_int stop_gen = 0;
 	char err[256] = "", path[64];
-	int started = 0, ok = -1, i;
+	int ng = (int)o->threads, ok = -1, i, k;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	pid_t srv = -1;
 	uint64_t t0;
 	double cpu0 = 0;
@@ -552,11 +587,11 @@ run_one(const struct bench_opts *o, struct run_result *r, int live)
 	r->rss_max_kib = r->srv_hwm_kib = -1;
 	mode_name(o, r->mode, sizeof(r->mode));
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	gc = calloc(1, sizeof(*gc));
-	if (sh == MAP_FAILED || gc == NULL) {
+	g = calloc((size_t)ng, sizeof(*g));
+	if (sh == MAP_FAILED || g == NULL) {
 		if (sh != MAP_FAILED)
 			munmap(sh, sizeof(*sh));
-		free(gc);
+		free(g);
 		fprintf(stderr, "timewait bench: out of memory\n");
 		return -1;
 	}
@@ -573,16 +608,20 @@ run_one(const struct bench_opts *o, struct run_result *r, int live)
 	sh->sc.close = o->close;
 	sh->sc.port = o->port;
 	sh->sc.nports = (int)o->dst_ports;
-	sh->sc.cpu = o->pin ? 1 : -1;
+	sh->sc.cpu = o->pin ? (int)(ncpu > 1 ? ncpu - 1 : 0) : -1;
 	sh->sc.stop = &sh->stop_srv;
 	sh->sc.ctr = ctr;
-	gc->nsfd = h.client_nsfd;
-	gc->close = o->close;
-	gc->concurrency = (int)o->concurrency;
-	gc->cpu = o->pin ? 0 : -1;
-	gc->stop = &stop_gen;
-	gc->ctr = ctr;
-	fill_addrs(o, &h, gc);
+	for (k = 0; k < ng; k++) {
+		struct gen_conf *gc = &g[k].gc;
+
+		gc->nsfd = h.client_nsfd;
+		gc->close = o->close;
+		gc->concurrency = (int)(o->concurrency / ng + (k < o->concurrency % ng));
+		gc->cpu = o->pin ? (int)(k % (ncpu > 0 ? ncpu : 1)) : -1;
+		gc->stop = &stop_gen;
+		gc->ctr = &g[k].ctr;
+		fill_addrs(o, &h, gc);
+	}
 	fflush(NULL);
 	cpu0 = cpu_seconds();
 	srv = spawn_server(sh);
@@ -595,37 +634,42 @@ run_one(const struct bench_opts *o, struct run_result *r, int live)
 		goto out_threads;
 	}
 	t0 = now_mono_ns();
-	if (pthread_create(&gt, NULL, gen_thread, gc) != 0) {
-		snprintf(err, sizeof(err), "generator thread: %s", strerror(errno));
-		goto out_threads;
+	for (k = 0; k < ng; k++) {
+		if (pthread_create(&g[k].tid, NULL, gen_thread, &g[k].gc) != 0) {
+			snprintf(err, sizeof(err), "generator thread: %s", strerror(errno));
+			goto out_threads;
+		}
+		g[k].started = 1;
 	}
-	started = 1;
-	if (wait_ready(&ctr->gen_ready, 0) != 1) {
-		snprintf(err, sizeof(err), "%s", gc->err);
-		goto out_threads;
-	}
-	sample_loop(r, ctr, &twc, &tws, t0, live);
+	for (k = 0; k < ng; k++)
+		if (wait_ready(&g[k].ctr.gen_ready, 0) != 1) {
+			snprintf(err, sizeof(err), "%s", g[k].gc.err);
+			goto out_threads;
+		}
+	sample_loop(r, g, ng, &twc, &tws, t0, live);
 	r->interrupted = interrupted;
 	r->seconds = (double)(now_mono_ns() - t0) / 1e9;
 	ok = 0;
 out_threads:
 	/* The generator first: a server gone first would refuse the last connects. */
 	atomic_store(&stop_gen, 1);
-	if (started)
-		pthread_join(gt, NULL);
+	for (k = 0; k < ng; k++)
+		if (g[k].started)
+			pthread_join(g[k].tid, NULL);
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)srv);
 	r->srv_hwm_kib = proc_status_kib_of(path, "VmHWM");
 	stop_server(sh, srv);
 	r->cpu_s = cpu_seconds() - cpu0;
-	if (ok == 0 && gc->err[0]) {
-		snprintf(err, sizeof(err), "%s", gc->err);
-		ok = -1;
-	}
-	r->completed = bench_get(&ctr->completed);
-	r->failed = bench_get(&ctr->failed);
-	r->attempts = bench_get(&ctr->attempts);
+	for (k = 0; k < ng; k++)
+		if (ok == 0 && g[k].gc.err[0]) {
+			snprintf(err, sizeof(err), "%s", g[k].gc.err);
+			ok = -1;
+		}
+	r->completed = GEN_TOTAL(g, ng, completed);
+	r->failed = GEN_TOTAL(g, ng, failed);
+	r->attempts = GEN_TOTAL(g, ng, attempts);
 	for (i = 0; i <= BENCH_ERRNO_MAX; i++)
-		r->errors[i] = bench_get(&ctr->errors[i]);
+		r->errors[i] = GEN_TOTAL(g, ng, errors[i]);
 	r->accepted = bench_get(&ctr->accepted);
 	r->answered = bench_get(&ctr->answered);
 	r->srv_errors = bench_get(&ctr->srv_errors);
@@ -642,7 +686,7 @@ out_hosts:
 	hosts_down(&h);
 out_mem:
 	munmap(sh, sizeof(*sh));
-	free(gc);
+	free(g);
 	if (ok == -1)
 		fprintf(stderr, "timewait bench: %s\n", err[0] ? err : "failed");
 	return ok;
@@ -708,8 +752,9 @@ print_summary(const struct run_result *r)
 {
 	const struct bench_opts *o = &r->o;
 
-	printf("timewait bench: %s, %.1f s%s, concurrency %ld, %ld local ports\n",
-	    r->mode, r->seconds, r->interrupted ? " (interrupted)" : "", o->concurrency, r->ports);
+	printf("timewait bench: %s, %.1f s%s, concurrency %ld (%ld thread%s), %ld local ports\n",
+	    r->mode, r->seconds, r->interrupted ? " (interrupted)" : "", o->concurrency,
+	    o->threads, o->threads == 1 ? "" : "s", r->ports);
 	printf("  completed       %llu connections, %.1f/s sustained\n",
 	    (unsigned long long)r->completed, r->rate);
 	if (r->ceiling >= 0)
@@ -762,6 +807,7 @@ json_summary(const struct run_result *r)
 	json_object_set_new(s, "attempts", json_integer((json_int_t)r->attempts));
 	json_object_set_new(s, "time_wait_end", tw);
 	json_object_set_new(s, "concurrency", json_integer(r->o.concurrency));
+	json_object_set_new(s, "threads", json_integer(r->o.threads));
 	json_object_set_new(s, "ports", json_integer(r->ports));
 	json_object_set_new(s, "tuples", json_integer(r->tuples));
 	json_object_set_new(s, "time_wait_period_s", json_integer(r->tw_period));
