@@ -139,7 +139,7 @@ static const struct opt {
 	{ O_NGINX, "nginx", NULL, "also measure nginx answering wrk (Connection: close) between the same hosts" },
 	{ O_DIRECT, "direct", NULL, "two bare namespaces on one veth pair instead of lab hosts behind the lab's bridge" },
 	{ O_THREADS, "threads", "N", "generator threads, the connections shared among them (default: one per CPU)" },
-	{ O_PIN, "pin", NULL, "pin the generator to CPU 0 and the server to CPU 1" },
+	{ O_PIN, "pin", NULL, "pin generator thread k to CPU k, the server to the last CPU" },
 	{ O_HELP, "help", NULL, "this help" },
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))

@@ -47,6 +47,11 @@ done
 grep -q '"ceiling_per_s": null' "$out/server.json" || fail "server: a ceiling in the JSON"
 grep -q '"ceiling_per_s": 470' "$out/client.json" || fail "client: no 470/s ceiling in the JSON"
 [ -z "$(ls /tmp | grep '^timewait-nginx')" ] || fail "nginx folder left behind"
+# Bad input: exit 2 with a message, before anything is built.
+for bad in "--close nope" "--duration x" "--port-range 9-1" "--bogus" "--dst-ports 0"; do
+	# shellcheck disable=SC2086
+	"$TW" bench $bad >/dev/null 2>&1; [ $? = 2 ] || fail "'bench $bad': not exit 2"
+done
 # --direct: two bare namespaces on one veth, the same exchange.
 "$TW" bench --direct --close rst --duration 1 --quiet >"$out/d.txt" || fail "--direct: exit $?"
 [ "$(field "$out/d.txt" completed | awk '{print $1}')" -ge 300 ] || fail "--direct: $(cat "$out/d.txt")"
