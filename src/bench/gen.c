@@ -42,6 +42,7 @@
 
 #define NO_SLOT UINT32_MAX
 #define PROBE_NS (1 * NSEC_PER_MSEC)
+#define PROBE_MAX_NS (8 * NSEC_PER_MSEC)
 #define EVENTS_MAX 512
 
 enum slot_state { S_IDLE, S_CONNECTING, S_ANSWER, S_WAIT_FIN, S_PARKED };
@@ -60,6 +61,7 @@ struct gen {
 	struct slot *slots;
 	uint32_t park_head, park_tail;
 	uint64_t next_probe;
+	uint64_t probe_ns;	/* wait between probes: 1 ms, doubling to 8 ms */
 	uint64_t rr;		/* round robin over source addresses and ports */
 	uint64_t inflight;
 	int draining;		/* stopping: start nothing new */
@@ -97,6 +99,7 @@ park(struct gen *g, uint32_t i)
 	s->next = NO_SLOT;
 	if (g->park_tail == NO_SLOT) {
 		g->park_head = i;
+		g->probe_ns = PROBE_NS;
 		g->next_probe = now_mono_ns() + PROBE_NS;
 	} else {
 		g->slots[g->park_tail].next = i;
@@ -292,15 +295,25 @@ slot_event(struct gen *g, uint32_t i, uint32_t events)
 	park(g, i);
 }
 
-/* Once a millisecond while slots are parked: probe with the first one. */
+/*
+ * While slots are parked: probe with the first one. The wait between two
+ * probes doubles from 1 ms up to 8 ms while they fail (an exhausted port
+ * range makes each failing connect() walk all of it) and drops back to
+ * 1 ms as soon as one gets through.
+ */
 static void
 probe(struct gen *g)
 {
 	uint32_t i;
+	int any = 0;
 
-	g->next_probe = now_mono_ns() + PROBE_NS;
 	while ((i = unpark(g)) != NO_SLOT) {
 		if (slot_start(g, i) == -1) {
+			if (!any && g->probe_ns < PROBE_MAX_NS)
+				g->probe_ns *= 2;
+			else if (any)
+				g->probe_ns = PROBE_NS;
+			g->next_probe = now_mono_ns() + g->probe_ns;
 			/* Still no luck: back to the head, try again next tick. */
 			g->slots[i].state = S_PARKED;
 			g->slots[i].next = g->park_head;
@@ -309,7 +322,9 @@ probe(struct gen *g)
 				g->park_tail = i;
 			return;
 		}
+		any = 1;
 	}
+	g->probe_ns = PROBE_NS;
 }
 
 static int
