@@ -865,6 +865,7 @@ single(const struct bench_opts *o)
 	struct run_result *r = calloc(1, sizeof(*r));
 	struct plot_line line;
 	double nginx_rate, nginx_us = -1;
+	char title[160];
 	int rc = 0;
 
 	if (r == NULL)
@@ -894,7 +895,9 @@ single(const struct bench_opts *o)
 		line.label = r->mode;
 		line.series = &r->series;
 		line.ceiling = r->ceiling;
-		if (plot_svg(o->plot, r->mode, &line, 1) == -1) {
+		snprintf(title, sizeof(title), "timewait bench: %s, %ld local ports, concurrency %ld, %.0f s",
+		    r->mode, r->ports, o->concurrency, r->seconds);
+		if (plot_svg(o->plot, title, &line, 1) == -1) {
 			fprintf(stderr, "timewait bench: cannot write %s\n", o->plot);
 			rc = 1;
 		}

@@ -15,9 +15,9 @@
 
 #include "bench/bench.h"
 
-#define W 960
+#define W 1100
 #define LEFT 90
-#define RIGHT 200	/* room for the legend */
+#define RIGHT 340	/* room for the legend */
 #define TOP 50
 #define PANEL_H 170
 #define GAP 55
@@ -184,6 +184,8 @@ plot_svg(const char *path, const char *title, const struct plot_line *lines, int
 		    "<text x='%d' y='%d' font-size='12'>", W - RIGHT + 12, TOP + 20 * i, c,
 		    W - RIGHT + 30, TOP + 20 * i + 11);
 		xml_text(out, lines[i].label);
+		if (lines[i].ceiling >= 0)
+			fprintf(out, " (ceiling %.1f/s)", lines[i].ceiling);
 		fprintf(out, "</text>\n");
 	}
 	fprintf(out, "</svg>\n");
