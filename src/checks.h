@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "catalogue.h"
+#include "ktrace.h"
 #include "lab/capture.h"
 #include "lab/sockdiag.h"
 #include "pcapread.h"
@@ -73,6 +74,9 @@ struct test_rec {
 	struct snap_rec snaps[REC_MAX_SNAPS];
 	int nsnaps;
 	char error[256];		/* the run itself went wrong (not a check) */
+	struct ktrace_stats trace;	/* the kernel trace's figures */
+	char trace_error[256];		/* why there is no kernel trace */
+	char draw_error[256];		/* why there are no drawings */
 };
 
 struct check_result {
@@ -90,6 +94,12 @@ struct check_result {
 
 int checks_run(const struct test_rec *r, struct check_result *out);
 const char *race_outcome(const struct test_rec *r, char *detail, size_t len);
+/* The race's outcome for the connection from client port cport (0: first). */
+const char *race_classify(const struct test_rec *r, int cport, char *detail,
+    size_t len, int *consistent);
+/* The same for the connections from client ports port_base .. +n-1. */
+int race_classify_ports(const struct test_rec *r, int port_base, int n,
+    const char **names, int *consistent);
 
 /* Helpers the runner and reports share. */
 const struct host_rec *rec_host(const struct test_rec *r, const char *name);

@@ -534,7 +534,17 @@ listen_on(struct server *s)
 		event_step("setsockopt", r, errno, 0, 0, fd, "TCP_DEFER_ACCEPT 1");
 	}
 	r = listen(fd, SOMAXCONN);
-	event_step("listen", r, errno, 0, 0, fd, NULL);
+	{
+		struct event e;
+
+		event_init(&e, "listen");
+		e.ret = r;
+		e.err = r == -1 ? errno : 0;
+		e.fd = fd;
+		e.local = addr;
+		e.note = r == 0 ? "waiting for connections" : NULL;
+		event_emit(&e);
+	}
 	if (r == -1)
 		goto fail;
 	s->lfd = fd;

@@ -11,6 +11,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
@@ -155,16 +156,127 @@ lab_name_owner(const char *name, int *seq)
 	return (pid_t)pid;
 }
 
+/* Alive and not a zombie: a runner killed with SIGKILL may wait a while
+ * to be reaped, and its lab is dead from the moment it died. */
 static int
 owner_alive(pid_t pid)
 {
-	return kill(pid, 0) == 0 || errno == EPERM;
+	char path[64], stat[512], *p;
+	ssize_t n;
+	int fd;
+
+	if (kill(pid, 0) < 0 && errno != EPERM)
+		return 0;
+	if (fmt(path, sizeof(path), "/proc/%d/stat", (int)pid) < 0)
+		return 1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno != ENOENT;
+	n = read(fd, stat, sizeof(stat) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	stat[n] = '\0';
+	p = strrchr(stat, ')');
+	return !(p != NULL && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
+}
+
+/*
+ * Whether a live owner holds the namespace open. Every lab_build caller
+ * does (struct lab keeps an fd of each namespace until lab_destroy), so a
+ * pid that is alive but holds none of it is a recycled pid: pids wrap fast
+ * on a busy machine (pid_max is often 32768), and the lab's real owner is
+ * dead. When the fds cannot be read, the owner is taken at its word.
+ *
+ * A runner may hold hundreds of descriptors and own many labs: what each
+ * owner holds is read once per lab_clean (struct held), not once per name.
+ */
+struct held {
+	pid_t pid;
+	int unknown;		/* its fds could not be read */
+	int n;
+	unsigned long *inos;	/* network namespaces it holds open */
+};
+
+struct held_cache {
+	int n;
+	struct held h[32];
+};
+
+static void
+held_read(pid_t pid, struct held *h)
+{
+	char path[64], link[64];
+	struct dirent *e;
+	unsigned long ino;
+	int cap = 0;
+	DIR *d;
+
+	memset(h, 0, sizeof(*h));
+	h->pid = pid;
+	if (fmt(path, sizeof(path), "/proc/%d/fd", (int)pid) < 0 ||
+	    (d = opendir(path)) == NULL) {
+		h->unknown = 1;
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		ssize_t n = readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
+
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (sscanf(link, "net:[%lu]", &ino) != 1)
+			continue;
+		if (h->n == cap) {
+			unsigned long *t = realloc(h->inos, (size_t)(cap ? cap * 2 : 16) * sizeof(*t));
+
+			if (t == NULL) {
+				h->unknown = 1;
+				break;
+			}
+			h->inos = t;
+			cap = cap ? cap * 2 : 16;
+		}
+		h->inos[h->n++] = ino;
+	}
+	closedir(d);
+}
+
+static void
+held_free(struct held_cache *c)
+{
+	int i;
+
+	for (i = 0; c != NULL && i < c->n; i++)
+		free(c->h[i].inos);
+}
+
+static int
+owner_holds(struct held_cache *c, pid_t pid, const struct lab_nsid *id)
+{
+	struct held one, *h = NULL;
+	int i, found = 0;
+
+	for (i = 0; c != NULL && i < c->n; i++)
+		if (c->h[i].pid == pid)
+			h = &c->h[i];
+	if (h == NULL) {
+		h = c != NULL && c->n < 32 ? &c->h[c->n++] : &one;
+		held_read(pid, h);
+	}
+	for (i = 0; i < h->n && !found; i++)
+		found = h->inos[i] == (unsigned long)id->ino;
+	found = found || h->unknown;
+	if (h == &one)
+		free(one.inos);
+	return found;
 }
 
 struct stale {
 	char name[256];
 	pid_t owner;
 	int seq;
+	int state;
 };
 
 /* Distinct labs among the entries, for the count lab_clean returns. */
@@ -211,23 +323,67 @@ clean_tracing(int all, int verbose)
 	closedir(d);
 }
 
+const char *
+lab_ns_state_name(int state)
+{
+	switch (state) {
+	case LAB_NS_LIVE:
+		return "alive";
+	case LAB_NS_DEAD_OWNER:
+		return "dead";
+	case LAB_NS_RECYCLED_PID:
+		return "dead, pid reused";
+	default:
+		return "not a lab";
+	}
+}
+
+static int
+netns_state(const char *name, pid_t *owner, int *seq, struct held_cache *c)
+{
+	char path[PATH_MAX];
+	struct lab_nsid id;
+	pid_t pid = lab_name_owner(name, seq);
+
+	if (owner != NULL)
+		*owner = pid;
+	if (pid == 0)
+		return LAB_NS_NOT_OURS;
+	if (!owner_alive(pid))
+		return LAB_NS_DEAD_OWNER;
+	/* Half made (no namespace bound yet): being built. */
+	if (fmt(path, sizeof(path), "%s/%s", LAB_NETNS_DIR, name) < 0 ||
+	    lab_nsid_of_path(path, &id) < 0 || owner_holds(c, pid, &id))
+		return LAB_NS_LIVE;
+	return LAB_NS_RECYCLED_PID;
+}
+
+int
+lab_netns_state(const char *name, pid_t *owner, int *seq)
+{
+	return netns_state(name, owner, seq, NULL);
+}
+
 int
 lab_clean(int all, int verbose)
 {
 	struct stale *s = NULL;
 	struct lab_nsid *ids = NULL;
+	struct held_cache held;
 	struct dirent *e;
 	int n = 0, cap = 0, nids = 0, i, labs, killed;
 	DIR *d;
 
+	held.n = 0;
 	d = opendir(LAB_NETNS_DIR);
 	while (d != NULL && (e = readdir(d)) != NULL) {
-		int seq;
-		pid_t owner = lab_name_owner(e->d_name, &seq);
+		int seq, state;
+		pid_t owner;
 
-		if (owner == 0 || (!all && owner_alive(owner)))
-			continue;
 		if (strlen(e->d_name) >= sizeof(s[0].name))
+			continue;
+		state = netns_state(e->d_name, &owner, &seq, &held);
+		if (state == LAB_NS_NOT_OURS || (state == LAB_NS_LIVE && !all))
 			continue;
 		if (n == cap) {
 			struct stale *t = realloc(s, (size_t)(cap ? cap * 2 : 16) * sizeof(*s));
@@ -240,10 +396,12 @@ lab_clean(int all, int verbose)
 		strcpy(s[n].name, e->d_name);
 		s[n].owner = owner;
 		s[n].seq = seq;
+		s[n].state = state;
 		n++;
 	}
 	if (d != NULL)
 		closedir(d);
+	held_free(&held);
 
 	if (n > 0)
 		ids = calloc((size_t)n, sizeof(*ids));
@@ -261,8 +419,8 @@ lab_clean(int all, int verbose)
 	for (i = 0; i < n; i++) {
 		lab_netns_remove(s[i].name);
 		if (verbose)
-			printf("removed netns %s (owner %d %s)\n", s[i].name,
-			    (int)s[i].owner, owner_alive(s[i].owner) ? "alive" : "dead");
+			printf("removed netns %s (owner %d %s)\n", s[i].name, (int)s[i].owner,
+			    lab_ns_state_name(s[i].state));
 	}
 	labs = count_labs(s, n);
 	free(ids);

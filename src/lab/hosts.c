@@ -185,8 +185,8 @@ lab_host(struct lab *lab, const char *name)
 	return NULL;
 }
 
-static int
-valid_host_name(const char *s)
+int
+lab_valid_host_name(const char *s)
 {
 	size_t i, n = strlen(s);
 
@@ -303,7 +303,8 @@ make_bridge(struct rtnl *nl)
 {
 	struct rtnl_req r;
 	struct ifinfomsg *ifi;
-	struct rtattr *info;
+	struct rtattr *info, *data;
+	uint8_t off = 0;
 
 	ifi = rtnl_req_init(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
@@ -312,6 +313,11 @@ make_bridge(struct rtnl *nl)
 	rtnl_attr_str(&r, IFLA_IFNAME, BRIDGE_NAME);
 	info = rtnl_nest(&r, IFLA_LINKINFO);
 	rtnl_attr_str(&r, IFLA_INFO_KIND, "bridge");
+	data = rtnl_nest(&r, IFLA_INFO_DATA);
+	/* No snooping: else the bridge joins 224.0.0.106 and its IGMP
+	 * reports land in every host's capture. */
+	rtnl_attr(&r, IFLA_BR_MCAST_SNOOPING, &off, sizeof(off));
+	rtnl_nest_end(&r, data);
 	rtnl_nest_end(&r, info);
 	return rtnl_talk(nl, &r);
 }
@@ -386,6 +392,8 @@ write_hosts_file(struct lab *lab, const char *dir)
 	f = fopen(lab->hosts_file, "we");
 	if (f == NULL)
 		return -1;
+	/* Readable by programs dropped to nobody, whatever the umask. */
+	(void)fchmod(fileno(f), 0644);
 	fprintf(f, "# hosts of lab %s (timewait)\n127.0.0.1\tlocalhost\n"
 	    "::1\tlocalhost ip6-localhost ip6-loopback\n", lab->id);
 	for (i = 0; i < lab->nhosts; i++)
@@ -427,7 +435,7 @@ lab_build(struct lab *lab, const char *const *names, int n, const char *dir,
 		return -1;
 	}
 	for (i = 0; i < n; i++) {
-		if (!valid_host_name(names[i])) {
+		if (!lab_valid_host_name(names[i])) {
 			snprintf(err, errlen, "bad host name '%s' (1-12 of a-z, 0-9)", names[i]);
 			return -1;
 		}

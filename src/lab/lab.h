@@ -42,9 +42,15 @@ struct lab {
  * its hosts file into (the run folder). Each host's sysctls are set to a
  * fresh Linux's defaults (see lab_defaults). Returns 0, or -1 with a
  * message in err and nothing left behind.
+ * Host names: 1-12 of [a-z0-9], not "sw". The hosts file is <dir>/hosts:
+ * "<addr> <name>" per host, IPv6 addresses as "<name>-v6" (so a name alone
+ * means IPv4, as in the seed). The calling thread's namespace is unchanged.
  */
 int lab_build(struct lab *lab, const char *const *names, int n,
     const char *dir, char *err, size_t errlen);
+/* A host name a lab takes: 1 to 12 of a-z and 0-9, not "sw" (the switch). */
+int lab_valid_host_name(const char *s);
+
 /* Kill every process still in the lab's namespaces, delete them all. */
 void lab_destroy(struct lab *lab);
 struct lab_host *lab_host(struct lab *lab, const char *name);
@@ -70,7 +76,9 @@ struct lab_proc_opts {
 /*
  * Start argv in host h: its network namespace, a private mount namespace
  * where /etc/hosts is the lab's, PR_SET_PDEATHSIG so it dies with the
- * runner thread that spawned it. Returns the pid, or -1.
+ * runner thread that spawned it. argv[0] must be an absolute path (else
+ * EINVAL). Returns the pid, or -1 with errno (ENOENT: no such program;
+ * a failure in the child before exec is reported the same way).
  */
 pid_t lab_spawn(const struct lab *lab, const struct lab_host *h,
     char *const argv[], const struct lab_proc_opts *o);

@@ -1,8 +1,10 @@
 /*
- * labint.h - what hosts.c, spawn.c and clean.c share and nobody else needs:
- * how a namespace is recognised (its nsfs device and inode, the same for a
- * /run/netns bind mount, an open fd and /proc/PID/ns/net), how every process
- * inside a set of namespaces is killed, and how a /run/netns name is removed.
+ * labint.h - what the lab's own files (hosts, spawn, clean, labkeep,
+ * labcmd) share and the rest of timewait does not need: how a namespace is
+ * recognised (its nsfs device and inode, the same for a /run/netns bind
+ * mount, an open fd and /proc/PID/ns/net), how every process inside a set
+ * of namespaces is killed, how a /run/netns name is removed, and how a lab
+ * name tells whether its owner is still there.
  */
 #ifndef TIMEWAIT_LAB_INT_H
 #define TIMEWAIT_LAB_INT_H
@@ -30,5 +32,15 @@ void lab_netns_remove(const char *name);
 
 /* The owner pid encoded in a lab name "tw-PID-SEQ..." (0 if not one). */
 pid_t lab_name_owner(const char *name, int *seq);
+
+/* What a /run/netns name is: one of ours, and is its owner still there? */
+enum {
+	LAB_NS_NOT_OURS = -1,	/* not named tw-PID-SEQ... */
+	LAB_NS_LIVE,		/* owner alive and holding it (or still building) */
+	LAB_NS_DEAD_OWNER,	/* owner gone (or a zombie) */
+	LAB_NS_RECYCLED_PID,	/* the pid lives, but holds none of it: reused */
+};
+int lab_netns_state(const char *name, pid_t *owner, int *seq);
+const char *lab_ns_state_name(int state);
 
 #endif

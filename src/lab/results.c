@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "lab/results.h"
+#include "render/render.h"
 #include "util.h"
 
 /* The files a run writes in a test's folder; results_clear removes them. */
@@ -182,6 +183,14 @@ result_json(const struct test_rec *r, const struct check_result *res, int nres,
 		json_object_set_new(caps, r->hosts[i].name, c);
 	}
 	json_object_set_new(j, "capture", caps);
+	if (r->trace_error[0] != '\0') {
+		json_object_set_new(j, "trace", json_pack("{s:s}", "error", r->trace_error));
+	} else {
+		json_object_set_new(j, "trace", json_pack("{s:I,s:I,s:I}",
+		    "events", (json_int_t)r->trace.events,
+		    "lost", (json_int_t)r->trace.lost,
+		    "buffer_kb", (json_int_t)r->trace.buffer_kb));
+	}
 	if (oc != NULL) {
 		json_t *o = json_object();
 
@@ -193,6 +202,8 @@ result_json(const struct test_rec *r, const struct check_result *res, int nres,
 	}
 	return j;
 }
+
+#define MAX_LISTED 300	/* packets listed in a report */
 
 /* Relative sequence numbers, as Wireshark shows them, per direction. */
 struct isn {
@@ -266,7 +277,7 @@ write_packets(FILE *f, const struct test_rec *r, const char *prefix)
 	int nisn = 0;
 	size_t n = sent_packets(r, &v), i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && i < MAX_LISTED; i++) {
 		const struct tcp_pkt *p = v[i];
 		const char *from = rec_host_of(r, p->src), *to = rec_host_of(r, p->dst);
 		char flags[8];
@@ -280,6 +291,8 @@ write_packets(FILE *f, const struct test_rec *r, const char *prefix)
 	}
 	if (n == 0)
 		fprintf(f, "%s(no packets)\n", prefix);
+	if (n > MAX_LISTED)
+		fprintf(f, "%s... and %zu more: see the pcap files\n", prefix, n - MAX_LISTED);
 	free(v);
 }
 
@@ -288,14 +301,17 @@ write_report(FILE *f, const struct test_rec *r, const struct check_result *res,
     int nres, int ok, const struct outcome_count *oc, int noc, int runs)
 {
 	const struct test_spec *t = r->spec;
-	int i, h, passed = 0;
+	int i, h, passed = 0, judged = 0;
 	size_t k;
 
-	for (i = 0; i < nres; i++)
+	for (i = 0; i < nres; i++) {
 		passed += res[i].judged && res[i].pass;
+		judged += res[i].judged;
+	}
 	fprintf(f, "# Test %s: %s\n\n%s.\n\n", t->id, t->title, t->shows);
-	fprintf(f, "**Verdict: %s** (%d of %d checks passed; time scale %g%s)\n\n",
-	    ok ? "PASS" : "FAIL", passed, nres, r->scale, r->full ? ", --full" : "");
+	fprintf(f, "**Verdict: %s** (%d of %d checks passed%s; time scale %g%s)\n\n",
+	    ok ? "PASS" : "FAIL", passed, judged,
+	    judged < nres ? ", more with --full" : "", r->scale, r->full ? ", --full" : "");
 	if (r->error[0] != '\0')
 		fprintf(f, "The run went wrong: %s.\n\n", r->error);
 
@@ -317,7 +333,7 @@ write_report(FILE *f, const struct test_rec *r, const struct check_result *res,
 	for (i = 0; i < nres; i++)
 		fprintf(f, "| %s | %s | %s |\n",
 		    !res[i].judged ? "-" : res[i].pass ? "pass" : "**FAIL**",
-		    res[i].spec->what[0] ? res[i].spec->what : "(same)", res[i].seen);
+		    res[i].spec->what, res[i].seen);
 	if (oc != NULL) {
 		fprintf(f, "\n## Outcomes over %d runs\n\n| outcome | runs |\n| --- | --- |\n", runs);
 		for (i = 0; i < noc; i++)
@@ -377,17 +393,54 @@ results_write(const char *dir, const struct test_rec *r,
 }
 
 void
+results_append_drawings(const char *dir, const struct test_rec *r)
+{
+	char path[4096], line[1024];
+	FILE *f, *in;
+
+	if (fmt(path, sizeof(path), "%s/report.md", dir) == -1 ||
+	    (f = fopen(path, "a")) == NULL)
+		return;
+	fprintf(f, "\n## Sequence diagram\n\n");
+	in = NULL;
+	if (r->draw_error[0] == '\0' && fmt(path, sizeof(path), "%s/sequence.mmd", dir) == 0)
+		in = fopen(path, "r");
+	if (in == NULL) {
+		fprintf(f, "No drawing: %s.\n", r->draw_error[0] ? r->draw_error : "sequence.mmd is missing");
+	} else {
+		fprintf(f, "Drawn from what happened: the programs' calls, every packet, "
+		    "each kernel's TCP states. Also `sequence.svg` (open it in a browser), "
+		    "`sequence.puml` (PlantUML) and `timeline.json`.\n\n```mermaid\n");
+		while (fgets(line, sizeof(line), in) != NULL)
+			fputs(line, f);
+		fprintf(f, "```\n");
+		fclose(in);
+	}
+	fprintf(f, "\n## Kernel trace\n\n");
+	if (r->trace_error[0] != '\0')
+		fprintf(f, "No kernel trace: %s.\n", r->trace_error);
+	else
+		fprintf(f, "`trace.jsonl`: %llu TCP state changes and resets from both kernels, "
+		    "%llu lost.\n", (unsigned long long)r->trace.events,
+		    (unsigned long long)r->trace.lost);
+	fclose(f);
+}
+
+void
 results_show(const char *out, const char *id, FILE *f)
 {
 	char path[4096], line[1024];
 	FILE *in;
 	int in_packets = 0;
 
-	/* The report's packet list is the text timeline until a richer one exists. */
+	fprintf(f, "\n== %s ==\n", id);
+	if (fmt(path, sizeof(path), "%s/%s", out, id) == 0 &&
+	    render_text(path, f, isatty(fileno(f))) == 0)
+		return;
+	/* No timeline: the report's packet list. */
 	if (fmt(path, sizeof(path), "%s/%s/report.md", out, id) == -1 ||
 	    (in = fopen(path, "r")) == NULL)
 		return;
-	fprintf(f, "\n== %s ==\n", id);
 	while (fgets(line, sizeof(line), in) != NULL) {
 		if (strncmp(line, "```", 3) == 0) {
 			if (in_packets)

@@ -88,7 +88,7 @@ rtnl_attr(struct rtnl_req *r, unsigned short type, const void *data, size_t len)
 		return NULL;
 	a->rta_type = type;
 	a->rta_len = (unsigned short)RTA_LENGTH(len);
-	if (len > 0)
+	if (data != NULL && len > 0)	/* else left zeroed */
 		memcpy(RTA_DATA(a), data, len);
 	return a;
 }

@@ -33,6 +33,8 @@
 #include "lab/lab.h"
 #include "lab/results.h"
 #include "lab/run.h"
+#include "ktrace.h"
+#include "render/render.h"
 #include "util.h"
 
 #define STATUS_PASS 0
@@ -107,9 +109,14 @@ proc_by_name(struct test_rec *r, const char *name)
 	return (struct proc_rec *)rec_proc(r, name);
 }
 
+/*
+ * Start a program of the test in its host. extra: more arguments (NULL
+ * ends them); append: add to the event log of an earlier start instead of
+ * beginning a new one.
+ */
 static int
 spawn_proc(struct test_rec *r, struct lab *lab, struct proc_rec *p,
-    const struct run_opts *o, const char *dir)
+    const struct run_opts *o, const char *dir, const char *const *extra, int append)
 {
 	const struct proc_spec *ps = p->spec;
 	struct lab_host *h = lab_host(lab, ps->host);
@@ -129,7 +136,8 @@ spawn_proc(struct test_rec *r, struct lab *lab, struct proc_rec *p,
 		return -1;
 	}
 	logfd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	evfd = open(p->events_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+	evfd = open(p->events_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+	    (append ? 0 : O_TRUNC), 0644);
 	if (logfd == -1 || evfd == -1 || pipe2(in, O_CLOEXEC) == -1) {
 		snprintf(r->error, sizeof(r->error), "cannot create %s's files: %s",
 		    ps->name, strerror(errno));
@@ -151,6 +159,8 @@ spawn_proc(struct test_rec *r, struct lab *lab, struct proc_rec *p,
 	argv[argc++] = scale;
 	for (i = 0; ps->args[i] != NULL && argc < 31; i++)
 		argv[argc++] = (char *)ps->args[i];
+	for (i = 0; extra != NULL && extra[i] != NULL && argc < 31; i++)
+		argv[argc++] = (char *)extra[i];
 	argv[argc] = NULL;
 
 	memset(&po, 0, sizeof(po));
@@ -176,8 +186,8 @@ spawn_proc(struct test_rec *r, struct lab *lab, struct proc_rec *p,
 
 /* Wait until p's log holds step for request req (0: any); *when: its time. */
 static int
-wait_step(struct test_rec *r, struct proc_rec *p, const char *step, int req,
-    uint64_t deadline, uint64_t *when)
+wait_step_from(struct test_rec *r, struct proc_rec *p, size_t from,
+    const char *step, int req, uint64_t deadline, uint64_t *when)
 {
 	size_t i;
 
@@ -186,7 +196,7 @@ wait_step(struct test_rec *r, struct proc_rec *p, const char *step, int req,
 			snprintf(r->error, sizeof(r->error), "cannot read %s", p->events_path);
 			return -1;
 		}
-		for (i = 0; i < p->nev; i++)
+		for (i = from; i < p->nev; i++)
 			if (strcmp(p->ev[i].step, step) == 0 && (req == 0 || p->ev[i].req == req)) {
 				if (when != NULL)
 					*when = p->ev[i].t_ns;
@@ -200,8 +210,15 @@ wait_step(struct test_rec *r, struct proc_rec *p, const char *step, int req,
 			    req ? " for request " : "", req);
 			return -1;
 		}
-		sleep_ns(NSEC_PER_MSEC);
+		sleep_ns(NSEC_PER_MSEC / 2);
 	}
+}
+
+static int
+wait_step(struct test_rec *r, struct proc_rec *p, const char *step, int req,
+    uint64_t deadline, uint64_t *when)
+{
+	return wait_step_from(r, p, 0, step, req, deadline, when);
 }
 
 /* A socket half-way through opening or closing: the kernel is not done. */
@@ -327,6 +344,21 @@ stop_programs(struct test_rec *r)
 		}
 }
 
+/* An action in a few words, for the live line. */
+static const char *
+action_word(const struct action *a)
+{
+	switch (a->kind) {
+	case ACT_START: return "a program starts";
+	case ACT_WAIT: return "a step awaited";
+	case ACT_SIGINT: return "Ctrl+C";
+	case ACT_ENTER: return "Enter";
+	case ACT_SNAPSHOT: return "a socket snapshot";
+	case ACT_WAIT_TW: return "the TIME_WAIT countdown";
+	default: return "the end";
+	}
+}
+
 /* Stop the captures still running, all at once; keep their counts. */
 static void
 stop_captures(struct test_rec *r, struct capture **caps)
@@ -369,19 +401,24 @@ run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
 		}
 		due = base_mono + (uint64_t)(a->at_ms * r->scale * NSEC_PER_MSEC) +
 		    a->settle_ms * NSEC_PER_MSEC;
+		if (base_mono != 0 && due > now_mono_ns() + 100 * NSEC_PER_MSEC)
+			progress("t=%.1f s: next, %s at t=%.1f s",
+			    (double)(now_mono_ns() - base_mono) / 1e9, action_word(a),
+			    (double)(due - base_mono) / 1e9);
 		if (base_mono != 0 && sleep_until(due) == -1)
 			return -1;
 		r->act_t[i] = now_realtime_ns();
 		switch (a->kind) {
 		case ACT_START:
 			progress("running: %s starts in host %s", p->spec->name, p->spec->host);
-			if (spawn_proc(r, lab, p, o, dir) == -1)
+			if (spawn_proc(r, lab, p, o, dir, NULL, 0) == -1)
 				return -1;
 			if (strcmp(p->spec->prog, "server") == 0 &&
 			    wait_step(r, p, "listen", 0, now_mono_ns() + 5 * NSEC_PER_SEC, NULL) == -1)
 				return -1;
 			break;
 		case ACT_WAIT:
+			progress("waiting for %s to log '%s'", p->spec->name, a->step);
 			if (wait_step(r, p, a->step, a->req, now_mono_ns() +
 			    a->timeout_ms * NSEC_PER_MSEC, &when) == -1)
 				return -1;
@@ -432,65 +469,196 @@ clear_dir(const char *dir)
 	return results_clear(dir);
 }
 
-/* Run one test once, in a lab of its own; fills r. */
+/* Build the test's lab and start a capture on every host. */
 static int
-run_once(struct test_rec *r, const struct run_opts *o, const char *dir)
+setup(struct test_rec *r, const char *dir, struct lab *lab, struct capture **caps,
+    struct ktrace **kt)
 {
+	const char *addrs[2 * CAT_MAX_HOSTS], *names[2 * CAT_MAX_HOSTS];
+	int naddrs = 0;
 	const struct test_spec *t = r->spec;
-	struct capture *caps[CAT_MAX_HOSTS] = { 0 };
-	struct lab lab;
 	char err[256], path[PATH_MAX];
-	int i, rc = 0;
+	int i;
 
 	if (clear_dir(dir) == -1) {
 		snprintf(r->error, sizeof(r->error), "cannot prepare %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	progress("building lab");
-	if (lab_build(&lab, t->hosts, test_nhosts(t), dir, err, sizeof(err)) == -1) {
+	if (lab_build(lab, t->hosts, test_nhosts(t), dir, err, sizeof(err)) == -1) {
 		snprintf(r->error, sizeof(r->error), "lab: %s", err);
 		return -1;
 	}
 	r->nhosts = test_nhosts(t);
 	for (i = 0; i < r->nhosts; i++) {
-		struct lab_host *h = lab_host(&lab, t->hosts[i]);
+		struct lab_host *h = lab_host(lab, t->hosts[i]);
 
 		snprintf(r->hosts[i].name, sizeof(r->hosts[i].name), "%s", h->name);
 		snprintf(r->hosts[i].addr, sizeof(r->hosts[i].addr), "%s", h->addr);
 		snprintf(r->hosts[i].addr6, sizeof(r->hosts[i].addr6), "%s", h->addr6);
 	}
-	results_write_lab(dir, &lab);
-	for (i = 0; i < r->nhosts && rc == 0; i++) {
-		struct lab_host *h = lab_host(&lab, t->hosts[i]);
+	results_write_lab(dir, lab);
+	/* The kernels' TCP state changes: worth having, not worth failing for. */
+	for (i = 0; i < r->nhosts; i++) {
+		addrs[naddrs] = r->hosts[i].addr;
+		names[naddrs++] = r->hosts[i].name;
+		addrs[naddrs] = r->hosts[i].addr6;
+		names[naddrs++] = r->hosts[i].name;
+	}
+	*kt = ktrace_start(lab->id, addrs, names, naddrs, err, sizeof(err));
+	if (*kt == NULL)
+		snprintf(r->trace_error, sizeof(r->trace_error), "%s", err);
+	for (i = 0; i < r->nhosts; i++) {
+		struct lab_host *h = lab_host(lab, t->hosts[i]);
 
 		if (fmt(path, sizeof(path), "%s/%s.pcap", dir, h->name) == -1 ||
 		    (caps[i] = capture_start(h->nsfd, h->ifname, path, err, sizeof(err))) == NULL) {
 			snprintf(r->error, sizeof(r->error), "%s: %s", h->name, err);
-			rc = -1;
+			return -1;
 		}
 	}
-	if (rc == 0)
-		rc = run_actions(r, &lab, o, dir, caps);
+	return 0;
+}
+
+/* Stop what still runs and remove the lab (unless --keep). */
+static void
+teardown(struct test_rec *r, const struct run_opts *o, const char *dir,
+    struct lab *lab, struct capture **caps, struct ktrace **kt)
+{
+	char path[PATH_MAX];
+
 	stop_captures(r, caps);
 	stop_programs(r);
+	if (*kt != NULL) {
+		if (fmt(path, sizeof(path), "%s/trace.jsonl", dir) == -1 ||
+		    ktrace_stop(*kt, path, &r->trace) == -1)
+			snprintf(r->trace_error, sizeof(r->trace_error), "the kernel trace could not be written");
+		*kt = NULL;
+	}
 	if (o->keep) {
-		progress("kept: %s (remove with 'timewait lab clean')", lab.id);
+		progress("kept: %s (remove with 'timewait lab clean')", lab->id);
 		fprintf(stderr, "lab %s kept for a look: ip netns exec %s ss -tan; "
-		    "then 'timewait lab clean'\n", lab.id, lab.hosts[0].netns);
+		    "then 'timewait lab clean'\n", lab->id, lab->hosts[0].netns);
 	} else {
-		lab_destroy(&lab);
+		lab_destroy(lab);
 	}
 	if (stop_requested && r->error[0] == '\0')
 		snprintf(r->error, sizeof(r->error), "stopped");
+}
+
+/* Run one test once, in a lab of its own; fills r. */
+static int
+run_once(struct test_rec *r, const struct run_opts *o, const char *dir)
+{
+	struct capture *caps[CAT_MAX_HOSTS] = { 0 };
+	struct ktrace *kt = NULL;
+	struct lab lab;
+	int rc;
+
+	memset(&lab, 0, sizeof(lab));
+	rc = setup(r, dir, &lab, caps, &kt);
+	if (rc == 0)
+		rc = run_actions(r, &lab, o, dir, caps);
+	if (lab.nhosts > 0)
+		teardown(r, o, dir, &lab, caps, &kt);
+	else if (kt != NULL)
+		ktrace_stop(kt, NULL, NULL);
 	return rc;
 }
 
-/* Read back the run's files into r, judge it, write its result files. */
+static void judge_files(struct test_rec *r, const char *dir);
+
+#define RACE_PORT_BASE 10000	/* the Nth repeat's client binds port 10000 + N */
+
+/*
+ * The close race, repeated: one lab, one server, one capture per host for
+ * the whole series, and the client started N times, each a fresh process
+ * from a source port of its own (a client that ended in TIME_WAIT holds
+ * its port for 60 s). Each connection is then classified by its 4-tuple.
+ */
 static int
-judge(struct test_rec *r, const char *dir, struct check_result *res, int *nres)
+run_race_repeat(struct test_rec *r, const struct run_opts *o, const char *dir,
+    struct outcome_count *oc, int *noc, int maxoc, int *consistent_runs)
+{
+	struct capture *caps[CAT_MAX_HOSTS] = { 0 };
+	struct proc_rec *server = proc_by_name(r, "server"), *client = proc_by_name(r, "client");
+	struct ktrace *kt = NULL;
+	struct lab lab;
+	char port[16], path[PATH_MAX];
+	const char *extra[] = { "-f", port, "--quit-when-done", NULL };
+	FILE *runs = NULL;
+	const char **names;
+	int i, rc, *agree, ran = 0;
+
+	memset(&lab, 0, sizeof(lab));
+	if (server == NULL || client == NULL) {
+		snprintf(r->error, sizeof(r->error), "the race needs a server and a client");
+		return -1;
+	}
+	rc = setup(r, dir, &lab, caps, &kt);
+	if (rc == 0)
+		rc = spawn_proc(r, &lab, server, o, dir, NULL, 0);
+	if (rc == 0)
+		rc = wait_step(r, server, "listen", 0, now_mono_ns() + 5 * NSEC_PER_SEC, NULL);
+	r->t0_ns = now_realtime_ns();
+	for (i = 0; rc == 0 && i < o->repeat && !stop_requested; i++) {
+		size_t from = client->nev;
+		int st;
+
+		snprintf(port, sizeof(port), "%d", RACE_PORT_BASE + i);
+		if (i % 25 == 0)
+			progress("run %d of %d", i + 1, o->repeat);
+		rc = spawn_proc(r, &lab, client, o, dir, extra, i > 0);
+		if (rc == 0)
+			rc = wait_step_from(r, client, from, "close", 1,
+			    now_mono_ns() + 3 * NSEC_PER_SEC, NULL);
+		if (client->pid > 0 && waitpid(client->pid, &st, 0) == client->pid)
+			client->pid = 0;
+		if (client->stdin_w != -1) {
+			close(client->stdin_w);
+			client->stdin_w = -1;
+		}
+		ran += rc == 0;
+	}
+	if (rc == 0)
+		rc = take_snapshot(r, &lab, "end", 1);
+	if (lab.nhosts > 0)
+		teardown(r, o, dir, &lab, caps, &kt);
+	else if (kt != NULL)
+		ktrace_stop(kt, NULL, NULL);
+	/* Judge every connection from the captures. */
+	judge_files(r, dir);
+	*consistent_runs = 0;
+	names = calloc((size_t)ran + 1, sizeof(*names));
+	agree = calloc((size_t)ran + 1, sizeof(*agree));
+	if (names == NULL || agree == NULL ||
+	    race_classify_ports(r, RACE_PORT_BASE, ran, names, agree) == -1) {
+		snprintf(r->error, sizeof(r->error), "cannot classify the runs");
+		ran = 0;
+	}
+	if (fmt(path, sizeof(path), "%s/runs.jsonl", dir) == 0)
+		runs = fopen(path, "w");
+	for (i = 0; i < ran; i++) {
+		outcome_add(oc, noc, maxoc, names[i] ? names[i] : "unknown");
+		*consistent_runs += names[i] != NULL && agree[i];
+		if (runs != NULL)
+			fprintf(runs, "{\"run\":%d,\"client_port\":%d,\"outcome\":\"%s\","
+			    "\"sockets_agree\":%s}\n", i + 1, RACE_PORT_BASE + i,
+			    names[i] ? names[i] : "unknown", agree[i] ? "true" : "false");
+	}
+	if (runs != NULL)
+		fclose(runs);
+	free(names);
+	free(agree);
+	return ran;
+}
+
+/* Read back the run's event logs and pcaps into r. */
+static void
+judge_files(struct test_rec *r, const char *dir)
 {
 	char path[PATH_MAX], err[256];
-	int i, passed = 0;
+	int i;
 
 	for (i = 0; i < r->nprocs; i++)
 		if (r->procs[i].started)
@@ -505,6 +673,15 @@ judge(struct test_rec *r, const char *dir, struct check_result *res, int *nres)
 		    r->error[0] == '\0')
 			snprintf(r->error, sizeof(r->error), "reading %s: %s", path, err);
 	}
+}
+
+/* Judge a run from its files; 1 if every check passed. */
+static int
+judge(struct test_rec *r, const char *dir, struct check_result *res, int *nres)
+{
+	int i, passed = 0;
+
+	judge_files(r, dir);
 	*nres = checks_run(r, res);
 	for (i = 0; i < *nres; i++)
 		passed += !res[i].judged || res[i].pass;
@@ -541,6 +718,22 @@ run_test(const struct test_spec *t, const struct run_opts *o)
 	if (fmt(dir, sizeof(dir), "%s/%s", o->out, t->id) == -1)
 		return STATUS_ERROR;
 	memset(outcomes, 0, sizeof(outcomes));
+	if (o->repeat > 1 && t->checks[0].kind == CK_RACE) {
+		int consistent = 0;
+
+		rec_init(&r, t, o);
+		run = run_race_repeat(&r, o, dir, outcomes, &noutcomes, 8, &consistent);
+		ok = r.error[0] == '\0' && run == o->repeat && consistent == run;
+		nres = 1;
+		res[0].spec = &t->checks[0];
+		res[0].judged = 1;
+		res[0].pass = ok;
+		snprintf(res[0].seen, sizeof(res[0].seen),
+		    "%d of %d runs ended in a legitimate outcome that the TIME_WAIT sockets agree with",
+		    consistent, o->repeat);
+		passed_runs = consistent;
+		goto write;
+	}
 	for (run = 0; run < o->repeat && !stop_requested; run++) {
 		int this_ok;
 
@@ -562,9 +755,29 @@ run_test(const struct test_spec *t, const struct run_opts *o)
 		if (r.error[0] != '\0')
 			break;
 	}
+write:
 	results_write(dir, &r, res, nres, ok, o->repeat > 1 ? outcomes : NULL,
 	    noutcomes, run, passed_runs, (double)(now_mono_ns() - start) / 1e9);
-	progress("%s %s", ok ? "PASS" : "FAIL", r.error[0] ? r.error : "");
+	progress("drawing");
+	if (render_all(dir, 0, r.draw_error, sizeof(r.draw_error)) == -1 &&
+	    r.draw_error[0] == '\0')
+		snprintf(r.draw_error, sizeof(r.draw_error), "the drawings failed");
+	results_append_drawings(dir, &r);
+	{
+		int i, passed = 0, judged = 0;
+		const char *first_failed = NULL;
+
+		for (i = 0; i < nres; i++) {
+			judged += res[i].judged;
+			passed += res[i].judged && res[i].pass;
+			if (res[i].judged && !res[i].pass && first_failed == NULL)
+				first_failed = res[i].spec->what;
+		}
+		progress("%s  %d of %d checks%s%s%s", ok ? "PASS" : "FAIL", passed, judged,
+		    judged < nres ? " (more with --full)" : "",
+		    r.error[0] ? "; " : first_failed ? "; failed: " : "",
+		    r.error[0] ? r.error : first_failed ? first_failed : "");
+	}
 	rec_free(&r);
 	if (stop_requested)
 		return STATUS_STOPPED;
@@ -580,6 +793,7 @@ struct child {
 	int status;		/* STATUS_*, -1 while running */
 	char line[200];
 	uint64_t start, end;
+	uint64_t printed;	/* without a terminal: when its line was last printed */
 };
 
 static void
@@ -712,6 +926,15 @@ run_all(const struct test_spec **tests, int n, const struct run_opts *o)
 			for (i = 0; i < np; i++)
 				if (pf[i].revents)
 					read_progress(&c[idx[i]]);
+			/* Without a terminal, a long test still shows it is alive. */
+			for (i = 0; !tty && i < n; i++)
+				if (c[i].status == -1 && c[i].fd != -1 &&
+				    now_mono_ns() - (c[i].printed ? c[i].printed : c[i].start) >
+				    5 * NSEC_PER_SEC) {
+					printf("  %-17s ...     %s\n", c[i].t->id, c[i].line);
+					fflush(stdout);
+					c[i].printed = now_mono_ns();
+				}
 		} else if (np == 0) {
 			sleep_ns(10 * NSEC_PER_MSEC);
 		}
@@ -813,7 +1036,7 @@ lab_run_main(int argc, char **argv)
 	};
 	const struct test_spec *tests[64];
 	struct run_opts o;
-	int ch, n = 0, i, j;
+	int ch, n = 0, i, j, mounted;
 	long v;
 	ssize_t len;
 
@@ -851,8 +1074,8 @@ lab_run_main(int argc, char **argv)
 			o.show = 1;
 			break;
 		case 'r':
-			if (parse_long(optarg, 1, 100000, &v) == -1) {
-				fprintf(stderr, "lab run: --repeat wants a number from 1 to 100000, not '%s'\n", optarg);
+			if (parse_long(optarg, 1, 50000, &v) == -1) {
+				fprintf(stderr, "lab run: --repeat wants a number from 1 to 50000, not '%s'\n", optarg);
 				return EXIT_USAGE;
 			}
 			o.repeat = (int)v;
@@ -912,7 +1135,19 @@ lab_run_main(int argc, char **argv)
 		fprintf(stderr, "lab run: user nobody cannot run %s (a folder on its path is closed);"
 		    " the programs run as root instead\n", o.exe);
 	lab_clean(0, 0);
+	mounted = ktrace_mount();	/* once, before the tests trace in parallel */
 	i = run_all(tests, n, &o);
+	if (mounted == 1)
+		ktrace_unmount();
+	if (!stop_requested) {
+		char err[256], page[PATH_MAX + 16];
+
+		if (report_html(o.out, NULL, err, sizeof(err)) == 0 &&
+		    fmt(page, sizeof(page), "%s/report.html", o.out) == 0)
+			printf("the whole run on one page: %s\n", page);
+		else
+			fprintf(stderr, "lab run: no report.html: %s\n", err);
+	}
 	if (o.show)
 		for (j = 0; j < n; j++)
 			results_show(o.out, tests[j]->id, stdout);

@@ -122,6 +122,11 @@ child(const struct lab *lab, const struct lab_host *h, char *const argv[],
 	if (o->unprivileged) {
 		if (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0)
 			child_fail(pipefd, 7);
+		/* A change of credentials clears the death signal: again. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+			child_fail(pipefd, 1);
+		if (getppid() != parent)
+			_exit(127);
 	}
 	execv(argv[0], argv);
 	child_fail(pipefd, 8);

@@ -64,6 +64,7 @@ test_names_resolve(void **state)
 			const struct check_spec *c = &t->checks[k];
 
 			assert_non_null(c->what);
+			assert_true(c->what[0] != '\0');
 			switch (c->kind) {
 			case CK_CALL:
 			case CK_CALL_FAILS:

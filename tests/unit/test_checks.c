@@ -20,7 +20,8 @@
 #define MS 1000000ULL
 
 static struct tcp_pkt
-pkt(uint64_t t_ms, const char *src, const char *dst, uint8_t flags, uint32_t seq)
+pkta(uint64_t t_ms, const char *src, const char *dst, uint8_t flags, uint32_t seq,
+    uint32_t ack)
 {
 	struct tcp_pkt p;
 
@@ -32,7 +33,14 @@ pkt(uint64_t t_ms, const char *src, const char *dst, uint8_t flags, uint32_t seq
 	p.dport = strcmp(src, C) == 0 ? 666 : 667;
 	p.flags = flags;
 	p.seq = seq;
+	p.ack = ack;
 	return p;
+}
+
+static struct tcp_pkt
+pkt(uint64_t t_ms, const char *src, const char *dst, uint8_t flags, uint32_t seq)
+{
+	return pkta(t_ms, src, dst, flags, seq, 0);
 }
 
 static struct test_spec spec_race = {
@@ -86,6 +94,8 @@ set_timewait(struct test_rec *r, int client_tw, int server_tw)
 		s->s[h] = calloc(1, sizeof(struct sd_sock));
 		s->n[h] = (size_t)tw;
 		if (tw) {
+			strcpy(s->s[h][0].local, h == 0 ? C ":667" : S ":666");
+			strcpy(s->s[h][0].remote, h == 0 ? S ":666" : C ":667");
 			s->s[h][0].state = TCP_TIME_WAIT;
 			s->s[h][0].timer = 3;
 			s->s[h][0].expires_ms = 59000;
@@ -114,18 +124,33 @@ race(const struct tcp_pkt *p, size_t n, int ctw, int stw, int *pass)
 static void
 test_race_outcomes(void **state)
 {
+	/* Each FIN's ack tells whether its sender had taken in the peer's FIN. */
 	const struct tcp_pkt server_first[] = {
 		pkt(0, C, S, TCPF_SYN, 100), pkt(2, S, C, TCPF_SYN | TCPF_ACK, 500),
 		pkt(4, C, S, TCPF_ACK, 101),
-		pkt(10, S, C, TCPF_FIN | TCPF_PSH | TCPF_ACK, 501),
-		pkt(20, C, S, TCPF_FIN | TCPF_ACK, 101), pkt(22, S, C, TCPF_ACK, 519),
+		pkta(10, S, C, TCPF_FIN | TCPF_ACK, 501, 101),
+		pkta(20, C, S, TCPF_FIN | TCPF_ACK, 101, 502),	/* acks the server's FIN */
+		pkta(22, S, C, TCPF_ACK, 502, 102),
 	};
 	const struct tcp_pkt crossing[] = {
 		pkt(0, C, S, TCPF_SYN, 100), pkt(2, S, C, TCPF_SYN | TCPF_ACK, 500),
 		pkt(4, C, S, TCPF_ACK, 101),
-		pkt(10, S, C, TCPF_FIN | TCPF_ACK, 501),
-		pkt(10, C, S, TCPF_FIN | TCPF_ACK, 101),	/* sent before the server's arrives */
-		pkt(12, S, C, TCPF_ACK, 519), pkt(12, C, S, TCPF_ACK, 102),
+		pkta(10, S, C, TCPF_FIN | TCPF_ACK, 501, 101),
+		pkta(10, C, S, TCPF_FIN | TCPF_ACK, 101, 501),	/* does not ack it */
+		pkta(12, S, C, TCPF_ACK, 502, 102), pkta(12, C, S, TCPF_ACK, 102, 502),
+	};
+	/*
+	 * Seen in a real run: on the server's capture the client's FIN comes
+	 * 2 us before the server's, but the server's FIN does not ack it: the
+	 * server closed before its TCP took the client's FIN in. Both FINs
+	 * crossed, and both sides held TIME_WAIT.
+	 */
+	const struct tcp_pkt crossing_late[] = {
+		pkt(0, C, S, TCPF_SYN, 100), pkt(2, S, C, TCPF_SYN | TCPF_ACK, 500),
+		pkt(4, C, S, TCPF_ACK, 101),
+		pkta(10, C, S, TCPF_FIN | TCPF_ACK, 101, 501),
+		pkta(10, S, C, TCPF_FIN | TCPF_ACK, 501, 101),
+		pkta(12, S, C, TCPF_ACK, 502, 102), pkta(12, C, S, TCPF_ACK, 102, 502),
 	};
 	const struct tcp_pkt reset[] = {
 		pkt(0, C, S, TCPF_SYN, 100), pkt(2, S, C, TCPF_SYN | TCPF_ACK, 500),
@@ -144,6 +169,8 @@ test_race_outcomes(void **state)
 	assert_true(pass);
 	assert_string_equal(race(crossing, 7, 0, 1, &pass), RACE_BOTH);
 	assert_false(pass);
+	assert_string_equal(race(crossing_late, 7, 1, 1, &pass), RACE_BOTH);
+	assert_true(pass);
 	assert_string_equal(race(reset, 5, 0, 0, &pass), RACE_RST);
 	assert_true(pass);
 }

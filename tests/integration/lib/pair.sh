@@ -58,7 +58,7 @@ wait_for() {
 # start_server CODE [ARGS]: server on $SPORT, events in $T/server.jsonl.
 start_server() {
 	code=$1; shift
-	rm -f "$T/server.jsonl"	# an earlier server's "listen" must not count
+	rm -f "$T/server.jsonl"	# appended to, never truncated: start afresh
 	"$TW" server -p "$SPORT" --time-scale 0.1 --events "$T/server.jsonl" "$@" "$code" \
 	    </dev/null >"$T/server.log" 2>&1 &
 	SERVER_PID=$!

@@ -1,0 +1,735 @@
+/*
+ * ktrace.c - TCP state changes and resets from the kernel's tracepoints, in
+ * a tracing instance of our own, for the length of a run.
+ *
+ * Built this way:
+ *  - one instance per run under instances/, created in ktrace_start and
+ *    destroyed in ktrace_stop (and on every error path): the global
+ *    instance is never touched, so other tracers on the machine are not
+ *    disturbed and two runs never see each other's settings;
+ *  - trace clock "mono" (CLOCK_MONOTONIC), mapped to the wall clock of the
+ *    pcaps and event logs with an offset sampled at start (the sample with
+ *    the tightest monotonic bracket around a CLOCK_REALTIME read);
+ *  - a thread drains the per-CPU ring buffers (trace_pipe_raw, through
+ *    tracefs_iterate_raw_events) every few milliseconds, so a big burst of
+ *    connections fits in the buffer between two passes; lost events are
+ *    counted from the records' missed-events marks and from the per-CPU
+ *    "overrun" / "dropped events" counters;
+ *  - the kernel filters on the lab's IPv4 addresses where the event has
+ *    them (set_filters), so other traffic on the machine costs little;
+ *  - fields are read at offsets looked up once in the event formats, not
+ *    parsed per record; records whose addresses are not the lab's are
+ *    dropped at once, the rest kept in memory and written at stop, sorted
+ *    by time.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <tracefs.h>
+#include <event-parse.h>
+
+#include "ktrace.h"
+#include "util.h"
+
+enum kev_type { KEV_STATE, KEV_SEND_RST, KEV_RECV_RST, KEV_DESTROY, KEV_NTYPES };
+
+static const char *const kev_system[KEV_NTYPES] = { "sock", "tcp", "tcp", "tcp" };
+static const char *const kev_name[KEV_NTYPES] = {
+	"inet_sock_set_state", "tcp_send_reset", "tcp_receive_reset",
+	"tcp_destroy_sock"
+};
+
+/* One kept record, addresses in network byte order. */
+struct kev {
+	uint64_t ts;		/* trace clock (mono) ns */
+	uint64_t seq;		/* arrival order, to keep sorting stable */
+	uint64_t cookie;	/* sock_cookie, when the event has it */
+	uint64_t sk;		/* the socket's address, to follow one socket */
+	uint8_t type;		/* enum kev_type */
+	uint8_t family;		/* AF_INET, AF_INET6 */
+	uint8_t cpu;
+	int8_t oldstate, newstate;	/* set_state; send_reset: newstate = state */
+	uint16_t sport, dport;	/* host order */
+	int32_t reason;		/* send_reset's sk_rst_reason */
+	uint8_t saddr[16], daddr[16];
+};
+
+/* Where each field sits in an event's record; -1 when it has none. */
+struct kev_format {
+	int id;
+	int off_old, off_new, off_sport, off_dport, off_family, off_proto;
+	int off_saddr, off_daddr, off_saddr6, off_daddr6;
+	int off_state, off_reason, off_cookie, off_sk;
+	int sockaddr;		/* saddr/daddr hold a struct sockaddr_in6 */
+};
+
+struct lab_addr {
+	int family;
+	uint8_t bytes[16];
+	char text[46];
+	char name[32];
+};
+
+struct ktrace {
+	struct tracefs_instance *inst;
+	struct tep_handle *tep;
+	struct kev_format fmt[KEV_NTYPES];
+	struct lab_addr *addrs;
+	int naddrs;
+	int64_t mono_to_real;	/* add to a mono time to get wall time */
+	uint64_t sk_key;	/* kernel addresses are written mixed with it */
+	pthread_t reader;
+	int reader_started;
+	int stopping;		/* set by ktrace_stop, read by the reader (atomics) */
+	pthread_mutex_t lock;	/* events array: reader thread vs final drain */
+	struct kev *ev;
+	size_t nev, cap;
+	int oom;
+	uint64_t seen, missed, overrun;
+	size_t buffer_kb;
+};
+
+static size_t buffer_kb_wanted;
+
+void
+ktrace_set_buffer_kb(size_t kb)
+{
+	buffer_kb_wanted = kb;
+}
+
+static void
+seterr(char *err, size_t errlen, const char *what, int e)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "%s: %s", what, e ? strerror(e) : "failed");
+}
+
+static int
+field_off(struct tep_event *e, const char *name)
+{
+	struct tep_format_field *f = tep_find_field(e, name);
+
+	return f ? f->offset : -1;
+}
+
+static int
+load_format(struct tep_handle *tep, int type, struct kev_format *f)
+{
+	struct tep_event *e;
+	struct tep_format_field *sa;
+
+	e = tep_find_event_by_name(tep, kev_system[type], kev_name[type]);
+	if (!e)
+		return -1;
+	f->id = e->id;
+	f->off_old = field_off(e, "oldstate");
+	f->off_new = field_off(e, "newstate");
+	f->off_sport = field_off(e, "sport");
+	f->off_dport = field_off(e, "dport");
+	f->off_family = field_off(e, "family");
+	f->off_proto = field_off(e, "protocol");
+	f->off_saddr = field_off(e, "saddr");
+	f->off_daddr = field_off(e, "daddr");
+	f->off_saddr6 = field_off(e, "saddr_v6");
+	f->off_daddr6 = field_off(e, "daddr_v6");
+	f->off_state = field_off(e, "state");
+	f->off_reason = field_off(e, "reason");
+	f->off_cookie = field_off(e, "sock_cookie");
+	f->off_sk = field_off(e, "skaddr");
+	sa = tep_find_field(e, "saddr");
+	/* tcp_send_reset stores whole sockaddrs (28 bytes), the others a raw
+	 * IPv4 address plus a separate IPv6 one. */
+	f->sockaddr = sa && sa->size >= (int)sizeof(struct sockaddr_in6);
+	return 0;
+}
+
+static uint16_t
+rd16(const uint8_t *d, int off)
+{
+	uint16_t v;
+
+	memcpy(&v, d + off, 2);
+	return v;
+}
+
+static int32_t
+rd32(const uint8_t *d, int off)
+{
+	int32_t v;
+
+	memcpy(&v, d + off, 4);
+	return v;
+}
+
+/* Reads a struct sockaddr_in / sockaddr_in6 as the kernel stored it. */
+static void
+rd_sockaddr(const uint8_t *d, int off, uint8_t *family, uint8_t addr[16],
+    uint16_t *port)
+{
+	uint16_t fam = rd16(d, off), p;
+
+	memcpy(&p, d + off + 2, 2);
+	*port = ntohs(p);
+	if (fam == AF_INET6) {
+		*family = AF_INET6;
+		memcpy(addr, d + off + 8, 16);
+	} else {
+		*family = AF_INET;
+		memcpy(addr, d + off + 4, 4);
+	}
+}
+
+static const struct lab_addr *
+find_addr(const struct ktrace *kt, int family, const uint8_t *a)
+{
+	for (int i = 0; i < kt->naddrs; i++) {
+		const struct lab_addr *l = &kt->addrs[i];
+
+		if (l->family == family &&
+		    !memcmp(l->bytes, a, family == AF_INET ? 4 : 16))
+			return l;
+	}
+	return NULL;
+}
+
+/* An IPv6 socket talking to an IPv4 peer (a dual-stack listener's child)
+ * has v4-mapped addresses, ::ffff:a.b.c.d: written as the IPv4 they are,
+ * as the pcaps and event logs have them. */
+static void
+unmap_v4(struct kev *k)
+{
+	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (k->family != AF_INET6 || memcmp(k->saddr, prefix, 12) ||
+	    memcmp(k->daddr, prefix, 12))
+		return;
+	k->family = AF_INET;
+	memmove(k->saddr, k->saddr + 12, 4);
+	memmove(k->daddr, k->daddr + 12, 4);
+	memset(k->saddr + 4, 0, 12);
+	memset(k->daddr + 4, 0, 12);
+}
+
+/* Fills k from a record; 0 when it concerns the lab, -1 to drop it. */
+static int
+decode(const struct ktrace *kt, int type, const uint8_t *d, struct kev *k)
+{
+	const struct kev_format *f = &kt->fmt[type];
+
+	memset(k, 0, sizeof(*k));
+	k->type = type;
+	k->oldstate = k->newstate = -1;
+	if (f->sockaddr) {
+		uint8_t fam2;
+
+		rd_sockaddr(d, f->off_saddr, &k->family, k->saddr, &k->sport);
+		rd_sockaddr(d, f->off_daddr, &fam2, k->daddr, &k->dport);
+	} else {
+		if (f->off_proto >= 0 && rd16(d, f->off_proto) != IPPROTO_TCP)
+			return -1;
+		k->family = f->off_family >= 0 ? rd16(d, f->off_family) : AF_INET;
+		k->sport = rd16(d, f->off_sport);
+		k->dport = rd16(d, f->off_dport);
+		if (k->family == AF_INET6) {
+			memcpy(k->saddr, d + f->off_saddr6, 16);
+			memcpy(k->daddr, d + f->off_daddr6, 16);
+		} else if (k->family == AF_INET) {
+			memcpy(k->saddr, d + f->off_saddr, 4);
+			memcpy(k->daddr, d + f->off_daddr, 4);
+		} else {
+			return -1;
+		}
+	}
+	unmap_v4(k);
+	if (!find_addr(kt, k->family, k->saddr) &&
+	    !find_addr(kt, k->family, k->daddr))
+		return -1;
+	if (f->off_old >= 0)
+		k->oldstate = rd32(d, f->off_old);
+	if (f->off_new >= 0)
+		k->newstate = rd32(d, f->off_new);
+	if (f->off_state >= 0)
+		k->newstate = rd32(d, f->off_state);
+	if (f->off_reason >= 0)
+		k->reason = rd32(d, f->off_reason);
+	if (f->off_cookie >= 0)
+		memcpy(&k->cookie, d + f->off_cookie, 8);
+	if (f->off_sk >= 0)
+		memcpy(&k->sk, d + f->off_sk, 8);
+	return 0;
+}
+
+static int
+on_record(struct tep_event *e, struct tep_record *r, int cpu, void *ctx)
+{
+	struct ktrace *kt = ctx;
+	struct kev k;
+	int type;
+
+	kt->seen++;
+	if (r->missed_events)
+		kt->missed += r->missed_events > 0 ? (uint64_t)r->missed_events : 1;
+	for (type = 0; type < KEV_NTYPES; type++)
+		if (kt->fmt[type].id == e->id)
+			break;
+	if (type == KEV_NTYPES || decode(kt, type, r->data, &k))
+		return 0;
+	k.ts = r->ts;
+	k.cpu = cpu;
+	k.seq = kt->nev;
+	if (kt->nev == kt->cap) {
+		size_t cap = kt->cap ? kt->cap * 2 : 4096;
+		struct kev *n = realloc(kt->ev, cap * sizeof(*n));
+
+		if (!n) {
+			kt->oom = 1;
+			kt->missed++;
+			return 0;
+		}
+		kt->ev = n;
+		kt->cap = cap;
+	}
+	kt->ev[kt->nev++] = k;
+	return 0;
+}
+
+static void
+drain(struct ktrace *kt)
+{
+	pthread_mutex_lock(&kt->lock);
+	tracefs_iterate_raw_events(kt->tep, kt->inst, NULL, 0, on_record, kt);
+	pthread_mutex_unlock(&kt->lock);
+}
+
+static void *
+reader_main(void *arg)
+{
+	struct ktrace *kt = arg;
+
+	while (!__atomic_load_n(&kt->stopping, __ATOMIC_ACQUIRE)) {
+		drain(kt);
+		sleep_ns(5 * NSEC_PER_MSEC);
+	}
+	return NULL;
+}
+
+/* Wall minus monotonic, from the sample whose monotonic bracket is tightest. */
+static int64_t
+sample_clock_offset(void)
+{
+	uint64_t best = UINT64_MAX;
+	int64_t off = 0;
+
+	for (int i = 0; i < 7; i++) {
+		uint64_t m1 = now_mono_ns(), r = now_realtime_ns(),
+		    m2 = now_mono_ns();
+
+		if (m2 - m1 < best) {
+			best = m2 - m1;
+			off = (int64_t)(r - (m1 + (m2 - m1) / 2));
+		}
+	}
+	return off;
+}
+
+static int
+parse_addrs(struct ktrace *kt, const char *const *addrs,
+    const char *const *names, int n)
+{
+	kt->addrs = calloc(n > 0 ? n : 1, sizeof(*kt->addrs));
+	if (!kt->addrs)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		struct lab_addr *l = &kt->addrs[kt->naddrs];
+
+		if (inet_pton(AF_INET, addrs[i], l->bytes) == 1)
+			l->family = AF_INET;
+		else if (inet_pton(AF_INET6, addrs[i], l->bytes) == 1)
+			l->family = AF_INET6;
+		else
+			return -1;
+		snprintf(l->text, sizeof(l->text), "%s", addrs[i]);
+		snprintf(l->name, sizeof(l->name), "%s",
+		    names && names[i] ? names[i] : addrs[i]);
+		kt->naddrs++;
+	}
+	return 0;
+}
+
+static void
+destroy_instance(struct ktrace *kt)
+{
+	if (!kt->inst)
+		return;
+	tracefs_event_disable(kt->inst, NULL, NULL);
+	tracefs_instance_file_write(kt->inst, "tracing_on", "0");
+	tracefs_instance_destroy(kt->inst);
+	tracefs_instance_free(kt->inst);
+	kt->inst = NULL;
+}
+
+static void
+ktrace_free(struct ktrace *kt)
+{
+	if (!kt)
+		return;
+	destroy_instance(kt);
+	if (kt->tep)
+		tep_free(kt->tep);
+	pthread_mutex_destroy(&kt->lock);
+	free(kt->addrs);
+	free(kt->ev);
+	free(kt);
+}
+
+#define TRACEFS_DIR "/sys/kernel/tracing"
+
+/* Mounts tracefs where the kernel documents it, if nothing is there yet
+ * (tracefs_tracing_dir_is_mounted would do it, but leaks its path). */
+static int
+mount_tracefs(void)
+{
+	return ktrace_mount() < 0 ? -1 : 0;
+}
+
+int
+ktrace_mount(void)
+{
+	struct stat st;
+
+	if (stat(TRACEFS_DIR "/instances", &st) == 0)
+		return 0;
+	if (mount("nodev", TRACEFS_DIR, "tracefs", 0, NULL) < 0)
+		return -1;
+	return 1;
+}
+
+void
+ktrace_unmount(void)
+{
+	DIR *d = opendir(TRACEFS_DIR "/instances");
+	struct dirent *e;
+	int busy = 0;
+
+	/* Someone else's instance: leave the mount to them. */
+	while (d != NULL && (e = readdir(d)) != NULL)
+		busy += e->d_name[0] != '.';
+	if (d != NULL)
+		closedir(d);
+	if (!busy)
+		umount2(TRACEFS_DIR, MNT_DETACH);
+}
+
+/*
+ * The kernel keeps only the lab's events where it can: a 4-byte address
+ * array compares as one 32-bit number (its bytes as they lie in memory),
+ * so IPv4 addresses go into the filters of the events that have them;
+ * IPv6 ones cannot, so every AF_INET6 event passes (also for the
+ * v4-mapped sockets of a dual-stack server), and tcp_send_reset (whole
+ * sockaddrs) is not filtered. Whatever
+ * passes is matched again here, so a filter the kernel refuses only costs
+ * time, never correctness.
+ */
+static void
+set_filters(struct ktrace *kt)
+{
+	char f[2048] = "", one[96];
+	int v6 = 0;
+	size_t len = 0;
+
+	for (int i = 0; i < kt->naddrs; i++) {
+		uint32_t v;
+
+		if (kt->addrs[i].family == AF_INET6) {
+			v6 = 1;
+			continue;
+		}
+		memcpy(&v, kt->addrs[i].bytes, 4);
+		snprintf(one, sizeof(one), "%ssaddr == 0x%08x || daddr == 0x%08x",
+		    len ? " || " : "", v, v);
+		if (len + strlen(one) + 40 >= sizeof(f))
+			return;		/* too many: the protocol filter only */
+		memcpy(f + len, one, strlen(one) + 1);
+		len += strlen(one);
+	}
+	/* AF_INET6 always passes: IPv6 lab addresses cannot be filtered on,
+	 * and a dual-stack server's sockets have v4-mapped ones. */
+	(void)v6;
+	if (len) {
+		snprintf(one, sizeof(one), " || family == 10");
+		memcpy(f + len, one, strlen(one) + 1);
+		len += strlen(one);
+	}
+	for (int t = 0; t < KEV_NTYPES; t++) {
+		char full[2200];
+
+		if (t == KEV_SEND_RST)
+			continue;
+		if (t == KEV_STATE)
+			snprintf(full, sizeof(full), len ? "protocol == 6 && (%s)" : "protocol == 6", f);
+		else if (len)
+			snprintf(full, sizeof(full), "%s", f);
+		else
+			continue;
+		if (tracefs_event_file_write(kt->inst, kev_system[t], kev_name[t],
+		    "filter", full) < 0 && t == KEV_STATE)
+			tracefs_event_file_write(kt->inst, kev_system[t], kev_name[t],
+			    "filter", "protocol == 6");
+	}
+}
+
+struct ktrace *
+ktrace_start(const char *instance, const char *const *addrs,
+    const char *const *names, int naddrs, char *err, size_t errlen)
+{
+	static const char *const systems[] = { "sock", "tcp", NULL };
+	struct ktrace *kt;
+	char kb[32];
+	int e;
+
+	if (!instance || !*instance || strchr(instance, '/')) {
+		seterr(err, errlen, "ktrace: bad instance name", EINVAL);
+		return NULL;
+	}
+	if (mount_tracefs()) {
+		seterr(err, errlen, "ktrace: cannot mount tracefs at " TRACEFS_DIR, errno);
+		return NULL;
+	}
+	if (tracefs_instance_exists(instance)) {
+		seterr(err, errlen, "ktrace: tracing instance already exists",
+		    EEXIST);
+		return NULL;
+	}
+	kt = calloc(1, sizeof(*kt));
+	if (!kt) {
+		seterr(err, errlen, "ktrace", ENOMEM);
+		return NULL;
+	}
+	pthread_mutex_init(&kt->lock, NULL);
+	if (parse_addrs(kt, addrs, names, naddrs)) {
+		seterr(err, errlen, "ktrace: bad lab address", EINVAL);
+		goto fail;
+	}
+	kt->tep = tracefs_local_events_system(NULL, systems);
+	if (!kt->tep) {
+		seterr(err, errlen, "ktrace: reading event formats", errno);
+		goto fail;
+	}
+	for (int t = 0; t < KEV_NTYPES; t++) {
+		if (load_format(kt->tep, t, &kt->fmt[t])) {
+			snprintf(err, errlen, "ktrace: no tracepoint %s:%s in this kernel",
+			    kev_system[t], kev_name[t]);
+			goto fail;
+		}
+	}
+	kt->inst = tracefs_instance_create(instance);
+	if (!kt->inst) {
+		seterr(err, errlen, "ktrace: creating the tracing instance", errno);
+		goto fail;
+	}
+	kt->buffer_kb = buffer_kb_wanted ? buffer_kb_wanted : KTRACE_DEFAULT_KB;
+	snprintf(kb, sizeof(kb), "%zu", kt->buffer_kb);
+	if (tracefs_instance_file_write(kt->inst, "buffer_size_kb", kb) < 0 ||
+	    tracefs_instance_file_write(kt->inst, "trace_clock", "mono") < 0) {
+		seterr(err, errlen, "ktrace: setting buffer size and clock", errno);
+		goto fail;
+	}
+	set_filters(kt);
+	for (int t = 0; t < KEV_NTYPES; t++) {
+		if (tracefs_event_enable(kt->inst, kev_system[t], kev_name[t]) < 0) {
+			snprintf(err, errlen, "ktrace: enabling %s:%s: %s",
+			    kev_system[t], kev_name[t], strerror(errno));
+			goto fail;
+		}
+	}
+	kt->mono_to_real = sample_clock_offset();
+	kt->sk_key = now_realtime_ns() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
+	tracefs_instance_file_write(kt->inst, "tracing_on", "1");
+	e = pthread_create(&kt->reader, NULL, reader_main, kt);
+	if (e) {
+		seterr(err, errlen, "ktrace: reader thread", e);
+		goto fail;
+	}
+	kt->reader_started = 1;
+	return kt;
+fail:
+	ktrace_free(kt);
+	return NULL;
+}
+
+static const char *
+state_name(int s)
+{
+	static const char *const names[] = {
+		"UNKNOWN", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1",
+		"FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK",
+		"LISTEN", "CLOSING", "NEW_SYN_RECV", "BOUND_INACTIVE"
+	};
+
+	if (s < 0 || s >= (int)(sizeof(names) / sizeof(names[0])))
+		return "UNKNOWN";
+	return names[s];
+}
+
+/* Per-CPU "overrun" and "dropped events" counters of the instance. */
+static uint64_t
+read_overruns(struct ktrace *kt)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+	uint64_t total = 0;
+
+	for (long cpu = 0; cpu < ncpu; cpu++) {
+		char path[64], *text, *p;
+
+		snprintf(path, sizeof(path), "per_cpu/cpu%ld/stats", cpu);
+		text = tracefs_instance_file_read(kt->inst, path, NULL);
+		if (!text)
+			continue;
+		if ((p = strstr(text, "overrun:")))
+			total += strtoull(p + 8, NULL, 10);
+		if ((p = strstr(text, "dropped events:")))
+			total += strtoull(p + 15, NULL, 10);
+		free(text);
+	}
+	return total;
+}
+
+static int
+cmp_kev(const void *a, const void *b)
+{
+	const struct kev *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static void
+addr_text(int family, const uint8_t *a, char *buf, size_t len)
+{
+	if (!inet_ntop(family, a, buf, len))
+		snprintf(buf, len, "?");
+}
+
+static const char *const rst_reasons[] = {
+	"NOT_SPECIFIED", "NO_SOCKET", "TCP_INVALID_ACK_SEQUENCE",
+	"TCP_RFC7323_PAWS", "TCP_TOO_OLD_ACK", "TCP_ACK_UNSENT_DATA",
+	"TCP_FLAGS", "TCP_OLD_ACK", "TCP_ABORT_ON_DATA", "TCP_TIMEWAIT_SOCKET",
+	"INVALID_SYN", "TCP_ABORT_ON_CLOSE", "TCP_ABORT_ON_LINGER",
+	"TCP_ABORT_ON_MEMORY", "TCP_STATE", "TCP_KEEPALIVE_TIMEOUT",
+	"TCP_DISCONNECT_WITH_DATA"
+};
+
+static int
+write_jsonl(const struct ktrace *kt, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	setvbuf(f, NULL, _IOFBF, 1 << 16);
+	for (size_t i = 0; i < kt->nev; i++) {
+		const struct kev *k = &kt->ev[i];
+		const struct lab_addr *local = find_addr(kt, k->family, k->saddr);
+		char sa[46], da[46];
+
+		addr_text(k->family, k->saddr, sa, sizeof(sa));
+		addr_text(k->family, k->daddr, da, sizeof(da));
+		fprintf(f, "{\"t_ns\":%llu,\"t_mono_ns\":%llu,\"host\":\"%s\","
+		    "\"event\":\"%s\",\"cpu\":%u,\"family\":%u,"
+		    "\"saddr\":\"%s\",\"sport\":%u,\"daddr\":\"%s\",\"dport\":%u",
+		    (unsigned long long)((int64_t)k->ts + kt->mono_to_real),
+		    (unsigned long long)k->ts, local ? local->name : "",
+		    kev_name[k->type], k->cpu, k->family == AF_INET6 ? 6 : 4,
+		    sa, k->sport, da, k->dport);
+		switch (k->type) {
+		case KEV_STATE:
+			fprintf(f, ",\"oldstate\":\"%s\",\"newstate\":\"%s\"",
+			    state_name(k->oldstate), state_name(k->newstate));
+			break;
+		case KEV_SEND_RST:
+			fprintf(f, ",\"state\":\"%s\",\"reason\":\"%s\"",
+			    k->newstate ? state_name(k->newstate) : "NONE",
+			    k->reason >= 0 && k->reason <
+			    (int)(sizeof(rst_reasons) / sizeof(rst_reasons[0])) ?
+			    rst_reasons[k->reason] : "OTHER");
+			break;
+		default:
+			fprintf(f, ",\"cookie\":%llu", (unsigned long long)k->cookie);
+			break;
+		}
+		/* A socket's id, the same for all its events: its kernel address
+		 * mixed with a per-run key, so that no address is written. */
+		if (k->sk)
+			fprintf(f, ",\"sk\":\"%016llx\"", (unsigned long long)
+			    ((k->sk ^ kt->sk_key) * 0xff51afd7ed558ccdULL));
+		fputs("}\n", f);
+	}
+	if (fclose(f) != 0)
+		return -1;
+	return 0;
+}
+
+/* Beside trace.jsonl, trace.stats.json: what was kept, seen and lost. */
+static int
+write_stats(const struct ktrace *kt, const char *jsonl_path)
+{
+	char path[4200];
+	size_t l = strlen(jsonl_path);
+	FILE *f;
+
+	if (l > 6 && !strcmp(jsonl_path + l - 6, ".jsonl"))
+		l -= 6;
+	snprintf(path, sizeof(path), "%.*s.stats.json", (int)l, jsonl_path);
+	if (!(f = fopen(path, "w")))
+		return -1;
+	fprintf(f, "{\"events\":%zu,\"seen\":%llu,\"lost\":%llu,\"missed\":%llu,"
+	    "\"overrun\":%llu,\"buffer_kb\":%zu,\"clock\":\"mono\","
+	    "\"mono_to_realtime_ns\":%lld}\n", kt->nev, (unsigned long long)kt->seen,
+	    (unsigned long long)(kt->missed + kt->overrun),
+	    (unsigned long long)kt->missed, (unsigned long long)kt->overrun,
+	    kt->buffer_kb, (long long)kt->mono_to_real);
+	return fclose(f);
+}
+
+int
+ktrace_stop(struct ktrace *kt, const char *jsonl_path, struct ktrace_stats *st)
+{
+	int rc = 0;
+
+	if (!kt)
+		return -1;
+	/* Stop the events first so that the last drain sees everything. */
+	tracefs_event_disable(kt->inst, NULL, NULL);
+	__atomic_store_n(&kt->stopping, 1, __ATOMIC_RELEASE);
+	if (kt->reader_started)
+		pthread_join(kt->reader, NULL);
+	drain(kt);
+	kt->overrun = read_overruns(kt);
+	if (st) {
+		memset(st, 0, sizeof(*st));
+		st->events = kt->nev;
+		st->seen = kt->seen;
+		st->lost = kt->missed + kt->overrun;
+		st->overrun = kt->overrun;
+		st->buffer_kb = kt->buffer_kb;
+	}
+	destroy_instance(kt);
+	if (kt->oom)
+		rc = -1;
+	qsort(kt->ev, kt->nev, sizeof(*kt->ev), cmp_kev);
+	if (jsonl_path && (write_jsonl(kt, jsonl_path) ||
+	    write_stats(kt, jsonl_path)))
+		rc = -1;
+	ktrace_free(kt);
+	return rc;
+}

@@ -1,0 +1,78 @@
+/*
+ * render.h - drawings and reports made from a timeline (timeline.h): the
+ * sequence diagram as SVG, PlantUML and Mermaid, a text timeline for the
+ * terminal, and one HTML page for a whole run. Every renderer walks the
+ * same ordered list of rows (rd_rows), so the drawings agree.
+ */
+#ifndef TIMEWAIT_RENDER_H
+#define TIMEWAIT_RENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "timeline.h"
+
+/* Connections drawn in one diagram; the rest are counted, not drawn. */
+#define RD_MAX_CONNS 24
+
+enum rd_kind {
+	RD_CONN,	/* a connection begins: its header */
+	RD_STATE,	/* a kernel state change: idx into states[side] */
+	RD_SEND,	/* a packet leaves: idx into pkts */
+	RD_RECV,	/* a packet arrives: idx into pkts */
+	RD_EVENT,	/* a program event: idx into timeline.events */
+	RD_GAP,		/* a long quiet time before the next row */
+};
+
+struct rd_row {
+	int64_t t;
+	uint8_t kind;	/* enum rd_kind */
+	uint8_t side;	/* enum tl_side */
+	int conn;	/* -1 for events tied to no connection */
+	size_t idx;
+	int64_t gap;	/* RD_GAP: how long */
+};
+
+/* The rows of the first max_conns connections (and the events tied to no
+ * connection), in time order, with RD_GAP rows where nothing happens for a
+ * long while. *rows is malloc'd. 0 or -1. */
+int rd_rows(const struct timeline *tl, size_t max_conns, struct rd_row **rows,
+    size_t *n);
+
+/* Helpers the renderers share. */
+const char *rd_state_color(const char *state);	/* "#b7e4b0" */
+void rd_reltime(int64_t t, int64_t t0, char *buf, size_t len);	/* "+1.234 ms" */
+void rd_pkt_label(const struct tl_pkt *p, char *buf, size_t len);	/* "PA seq=1 ack=1 len=17" */
+void rd_event_label(const struct tl_event *e, char *buf, size_t len);	/* "connect() = 0" */
+int rd_event_upward(const struct tl_event *e);	/* the kernel tells the program (epoll) */
+int rd_event_is_call(const struct tl_event *e);	/* a system call, not a note (start, timer) */
+void rd_conn_label(const struct timeline *tl, int conn, char *buf, size_t len);
+int rd_side_of_event(const struct timeline *tl, const struct tl_event *e);
+
+int render_svg(const struct timeline *tl, FILE *f);
+int render_puml(const struct timeline *tl, FILE *f);
+int render_mermaid(const struct timeline *tl, FILE *f);
+int render_text_tl(const struct timeline *tl, FILE *f, int color);
+/* The same for the first max_conns connections only. */
+int render_text_tl_n(const struct timeline *tl, FILE *f, int color,
+    size_t max_conns);
+
+/* From a test's folder: timeline.json, sequence.svg, sequence.puml,
+ * sequence.mmd. 0, or -1 with err. */
+int render_all(const char *testdir, int remote, char *err, size_t errlen);
+/* The text timeline of a test's folder; color: ANSI colours. 0 or -1. */
+int render_text(const char *testdir, FILE *out, int color);
+/* report.html for a run folder (every test folder in it): verdicts, and for
+ * each test its diagram, checks, timeline and pcap links. out_path NULL:
+ * rundir/report.html. 0, or -1 with err. */
+int report_html(const char *rundir, const char *out_path, char *err,
+    size_t errlen);
+/* The same, also writing each test's files as render_all does. */
+int report_html_ex(const char *rundir, const char *out_path, int write_files,
+    char *err, size_t errlen);
+/* timeline.json and the three drawings of a loaded timeline into dir. */
+int render_files(const char *dir, const struct timeline *tl, char *err,
+    size_t errlen);
+
+#endif

@@ -1,0 +1,247 @@
+/*
+ * rows.c - the one ordered list of things to draw that every renderer walks:
+ * connection headers, kernel state changes, packet departures and arrivals,
+ * program events, and gaps where a long time passes with nothing to show
+ * (a TIME_WAIT's 60 s). Also the small label and colour helpers the
+ * renderers share, so the SVG, PlantUML, Mermaid and text say the same.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcapread.h"
+#include "render/render.h"
+
+/* A pause longer than this, and much longer than the run's pace, is drawn
+ * as a gap rather than as rows. */
+#define GAP_MIN_NS 50000000LL
+
+static int
+kind_order(int kind)
+{
+	static const int order[] = {
+		[RD_CONN] = 0, [RD_STATE] = 2, [RD_SEND] = 3, [RD_RECV] = 1,
+		[RD_EVENT] = 4, [RD_GAP] = 5
+	};
+
+	return order[kind];
+}
+
+static int
+cmp_row(const void *a, const void *b)
+{
+	const struct rd_row *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	if (x->kind != y->kind)
+		return kind_order(x->kind) - kind_order(y->kind);
+	if (x->conn != y->conn)
+		return x->conn - y->conn;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static int
+push(struct rd_row **v, size_t *n, size_t *cap, struct rd_row r)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 256;
+		struct rd_row *nv = realloc(*v, nc * sizeof(*nv));
+
+		if (!nv)
+			return -1;
+		*v = nv;
+		*cap = nc;
+	}
+	(*v)[(*n)++] = r;
+	return 0;
+}
+
+int
+rd_rows(const struct timeline *tl, size_t max_conns, struct rd_row **rows,
+    size_t *n)
+{
+	struct rd_row *v = NULL, *out = NULL;
+	size_t cnt = 0, cap = 0, nconns = tl->nconns < max_conns ? tl->nconns : max_conns;
+	size_t ocnt = 0, ocap = 0;
+
+	*rows = NULL;
+	*n = 0;
+	for (size_t c = 0; c < nconns; c++) {
+		const struct tl_conn *k = &tl->conns[c];
+		struct rd_row r = { .conn = (int)c };
+
+		r.kind = RD_CONN;
+		r.t = k->t_start;
+		if (push(&v, &cnt, &cap, r))
+			goto fail;
+		for (int s = 0; s < 2; s++)
+			for (size_t i = 0; i < k->nstates[s]; i++) {
+				r.kind = RD_STATE;
+				r.side = s;
+				r.idx = i;
+				r.t = k->states[s][i].t;
+				if (push(&v, &cnt, &cap, r))
+					goto fail;
+			}
+		for (size_t i = 0; i < k->npkts; i++) {
+			r.idx = i;
+			r.side = k->pkts[i].from;
+			if (k->pkts[i].t_sent != TL_UNKNOWN) {
+				r.kind = RD_SEND;
+				r.t = k->pkts[i].t_sent;
+				if (push(&v, &cnt, &cap, r))
+					goto fail;
+			}
+			if (k->pkts[i].t_received != TL_UNKNOWN) {
+				r.kind = RD_RECV;
+				r.side = !k->pkts[i].from;
+				r.t = k->pkts[i].t_received;
+				if (push(&v, &cnt, &cap, r))
+					goto fail;
+			}
+		}
+	}
+	for (size_t i = 0; i < tl->nevents; i++) {
+		const struct tl_event *e = &tl->events[i];
+		struct rd_row r = { .kind = RD_EVENT, .idx = i, .t = e->t };
+
+		if (e->conn >= (int)nconns)
+			continue;
+		r.conn = e->conn;
+		r.side = rd_side_of_event(tl, e);
+		if (push(&v, &cnt, &cap, r))
+			goto fail;
+	}
+	qsort(v, cnt, sizeof(*v), cmp_row);
+	for (size_t i = 0; i < cnt; i++) {
+		if (i && v[i].t - v[i - 1].t > GAP_MIN_NS) {
+			struct rd_row g = { .kind = RD_GAP, .t = v[i - 1].t,
+			    .gap = v[i].t - v[i - 1].t, .conn = -1 };
+
+			if (push(&out, &ocnt, &ocap, g))
+				goto fail;
+		}
+		if (push(&out, &ocnt, &ocap, v[i]))
+			goto fail;
+	}
+	free(v);
+	*rows = out;
+	*n = ocnt;
+	return 0;
+fail:
+	free(v);
+	free(out);
+	return -1;
+}
+
+const char *
+rd_state_color(const char *s)
+{
+	static const struct { const char *name, *color; } map[] = {
+		{ "SYN_SENT", "#c9ddff" }, { "SYN_RECV", "#c9ddff" },
+		{ "ESTABLISHED", "#b8e6b0" }, { "FIN_WAIT1", "#ffd8a0" },
+		{ "FIN_WAIT2", "#ffc470" }, { "CLOSE_WAIT", "#fff0a0" },
+		{ "LAST_ACK", "#ffd0b0" }, { "CLOSING", "#f8b8d8" },
+		{ "TIME_WAIT", "#f08080" }, { "CLOSED", "#e4e4e4" },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(map[i].name, s))
+			return map[i].color;
+	return "#eeeeee";
+}
+
+void
+rd_reltime(int64_t t, int64_t t0, char *buf, size_t len)
+{
+	double d = (double)(t - t0);
+	const char *sign = d < 0 ? "-" : "+";
+
+	if (d < 0)
+		d = -d;
+	if (d < 1e6)
+		snprintf(buf, len, "%s%.1f µs", sign, d / 1e3);
+	else if (d < 1e9)
+		snprintf(buf, len, "%s%.3f ms", sign, d / 1e6);
+	else
+		snprintf(buf, len, "%s%.3f s", sign, d / 1e9);
+}
+
+void
+rd_pkt_label(const struct tl_pkt *p, char *buf, size_t len)
+{
+	char fl[8];
+
+	tcp_flags_str(p->flags, fl);
+	if (p->len)
+		snprintf(buf, len, "%s seq=%u ack=%u len=%u", fl, p->rseq, p->rack, p->len);
+	else if (p->flags & TCPF_ACK)
+		snprintf(buf, len, "%s seq=%u ack=%u", fl, p->rseq, p->rack);
+	else
+		snprintf(buf, len, "%s seq=%u", fl, p->rseq);
+}
+
+int
+rd_event_is_call(const struct tl_event *e)
+{
+	static const char *const calls[] = {
+		"socket", "setsockopt", "bind", "listen", "connect", "accept",
+		"read", "write", "shutdown", "close", "epoll_ctl", "epoll_wait", NULL
+	};
+
+	for (int i = 0; calls[i]; i++)
+		if (!strcmp(e->step, calls[i]))
+			return 1;
+	return 0;
+}
+
+int
+rd_event_upward(const struct tl_event *e)
+{
+	return !strcmp(e->step, "epoll") || !strcmp(e->step, "signal");
+}
+
+void
+rd_event_label(const struct tl_event *e, char *buf, size_t len)
+{
+	if (!strcmp(e->step, "epoll"))
+		snprintf(buf, len, "%s", e->detail[0] ? e->detail : "epoll");
+	else if (!rd_event_is_call(e))
+		snprintf(buf, len, "%s%s%.36s%s", e->step, e->detail[0] ? ": " : "", e->detail,
+		    strlen(e->detail) > 36 ? "…" : "");
+	else if (e->ret < 0)
+		snprintf(buf, len, "%s() = -1 %s", e->step, e->errname);
+	else if (!strcmp(e->step, "read") || !strcmp(e->step, "write"))
+		snprintf(buf, len, "%s() = %d", e->step, e->ret);
+	else if (!strcmp(e->step, "shutdown"))
+		snprintf(buf, len, "shutdown(%s)", e->detail);
+	else if (!strcmp(e->step, "bind") || !strcmp(e->step, "listen"))
+		snprintf(buf, len, "%s(%s)", e->step, e->detail);
+	else
+		snprintf(buf, len, "%s() = %d", e->step, e->ret);
+}
+
+void
+rd_conn_label(const struct timeline *tl, int conn, char *buf, size_t len)
+{
+	const struct tl_conn *c = &tl->conns[conn];
+
+	snprintf(buf, len, "connection %d: %s → %s%s", conn + 1, c->client,
+	    c->server, c->gen ? " (same 4-tuple again)" : "");
+}
+
+/* Events of a connection sit on its side; others by their host. */
+int
+rd_side_of_event(const struct timeline *tl, const struct tl_event *e)
+{
+	if (e->side <= TL_SERVER)
+		return e->side;
+	for (size_t i = 0; i < tl->nconns; i++) {
+		if (!strcmp(tl->conns[i].host[TL_CLIENT], e->host))
+			return TL_CLIENT;
+		if (!strcmp(tl->conns[i].host[TL_SERVER], e->host))
+			return TL_SERVER;
+	}
+	return strstr(e->prog, "server") ? TL_SERVER : TL_CLIENT;
+}

@@ -1,0 +1,483 @@
+/*
+ * svg.c - the sequence diagram as SVG, drawn like a textbook's: four
+ * lifelines (client program, client kernel, server kernel, server program),
+ * calls and epoll events as arrows between a program and its kernel,
+ * packets as slanted arrows from the sender's kernel at its send time to
+ * the receiver's at its arrival time, each kernel's state as a coloured
+ * band with its name, TIME_WAIT with its 60 s timer, times in the margin.
+ *
+ * Time runs down but not to scale: every row (rows.c) gets the same height
+ * so that a handshake of 50 µs and a close 10 s later both read well; long
+ * quiet times are drawn as a break with their length written in it.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pcapread.h"
+#include "render/render.h"
+
+#define W 1060
+#define X_TIME 92		/* right edge of the time margin */
+#define ROW_H 24
+#define GAP_H 46
+#define HEAD_Y 64
+#define TOP 150
+#define BAND_W 16
+
+static const int lane_x[4] = { 200, 430, 730, 950 };	/* CP CK SK SP */
+
+static int
+kernel_x(int side)
+{
+	return side == TL_CLIENT ? lane_x[1] : lane_x[2];
+}
+
+static int
+prog_x(int side)
+{
+	return side == TL_CLIENT ? lane_x[0] : lane_x[3];
+}
+
+static void
+esc(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+static void
+text(FILE *f, double x, double y, const char *cls, const char *anchor,
+    const char *s)
+{
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"%s\" text-anchor=\"%s\">",
+	    x, y, cls, anchor);
+	esc(f, s);
+	fputs("</text>\n", f);
+}
+
+/* Packet colour and marker by its flags: RST red, SYN blue, FIN orange,
+ * data black, a bare ACK grey. */
+static const char *
+pkt_class(uint8_t flags)
+{
+	if (flags & TCPF_RST)
+		return "rst";
+	if (flags & TCPF_SYN)
+		return "syn";
+	if (flags & TCPF_FIN)
+		return "fin";
+	return "ack";
+}
+
+static const char *
+pkt_class_len(const struct tl_pkt *p)
+{
+	if (!(p->flags & (TCPF_RST | TCPF_SYN | TCPF_FIN)) && p->len)
+		return "dat";
+	return pkt_class(p->flags);
+}
+
+static void
+defs(FILE *f)
+{
+	static const struct { const char *id, *color; } m[] = {
+		{ "rst", "#d01c1c" }, { "syn", "#1f5fbf" }, { "fin", "#d9730d" },
+		{ "ack", "#7a7a7a" }, { "dat", "#222222" }, { "call", "#333333" },
+		{ "up", "#6a3d9a" }, { "err", "#d01c1c" },
+	};
+
+	fputs("<defs>\n", f);
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		fprintf(f, "<marker id=\"m-%s\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" "
+		    "markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">"
+		    "<path d=\"M0,0 L10,5 L0,10 z\" fill=\"%s\"/></marker>\n",
+		    m[i].id, m[i].color);
+	fputs("</defs>\n<style>\n"
+	    "text{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;font-size:12px;fill:#222}\n"
+	    ".title{font-size:18px;font-weight:bold}\n"
+	    ".sub{font-size:12px;fill:#555}\n"
+	    ".head{font-size:13px;font-weight:bold}\n"
+	    ".headsub{font-size:11px;fill:#555}\n"
+	    ".time{font-size:10px;fill:#888;font-family:'DejaVu Sans Mono',monospace}\n"
+	    ".pkt{font-size:11px;font-family:'DejaVu Sans Mono',monospace;"
+	    "paint-order:stroke;stroke:#fff;stroke-width:3px}\n"
+	    ".call{font-size:11px;paint-order:stroke;stroke:#fff;stroke-width:3px}\n"
+	    ".state{font-size:10.5px;font-weight:bold}\n"
+	    ".note{font-size:10.5px;fill:#a01010;font-style:italic;paint-order:stroke;stroke:#fff;stroke-width:3px}\n"
+	    ".gap{font-size:12px;fill:#555;font-style:italic}\n"
+	    ".evnote{font-size:10.5px;fill:#666;font-style:italic;paint-order:stroke;stroke:#fff;stroke-width:3px}\n"
+	    ".conn{font-size:12px;font-weight:bold;fill:#333}\n"
+	    ".legend{font-size:11px}\n"
+	    ".rst{stroke:#d01c1c;stroke-width:2.4}.syn{stroke:#1f5fbf;stroke-width:1.6}"
+	    ".fin{stroke:#d9730d;stroke-width:1.8}.ack{stroke:#7a7a7a;stroke-width:1.2}"
+	    ".dat{stroke:#222;stroke-width:1.6}\n"
+	    "text.rst{fill:#d01c1c;stroke:#fff}text.syn{fill:#1f5fbf;stroke:#fff}"
+	    "text.fin{fill:#b35c00;stroke:#fff}text.ack{fill:#666;stroke:#fff}text.dat{fill:#222;stroke:#fff}\n"
+	    "</style>\n", f);
+}
+
+/* y of each row, and the bottom of the drawing. */
+static double *
+layout(const struct rd_row *rows, size_t n, double *bottom)
+{
+	double *y = malloc((n + 1) * sizeof(*y)), cur = TOP;
+
+	if (!y)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].kind == RD_GAP) {
+			y[i] = cur + GAP_H / 2.0;
+			cur += GAP_H;
+			continue;
+		}
+		if (rows[i].kind == RD_CONN) {
+			cur += i ? 10 : 0;
+			y[i] = cur + 4;
+			cur += ROW_H + 4;
+			continue;
+		}
+		y[i] = cur + ROW_H / 2.0;
+		cur += ROW_H;
+	}
+	*bottom = cur + 20;
+	return y;
+}
+
+static void
+heads(FILE *f, const struct timeline *tl)
+{
+	static const char *const names[4] = {
+		"client program", "client kernel", "server kernel", "server program"
+	};
+	const struct tl_conn *c = tl->nconns ? &tl->conns[0] : NULL;
+
+	for (int i = 0; i < 4; i++) {
+		int side = i < 2 ? TL_CLIENT : TL_SERVER, kern = i == 1 || i == 2;
+		char sub[96];
+
+		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"170\" height=\"50\" rx=\"6\" "
+		    "fill=\"%s\" stroke=\"#555\"/>\n", lane_x[i] - 85, HEAD_Y,
+		    kern ? "#eef3fb" : "#fbf7ee");
+		text(f, lane_x[i], HEAD_Y + 21, "head", "middle", names[i]);
+		if (c)
+			snprintf(sub, sizeof(sub), "%s  %s", c->host[side],
+			    side == TL_CLIENT ? c->client : c->server);
+		else
+			snprintf(sub, sizeof(sub), "%s", side == TL_CLIENT ? "client" : "server");
+		text(f, lane_x[i], HEAD_Y + 38, "headsub", "middle", sub);
+	}
+}
+
+static void
+lifelines(FILE *f, double bottom)
+{
+	for (int i = 0; i < 4; i++)
+		fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%.0f\" stroke=\"#999\" "
+		    "stroke-width=\"1\" stroke-dasharray=\"%s\"/>\n", lane_x[i],
+		    HEAD_Y + 50, lane_x[i], bottom, i == 1 || i == 2 ? "2,3" : "5,4");
+}
+
+/* Row index of each state of each drawn connection, for the bands. */
+static void
+bands(FILE *f, const struct timeline *tl, const struct rd_row *rows, size_t n,
+    const double *y, double bottom)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct tl_conn *c;
+		const struct tl_state *s;
+		double y0, y1 = bottom - 14;
+		int x, off;
+
+		if (rows[i].kind != RD_STATE)
+			continue;
+		c = &tl->conns[rows[i].conn];
+		s = &c->states[rows[i].side][rows[i].idx];
+		if (!strcmp(s->name, "CLOSED"))
+			continue;
+		y0 = y[i];
+		/* ... until the row of the next state of this socket */
+		for (size_t j = i + 1; j < n; j++)
+			if (rows[j].kind == RD_STATE && rows[j].conn == rows[i].conn &&
+			    rows[j].side == rows[i].side) {
+				y1 = y[j];
+				break;
+			}
+		off = (rows[i].conn % 3) * 5 - 5;
+		x = kernel_x(rows[i].side) + off;
+		fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" rx=\"3\" "
+		    "fill=\"%s\" fill-opacity=\"0.9\" stroke=\"%s\" stroke-width=\"%s\"/>\n",
+		    x - BAND_W / 2, y0, BAND_W, y1 - y0 > 1 ? y1 - y0 : 1,
+		    rd_state_color(s->name),
+		    strcmp(s->name, "TIME_WAIT") ? "none" : "#b02020",
+		    strcmp(s->name, "TIME_WAIT") ? "0" : "1.2");
+	}
+}
+
+static void
+state_pill(FILE *f, const struct timeline *tl, const struct rd_row *r, double y)
+{
+	const struct tl_conn *c = &tl->conns[r->conn];
+	const struct tl_state *s = &c->states[r->side][r->idx];
+	int x = kernel_x(r->side) + (r->conn % 3) * 5 - 5;
+	char label[48];
+	const char *stroke = !strcmp(s->name, "TIME_WAIT") ? "#b02020" : "#666";
+
+	snprintf(label, sizeof(label), "%s%s", s->name, s->inferred ? "*" : "");
+	fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"108\" height=\"18\" rx=\"9\" "
+	    "fill=\"%s\" stroke=\"%s\"%s/>\n", x - 54, y - 9, rd_state_color(s->name),
+	    stroke, s->inferred ? " stroke-dasharray=\"3,2\"" : "");
+	text(f, x, y + 4, "state", "middle", label);
+	/* The TIME_WAIT's timer: a small clock beside it, on the outer side. */
+	if (!strcmp(s->name, "TIME_WAIT")) {
+		int cx = r->side == TL_CLIENT ? x - 68 : x + 68;
+		int tx = r->side == TL_CLIENT ? cx - 10 : cx + 10;
+
+		fprintf(f, "<circle cx=\"%d\" cy=\"%.1f\" r=\"6\" fill=\"#fff\" stroke=\"#a01010\" "
+		    "stroke-width=\"1.3\"/><path d=\"M%d,%.1f v-4 M%d,%.1f h3\" stroke=\"#a01010\" "
+		    "stroke-width=\"1.3\"/>\n", cx, y, cx, y, cx, y);
+		text(f, tx, y + 4, "note", r->side == TL_CLIENT ? "end" : "start",
+		    s->confirmed ? "60 s timer (ss saw it)" : "60 s timer");
+	}
+	if (!strcmp(s->name, "CLOSED") && r->idx > 0 &&
+	    !strcmp(c->states[r->side][r->idx - 1].name, "TIME_WAIT")) {
+		int64_t held = s->t - c->states[r->side][r->idx - 1].t;
+		char note[96];
+		int tx = r->side == TL_CLIENT ? x - 60 : x + 60;
+
+		if (held >= TIME_WAIT_NS - 1000)
+			snprintf(note, sizeof(note), "TIME_WAIT expired after 60 s");
+		else
+			snprintf(note, sizeof(note), "new SYN took the time-wait socket (%.1f µs)",
+			    held / 1e3);
+		text(f, tx, y + 4, "note", r->side == TL_CLIENT ? "end" : "start", note);
+	}
+}
+
+static void
+packet(FILE *f, const struct timeline *tl, const struct rd_row *rows, size_t n,
+    size_t i, const double *y)
+{
+	const struct tl_conn *c = &tl->conns[rows[i].conn];
+	const struct tl_pkt *p = &c->pkts[rows[i].idx];
+	const char *cls = pkt_class_len(p);
+	double xs = kernel_x(p->from), xr = kernel_x(!p->from), ys = y[i], yr = -1;
+	double dir = xr > xs ? 1 : -1, mx, my, ang;
+	char label[64];
+
+	/* Find the arrival row of this packet. */
+	for (size_t j = i + 1; j < n; j++)
+		if (rows[j].kind == RD_RECV && rows[j].conn == rows[i].conn &&
+		    rows[j].idx == rows[i].idx) {
+			yr = y[j];
+			break;
+		}
+	xs += dir * (BAND_W / 2 + 1);
+	xr -= dir * (BAND_W / 2 + 3);
+	rd_pkt_label(p, label, sizeof(label));
+	if (yr < 0) {	/* never seen arriving */
+		xr = (xs + xr) / 2;
+		yr = ys + ROW_H;
+		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\" "
+		    "stroke-dasharray=\"4,3\"/>\n", xs, ys, xr, yr, cls);
+		text(f, xr + 4 * dir, yr + 4, "note", dir > 0 ? "start" : "end",
+		    "✕ not seen arriving");
+	} else {
+		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\" "
+		    "marker-end=\"url(#m-%s)\"/>\n", xs, ys, xr, yr, cls, cls);
+	}
+	mx = (xs + xr) / 2;
+	my = (ys + yr) / 2;
+	ang = atan2(yr - ys, xr - xs) * 180 / M_PI;
+	if (ang > 90)
+		ang -= 180;
+	else if (ang < -90)
+		ang += 180;
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"pkt %s\" text-anchor=\"middle\" "
+	    "transform=\"rotate(%.2f %.1f %.1f)\">", mx, my - 5, cls, ang, mx, my);
+	esc(f, label);
+	fputs("</text>\n", f);
+}
+
+/* A packet that was only seen arriving (its sender was not captured). */
+static void
+packet_arrival_only(FILE *f, const struct timeline *tl, const struct rd_row *r,
+    double y)
+{
+	const struct tl_pkt *p = &tl->conns[r->conn].pkts[r->idx];
+	const char *cls = pkt_class_len(p);
+	double xr = kernel_x(!p->from), xs = (kernel_x(p->from) + xr) / 2;
+	double dir = xr > xs ? 1 : -1;
+	char label[64];
+
+	if (p->t_sent != TL_UNKNOWN)
+		return;
+	xr -= dir * (BAND_W / 2 + 3);
+	rd_pkt_label(p, label, sizeof(label));
+	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\" "
+	    "stroke-dasharray=\"4,3\" marker-end=\"url(#m-%s)\"/>\n", xs, y - ROW_H, xr, y,
+	    cls, cls);
+	text(f, (xs + xr) / 2, y - ROW_H / 2.0 - 4, "pkt", "middle", label);
+}
+
+static void
+event(FILE *f, const struct timeline *tl, const struct rd_row *r, double y)
+{
+	const struct tl_event *e = &tl->events[r->idx];
+	int side = r->side, up = rd_event_upward(e), err = e->ret < 0;
+	double px = prog_x(side), kx = kernel_x(side);
+	double dir = kx > px ? 1 : -1, x1, x2;
+	const char *color = err ? "#d01c1c" : up ? "#6a3d9a" : "#333";
+	char label[128];
+
+	rd_event_label(e, label, sizeof(label));
+	if (strcmp(e->prog, side == TL_CLIENT ? "client" : "server")) {
+		size_t l = strlen(label);
+
+		snprintf(label + l, sizeof(label) - l, "  [%s]", e->prog);
+	}
+	if (!up && !rd_event_is_call(e)) {	/* the program's own note */
+		fprintf(f, "<circle cx=\"%.0f\" cy=\"%.1f\" r=\"2.5\" fill=\"#888\"/>\n", px, y);
+		text(f, px + dir * 8, y + 4, "evnote", dir > 0 ? "start" : "end", label);
+		return;
+	}
+	x1 = up ? kx - dir * (BAND_W / 2 + 1) : px;
+	x2 = up ? px + dir * 2 : kx - dir * (BAND_W / 2 + 3);
+	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+	    "stroke-width=\"1.3\"%s marker-end=\"url(#m-%s)\"/>\n", x1, y + 3, x2, y + 3,
+	    color, up ? " stroke-dasharray=\"5,3\"" : "", err ? "err" : up ? "up" : "call");
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"call\" text-anchor=\"middle\" "
+	    "style=\"fill:%s\">", (px + kx) / 2, y - 2, color);
+	esc(f, label);
+	fputs("</text>\n", f);
+	fprintf(f, "<circle cx=\"%.0f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n", px, y + 3, color);
+}
+
+static void
+gap(FILE *f, const struct rd_row *r, double y)
+{
+	char len[48], s[80];
+
+	rd_reltime(r->gap, 0, len, sizeof(len));
+	snprintf(s, sizeof(s), "⋯ %s later ⋯", len + 1);
+	fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%d\" fill=\"#f6f6f6\"/>\n",
+	    X_TIME + 6, y - GAP_H / 2.0 + 6, W - X_TIME - 20, GAP_H - 12);
+	for (int i = 0; i < 4; i++)
+		fprintf(f, "<path d=\"M%d,%.1f l-7,5 l14,6 l-7,5\" stroke=\"#999\" fill=\"none\"/>\n",
+		    lane_x[i], y - 8);
+	text(f, (lane_x[1] + lane_x[2]) / 2.0, y + 4, "gap", "middle", s);
+}
+
+static void
+legend(FILE *f, double y)
+{
+	static const char *const states[] = {
+		"SYN_SENT", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2", "CLOSE_WAIT",
+		"LAST_ACK", "CLOSING", "TIME_WAIT", "CLOSED"
+	};
+	static const struct { const char *cls, *what; } pk[] = {
+		{ "syn", "SYN" }, { "dat", "data" }, { "ack", "ACK" },
+		{ "fin", "FIN" }, { "rst", "RST" },
+	};
+	double x = 20;
+
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"12\" height=\"12\" rx=\"2\" fill=\"%s\" "
+		    "stroke=\"#666\"/>\n", x, y, rd_state_color(states[i]));
+		text(f, x + 16, y + 10, "legend", "start", states[i]);
+		x += 22 + strlen(states[i]) * 6.6;
+	}
+	x = 20;
+	y += 22;
+	for (size_t i = 0; i < sizeof(pk) / sizeof(pk[0]); i++) {
+		fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" class=\"%s\" "
+		    "marker-end=\"url(#m-%s)\"/>\n", x, y + 6, x + 30, y + 6, pk[i].cls, pk[i].cls);
+		text(f, x + 36, y + 10, "legend", "start", pk[i].what);
+		x += 80;
+	}
+	text(f, x + 10, y + 10, "legend", "start",
+	    "—— call   - - ▸ epoll / signal   * rebuilt: the kernel swaps in a time-wait socket");
+}
+
+int
+render_svg(const struct timeline *tl, FILE *f)
+{
+	struct rd_row *rows;
+	size_t n;
+	double *y, bottom, height;
+	char s[256];
+
+	if (rd_rows(tl, RD_MAX_CONNS, &rows, &n))
+		return -1;
+	y = layout(rows, n, &bottom);
+	if (!y) {
+		free(rows);
+		return -1;
+	}
+	height = bottom + 70;
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%.0f\" "
+	    "viewBox=\"0 0 %d %.0f\">\n", W, height, W, height);
+	defs(f);
+	fprintf(f, "<rect width=\"%d\" height=\"%.0f\" fill=\"#ffffff\"/>\n", W, height);
+	snprintf(s, sizeof(s), "Test %s", tl->test);
+	text(f, 20, 28, "title", "start", s);
+	snprintf(s, sizeof(s), "%zu connection%s%s; times from the first event; rows in time order, not to scale%s",
+	    tl->nconns, tl->nconns == 1 ? "" : "s",
+	    tl->nconns > RD_MAX_CONNS ? " (the first ones drawn)" : "",
+	    tl->clock_estimated ? "; clocks aligned from the handshakes" : "");
+	text(f, 20, 48, "sub", "start", s);
+	heads(f, tl);
+	lifelines(f, bottom);
+	bands(f, tl, rows, n, y, bottom);
+	for (size_t i = 0; i < n; i++) {
+		const struct rd_row *r = &rows[i];
+		char t[32];
+
+		if (r->kind != RD_GAP && r->kind != RD_CONN) {
+			rd_reltime(r->t, tl->t0, t, sizeof(t));
+			text(f, X_TIME, y[i] + 4, "time", "end", t);
+		}
+		switch (r->kind) {
+		case RD_CONN:
+			rd_conn_label(tl, r->conn, s, sizeof(s));
+			fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"18\" rx=\"3\" "
+			    "fill=\"#f0f0f0\"/>\n", X_TIME + 6, y[i] - 11, W - X_TIME - 20);
+			text(f, X_TIME + 14, y[i] + 2, "conn", "start", s);
+			break;
+		case RD_STATE:
+			state_pill(f, tl, r, y[i]);
+			break;
+		case RD_SEND:
+			packet(f, tl, rows, n, i, y);
+			break;
+		case RD_RECV:
+			packet_arrival_only(f, tl, r, y[i]);
+			break;
+		case RD_EVENT:
+			event(f, tl, r, y[i]);
+			break;
+		case RD_GAP:
+			gap(f, r, y[i]);
+			break;
+		}
+	}
+	if (tl->nconns > RD_MAX_CONNS) {
+		snprintf(s, sizeof(s), "… and %zu more connections (see timeline.json)",
+		    tl->nconns - RD_MAX_CONNS);
+		text(f, W / 2.0, bottom - 4, "gap", "middle", s);
+	}
+	legend(f, bottom + 12);
+	fputs("</svg>\n", f);
+	free(y);
+	free(rows);
+	return ferror(f) ? -1 : 0;
+}

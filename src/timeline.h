@@ -1,0 +1,112 @@
+/*
+ * timeline.h - one timeline per TCP connection of a test, merged from the
+ * files of its run folder: the programs' event logs, the pcaps of every
+ * host (each packet with its send time on one host and its arrival time on
+ * the other), the kernel trace and socket snapshots. The renderers draw
+ * from it; timeline_build writes it as timeline.json (docs/formats.md).
+ *
+ * A connection is keyed by its 4-tuple and by which connection of that
+ * 4-tuple it is (gen, from 0): test 000 uses one 4-tuple twice.
+ */
+#ifndef TIMEWAIT_TIMELINE_H
+#define TIMEWAIT_TIMELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define TL_UNKNOWN INT64_MIN	/* a time not known (packet not captured there) */
+#define TIME_WAIT_NS (60LL * 1000000000LL)
+
+enum tl_side { TL_CLIENT = 0, TL_SERVER = 1 };
+
+struct tl_state {
+	int64_t t;		/* ns since the epoch */
+	char name[12];		/* SYN_SENT ... TIME_WAIT, CLOSED */
+	uint8_t inferred;	/* 0: from the kernel trace; 1: rebuilt; 2: from packets only */
+	uint8_t confirmed;	/* TIME_WAIT seen by a socket snapshot */
+};
+
+struct tl_pkt {
+	int64_t t_sent, t_received;	/* TL_UNKNOWN when not captured there */
+	uint8_t from;			/* enum tl_side */
+	uint8_t flags;			/* TCPF_* */
+	uint32_t seq, ack, len;		/* raw */
+	uint32_t rseq, rack;		/* relative to each side's first sequence number */
+};
+
+struct tl_event {
+	int64_t t;
+	uint8_t side;		/* enum tl_side; 2: not tied to a side */
+	char host[16];
+	char prog[24];		/* from the file name: "client", "client2" */
+	char step[16];		/* connect, accept, epoll, read, write, close... */
+	int ret;
+	char errname[20];	/* on failure */
+	char detail[80];	/* events, how, data: a few words to draw */
+	int conn;		/* index of its connection, -1 if none */
+};
+
+struct tl_check {
+	char name[48];
+	int ok;
+	char detail[120];
+};
+
+struct tl_conn {
+	char client[64], server[64];	/* "ip:port" */
+	char host[2][16];		/* lab host names of client and server */
+	int gen;			/* which connection of this 4-tuple */
+	int64_t t_start, t_end;
+	struct tl_state *states[2];
+	size_t nstates[2];
+	struct tl_pkt *pkts;
+	size_t npkts;
+	size_t *ev;			/* indices into timeline.events */
+	size_t nev;
+	struct tl_check *checks;
+	size_t nchecks;
+	int consistent;
+	uint32_t isn[2];
+	uint8_t have_isn[2];
+};
+
+struct tl_host {
+	char name[16];
+	char addr[46], addr6[46];
+};
+
+struct timeline {
+	char testdir[4096];
+	char test[64];			/* folder name: "000" */
+	struct tl_host hosts[8];
+	int nhosts;
+	struct tl_conn *conns;
+	size_t nconns;
+	struct tl_event *events;	/* every program event, by time */
+	size_t nevents;
+	int64_t t0;			/* earliest time seen */
+	int64_t clock_offset_ns;	/* taken off every time of clock_host (two machines) */
+	char clock_host[16];
+	int clock_estimated;
+	int have_trace, have_pcap;
+	long long trace_events, trace_lost;	/* trace.stats.json; -1 if none */
+	size_t problems;		/* inconsistent connections */
+};
+
+/* Read the files of testdir into a timeline. 0, or -1 with err. */
+int timeline_load(const char *testdir, struct timeline **out, char *err,
+    size_t errlen);
+/* As timeline_load, but files from two real machines: estimate the clock
+ * offset between the hosts from the handshakes and correct it. */
+int timeline_load_remote(const char *testdir, struct timeline **out,
+    char *err, size_t errlen);
+void timeline_free(struct timeline *tl);
+int timeline_write_json(const struct timeline *tl, FILE *f);
+/* timeline_load + write testdir/timeline.json. 0 or -1 with err. */
+int timeline_build(const char *testdir, char *err, size_t errlen);
+
+/* Index of the state of side at time t in c (last state at or before t), -1. */
+const char *tl_state_at(const struct tl_conn *c, int side, int64_t t);
+
+#endif
