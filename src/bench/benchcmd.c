@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <jansson.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -473,6 +474,57 @@ live_line(const struct run_result *r, const struct bench_sample *s)
 	    s->tw_server, (unsigned long long)s->failed, (unsigned long long)s->inflight);
 }
 
+/*
+ * Before the clock starts: one connection from the client host to the
+ * server, retried every 100 ms for up to 3 s. A fresh lab's first SYNs
+ * can be lost while its links come up, and a lost SYN waits 1 s for its
+ * retransmission: that second would be counted in the run. The connection
+ * ends with a RST, leaving no TIME_WAIT.
+ */
+struct reach_job {
+	const struct sockaddr_in *dst;
+};
+
+static int
+reach_job_run(void *arg)
+{
+	const struct sockaddr_in *dst = ((struct reach_job *)arg)->dst;
+	struct linger l = { 1, 0 };
+	struct pollfd p;
+	int i, fd, err;
+	socklen_t len;
+
+	for (i = 0; i < 30; i++) {
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd == -1)
+			return -1;
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+		err = connect(fd, (const struct sockaddr *)dst, sizeof(*dst)) == 0 ? 0 : errno;
+		if (err == EINPROGRESS) {
+			p.fd = fd;
+			p.events = POLLOUT;
+			err = ETIMEDOUT;
+			len = sizeof(err);
+			if (poll(&p, 1, 100) == 1)
+				getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+		}
+		close(fd);
+		if (err == 0)
+			return 0;
+		if (err != ETIMEDOUT)
+			sleep_ns(100 * NSEC_PER_MSEC);
+	}
+	return -1;
+}
+
+static int
+reach_server(int client_nsfd, const struct sockaddr_in *dst)
+{
+	struct reach_job j = { dst };
+
+	return hosts_in_ns(client_nsfd, reach_job_run, &j);
+}
+
 /* Wait for a thread or the server process to say it is set up: 1 or -1. */
 static int
 wait_ready(_Atomic int *flag, pid_t child)
@@ -631,6 +683,11 @@ run_one(const struct bench_opts *o, struct run_result *r, int live)
 	}
 	if (wait_ready(&ctr->srv_ready, srv) != 1) {
 		snprintf(err, sizeof(err), "%s", sh->sc.err[0] ? sh->sc.err : "server did not start");
+		goto out_threads;
+	}
+	if (reach_server(h.client_nsfd, &g[0].gc.dst[0]) == -1) {
+		snprintf(err, sizeof(err), "the client host cannot reach %s:%u", h.server_addr,
+		    (unsigned)o->port);
 		goto out_threads;
 	}
 	t0 = now_mono_ns();

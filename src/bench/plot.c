@@ -181,7 +181,7 @@ plot_svg(const char *path, const char *title, const struct plot_line *lines, int
 		polyline(out, &f[2], lines[i].series, 2, 0, c, 0);
 		polyline(out, &f[2], lines[i].series, 2, 1, c, 1);
 		fprintf(out, "<rect x='%d' y='%d' width='12' height='12' fill='%s'/>"
-		    "<text x='%d' y='%d' font-size='12'>", W - RIGHT + 12, TOP + 20 * i, c,
+		    "<text x='%d' y='%d' font-size='11'>", W - RIGHT + 12, TOP + 20 * i, c,
 		    W - RIGHT + 30, TOP + 20 * i + 11);
 		xml_text(out, lines[i].label);
 		if (lines[i].ceiling >= 0)
