@@ -1208,7 +1208,7 @@ rebuild_time_wait(struct work *w, struct tl_conn *c, int side, int64_t t_rst,
 	struct tl_state *st = c->states[side];
 	size_t n = c->nstates[side], cap = n, i;
 	int64_t t, t_fin = TL_UNKNOWN, t_end = TL_UNKNOWN, t_syn;
-	int peer_fin_state = 0;
+	int64_t t_peer_fin = TL_UNKNOWN;
 	char old[12];
 
 	if (n < 2 || strcmp(st[n - 1].name, "CLOSED"))
@@ -1224,11 +1224,13 @@ rebuild_time_wait(struct work *w, struct tl_conn *c, int side, int64_t t_rst,
 		return 0;
 	if (t_rst != TL_UNKNOWN && t_rst >= t)
 		t_end = t_rst;
-	for (i = 0; i < c->nstates[!side]; i++) {
+	/* The peer sends its FIN as it enters FIN_WAIT1 or LAST_ACK: when
+	 * the capture ended before that FIN, the peer's trace still tells. */
+	for (i = 0; i < c->nstates[!side] && t_peer_fin == TL_UNKNOWN; i++) {
 		const char *s = c->states[!side][i].name;
 
-		if (!strcmp(s, "FIN_WAIT1") || !strcmp(s, "LAST_ACK") || !strcmp(s, "CLOSING"))
-			peer_fin_state = 1;
+		if (!strcmp(s, "FIN_WAIT1") || !strcmp(s, "LAST_ACK"))
+			t_peer_fin = c->states[!side][i].t;
 	}
 	for (i = 0; i < c->npkts; i++) {
 		const struct tl_pkt *p = &c->pkts[i];
@@ -1242,8 +1244,11 @@ rebuild_time_wait(struct work *w, struct tl_conn *c, int side, int64_t t_rst,
 		    (t_end == TL_UNKNOWN || tp < t_end))
 			t_fin = tp;
 	}
-	if (t_fin == TL_UNKNOWN && (!strcmp(old, "CLOSING") || (!c->npkts && peer_fin_state)))
+	if (t_fin == TL_UNKNOWN && !strcmp(old, "CLOSING"))
 		t_fin = t;
+	if (t_fin == TL_UNKNOWN && t_peer_fin != TL_UNKNOWN &&
+	    (t_end == TL_UNKNOWN || t_peer_fin < t_end))
+		t_fin = t_peer_fin;
 	if (t_fin != TL_UNKNOWN && t_fin < t)
 		t_fin = t;
 	c->nstates[side]--;	/* the CLOSE the swap showed */
@@ -1831,15 +1836,26 @@ check_conn(struct timeline *tl, struct tl_conn *c)
 		for (size_t i = 1; i < c->nstates[side]; i++)
 			if (c->states[side][i].t < c->states[side][i - 1].t)
 				ok = 0;
-		for (size_t i = 0; i < c->nstates[side] && c->npkts; i++) {
-			int fin = 0;
+		for (size_t i = 0; i < c->nstates[side]; i++) {
+			int fin = 0, said = 0;
 
 			if (strcmp(c->states[side][i].name, "TIME_WAIT"))
 				continue;
 			for (size_t k = 0; k < c->npkts; k++)
 				fin |= c->pkts[k].from != side && (c->pkts[k].flags & TCPF_FIN);
-			snprintf(d, sizeof(d), "%s enters TIME_WAIT %s a FIN from its peer",
-			    side ? "server" : "client", fin ? "after" : "WITHOUT");
+			/* the capture may have ended first: the peer's kernel says */
+			for (size_t k = 0; !fin && k < c->nstates[!side]; k++) {
+				const struct tl_state *ps = &c->states[!side][k];
+
+				said |= ps->t <= c->states[side][i].t &&
+				    (!strcmp(ps->name, "FIN_WAIT1") || !strcmp(ps->name, "LAST_ACK") ||
+				     !strcmp(ps->name, "CLOSING"));
+			}
+			snprintf(d, sizeof(d), "%s enters TIME_WAIT %s", side ? "server" : "client",
+			    fin ? "after a FIN from its peer" : said ?
+			    "after its peer sent a FIN (peer's trace; not captured)" :
+			    "WITHOUT a FIN from its peer");
+			fin |= said;
 			if (add_check(c, &cap, "TIME_WAIT follows the peer's FIN", fin, d))
 				return -1;
 		}

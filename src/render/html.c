@@ -129,8 +129,13 @@ summary(FILE *f, const struct timeline *tl)
 			rst |= (c->pkts[k].flags & TCPF_RST) != 0;
 		}
 		for (int side = 0; side < 2; side++)
-			for (size_t k = 0; k < c->nstates[side]; k++)
-				tw[side] |= !strcmp(c->states[side][k].name, "TIME_WAIT");
+			for (size_t k = 0; k < c->nstates[side]; k++) {
+				const char *n = c->states[side][k].name;
+
+				tw[side] |= !strcmp(n, "TIME_WAIT");
+				/* a FIN the capture missed, as the kernel saw it */
+				fin |= !strcmp(n, "FIN_WAIT1") || !strcmp(n, "LAST_ACK");
+			}
 	}
 	fprintf(f, "%s%s%s</td><td>", fin ? "FIN" : "", fin && rst ? " + " : "",
 	    rst ? "<b style=\"color:#d01c1c\">RST</b>" : fin ? "" : "-");

@@ -1,0 +1,193 @@
+/*
+ * plot.c - a bench run drawn as SVG, like a load test's profile.
+ *
+ * Three panels share the time axis: connections per second (each 100 ms
+ * sample, with the theoretical ceiling as a dashed line), connections
+ * completed so far (where the ports run out this climbs in steps, one per
+ * 60 s TIME_WAIT period), and TIME_WAIT sockets on each host (client solid,
+ * server dashed). Several runs (bench compare) share the picture, one
+ * colour each. Plain SVG 1.1 written by hand: no library, opens in any
+ * browser.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bench/bench.h"
+
+#define W 1100
+#define LEFT 90
+#define RIGHT 340	/* room for the legend */
+#define TOP 50
+#define PANEL_H 170
+#define GAP 55
+#define NPANELS 3
+
+static const char *const colours[] = {
+	"#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+};
+
+/* A round step so that max / step gives about 5 ticks. */
+static double
+nice_step(double max)
+{
+	double raw = max / 5, p, f;
+
+	if (raw <= 0)
+		return 1;
+	p = pow(10, floor(log10(raw)));
+	f = raw / p;
+	return p * (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10);
+}
+
+static double
+sample_value(const struct bench_sample *s, int panel, int host)
+{
+	if (panel == 0)
+		return s->rate;
+	if (panel == 1)
+		return (double)s->completed;
+	return (double)(host == 0 ? s->tw_client : s->tw_server);
+}
+
+struct frame {
+	double tmax, ymax;
+	int y0;			/* top of the panel */
+};
+
+static double
+px(const struct frame *f, double t)
+{
+	return LEFT + t / f->tmax * (W - LEFT - RIGHT);
+}
+
+static double
+py(const struct frame *f, double v)
+{
+	if (v < 0)
+		v = 0;
+	return f->y0 + PANEL_H - v / f->ymax * PANEL_H;
+}
+
+static void
+axes(FILE *out, const struct frame *f, const char *label)
+{
+	double step = nice_step(f->ymax), v, tstep = nice_step(f->tmax);
+
+	fprintf(out, "<rect x='%d' y='%d' width='%d' height='%d' fill='none' stroke='#888'/>\n",
+	    LEFT, f->y0, W - LEFT - RIGHT, PANEL_H);
+	for (v = 0; v <= f->ymax * 1.0001; v += step)
+		fprintf(out, "<line x1='%d' x2='%d' y1='%.1f' y2='%.1f' stroke='#eee'/>"
+		    "<text x='%d' y='%.1f' text-anchor='end' font-size='11'>%.0f</text>\n",
+		    LEFT, W - RIGHT, py(f, v), py(f, v), LEFT - 6, py(f, v) + 4, v);
+	for (v = 0; v <= f->tmax * 1.0001; v += tstep)
+		fprintf(out, "<text x='%.1f' y='%d' text-anchor='middle' font-size='11'>%g</text>\n",
+		    px(f, v), f->y0 + PANEL_H + 14, v);
+	fprintf(out, "<text x='%d' y='%d' font-size='13' font-weight='bold'>%s</text>\n",
+	    LEFT, f->y0 - 8, label);
+}
+
+static void
+polyline(FILE *out, const struct frame *f, const struct bench_series *s, int panel,
+    int host, const char *colour, int dashed)
+{
+	size_t i;
+
+	if (s->n == 0)
+		return;
+	fprintf(out, "<polyline fill='none' stroke='%s' stroke-width='1.5'%s points='",
+	    colour, dashed ? " stroke-dasharray='5,3'" : "");
+	fprintf(out, "%.1f,%.1f ", px(f, 0), py(f, 0));
+	for (i = 0; i < s->n; i++)
+		fprintf(out, "%.1f,%.1f ", px(f, s->v[i].t), py(f, sample_value(&s->v[i], panel, host)));
+	fprintf(out, "'/>\n");
+}
+
+static void
+xml_text(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '<')
+			fputs("&lt;", out);
+		else if (*s == '>')
+			fputs("&gt;", out);
+		else if (*s == '&')
+			fputs("&amp;", out);
+		else if (*s == '\'')
+			fputs("&apos;", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+int
+plot_svg(const char *path, const char *title, const struct plot_line *lines, int nlines)
+{
+	static const char *const labels[NPANELS] = {
+		"connections per second (100 ms samples; dashed: ceiling)",
+		"connections completed",
+		"TIME_WAIT sockets (client solid, server dashed)",
+	};
+	struct frame f[NPANELS];
+	double tmax = 1, ymax[NPANELS] = { 1, 1, 1 };
+	int p, i, h = TOP + NPANELS * (PANEL_H + GAP);
+	size_t k;
+	FILE *out = fopen(path, "we");
+
+	if (out == NULL)
+		return -1;
+	for (i = 0; i < nlines; i++) {
+		const struct bench_series *s = lines[i].series;
+
+		for (k = 0; k < s->n; k++) {
+			if (s->v[k].t > tmax)
+				tmax = s->v[k].t;
+			for (p = 0; p < NPANELS; p++) {
+				double a = sample_value(&s->v[k], p, 0), b = sample_value(&s->v[k], p, 1);
+
+				if (a > ymax[p])
+					ymax[p] = a;
+				if (p == 2 && b > ymax[p])
+					ymax[p] = b;
+			}
+		}
+		if (lines[i].ceiling > ymax[0])
+			ymax[0] = lines[i].ceiling;
+	}
+	fprintf(out, "<?xml version='1.0' encoding='UTF-8'?>\n"
+	    "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
+	    "font-family='sans-serif'>\n<rect width='100%%' height='100%%' fill='white'/>\n"
+	    "<text x='%d' y='24' font-size='16' font-weight='bold'>", W, h, LEFT);
+	xml_text(out, title);
+	fprintf(out, "</text>\n");
+	for (p = 0; p < NPANELS; p++) {
+		f[p].tmax = tmax;
+		f[p].ymax = ymax[p] * 1.08;
+		f[p].ymax = ceil(f[p].ymax / nice_step(f[p].ymax)) * nice_step(f[p].ymax);
+		f[p].y0 = TOP + p * (PANEL_H + GAP) + 14;
+		axes(out, &f[p], labels[p]);
+	}
+	fprintf(out, "<text x='%d' y='%d' text-anchor='middle' font-size='12'>seconds</text>\n",
+	    (W - RIGHT + LEFT) / 2, h - 8);
+	for (i = 0; i < nlines; i++) {
+		const char *c = colours[i % (int)(sizeof(colours) / sizeof(colours[0]))];
+
+		polyline(out, &f[0], lines[i].series, 0, 0, c, 0);
+		if (lines[i].ceiling >= 0)
+			fprintf(out, "<line x1='%d' x2='%d' y1='%.1f' y2='%.1f' stroke='%s' "
+			    "stroke-dasharray='6,4'/>\n", LEFT, W - RIGHT,
+			    py(&f[0], lines[i].ceiling), py(&f[0], lines[i].ceiling), c);
+		polyline(out, &f[1], lines[i].series, 1, 0, c, 0);
+		polyline(out, &f[2], lines[i].series, 2, 0, c, 0);
+		polyline(out, &f[2], lines[i].series, 2, 1, c, 1);
+		fprintf(out, "<rect x='%d' y='%d' width='12' height='12' fill='%s'/>"
+		    "<text x='%d' y='%d' font-size='11'>", W - RIGHT + 12, TOP + 20 * i, c,
+		    W - RIGHT + 30, TOP + 20 * i + 11);
+		xml_text(out, lines[i].label);
+		if (lines[i].ceiling >= 0)
+			fprintf(out, " (ceiling %.1f/s)", lines[i].ceiling);
+		fprintf(out, "</text>\n");
+	}
+	fprintf(out, "</svg>\n");
+	return fclose(out) == 0 ? 0 : -1;
+}
