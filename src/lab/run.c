@@ -717,84 +717,112 @@ rec_init(struct test_rec *r, const struct test_spec *t, const struct run_opts *o
 	}
 }
 
+/* What a test's runs came to, over --repeat runs. */
+struct series {
+	struct check_result res[CAT_MAX_CHECKS];
+	int nres;
+	struct outcome_count outcomes[8];
+	int noutcomes;
+	int runs, passed_runs;
+	int ok;
+};
+
+/* The close race repeated: one lab, the runs told apart by client port. */
+static void
+race_series(struct test_rec *r, const struct run_opts *o, const char *dir,
+    struct series *sr)
+{
+	int consistent = 0;
+
+	sr->runs = run_race_repeat(r, o, dir, sr->outcomes, &sr->noutcomes, 8, &consistent);
+	sr->ok = r->error[0] == '\0' && sr->runs == o->repeat && consistent == sr->runs;
+	sr->nres = 1;
+	sr->res[0].spec = &r->spec->checks[0];
+	sr->res[0].judged = 1;
+	sr->res[0].pass = sr->ok;
+	snprintf(sr->res[0].seen, sizeof(sr->res[0].seen),
+	    "%d of %d runs ended in a legitimate outcome that the TIME_WAIT sockets agree with",
+	    consistent, o->repeat);
+	sr->passed_runs = consistent;
+}
+
+/* Any other test, run --repeat times, each in a lab of its own. */
+static void
+plain_series(struct test_rec *r, const struct run_opts *o, const char *dir,
+    struct series *sr)
+{
+	const struct test_spec *t = r->spec;
+
+	sr->ok = 1;
+	for (sr->runs = 0; sr->runs < o->repeat && !stop_requested; sr->runs++) {
+		int this_ok;
+
+		if (sr->runs > 0)
+			rec_free(r);
+		rec_init(r, t, o);
+		if (o->repeat > 1)
+			progress("run %d of %d", sr->runs + 1, o->repeat);
+		run_once(r, o, dir);
+		progress("checking");
+		this_ok = judge(r, dir, sr->res, &sr->nres);
+		sr->passed_runs += this_ok;
+		sr->ok &= this_ok;
+		if (r->error[0] != '\0') {
+			sr->runs++;
+			break;
+		}
+	}
+}
+
+/* The final live line: the verdict, the checks' count, what failed. */
+static void
+progress_verdict(const struct test_rec *r, const struct series *sr)
+{
+	int i, passed = 0, judged = 0;
+	const char *first_failed = NULL;
+
+	for (i = 0; i < sr->nres; i++) {
+		judged += sr->res[i].judged;
+		passed += sr->res[i].judged && sr->res[i].pass;
+		if (sr->res[i].judged && !sr->res[i].pass && first_failed == NULL)
+			first_failed = sr->res[i].spec->what;
+	}
+	progress("%s  %d of %d checks%s%s%s", sr->ok ? "PASS" : "FAIL", passed, judged,
+	    judged < sr->nres ? " (more with --full)" : "",
+	    r->error[0] ? "; " : first_failed ? "; failed: " : "",
+	    r->error[0] ? r->error : first_failed ? first_failed : "");
+}
+
 /* The child's whole life: one test, --repeat times. Returns its status. */
 static int
 run_test(const struct test_spec *t, const struct run_opts *o)
 {
-	struct check_result res[CAT_MAX_CHECKS];
-	struct outcome_count outcomes[8];
+	struct series sr;
 	struct test_rec r;
-	char dir[PATH_MAX], detail[160];
-	int nres = 0, run, ok = 1, noutcomes = 0, passed_runs = 0;
+	char dir[PATH_MAX];
 	uint64_t start = now_mono_ns();
+	int status;
 
 	if (fmt(dir, sizeof(dir), "%s/%s", o->out, t->id) == -1)
 		return STATUS_ERROR;
-	memset(outcomes, 0, sizeof(outcomes));
-	if (o->repeat > 1 && t->checks[0].kind == CK_RACE) {
-		int consistent = 0;
-
-		rec_init(&r, t, o);
-		run = run_race_repeat(&r, o, dir, outcomes, &noutcomes, 8, &consistent);
-		ok = r.error[0] == '\0' && run == o->repeat && consistent == run;
-		nres = 1;
-		res[0].spec = &t->checks[0];
-		res[0].judged = 1;
-		res[0].pass = ok;
-		snprintf(res[0].seen, sizeof(res[0].seen),
-		    "%d of %d runs ended in a legitimate outcome that the TIME_WAIT sockets agree with",
-		    consistent, o->repeat);
-		passed_runs = consistent;
-		goto write;
-	}
-	for (run = 0; run < o->repeat && !stop_requested; run++) {
-		int this_ok;
-
-		if (run > 0)
-			rec_free(&r);
-		rec_init(&r, t, o);
-		if (o->repeat > 1)
-			progress("run %d of %d", run + 1, o->repeat);
-		run_once(&r, o, dir);
-		progress("checking");
-		this_ok = judge(&r, dir, res, &nres);
-		passed_runs += this_ok;
-		ok &= this_ok;
-		if (o->repeat > 1 && t->checks[0].kind == CK_RACE) {
-			const char *name = race_outcome(&r, detail, sizeof(detail));
-
-			outcome_add(outcomes, &noutcomes, 8, name ? name : "unknown");
-		}
-		if (r.error[0] != '\0')
-			break;
-	}
-write:
-	results_write(dir, &r, res, nres, ok, o->repeat > 1 ? outcomes : NULL,
-	    noutcomes, run, passed_runs, (double)(now_mono_ns() - start) / 1e9);
+	memset(&sr, 0, sizeof(sr));
+	rec_init(&r, t, o);
+	if (o->repeat > 1 && t->checks[0].kind == CK_RACE)
+		race_series(&r, o, dir, &sr);
+	else
+		plain_series(&r, o, dir, &sr);
+	results_write(dir, &r, sr.res, sr.nres, sr.ok, o->repeat > 1 ? sr.outcomes : NULL,
+	    sr.noutcomes, sr.runs, sr.passed_runs, (double)(now_mono_ns() - start) / 1e9);
 	progress("drawing");
 	if (render_all(dir, 0, r.draw_error, sizeof(r.draw_error)) == -1 &&
 	    r.draw_error[0] == '\0')
 		snprintf(r.draw_error, sizeof(r.draw_error), "the drawings failed");
 	results_append_drawings(dir, &r);
-	{
-		int i, passed = 0, judged = 0;
-		const char *first_failed = NULL;
-
-		for (i = 0; i < nres; i++) {
-			judged += res[i].judged;
-			passed += res[i].judged && res[i].pass;
-			if (res[i].judged && !res[i].pass && first_failed == NULL)
-				first_failed = res[i].spec->what;
-		}
-		progress("%s  %d of %d checks%s%s%s", ok ? "PASS" : "FAIL", passed, judged,
-		    judged < nres ? " (more with --full)" : "",
-		    r.error[0] ? "; " : first_failed ? "; failed: " : "",
-		    r.error[0] ? r.error : first_failed ? first_failed : "");
-	}
+	progress_verdict(&r, &sr);
+	status = stop_requested ? STATUS_STOPPED :
+	    sr.ok ? STATUS_PASS : r.error[0] ? STATUS_ERROR : STATUS_FAIL;
 	rec_free(&r);
-	if (stop_requested)
-		return STATUS_STOPPED;
-	return ok ? STATUS_PASS : (r.error[0] ? STATUS_ERROR : STATUS_FAIL);
+	return status;
 }
 
 /* ---- the parent: one child per test, a live line each, the verdict table ---- */
