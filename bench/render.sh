@@ -25,7 +25,9 @@ for args in "" "--html"; do
 	"$BUILD/timewait" report "$out" $args || exit 1
 	e=$(date +%s.%N)
 	awk -v a="$s" -v b="$e" -v n="$n" -v w="${args:-drawings}" \
-		'BEGIN { printf "render: %d connections, report %s: %.3f s\n", n, w, b - a }'
+		'BEGIN { printf "render: %d connections, report %s: %.3f s\n", n, w, b - a
+		         exit (b - a < 1.0 ? 0 : 1) }' || slow=1
 done
 c=$(grep -o '"id":' "$out/000/timeline.json" | wc -l)
 echo "render: timeline.json holds $c connections"
+[ -z "$slow" ] || { echo "render: over 1 s" >&2; exit 1; }

@@ -23,5 +23,9 @@ trap 'rm -rf "$out"' EXIT
 TWPAIR_NOTRACE=1 "$top/tests/fixtures/mkrun.sh" "$BUILD" "$out" "$conns" 0 "$par" |
 	grep '^requests' | sed 's/^requests \([^;]*\);.*/trace: without the trace, connections \1/'
 rm -rf "$out/000"
-"$top/tests/fixtures/mkrun.sh" "$BUILD" "$out" "$conns" 0 "$par" | grep '^requests' |
-	sed 's/^requests/trace: with the trace, connections/'
+line=$("$top/tests/fixtures/mkrun.sh" "$BUILD" "$out" "$conns" 0 "$par" | grep '^requests')
+echo "$line" | sed 's/^requests/trace: with the trace, connections/'
+case "$line" in
+*" 0 lost"*) ;;
+*) echo "trace: events were lost" >&2; exit 1 ;;
+esac

@@ -6,7 +6,9 @@
 #        each, the client never;
 #   003: the client closes first and holds TIME_WAIT, the server does not;
 #   004: the client's kernel answers the bip with a RST, no TIME_WAIT;
-#   007: the client closes with unread data: a RST, no TIME_WAIT.
+#   007: the client closes with unread data: a RST, no TIME_WAIT;
+#   005 --repeat 20: the close race; who holds TIME_WAIT in each connection
+#        of the timeline must match the runner's own count (runs.jsonl).
 # Needs root (the lab) and jq.
 [ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
 command -v jq >/dev/null || { echo "needs jq"; exit 77; }
@@ -52,4 +54,18 @@ case "$(states 007 0 client) $(states 007 0 server)" in *TIME_WAIT*) echo "FAIL 
 for x in 000 003 004 007; do
 	expect "$x consistent" "$(jq '.inconsistent' "$out/run/$x/timeline.json")" 0
 done
+"$TW" lab run 005 --repeat 20 --fast --out "$out/race" >"$out/race.log" 2>&1 ||
+	{ tail -20 "$out/race.log"; echo "FAIL: lab run 005"; exit 1; }
+"$TW" report "$out/race" || { echo "FAIL: report 005"; exit 1; }
+t=$out/race/005/timeline.json
+for who in client server; do
+	other=$([ $who = client ] && echo server || echo client)
+	mine=$(jq "[.connections[] | select(any(.states.$who[]; .state == \"TIME_WAIT\"))
+	    | select(all(.states.$other[]; .state != \"TIME_WAIT\"))] | length" "$t")
+	theirs=$(grep -c "\"outcome\":\"${who}_time_wait\"" "$out/race/005/runs.jsonl")
+	expect "005 only the $who in TIME_WAIT (runner: $theirs)" "$mine" "$theirs"
+done
+both=$(jq '[.connections[] | select(any(.states.client[]; .state == "TIME_WAIT"))
+    | select(any(.states.server[]; .state == "TIME_WAIT"))] | length' "$t")
+expect "005 both in TIME_WAIT" "$both" "$(grep -c '"outcome":"both_time_wait"' "$out/race/005/runs.jsonl")"
 exit $fail
