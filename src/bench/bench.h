@@ -35,6 +35,8 @@ struct bench_counters {
 	_Atomic uint64_t accepted;	/* server */
 	_Atomic uint64_t answered;	/* server */
 	_Atomic uint64_t srv_errors;	/* server: accept/read/write failures */
+	_Atomic uint64_t srv_cut;	/* server: connections reset by the generator's stop */
+	atomic_int gen_stopped;		/* set when the generator has stopped */
 	_Atomic int gen_ready, srv_ready;	/* set once set up (1) or failed (-1) */
 };
 

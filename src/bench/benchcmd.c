@@ -59,7 +59,7 @@ struct run_result {
 	struct bench_opts o;
 	uint64_t completed, failed, attempts;
 	uint64_t errors[BENCH_ERRNO_MAX + 1];
-	uint64_t accepted, answered, srv_errors;
+	uint64_t accepted, answered, srv_errors, srv_cut;
 	double seconds, rate, ceiling;	/* ceiling < 0: none */
 	long ports, tuples, tw_period;
 	long tw_client_end, tw_server_end;
@@ -710,6 +710,7 @@ run_one(const struct bench_opts *o, struct run_result *r, int live)
 out_threads:
 	/* The generator first: a server gone first would refuse the last connects. */
 	atomic_store(&stop_gen, 1);
+	atomic_store(&ctr->gen_stopped, 1);
 	for (k = 0; k < ng; k++)
 		if (g[k].started)
 			pthread_join(g[k].tid, NULL);
@@ -730,6 +731,7 @@ out_threads:
 	r->accepted = bench_get(&ctr->accepted);
 	r->answered = bench_get(&ctr->answered);
 	r->srv_errors = bench_get(&ctr->srv_errors);
+	r->srv_cut = bench_get(&ctr->srv_cut);
 	r->rate = r->seconds > 0 ? (double)r->completed / r->seconds : 0;
 	r->tw_client_end = tw_count_diag(h.client_nsfd);
 	r->tw_server_end = tw_count_diag(h.server_nsfd);
@@ -825,9 +827,12 @@ print_summary(const struct run_result *r)
 	printf("  errors          ");
 	print_errors(stdout, r);
 	printf(" (%llu connect attempts)\n", (unsigned long long)r->attempts);
-	printf("  server          %llu accepted, %llu answered, %llu errors\n",
+	printf("  server          %llu accepted, %llu answered, %llu errors",
 	    (unsigned long long)r->accepted, (unsigned long long)r->answered,
 	    (unsigned long long)r->srv_errors);
+	if (r->srv_cut)
+		printf(" (and %llu cut by the generator's stop)", (unsigned long long)r->srv_cut);
+	printf("\n");
 	if (r->completed > 0)
 		printf("  CPU             %.1f s (generator + server), %.1f us per connection\n",
 		    r->cpu_s, r->cpu_s * 1e6 / (double)r->completed);
@@ -875,6 +880,7 @@ json_summary(const struct run_result *r)
 	json_object_set_new(s, "server_accepted", json_integer((json_int_t)r->accepted));
 	json_object_set_new(s, "server_answered", json_integer((json_int_t)r->answered));
 	json_object_set_new(s, "server_errors", json_integer((json_int_t)r->srv_errors));
+	json_object_set_new(s, "server_cut_at_stop", json_integer((json_int_t)r->srv_cut));
 	json_object_set_new(s, "vm_hwm_kib", json_integer(r->hwm_kib));
 	json_object_set_new(s, "vm_rss_max_kib", json_integer(r->rss_max_kib));
 	json_object_set_new(s, "server_vm_hwm_kib", json_integer(r->srv_hwm_kib));

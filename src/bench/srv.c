@@ -53,6 +53,19 @@ static const char answer[] = BENCH_ANSWER;
 #define REQUEST_LEN (sizeof(request) - 1)
 #define ANSWER_LEN (sizeof(answer) - 1)
 
+/*
+ * A failed connection. Once the generator has stopped, it resets what it
+ * still had in flight: those are counted apart, not as errors.
+ */
+static void
+srv_error(struct srv *s)
+{
+	if (atomic_load_explicit(&s->c->ctr->gen_stopped, memory_order_relaxed))
+		bench_inc(&s->c->ctr->srv_cut);
+	else
+		bench_inc(&s->c->ctr->srv_errors);
+}
+
 static void
 conn_close(struct srv *s, int fd)
 {
@@ -76,7 +89,7 @@ conn_work(struct srv *s, int fd, int fresh)
 
 		if (n > 0) {
 			if (s->state[fd] != C_REQUEST || s->got[fd] + (size_t)n > REQUEST_LEN) {
-				bench_inc(&s->c->ctr->srv_errors);
+				srv_error(s);
 				conn_close(s, fd);
 				return 0;
 			}
@@ -90,7 +103,7 @@ conn_work(struct srv *s, int fd, int fresh)
 			 */
 			if (send(fd, answer, ANSWER_LEN, s->c->close == CLOSE_SERVER ?
 			    MSG_MORE : 0) != (ssize_t)ANSWER_LEN) {
-				bench_inc(&s->c->ctr->srv_errors);
+				srv_error(s);
 				conn_close(s, fd);
 				return 0;
 			}
@@ -106,7 +119,7 @@ conn_work(struct srv *s, int fd, int fresh)
 		}
 		if (n == 0) {
 			if (s->state[fd] != C_WAIT_CLOSE)
-				bench_inc(&s->c->ctr->srv_errors);
+				srv_error(s);
 			conn_close(s, fd);
 			return 0;
 		}
@@ -116,7 +129,7 @@ conn_work(struct srv *s, int fd, int fresh)
 			continue;
 		/* ECONNRESET is how a --close rst connection ends: no error. */
 		if (errno != ECONNRESET || s->state[fd] != C_WAIT_CLOSE)
-			bench_inc(&s->c->ctr->srv_errors);
+			srv_error(s);
 		conn_close(s, fd);
 		return 0;
 	}
@@ -162,7 +175,7 @@ accept_some(struct srv *s, int lfd)
 		if (fd == -1) {
 			if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED)
 				return;
-			bench_inc(&s->c->ctr->srv_errors);
+			srv_error(s);
 			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 			    errno == ENOMEM)
 				pause_accepting(s);
@@ -170,7 +183,7 @@ accept_some(struct srv *s, int lfd)
 		}
 		bench_inc(&s->c->ctr->accepted);
 		if ((size_t)fd >= s->nfds) {
-			bench_inc(&s->c->ctr->srv_errors);
+			srv_error(s);
 			close(fd);
 			continue;
 		}
@@ -181,7 +194,7 @@ accept_some(struct srv *s, int lfd)
 		ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
 		ev.data.u64 = (uint64_t)fd;
 		if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) == -1) {
-			bench_inc(&s->c->ctr->srv_errors);
+			srv_error(s);
 			conn_close(s, fd);
 		}
 	}
