@@ -71,7 +71,7 @@ test-asan:
 		tests/run.sh build/asan
 
 bench: deps all
-	bench/run.sh $(BUILD)
+	sh bench/run.sh $(BUILD)
 
 clean:
 	rm -rf build

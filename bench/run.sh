@@ -1,6 +1,6 @@
 #!/bin/sh
 # make bench: the figures of docs/bench.md, measured again on this machine.
-#   bench/run.sh [BUILD]       about a minute
+#   bench/run.sh [BUILD]       about four minutes
 #   BENCH_FULL=1 bench/run.sh  adds the 130 s ceiling run (about 3 minutes)
 # JSON and SVG files go to BUILD/bench/. Needs root (network namespaces).
 set -u
@@ -27,6 +27,33 @@ if [ "${BENCH_FULL:-0}" = 1 ]; then
 	run ceiling-130s --close client --port-range 32768-33767 --duration 130
 	run no-ceiling-130s --close server --port-range 32768-33767 --duration 130
 fi
+# The lab, the trace, the drawings, the programs: one figure each.
+echo "== lab: build and remove a 2-host lab (target: 10 ms median)"
+sh bench/labbuild.sh "$BUILD" 30 || echo "(labbuild failed)"
+echo
+echo "== lab run seed --fast (target: 5 s for the eight)"
+s=$(date +%s.%N)
+"$TW" lab run seed --fast --out "$out/lab-fast" >/dev/null || echo "(a test failed)"
+awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN {printf "  %.2f s wall\n", b - a}'
+echo
+echo "== lab run 005 --repeat 1000 --fast (target: 50 runs a second)"
+s=$(date +%s.%N)
+"$TW" lab run 005 --repeat 1000 --fast --out "$out/race" >/dev/null || echo "(the race failed)"
+awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN {printf "  %.2f s wall, %.0f runs a second\n", b - a, 1000 / (b - a)}'
+sed -n '/"outcomes"/,/}/p' "$out/race/005/result.json" | sed 's/^/  /'
+echo
+echo "== HTTP: timewait server beside nginx, wrk -c100 (bench/http.sh)"
+ROUNDS=1 sh bench/http.sh "$BUILD" || echo "(http failed)"
+echo
+echo "== captures under a burst (bench/capture.sh)"
+sh bench/capture.sh "$BUILD" 2>&1 | tail -n 3 || echo "(capture failed)"
+echo
+echo "== kernel trace under a burst (bench/trace.sh)"
+sh bench/trace.sh "$BUILD" 2>&1 | tail -n 4 || echo "(trace failed)"
+echo
+echo "== drawing 10,000 connections (bench/render.sh)"
+sh bench/render.sh "$BUILD" 2>&1 | tail -n 3 || echo "(render failed)"
+echo
 echo "== compare"
 "$TW" bench compare --quiet --duration 5 --port-range 32768-33767 --nginx \
     --json "$out/compare.json" --plot "$out/compare.svg" 2>/dev/null
