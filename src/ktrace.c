@@ -726,7 +726,8 @@ ktrace_stop(struct ktrace *kt, const char *jsonl_path, struct ktrace_stats *st)
 	destroy_instance(kt);
 	if (kt->oom)
 		rc = -1;
-	qsort(kt->ev, kt->nev, sizeof(*kt->ev), cmp_kev);
+	if (kt->nev > 0)	/* qsort may not take a null array, even empty */
+		qsort(kt->ev, kt->nev, sizeof(*kt->ev), cmp_kev);
 	if (jsonl_path && (write_jsonl(kt, jsonl_path) ||
 	    write_stats(kt, jsonl_path)))
 		rc = -1;

@@ -683,7 +683,8 @@ load_packets(struct work *w)
 		tl->have_pcap = 1;
 		free(v);
 	}
-	qsort(all, nall, sizeof(*all), cmp_cap_t);
+	if (nall > 0)
+		qsort(all, nall, sizeof(*all), cmp_cap_t);
 	/* Pairing table of arrivals, FIFO per key. */
 	nb = 64;
 	while (nb < nall * 2)
@@ -918,7 +919,8 @@ build_conns(struct work *w)
 	int *cur = NULL;
 	int rc = -1;
 
-	qsort(w->wires, w->nwires, sizeof(*w->wires), cmp_wire_t);
+	if (w->nwires > 0)
+		qsort(w->wires, w->nwires, sizeof(*w->wires), cmp_wire_t);
 	for (size_t i = 0; i < w->nwires; i++)
 		if (tuple_get(w, w->wires[i].src, w->wires[i].dst) == (size_t)-1)
 			goto out;
@@ -1704,7 +1706,8 @@ finish_conns(struct timeline *tl)
 		c->t_start = s;
 		c->nev = (size_t)i;	/* old index, for the remap below */
 	}
-	qsort(tl->conns, tl->nconns, sizeof(*tl->conns), cmp_conn_start);
+	if (tl->nconns > 0)
+		qsort(tl->conns, tl->nconns, sizeof(*tl->conns), cmp_conn_start);
 	perm = malloc((tl->nconns + 1) * sizeof(*perm));
 	caps = calloc(tl->nconns + 1, sizeof(*caps));
 	if (!perm || !caps)
@@ -1713,7 +1716,8 @@ finish_conns(struct timeline *tl)
 		perm[tl->conns[i].nev] = i;
 		tl->conns[i].nev = 0;
 	}
-	qsort(tl->events, tl->nevents, sizeof(*tl->events), cmp_event_t);
+	if (tl->nevents > 0)
+		qsort(tl->events, tl->nevents, sizeof(*tl->events), cmp_event_t);
 	for (size_t i = 0; i < tl->nevents; i++) {
 		struct tl_event *e = &tl->events[i];
 		struct tl_conn *c;

@@ -859,11 +859,13 @@ draw(struct child *c, int n, int tty, int redraw)
 static int
 start_child(struct child *c, const struct run_opts *o)
 {
+	pid_t parent;
 	int p[2];
 
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return -1;
 	c->start = now_mono_ns();
+	parent = getpid();
 	c->pid = fork();
 	if (c->pid == -1) {
 		close(p[0]);
@@ -873,6 +875,11 @@ start_child(struct child *c, const struct run_opts *o)
 	if (c->pid == 0) {
 		close(p[0]);
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)	/* the runner died before prctl */
+			_exit(STATUS_STOPPED);
+		/* With the runner gone, a progress line must fail (EPIPE), not
+		 * kill this process before it has removed its lab. */
+		signal(SIGPIPE, SIG_IGN);
 		progress_fd = p[1];
 		_exit(run_test(c->t, o));
 	}

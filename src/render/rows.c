@@ -113,7 +113,8 @@ rd_rows(const struct timeline *tl, size_t max_conns, struct rd_row **rows,
 		if (push(&v, &cnt, &cap, r))
 			goto fail;
 	}
-	qsort(v, cnt, sizeof(*v), cmp_row);
+	if (cnt > 0)
+		qsort(v, cnt, sizeof(*v), cmp_row);
 	for (size_t i = 0; i < cnt; i++) {
 		if (i && v[i].t - v[i - 1].t > GAP_MIN_NS) {
 			struct rd_row g = { .kind = RD_GAP, .t = v[i - 1].t,

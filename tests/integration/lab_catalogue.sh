@@ -14,7 +14,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 # pid was recycled by a process that holds none of the lab). A lab of a
 # live owner belongs to another run going on beside this one.
 leftovers() {
-	n=$("$TW" lab status | awk '/leftover/ {print $(NF-1)}')
+	n=$("$TW" lab status | awk '/^[0-9]+ labs?, [0-9]+ leftovers?/ {print $3}')
 	n=${n:-0}
 	p=$(pgrep -f "$TW (server|client)" | wc -l)
 	echo "$n namespaces, $p programs"
@@ -67,16 +67,29 @@ wait $c || fail "second of two runners failed"
 # the runner alone (its test processes then tear their labs down), then the
 # runner with every process of its group at once (nothing can clean up:
 # 'lab clean' must find and remove it all).
+# until_clean SECONDS: wait for the runner's test processes to tear down.
+until_clean() {
+	i=0
+	while [ "$(leftovers)" != "0 namespaces, 0 programs" ]; do
+		i=$((i + 1)); [ $i -gt $(($1 * 10)) ] && return 1
+		sleep 0.1
+	done
+}
 "$TW" lab run 002 006 --fast --out "$out/d" >/dev/null 2>&1 & k=$!
 sleep 1
 kill -9 $k
-sleep 1
-[ "$(leftovers)" = "0 namespaces, 0 programs" ] || fail "left behind after SIGKILL of the runner: $(leftovers)"
+until_clean 10 || fail "left behind after SIGKILL of the runner: $(leftovers)"
 setsid "$TW" lab run 002 006 --fast --out "$out/e" >/dev/null 2>&1 &
 pg=$!	# setsid execs in place: the runner, leader of its own group
 sleep 1
 kill -9 "-$pg" || fail "the second runner is not running"
-sleep 0.3
+# A process killed with SIGKILL takes a moment to die (longer under ASan):
+# until then it counts as alive and 'lab clean' rightly leaves its lab.
+i=0
+while ps -o stat= -g "$pg" 2>/dev/null | grep -qv Z; do
+	i=$((i + 1)); [ $i -gt 100 ] && fail "the killed group does not die"
+	sleep 0.1
+done
 [ "$(leftovers)" != "0 namespaces, 0 programs" ] || fail "SIGKILL of the whole group left nothing: the test tests nothing"
 "$TW" lab clean || fail "lab clean failed"
 [ "$(leftovers)" = "0 namespaces, 0 programs" ] || fail "left behind after SIGKILL + clean: $(leftovers)"
