@@ -787,6 +787,10 @@ progress_verdict(const struct test_rec *r, const struct series *sr)
 		if (sr->res[i].judged && !sr->res[i].pass && first_failed == NULL)
 			first_failed = sr->res[i].spec->what;
 	}
+	if (stop_requested) {
+		progress("stopped (Ctrl+C or a signal): not judged");
+		return;
+	}
 	progress("%s  %d of %d checks%s%s%s", sr->ok ? "PASS" : "FAIL", passed, judged,
 	    judged < sr->nres ? " (more with --full)" : "",
 	    r->error[0] ? "; " : first_failed ? "; failed: " : "",
@@ -927,6 +931,7 @@ run_all(const struct test_spec **tests, int n, const struct run_opts *o)
 {
 	struct child *c = calloc((size_t)n, sizeof(*c));
 	int tty = isatty(STDOUT_FILENO), running = 0, next = 0, done = 0, i, failed = 0;
+	int stopped = 0;
 	struct sigaction sa;
 
 	if (c == NULL)
@@ -1014,7 +1019,14 @@ run_all(const struct test_spec **tests, int n, const struct run_opts *o)
 		printf("%-17s %-7s %7.2f  %s\n", c[i].t->id, status_word(c[i].status),
 		    c[i].end ? (double)(c[i].end - c[i].start) / 1e9 : 0.0, c[i].t->shows);
 	}
-	printf("\n%d passed, %d failed; reports: %s/<test>/report.md\n", n - failed, failed, o->out);
+	for (i = 0; i < n; i++)
+		stopped += c[i].status == STATUS_STOPPED;
+	if (stopped)
+		printf("\n%d passed, %d failed, %d stopped before the end\n", n - failed,
+		    failed - stopped, stopped);
+	else
+		printf("\n%d passed, %d failed; reports: %s/<test>/report.md\n", n - failed,
+		    failed, o->out);
 	free(c);
 	if (stop_requested)
 		return 130;
