@@ -21,39 +21,7 @@
 #include "pcapread.h"
 #include "render/render.h"
 
-static void
-esc(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
 
-static int
-is_test_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int yes = 0;
-
-	if (!d)
-		return 0;
-	while (!yes && (e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-
-		yes = (l > 5 && !strcmp(e->d_name + l - 5, ".pcap")) ||
-		    (l > 13 && !strcmp(e->d_name + l - 13, ".events.jsonl")) ||
-		    !strcmp(e->d_name, "trace.jsonl") || !strcmp(e->d_name, "result.json");
-	}
-	closedir(d);
-	return yes;
-}
 
 struct test {
 	char name[256];		/* folder name; "" for the run folder itself */
@@ -157,11 +125,11 @@ verdict_table(FILE *f, struct test *tests, size_t n)
 
 		checks_count(t, &pass, &all);
 		fprintf(f, "<tr><td><a href=\"#t-%zu\">", i);
-		esc(f, t->name[0] ? t->name : t->tl ? t->tl->test : "test");
+		rd_xml_escape(f, t->name[0] ? t->name : t->tl ? t->tl->test : "test");
 		fputs("</a></td><td>", f);
-		esc(f, title ? title : "");
+		rd_xml_escape(f, title ? title : "");
 		fprintf(f, "</td><td class=\"%s\">", verdict_class(v));
-		esc(f, v);
+		rd_xml_escape(f, v);
 		fprintf(f, "</td><td>%d / %d</td><td>%zu</td><td>", pass, all,
 		    t->tl ? t->tl->nconns : 0);
 		summary(f, t->tl);
@@ -215,12 +183,12 @@ links(FILE *f, const struct test *t)
 		    (l > 4 && !strcmp(nm + l - 4, ".log")))) {
 			fputs("<a href=\"", f);
 			if (t->name[0]) {
-				esc(f, t->name);
+				rd_xml_escape(f, t->name);
 				fputc('/', f);
 			}
-			esc(f, nm);
+			rd_xml_escape(f, nm);
 			fputs("\">", f);
-			esc(f, nm);
+			rd_xml_escape(f, nm);
 			fputs("</a> ", f);
 		}
 		free(names[i]);
@@ -239,11 +207,11 @@ put_value(FILE *f, json_t *v)
 	if (!v)
 		return;
 	if (json_is_string(v)) {
-		esc(f, json_string_value(v));
+		rd_xml_escape(f, json_string_value(v));
 		return;
 	}
 	d = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-	esc(f, d ? d : "");
+	rd_xml_escape(f, d ? d : "");
 	free(d);
 }
 
@@ -261,7 +229,7 @@ result_checks(FILE *f, const struct test *t)
 			json_int_t drop = json_integer_value(json_object_get(cap, "dropped"));
 
 			fputs(" ", f);
-			esc(f, host);
+			rd_xml_escape(f, host);
 			fprintf(f, " %lld packets, <span class=\"%s\">%lld dropped</span>;",
 			    (long long)json_integer_value(json_object_get(cap, "packets")),
 			    drop ? "fail" : "pass", (long long)drop);
@@ -278,7 +246,7 @@ result_checks(FILE *f, const struct test *t)
 
 		fputs("<tr><td>", f);
 		if (nm && *nm) {
-			esc(f, nm);
+			rd_xml_escape(f, nm);
 			fputs(": ", f);
 		}
 		put_value(f, json_object_get(c, "expected"));
@@ -320,9 +288,9 @@ timeline_checks(FILE *f, const struct timeline *tl)
 			if (c->ok && i >= 4)
 				continue;	/* past the first few, only the failures */
 			fprintf(f, "<tr><td>%zu</td><td>", i + 1);
-			esc(f, c->name);
+			rd_xml_escape(f, c->name);
 			fputs("</td><td>", f);
-			esc(f, c->detail);
+			rd_xml_escape(f, c->detail);
 			fprintf(f, "</td><td class=\"%s\">%s</td></tr>\n", c->ok ? "pass" : "fail",
 			    c->ok ? "ok" : "NO");
 			shown++;
@@ -342,7 +310,7 @@ text_timeline(FILE *f, const struct timeline *tl)
 	render_text_tl_n(tl, m, 0, RD_MAX_CONNS);
 	fclose(m);
 	fputs("<details><summary>Text timeline</summary>\n<pre>", f);
-	esc(f, buf);
+	rd_xml_escape(f, buf);
 	fputs("</pre></details>\n", f);
 	free(buf);
 }
@@ -355,18 +323,18 @@ one_test(FILE *f, struct test *t, size_t i)
 	const char *v = verdict_of(t);
 
 	fprintf(f, "<h2 id=\"t-%zu\">Test ", i);
-	esc(f, t->name[0] ? t->name : t->tl ? t->tl->test : "");
+	rd_xml_escape(f, t->name[0] ? t->name : t->tl ? t->tl->test : "");
 	if (title) {
 		fputs(": ", f);
-		esc(f, title);
+		rd_xml_escape(f, title);
 	}
 	fprintf(f, " <span class=\"%s\">&nbsp;", verdict_class(v));
-	esc(f, v);
+	rd_xml_escape(f, v);
 	fputs("&nbsp;</span></h2>\n", f);
 	links(f, t);
 	if (!t->tl) {
 		fputs("<p class=\"fail\">timeline not built: ", f);
-		esc(f, t->err);
+		rd_xml_escape(f, t->err);
 		fputs("</p>\n", f);
 		result_checks(f, t);
 		return;
@@ -387,7 +355,7 @@ collect(const char *rundir, struct test **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if (is_test_dir(rundir)) {
+	if (rd_is_test_dir(rundir)) {
 		v = calloc(1, sizeof(*v));
 		if (!v)
 			return -1;
@@ -404,7 +372,7 @@ collect(const char *rundir, struct test **out, size_t *n)
 		char sub[4200];
 
 		snprintf(sub, sizeof(sub), "%s/%s", rundir, names[i]->d_name);
-		if (v && names[i]->d_name[0] != '.' && is_test_dir(sub)) {
+		if (v && names[i]->d_name[0] != '.' && rd_is_test_dir(sub)) {
 			snprintf(v[cnt].name, sizeof(v[cnt].name), "%s", names[i]->d_name);
 			snprintf(v[cnt].dir, sizeof(v[cnt].dir), "%s", sub);
 			cnt++;
@@ -469,7 +437,7 @@ report_html_ex(const char *rundir, const char *out_path, int write_files,
 	    "<title>timewait report</title>\n", f);
 	style(f);
 	fputs("</head><body>\n<h1>timewait report</h1>\n<p class=\"muted\">", f);
-	esc(f, rundir);
+	rd_xml_escape(f, rundir);
 	fprintf(f, " &middot; %zu test%s &middot; made %s</p>\n", n, n == 1 ? "" : "s", when);
 	verdict_table(f, tests, n);
 	for (size_t i = 0; i < n; i++)

@@ -50,6 +50,11 @@ int rd_event_is_call(const struct tl_event *e);	/* a system call, not a note (st
 void rd_conn_label(const struct timeline *tl, int conn, char *buf, size_t len);
 int rd_side_of_event(const struct timeline *tl, const struct tl_event *e);
 
+/* Text for XML and HTML: & < > " escaped. */
+void rd_xml_escape(FILE *f, const char *s);
+/* A folder holding a test's files: pcaps, event logs, a trace or a result. */
+int rd_is_test_dir(const char *dir);
+
 int render_svg(const struct timeline *tl, FILE *f);
 int render_puml(const struct timeline *tl, FILE *f);
 int render_mermaid(const struct timeline *tl, FILE *f);

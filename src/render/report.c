@@ -56,26 +56,6 @@ has_file(const char *dir, const char *name)
 	return access(path, F_OK) == 0;
 }
 
-/* A folder holding a test's files: pcaps, event logs or a trace. */
-static int
-is_test_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int yes = 0;
-
-	if (!d)
-		return 0;
-	while (!yes && (e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-
-		yes = (l > 5 && !strcmp(e->d_name + l - 5, ".pcap")) ||
-		    (l > 13 && !strcmp(e->d_name + l - 13, ".events.jsonl")) ||
-		    !strcmp(e->d_name, "trace.jsonl");
-	}
-	closedir(d);
-	return yes;
-}
 
 static int
 load_any(const char *testdir, int remote, struct timeline **tl, char *err,
@@ -212,7 +192,7 @@ report_main(int argc, char **argv)
 		}
 		return 0;
 	}
-	if (is_test_dir(dir)) {
+	if (rd_is_test_dir(dir)) {
 		if (render_all(dir, remote, err, sizeof(err))) {
 			fprintf(stderr, "%s: %s\n", argv[0], err);
 			fails++;
@@ -227,7 +207,7 @@ report_main(int argc, char **argv)
 			char sub[4200];
 
 			snprintf(sub, sizeof(sub), "%s/%s", dir, names[i]->d_name);
-			if (names[i]->d_name[0] != '.' && is_test_dir(sub)) {
+			if (names[i]->d_name[0] != '.' && rd_is_test_dir(sub)) {
 				if (render_all(sub, remote, err, sizeof(err))) {
 					fprintf(stderr, "%s: %s\n", argv[0], err);
 					fails++;

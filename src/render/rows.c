@@ -5,6 +5,7 @@
  * (a TIME_WAIT's 60 s). Also the small label and colour helpers the
  * renderers share, so the SVG, PlantUML, Mermaid and text say the same.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,4 +246,38 @@ rd_side_of_event(const struct timeline *tl, const struct tl_event *e)
 			return TL_SERVER;
 	}
 	return strstr(e->prog, "server") ? TL_SERVER : TL_CLIENT;
+}
+
+void
+rd_xml_escape(FILE *f, const char *s)
+{
+	for (; s != NULL && *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
+int
+rd_is_test_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int yes = 0;
+
+	if (d == NULL)
+		return 0;
+	while (!yes && (e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+
+		yes = (l > 5 && strcmp(e->d_name + l - 5, ".pcap") == 0) ||
+		    (l > 13 && strcmp(e->d_name + l - 13, ".events.jsonl") == 0) ||
+		    strcmp(e->d_name, "trace.jsonl") == 0 || strcmp(e->d_name, "result.json") == 0;
+	}
+	closedir(d);
+	return yes;
 }

@@ -40,19 +40,6 @@ prog_x(int side)
 	return side == TL_CLIENT ? lane_x[0] : lane_x[3];
 }
 
-static void
-esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
 
 static void
 text(FILE *f, double x, double y, const char *cls, const char *anchor,
@@ -60,7 +47,7 @@ text(FILE *f, double x, double y, const char *cls, const char *anchor,
 {
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"%s\" text-anchor=\"%s\">",
 	    x, y, cls, anchor);
-	esc(f, s);
+	rd_xml_escape(f, s);
 	fputs("</text>\n", f);
 }
 
@@ -303,7 +290,7 @@ packet(FILE *f, const struct timeline *tl, const struct rd_row *rows, size_t n,
 		ang += 180;
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"pkt %s\" text-anchor=\"middle\" "
 	    "transform=\"rotate(%.2f %.1f %.1f)\">", mx, my - 5, cls, ang, mx, my);
-	esc(f, label);
+	rd_xml_escape(f, label);
 	fputs("</text>\n", f);
 }
 
@@ -356,7 +343,7 @@ event(FILE *f, const struct timeline *tl, const struct rd_row *r, double y)
 	    color, up ? " stroke-dasharray=\"5,3\"" : "", err ? "err" : up ? "up" : "call");
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"call\" text-anchor=\"middle\" "
 	    "style=\"fill:%s\">", (px + kx) / 2, y - 2, color);
-	esc(f, label);
+	rd_xml_escape(f, label);
 	fputs("</text>\n", f);
 	fprintf(f, "<circle cx=\"%.0f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n", px, y + 3, color);
 }
