@@ -247,9 +247,8 @@ hosts_up_lab(struct bench_hosts *h, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	snprintf(h->labdir, sizeof(h->labdir), "/tmp/timewait-bench.XXXXXX");
-	if (mkdtemp(h->labdir) == NULL) {
-		snprintf(err, errlen, "mkdtemp: %s", strerror(errno));
+	if (lab_tmpdir(h->labdir, sizeof(h->labdir), "bench") == -1) {
+		snprintf(err, errlen, "a folder in /tmp: %s", strerror(errno));
 		h->labdir[0] = '\0';
 		free(lab);
 		return -1;
@@ -286,7 +285,6 @@ hosts_up(struct bench_hosts *h, int direct, char *err, size_t errlen)
 void
 hosts_down(struct bench_hosts *h)
 {
-	char path[96];
 
 	if (h->lab) {
 		lab_destroy(h->lab);
@@ -299,9 +297,7 @@ hosts_down(struct bench_hosts *h)
 			close(h->server_nsfd);
 	}
 	if (h->labdir[0]) {
-		if (fmt(path, sizeof(path), "%s/hosts", h->labdir) == 0)
-			unlink(path);
-		rmdir(h->labdir);
+		lab_tmpdir_remove(h->labdir);
 		h->labdir[0] = '\0';
 	}
 	h->client_nsfd = h->server_nsfd = -1;

@@ -7,10 +7,12 @@
  * daemon off), wrk in the client host with one thread and the same number
  * of connections; both are children that setns() into their host before
  * exec and carry PR_SET_PDEATHSIG, so they die with the bench. nginx's
- * files live in a private folder under /tmp, removed at the end.
+ * files live in a private folder under /tmp (lab_tmpdir), removed at the
+ * end, or by lab_clean if this run was killed.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +23,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
+#include "lab/lab.h"
 #include "util.h"
 
 static const char *const nginx_paths[] = { "/usr/sbin/nginx", "/usr/bin/nginx", NULL };
@@ -83,18 +86,6 @@ write_conf(const char *dir, uint16_t port, long concurrency)
 	return r;
 }
 
-static void
-remove_dir(const char *dir)
-{
-	static const char *const files[] = { "nginx.conf", "nginx.pid", "error.log", NULL };
-	char path[256];
-	int i;
-
-	for (i = 0; files[i]; i++)
-		if (fmt(path, sizeof(path), "%s/%s", dir, files[i]) == 0)
-			unlink(path);
-	rmdir(dir);
-}
 
 /* "Requests/sec:  16806.25" in wrk's report. */
 static double
@@ -127,7 +118,7 @@ nginx_wrk_rate(const struct bench_hosts *h, uint16_t port, long concurrency, dou
     double *rate, char *err, size_t errlen)
 {
 	const char *nginx = find_exe(nginx_paths), *wrk = find_exe(wrk_paths);
-	char dir[] = "/tmp/timewait-nginx.XXXXXX", conf[256], conns[32], secs[32], url[96];
+	char dir[PATH_MAX], conf[PATH_MAX + 16], conns[32], secs[32], url[96];
 	char out[8192];
 	size_t got = 0;
 	pid_t npid = -1, wpid = -1;
@@ -139,8 +130,8 @@ nginx_wrk_rate(const struct bench_hosts *h, uint16_t port, long concurrency, dou
 		snprintf(err, errlen, "nginx or wrk is not installed (make deps)");
 		return -1;
 	}
-	if (mkdtemp(dir) == NULL) {
-		snprintf(err, errlen, "mkdtemp: %s", strerror(errno));
+	if (lab_tmpdir(dir, sizeof(dir), "nginx") == -1) {
+		snprintf(err, errlen, "a folder in /tmp: %s", strerror(errno));
 		return -1;
 	}
 	if (write_conf(dir, port, concurrency) == -1 ||
@@ -209,6 +200,6 @@ out:
 		close(pipefd[1]);
 	stop_child(wpid);
 	stop_child(npid);
-	remove_dir(dir);
+	lab_tmpdir_remove(dir);
 	return ret;
 }

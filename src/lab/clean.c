@@ -12,6 +12,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
@@ -295,6 +297,57 @@ count_labs(const struct stale *s, int n)
 	return labs;
 }
 
+#define LAB_TMP_DIR "/tmp"
+
+int
+lab_tmpdir(char *buf, size_t len, const char *what)
+{
+	if (fmt(buf, len, LAB_TMP_DIR "/tw-%d-tmp-%s.XXXXXX", (int)getpid(), what) == -1)
+		return -1;
+	return mkdtemp(buf) == NULL ? -1 : 0;
+}
+
+static int
+remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+void
+lab_tmpdir_remove(const char *dir)
+{
+	/* Depth first, never following a link out of the folder. */
+	if (dir != NULL && dir[0] != '\0')
+		nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Temporary folders of dead runs: /tmp/tw-<pid>-tmp-*. */
+static void
+clean_tmp(int all, int verbose)
+{
+	DIR *d = opendir(LAB_TMP_DIR);
+	struct dirent *e;
+	char path[PATH_MAX];
+	int pid, used;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		used = 0;
+		if (sscanf(e->d_name, "tw-%d-tmp-%n", &pid, &used) != 1 || used == 0 || pid <= 0)
+			continue;
+		if (!all && owner_alive((pid_t)pid))
+			continue;
+		if (fmt(path, sizeof(path), LAB_TMP_DIR "/%s", e->d_name) == -1)
+			continue;
+		lab_tmpdir_remove(path);
+		if (verbose)
+			printf("removed %s (owner %d dead)\n", path, pid);
+	}
+	if (d != NULL)
+		closedir(d);
+}
+
 static void
 clean_tracing(int all, int verbose)
 {
@@ -426,6 +479,7 @@ lab_clean(int all, int verbose)
 	free(ids);
 	free(s);
 	clean_tracing(all, verbose);
+	clean_tmp(all, verbose);
 	return labs;
 }
 

@@ -419,7 +419,7 @@ static int
 cmd_bench_build(int argc, char **argv)
 {
 	const char *names[] = { "client", "server" };
-	char dir[] = "/tmp/tw-bench-XXXXXX", hosts[PATH_MAX], err[512];
+	char dir[PATH_MAX], err[512];
 	double *total, *build;
 	struct lab lab;
 	long n = 50, gap = 0;
@@ -436,8 +436,8 @@ cmd_bench_build(int argc, char **argv)
 	}
 	if (lab_check_privileges() < 0)
 		return 1;
-	if (mkdtemp(dir) == NULL) {
-		perror("timewait lab bench-build: mkdtemp");
+	if (lab_tmpdir(dir, sizeof(dir), "labbuild") == -1) {
+		perror("timewait lab bench-build: a folder in /tmp");
 		return 1;
 	}
 	total = calloc((size_t)n, sizeof(*total));
@@ -445,7 +445,7 @@ cmd_bench_build(int argc, char **argv)
 	if (total == NULL || build == NULL) {
 		free(total);
 		free(build);
-		rmdir(dir);
+		lab_tmpdir_remove(dir);
 		return 1;
 	}
 	for (i = 0; i < n; i++) {
@@ -464,9 +464,7 @@ cmd_bench_build(int argc, char **argv)
 		build[i] = (double)(t1 - t0) / 1e6;
 		total[i] = (double)(now_mono_ns() - t0) / 1e6;
 	}
-	if (fmt(hosts, sizeof(hosts), "%s/hosts", dir) == 0)
-		unlink(hosts);
-	rmdir(dir);
+	lab_tmpdir_remove(dir);
 	if (i == n) {
 		qsort(total, (size_t)n, sizeof(*total), cmp_double);
 		qsort(build, (size_t)n, sizeof(*build), cmp_double);

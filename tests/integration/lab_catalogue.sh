@@ -94,6 +94,12 @@ done
 "$TW" lab clean || fail "lab clean failed"
 [ "$(leftovers)" = "0 namespaces, 0 programs" ] || fail "left behind after SIGKILL + clean: $(leftovers)"
 
+# A dead run's temporary folder (/tmp/tw-<pid>-tmp-*, as bench makes) goes
+# too; pid 4194304 is above any pid_max, so it is never alive.
+mkdir -p /tmp/tw-4194304-tmp-test.x/sub && touch /tmp/tw-4194304-tmp-test.x/sub/f
+"$TW" lab clean -q || fail "lab clean failed"
+[ ! -e /tmp/tw-4194304-tmp-test.x ] || { rm -rf /tmp/tw-4194304-tmp-test.x; fail "lab clean left a dead run's temporary folder"; }
+
 # 4. Bad input: a clear message and exit 2, before anything is built.
 "$TW" lab run nosuchtest >/dev/null 2>&1; [ $? = 2 ] || fail "unknown test: not exit 2"
 "$TW" lab run --repeat x 005 >/dev/null 2>&1; [ $? = 2 ] || fail "bad --repeat: not exit 2"
