@@ -4,7 +4,7 @@
 set -eu
 pkgs="make gcc pkg-config iproute2 libpcap-dev libnl-3-dev libnl-route-3-dev
 libnl-idiag-3-dev libtracefs-dev libtraceevent-dev libjansson-dev libcmocka-dev
-tshark tcpdump nginx wrk libxml2-utils python3 chromium jq"
+tshark tcpdump nginx wrk libxml2-utils python3 chromium jq valgrind"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
