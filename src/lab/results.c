@@ -296,6 +296,34 @@ write_packets(FILE *f, const struct test_rec *r, const char *prefix)
 	free(v);
 }
 
+/* One line a host from the "end" snapshot: who held TIME_WAIT, how long left. */
+static void
+write_time_wait(FILE *f, const struct test_rec *r)
+{
+	const struct snap_rec *s = rec_snap(r, "end");
+	int h;
+
+	if (s == NULL)
+		return;
+	fprintf(f, "\n## Who held TIME_WAIT at the end\n\n");
+	for (h = 0; h < r->nhosts; h++) {
+		uint32_t most = 0;
+		size_t k, n = 0;
+
+		for (k = 0; k < s->n[h]; k++)
+			if (strcmp(tcp_state_name(s->s[h][k].state), "TIME_WAIT") == 0) {
+				n++;
+				if (s->s[h][k].expires_ms > most)
+					most = s->s[h][k].expires_ms;
+			}
+		if (n == 0)
+			fprintf(f, "- %s: no TIME_WAIT socket\n", r->hosts[h].name);
+		else
+			fprintf(f, "- %s: %zu TIME_WAIT socket%s, the last to expire in %.1f s\n",
+			    r->hosts[h].name, n, n == 1 ? "" : "s", most / 1000.0);
+	}
+}
+
 static void
 write_report(FILE *f, const struct test_rec *r, const struct check_result *res,
     int nres, int ok, const struct outcome_count *oc, int noc, int runs)
@@ -339,6 +367,7 @@ write_report(FILE *f, const struct test_rec *r, const struct check_result *res,
 		for (i = 0; i < noc; i++)
 			fprintf(f, "| %s | %d |\n", oc[i].name, oc[i].count);
 	}
+	write_time_wait(f, r);
 	fprintf(f, "\n## Packets, in order\n\nEach packet once, timed on the host that sent it; "
 	    "t=0 is when the first client started.\n\n```\n");
 	write_packets(f, r, "");
