@@ -5,6 +5,7 @@
 #   make run        deps, build, run the seed's tests 000-007 in the lab (--fast)
 #   make check      deps, build (normal + ASan/UBSan), run every test
 #   make bench      deps, build, print the benchmarks
+#   make install    the binary, its two seed names and timewait(1) under PREFIX
 #
 # Every source file under src/ is compiled: a new file needs no edit here.
 # Objects other than src/main.c go into one static library that the program
@@ -24,7 +25,9 @@ OBJS    := $(LIBSRCS:%.c=$(BUILD)/%.o)
 UNITS   := $(sort $(wildcard tests/unit/test_*.c))
 UNITBIN := $(UNITS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all units deps run check test test-asan bench clean
+PREFIX  ?= /usr/local
+
+.PHONY: all units deps run check test test-asan bench install clean
 all: $(BUILD)/timewait $(BUILD)/timewait_server $(BUILD)/timewait_client
 
 $(BUILD)/%.o: %.c
@@ -72,6 +75,13 @@ test-asan:
 
 bench: deps all
 	sh bench/run.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/timewait $(DESTDIR)$(PREFIX)/bin/timewait
+	ln -sf timewait $(DESTDIR)$(PREFIX)/bin/timewait_server
+	ln -sf timewait $(DESTDIR)$(PREFIX)/bin/timewait_client
+	install -m 644 man/timewait.1 $(DESTDIR)$(PREFIX)/share/man/man1/timewait.1
 
 clean:
 	rm -rf build
