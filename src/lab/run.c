@@ -1006,8 +1006,7 @@ run_all(const struct test_spec **tests, int n, const struct run_opts *o)
 				running--;
 				done++;
 				if (!tty)
-					printf("  %-17s %-7s %s (%.2f s)\n", c[i].t->id,
-					    status_word(c[i].status), c[i].line,
+					printf("  %-17s %s  [%.2f s]\n", c[i].t->id, c[i].line,
 					    (double)(c[i].end - c[i].start) / 1e9);
 			}
 		}
