@@ -90,6 +90,7 @@ struct ktrace {
 	pthread_t reader;
 	int reader_started;
 	int stopping;		/* set by ktrace_stop, read by the reader (atomics) */
+	int mounted;		/* tracefs was mounted for this trace: unmount after */
 	pthread_mutex_t lock;	/* events array: reader thread vs final drain */
 	struct kev *ev;
 	size_t nev, cap;
@@ -395,12 +396,6 @@ ktrace_free(struct ktrace *kt)
 
 /* Mounts tracefs where the kernel documents it, if nothing is there yet
  * (tracefs_tracing_dir_is_mounted would do it, but leaks its path). */
-static int
-mount_tracefs(void)
-{
-	return ktrace_mount() < 0 ? -1 : 0;
-}
-
 int
 ktrace_mount(void)
 {
@@ -494,26 +489,32 @@ ktrace_start(const char *instance, const char *const *addrs,
 	static const char *const systems[] = { "sock", "tcp", NULL };
 	struct ktrace *kt;
 	char kb[32];
-	int e;
+	int e, mounted;
 
 	if (!instance || !*instance || strchr(instance, '/')) {
 		seterr(err, errlen, "ktrace: bad instance name", EINVAL);
 		return NULL;
 	}
-	if (mount_tracefs()) {
+	mounted = ktrace_mount();
+	if (mounted < 0) {
 		seterr(err, errlen, "ktrace: cannot mount tracefs at " TRACEFS_DIR, errno);
 		return NULL;
 	}
 	if (tracefs_instance_exists(instance)) {
 		seterr(err, errlen, "ktrace: tracing instance already exists",
 		    EEXIST);
+		if (mounted == 1)
+			ktrace_unmount();
 		return NULL;
 	}
 	kt = calloc(1, sizeof(*kt));
 	if (!kt) {
 		seterr(err, errlen, "ktrace", ENOMEM);
+		if (mounted == 1)
+			ktrace_unmount();
 		return NULL;
 	}
+	kt->mounted = mounted == 1;
 	pthread_mutex_init(&kt->lock, NULL);
 	if (parse_addrs(kt, addrs, names, naddrs)) {
 		seterr(err, errlen, "ktrace: bad lab address", EINVAL);
@@ -562,7 +563,10 @@ ktrace_start(const char *instance, const char *const *addrs,
 	kt->reader_started = 1;
 	return kt;
 fail:
-	ktrace_free(kt);
+	mounted = kt->mounted;
+	ktrace_free(kt);	/* removes the instance */
+	if (mounted)
+		ktrace_unmount();
 	return NULL;
 }
 
@@ -724,6 +728,8 @@ ktrace_stop(struct ktrace *kt, const char *jsonl_path, struct ktrace_stats *st)
 		st->buffer_kb = kt->buffer_kb;
 	}
 	destroy_instance(kt);
+	if (kt->mounted)
+		ktrace_unmount();
 	if (kt->oom)
 		rc = -1;
 	if (kt->nev > 0)	/* qsort may not take a null array, even empty */
