@@ -29,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -394,18 +396,57 @@ ktrace_free(struct ktrace *kt)
 
 #define TRACEFS_DIR "/sys/kernel/tracing"
 
-/* Mounts tracefs where the kernel documents it, if nothing is there yet
- * (tracefs_tracing_dir_is_mounted would do it, but leaks its path). */
+/*
+ * Mounts tracefs where the kernel documents it, if nothing is there yet
+ * (tracefs_tracing_dir_is_mounted would do it, but leaks its path), and
+ * leaves a mark, MARK_DIR/tracefs.<pid>: a mount of ours, which a later
+ * ktrace_unmount (at the end of a run, or from lab clean) may take away
+ * once its maker is gone, even if that maker was killed. A mount somebody
+ * else made has no mark and is never touched.
+ */
+#define MARK_DIR "/run/timewait"
+
 int
 ktrace_mount(void)
 {
+	char path[64];
 	struct stat st;
+	int fd;
 
 	if (stat(TRACEFS_DIR "/instances", &st) == 0)
 		return 0;
 	if (mount("nodev", TRACEFS_DIR, "tracefs", 0, NULL) < 0)
 		return -1;
+	(void)mkdir(MARK_DIR, 0755);
+	snprintf(path, sizeof(path), MARK_DIR "/tracefs.%d", (int)getpid());
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		close(fd);
 	return 1;
+}
+
+/* Marks of tracefs mounts: 1 if there is one and each is ours or a dead
+ * process's; 0 if there is none or a live process still counts on one. */
+static int
+marks_ours(int remove)
+{
+	DIR *d = opendir(MARK_DIR);
+	struct dirent *e;
+	char path[300];
+	int pid, n = 0, live = 0;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (sscanf(e->d_name, "tracefs.%d", &pid) != 1 || pid <= 0)
+			continue;
+		n++;
+		if (pid != (int)getpid() && (kill(pid, 0) == 0 || errno == EPERM))
+			live++;
+		else if (remove && snprintf(path, sizeof(path), MARK_DIR "/%s", e->d_name) > 0)
+			unlink(path);
+	}
+	if (d != NULL)
+		closedir(d);
+	return n > 0 && live == 0;
 }
 
 void
@@ -415,13 +456,15 @@ ktrace_unmount(void)
 	struct dirent *e;
 	int busy = 0;
 
-	/* Someone else's instance: leave the mount to them. */
+	/* An instance in use, or a live maker: leave the mount to them. */
 	while (d != NULL && (e = readdir(d)) != NULL)
 		busy += e->d_name[0] != '.';
 	if (d != NULL)
 		closedir(d);
-	if (!busy)
-		umount2(TRACEFS_DIR, MNT_DETACH);
+	if (busy || !marks_ours(0))
+		return;
+	if (umount2(TRACEFS_DIR, MNT_DETACH) == 0)
+		marks_ours(1);
 }
 
 /*

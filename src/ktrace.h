@@ -48,8 +48,10 @@ int ktrace_stop(struct ktrace *kt, const char *jsonl_path,
     struct ktrace_stats *st);
 
 /* Mount tracefs at /sys/kernel/tracing if nothing is there: 1 if this
- * mounted it, 0 if it was there, -1 on error. ktrace_unmount undoes it
- * unless some tracing instance is still in use. */
+ * mounted it (and marked it so in /run/timewait), 0 if it was there, -1 on
+ * error. ktrace_unmount takes away a mount that timewait made once no
+ * tracing instance is in use and its maker is this process or dead; one
+ * that somebody else made stays. */
 int ktrace_mount(void);
 void ktrace_unmount(void);
 

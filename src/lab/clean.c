@@ -25,6 +25,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "ktrace.h"
 #include "lab/lab.h"
 #include "lab/labint.h"
 #include "util.h"
@@ -480,6 +481,7 @@ lab_clean(int all, int verbose)
 	free(s);
 	clean_tracing(all, verbose);
 	clean_tmp(all, verbose);
+	ktrace_unmount();	/* a tracefs mount a dead run made */
 	return labs;
 }
 

@@ -1095,7 +1095,7 @@ lab_run_main(int argc, char **argv)
 	};
 	const struct test_spec *tests[64];
 	struct run_opts o;
-	int ch, n = 0, i, j, mounted;
+	int ch, n = 0, i, j;
 	long v;
 	ssize_t len;
 
@@ -1194,10 +1194,9 @@ lab_run_main(int argc, char **argv)
 		fprintf(stderr, "lab run: user nobody cannot run %s (a folder on its path is closed);"
 		    " the programs run as root instead\n", o.exe);
 	lab_clean(0, 0);
-	mounted = ktrace_mount();	/* once, before the tests trace in parallel */
+	(void)ktrace_mount();	/* once, before the tests trace in parallel */
 	i = run_all(tests, n, &o);
-	if (mounted == 1)
-		ktrace_unmount();
+	ktrace_unmount();	/* ours, or a dead run's, once nobody traces */
 	if (!stop_requested) {
 		char err[256], page[PATH_MAX + 16];
 

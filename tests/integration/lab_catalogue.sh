@@ -27,6 +27,8 @@ host_state() {
 	ip route; ip -6 route
 	sysctl -n net.ipv4.ip_local_port_range net.ipv4.tcp_tw_reuse \
 	    net.ipv4.tcp_fin_timeout net.ipv4.tcp_timestamps net.ipv4.ip_unprivileged_port_start
+	# mounts, but /run/netns, which ip(8) and the lab leave as it is
+	awk '$2 != "/run/netns" {print $1, $2, $3}' /proc/mounts | sort
 }
 host_state > "$out/host.before"
 
