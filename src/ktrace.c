@@ -406,22 +406,78 @@ ktrace_free(struct ktrace *kt)
  */
 #define MARK_DIR "/run/timewait"
 
-int
-ktrace_mount(void)
+static int marks_ours(int remove);
+
+/* Alive and not a zombie: a killed run may wait a while to be reaped. */
+static int
+process_alive(int pid)
 {
-	char path[64];
-	struct stat st;
+	char path[64], buf[256], *p;
+	ssize_t n;
 	int fd;
 
-	if (stat(TRACEFS_DIR "/instances", &st) == 0)
+	if (kill(pid, 0) == -1 && errno != EPERM)
 		return 0;
-	if (mount("nodev", TRACEFS_DIR, "tracefs", 0, NULL) < 0)
-		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');	/* the name may hold spaces and parentheses */
+	return p == NULL || p[1] == '\0' || p[2] != 'Z';
+}
+
+/* How many marks of timewait's tracefs mounts there are. */
+static int
+marks_count(void)
+{
+	DIR *d = opendir(MARK_DIR);
+	struct dirent *e;
+	int pid, n = 0;
+
+	while (d != NULL && (e = readdir(d)) != NULL)
+		n += sscanf(e->d_name, "tracefs.%d", &pid) == 1;
+	if (d != NULL)
+		closedir(d);
+	return n;
+}
+
+static void
+mark(void)
+{
+	char path[64];
+	int fd;
+
 	(void)mkdir(MARK_DIR, 0755);
 	snprintf(path, sizeof(path), MARK_DIR "/tracefs.%d", (int)getpid());
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (fd >= 0)
 		close(fd);
+}
+
+int
+ktrace_mount(void)
+{
+	struct stat st;
+
+	if (stat(TRACEFS_DIR "/instances", &st) == 0) {
+		/*
+		 * A mount timewait made (a mark is there, maybe of a killed
+		 * run): mark it ours too, so that a lab clean meanwhile does
+		 * not take it away under us (libtracefs would then mount it
+		 * again, unmarked).
+		 */
+		if (marks_count() == 0)
+			return 0;
+		mark();
+		return 1;
+	}
+	if (mount("nodev", TRACEFS_DIR, "tracefs", 0, NULL) < 0)
+		return -1;
+	mark();
 	return 1;
 }
 
@@ -439,7 +495,7 @@ marks_ours(int remove)
 		if (sscanf(e->d_name, "tracefs.%d", &pid) != 1 || pid <= 0)
 			continue;
 		n++;
-		if (pid != (int)getpid() && (kill(pid, 0) == 0 || errno == EPERM))
+		if (pid != (int)getpid() && process_alive(pid))
 			live++;
 		else if (remove && snprintf(path, sizeof(path), MARK_DIR "/%s", e->d_name) > 0)
 			unlink(path);
