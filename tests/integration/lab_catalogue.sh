@@ -110,13 +110,15 @@ mkdir -p /tmp/tw-4194304-tmp-test.x/sub && touch /tmp/tw-4194304-tmp-test.x/sub/
 "$TW" lab run 000 --out /proc/nope >/dev/null 2>&1; [ $? = 1 ] || fail "unwritable --out: not exit 1"
 [ "$(leftovers)" = "0 namespaces, 0 programs" ] || fail "bad input left something: $(leftovers)"
 # The killed runners' test processes end their teardown by themselves (a
-# while under ASan): the host is compared once no process of a runner of
-# this test is left.
+# while under ASan). Once none is left, and after the 'lab clean' that the
+# rule allows after a SIGKILL ("nothing remains once lab clean or the next
+# run has passed"), the host must be as it was.
 i=0
 while pgrep -f "$TW lab run .*--out $out" >/dev/null; do
 	i=$((i + 1)); [ $i -gt 600 ] && fail "runners of this test still running after 60 s"
 	sleep 0.1
 done
+"$TW" lab clean -q || fail "lab clean failed"
 host_state > "$out/host.after"
 diff "$out/host.before" "$out/host.after" || fail "the host namespace changed"
 echo "all lab tests pass, nothing left behind, the host namespace unchanged"
