@@ -317,51 +317,22 @@ hosts_src_addr(const struct bench_hosts *h, int i, char *buf, size_t len)
 	return fmt(buf, len, "%s.%d", net, 100 + i);
 }
 
-struct sysctl_job {
-	const char *key, *value;
-	char *buf;
-	size_t len;
-};
-
-static int
-sysctl_job_run(void *arg)
-{
-	struct sysctl_job *j = arg;
-	char path[256];
-	ssize_t n;
-	int fd, r = -1;
-
-	if (fmt(path, sizeof(path), "/proc/sys/%s", j->key) == -1)
-		return -1;
-	fd = open(path, (j->value ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
-	if (fd == -1)
-		return -1;
-	if (j->value) {
-		r = write_all(fd, j->value, strlen(j->value));
-	} else {
-		n = read(fd, j->buf, j->len - 1);
-		if (n >= 0) {
-			j->buf[n] = '\0';
-			j->buf[strcspn(j->buf, "\n")] = '\0';
-			r = 0;
-		}
-	}
-	close(fd);
-	return r;
-}
-
+/*
+ * Per-host sysctls through the lab's own (they need only the namespace),
+ * so that --direct hosts, which are no lab's, get them the same way.
+ */
 int
 hosts_sysctl(int nsfd, const char *key, const char *value)
 {
-	struct sysctl_job j = { key, value, NULL, 0 };
+	struct lab_host h = { .nsfd = nsfd };
 
-	return hosts_in_ns(nsfd, sysctl_job_run, &j);
+	return lab_sysctl_set(&h, key, value);
 }
 
 int
 hosts_sysctl_get(int nsfd, const char *key, char *buf, size_t len)
 {
-	struct sysctl_job j = { key, NULL, buf, len };
+	struct lab_host h = { .nsfd = nsfd };
 
-	return hosts_in_ns(nsfd, sysctl_job_run, &j);
+	return lab_sysctl_get(&h, key, buf, len);
 }

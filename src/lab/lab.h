@@ -55,7 +55,8 @@ int lab_valid_host_name(const char *s);
 void lab_destroy(struct lab *lab);
 struct lab_host *lab_host(struct lab *lab, const char *name);
 
-/* Per-host sysctls; key as a path under /proc/sys: "net/ipv4/tcp_tw_reuse". */
+/* Per-host sysctls; key as a path under /proc/sys: "net/ipv4/tcp_tw_reuse".
+ * Only h->nsfd is used: any network namespace's descriptor will do. */
 int lab_sysctl_set(const struct lab_host *h, const char *key, const char *value);
 int lab_sysctl_get(const struct lab_host *h, const char *key, char *buf, size_t len);
 
