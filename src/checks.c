@@ -536,11 +536,11 @@ race_of(const struct test_rec *r, const struct conn *c, const struct conn *s,
 
 int
 race_classify_ports(const struct test_rec *r, int port_base, int n,
-    const char **names, int *consistent)
+    const char **names, int *consistent, char (*details)[RACE_DETAIL])
 {
 	const struct host_rec *ch = rec_host(r, "client"), *sh = rec_host(r, "server");
 	struct conns cc, sc;
-	char detail[160];
+	char detail[RACE_DETAIL];
 	int i;
 
 	if (ch == NULL || sh == NULL)
@@ -551,7 +551,7 @@ race_classify_ports(const struct test_rec *r, int port_base, int n,
 		int port = port_base + i;
 
 		names[i] = race_of(r, conn_by_port(&cc, port, 1), conn_by_port(&sc, port, 0),
-		    detail, sizeof(detail), &consistent[i]);
+		    details ? details[i] : detail, RACE_DETAIL, &consistent[i]);
 	}
 	conns_free(&cc);
 	conns_free(&sc);

@@ -97,9 +97,11 @@ const char *race_outcome(const struct test_rec *r, char *detail, size_t len);
 /* The race's outcome for the connection from client port cport (0: first). */
 const char *race_classify(const struct test_rec *r, int cport, char *detail,
     size_t len, int *consistent);
-/* The same for the connections from client ports port_base .. +n-1. */
+/* The same for the connections from client ports port_base .. +n-1;
+ * details (may be NULL): a sentence for each. */
+#define RACE_DETAIL 200
 int race_classify_ports(const struct test_rec *r, int port_base, int n,
-    const char **names, int *consistent);
+    const char **names, int *consistent, char (*details)[RACE_DETAIL]);
 
 /* Helpers the runner and reports share. */
 const struct host_rec *rec_host(const struct test_rec *r, const char *name);

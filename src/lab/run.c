@@ -586,7 +586,7 @@ run_race_repeat(struct test_rec *r, const struct run_opts *o, const char *dir,
 	struct proc_rec *server = proc_by_name(r, "server"), *client = proc_by_name(r, "client");
 	struct ktrace *kt = NULL;
 	struct lab lab;
-	char port[16], path[PATH_MAX], detail[200];
+	char port[16], path[PATH_MAX], (*details)[RACE_DETAIL];
 	const char *extra[] = { "-f", port, "--quit-when-done", NULL };
 	FILE *runs = NULL;
 	const char **names;
@@ -633,8 +633,9 @@ run_race_repeat(struct test_rec *r, const struct run_opts *o, const char *dir,
 	*consistent_runs = 0;
 	names = calloc((size_t)ran + 1, sizeof(*names));
 	agree = calloc((size_t)ran + 1, sizeof(*agree));
-	if (names == NULL || agree == NULL ||
-	    race_classify_ports(r, RACE_PORT_BASE, ran, names, agree) == -1) {
+	details = calloc((size_t)ran + 1, sizeof(*details));
+	if (names == NULL || agree == NULL || details == NULL ||
+	    race_classify_ports(r, RACE_PORT_BASE, ran, names, agree, details) == -1) {
 		snprintf(r->error, sizeof(r->error), "cannot classify the runs");
 		ran = 0;
 	}
@@ -647,13 +648,10 @@ run_race_repeat(struct test_rec *r, const struct run_opts *o, const char *dir,
 			json_t *j = json_pack("{s:i,s:i,s:s,s:b}", "run", i + 1,
 			    "client_port", RACE_PORT_BASE + i, "outcome",
 			    names[i] ? names[i] : "unknown", "sockets_agree", agree[i]);
-			int same;
 
 			/* The rare outcomes say how they came about. */
-			if (names[i] == NULL || strcmp(names[i], RACE_SERVER) != 0) {
-				race_classify(r, RACE_PORT_BASE + i, detail, sizeof(detail), &same);
-				json_object_set_new(j, "detail", json_string(detail));
-			}
+			if (names[i] == NULL || strcmp(names[i], RACE_SERVER) != 0)
+				json_object_set_new(j, "detail", json_string(details[i]));
 			json_dumpf(j, runs, JSON_COMPACT);
 			fputc('\n', runs);
 			json_decref(j);
@@ -663,6 +661,7 @@ run_race_repeat(struct test_rec *r, const struct run_opts *o, const char *dir,
 		fclose(runs);
 	free(names);
 	free(agree);
+	free(details);
 	return ran;
 }
 
