@@ -25,8 +25,6 @@ struct conn {
 	uint16_t lport, rport;
 	uint32_t syn_seq;		/* the initial SYN, tells reuses of a 4-tuple apart */
 	int established;		/* the host saw SYN, SYN-ACK and an ACK */
-	uint64_t t_first_fin;		/* the first FIN of the connection */
-	int first_fin_mine;		/* ... and whether this host sent it */
 	uint64_t t_my_fin, t_peer_fin;	/* first FIN each way (0: none) */
 	uint32_t my_fin_ack;		/* what this host's FIN acknowledged */
 	uint32_t peer_fin_seq;		/* the peer's FIN's sequence number */
@@ -152,10 +150,6 @@ conns_of(const struct host_rec *h, struct conns *cs)
 		    (p->flags & TCPF_ACK) && !c->closed)
 			c->established = 1;
 		if (p->flags & TCPF_FIN) {
-			if (c->t_first_fin == 0) {
-				c->t_first_fin = p->t_ns;
-				c->first_fin_mine = mine;
-			}
 			if (mine && c->t_my_fin == 0) {
 				c->t_my_fin = p->t_ns;
 				c->my_fin_ack = p->ack;
@@ -363,10 +357,13 @@ check_first_fin(const struct host_rec *h, char *seen, size_t len)
 
 	conns_of(h, &cs);
 	for (i = 0; i < cs.n; i++) {
-		if (cs.c[i].t_first_fin == 0)
+		const struct conn *c = &cs.c[i];
+
+		if (c->t_my_fin == 0 && c->t_peer_fin == 0)
 			continue;
 		fins++;
-		mine += cs.c[i].first_fin_mine;
+		/* A host's own capture is in time order: the earlier FIN was first. */
+		mine += c->t_my_fin != 0 && (c->t_peer_fin == 0 || c->t_my_fin <= c->t_peer_fin);
 	}
 	conns_free(&cs);
 	snprintf(seen, len, "%s sent the first FIN in %d of %d connection%s with a FIN",
