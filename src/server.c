@@ -96,26 +96,36 @@ conn_close(struct server *s, int fd, const char *note)
 	s->n_closed++;
 }
 
+/* A read or a write of connection fd, with the bytes it moved (data: NULL
+ * to leave them out of the log). */
 static void
-conn_write_bip(struct server *s, int fd, const char *note)
+log_io(struct server *s, const char *step, int fd, ssize_t n, int err,
+    const char *data, const char *note)
 {
 	struct event e;
-	char bip[BIP_LEN + 1];
-	size_t len = bip_make(bip, sizeof(bip));
-	ssize_t n = write(fd, bip, len);
 
-	event_init(&e, "write");
+	event_init(&e, step);
 	e.ret = n;
-	e.err = n == -1 ? errno : 0;
+	e.err = n == -1 ? err : 0;
 	e.conn = s->conns[fd].id;
 	e.fd = fd;
 	if (n >= 0) {
 		e.bytes = n;
-		e.data = bip;
+		e.data = data;
 		e.datalen = (size_t)n;
 	}
 	e.note = note;
 	event_emit(&e);
+}
+
+static void
+conn_write_bip(struct server *s, int fd, const char *note)
+{
+	char bip[BIP_LEN + 1];
+	size_t len = bip_make(bip, sizeof(bip));
+	ssize_t n = write(fd, bip, len);
+
+	log_io(s, "write", fd, n, errno, bip, note);
 }
 
 static void
@@ -260,25 +270,12 @@ on_listen(struct server *s)
 static void
 log_read(struct server *s, int fd, ssize_t n, int err)
 {
-	struct event e;
-
 	if (!s->verbose)
 		return;
 	if (n == -1 && (err == EAGAIN || err == EWOULDBLOCK) && !s->opt->debug)
 		return;
-	event_init(&e, "read");
-	e.ret = n;
-	e.err = n == -1 ? err : 0;
-	e.conn = s->conns[fd].id;
-	e.fd = fd;
-	if (n >= 0) {
-		e.bytes = n;
-		e.data = s->rbuf;
-		e.datalen = (size_t)n;
-	}
-	if (n == 0)
-		e.note = "end of stream: the peer has closed its side";
-	event_emit(&e);
+	log_io(s, "read", fd, n, err, s->rbuf,
+	    n == 0 ? "end of stream: the peer has closed its side" : NULL);
 }
 
 /* Reads until the socket is empty; true while the connection is open. */
@@ -319,18 +316,8 @@ answer_requests(struct server *s, int fd, unsigned heads)
 	while (heads-- > 0 && !s->conns[fd].closing) {
 		refresh_answer(s);
 		n = write(fd, s->answer, s->answer_len);
-		if (s->verbose) {
-			struct event e;
-
-			event_init(&e, "write");
-			e.ret = n;
-			e.err = n == -1 ? errno : 0;
-			e.conn = s->conns[fd].id;
-			e.fd = fd;
-			e.bytes = n >= 0 ? n : -1;
-			e.note = "HTTP answer";
-			event_emit(&e);
-		}
+		if (s->verbose)
+			log_io(s, "write", fd, n, errno, NULL, "HTTP answer");
 		if (n != (ssize_t)s->answer_len) {
 			conn_close(s, fd, "the answer did not fit: closed");
 			return false;
