@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "render/render.h"
 
 static char dir[512];
@@ -21,16 +22,11 @@ static char dir[512];
 static int
 setup(void **state)
 {
-	char cmd[1200], tmpl[] = "/tmp/tw-test-XXXXXX", err[256];
-	const char *top = getenv("TW_TOP") ? getenv("TW_TOP") : ".";
+	char err[256];
 
 	(void)state;
-	if (!mkdtemp(tmpl))
+	if (fixture_copy(dir, sizeof(dir)) == -1)
 		return -1;
-	snprintf(cmd, sizeof(cmd), "cp -r '%s/tests/fixtures/run-000/000' '%s/'", top, tmpl);
-	if (system(cmd) != 0)
-		return -1;
-	snprintf(dir, sizeof(dir), "%s/000", tmpl);
 	if (render_all(dir, 0, err, sizeof(err))) {
 		fprintf(stderr, "render_all: %s\n", err);
 		return -1;
@@ -41,11 +37,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char cmd[600];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%.*s'", (int)(strlen(dir) - 4), dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return fixture_remove(dir);
 }
 
 /* The whole file, malloc'd. */

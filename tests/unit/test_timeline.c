@@ -17,6 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "fixture.h"
 #include "timeline.h"
 #include "pcapread.h"
 
@@ -26,27 +27,15 @@ static char dir[512];
 static int
 setup(void **state)
 {
-	char cmd[1200], tmpl[] = "/tmp/tw-test-XXXXXX";
-	const char *top = getenv("TW_TOP") ? getenv("TW_TOP") : ".";
-
 	(void)state;
-	if (!mkdtemp(tmpl))
-		return -1;
-	snprintf(cmd, sizeof(cmd), "cp -r '%s/tests/fixtures/run-000/000' '%s/'", top, tmpl);
-	if (system(cmd) != 0)
-		return -1;
-	snprintf(dir, sizeof(dir), "%s/000", tmpl);
-	return 0;
+	return fixture_copy(dir, sizeof(dir));
 }
 
 static int
 teardown(void **state)
 {
-	char cmd[600];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%.*s'", (int)(strlen(dir) - 4), dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return fixture_remove(dir);
 }
 
 static const char *
