@@ -40,6 +40,7 @@
 #include <event-parse.h>
 
 #include "ktrace.h"
+#include "tcpstate.h"
 #include "util.h"
 
 enum kev_type { KEV_STATE, KEV_SEND_RST, KEV_RECV_RST, KEV_DESTROY, KEV_NTYPES };
@@ -669,20 +670,6 @@ fail:
 	return NULL;
 }
 
-static const char *
-state_name(int s)
-{
-	static const char *const names[] = {
-		"UNKNOWN", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1",
-		"FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK",
-		"LISTEN", "CLOSING", "NEW_SYN_RECV", "BOUND_INACTIVE"
-	};
-
-	if (s < 0 || s >= (int)(sizeof(names) / sizeof(names[0])))
-		return "UNKNOWN";
-	return names[s];
-}
-
 /* Per-CPU "overrun" and "dropped events" counters of the instance. */
 static uint64_t
 read_overruns(struct ktrace *kt)
@@ -757,11 +744,11 @@ write_jsonl(const struct ktrace *kt, const char *path)
 		switch (k->type) {
 		case KEV_STATE:
 			fprintf(f, ",\"oldstate\":\"%s\",\"newstate\":\"%s\"",
-			    state_name(k->oldstate), state_name(k->newstate));
+			    tcp_state_name(k->oldstate), tcp_state_name(k->newstate));
 			break;
 		case KEV_SEND_RST:
 			fprintf(f, ",\"state\":\"%s\",\"reason\":\"%s\"",
-			    k->newstate ? state_name(k->newstate) : "NONE",
+			    k->newstate ? tcp_state_name(k->newstate) : "NONE",
 			    k->reason >= 0 && k->reason <
 			    (int)(sizeof(rst_reasons) / sizeof(rst_reasons[0])) ?
 			    rst_reasons[k->reason] : "OTHER");

@@ -34,31 +34,7 @@
 #include <jansson.h>
 
 #include "lab/sockdiag.h"
-
-static const char *const state_names[] = {
-	[1] = "ESTABLISHED",
-	[2] = "SYN_SENT",
-	[3] = "SYN_RECV",
-	[4] = "FIN_WAIT1",
-	[5] = "FIN_WAIT2",
-	[6] = "TIME_WAIT",
-	[7] = "CLOSE",
-	[8] = "CLOSE_WAIT",
-	[9] = "LAST_ACK",
-	[10] = "LISTEN",
-	[11] = "CLOSING",
-	[12] = "NEW_SYN_RECV",
-	[13] = "BOUND_INACTIVE",	/* a filter bit only: such sockets say CLOSE */
-};
-
-const char *
-tcp_state_name(int state)
-{
-	if (state <= 0 || state >= (int)(sizeof(state_names) /
-	    sizeof(state_names[0])))
-		return "UNKNOWN";
-	return state_names[state];
-}
+#include "tcpstate.h"
 
 struct ns_socket {
 	int nsfd;

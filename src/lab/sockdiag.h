@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tcpstate.h"
+
 struct sd_sock {
 	int family;		/* AF_INET or AF_INET6: the socket's family */
 	/* "10.77.3.2:667", "[fd00::2]:667". An IPv4-mapped address of an
@@ -42,8 +44,5 @@ int sockdiag_snapshot(int nsfd, struct sd_sock **out, size_t *n,
 struct json_t;
 struct json_t *sockdiag_to_json(const struct sd_sock *s, size_t n);
 
-/* Kernel state names: "ESTABLISHED", "TIME_WAIT", "CLOSE_WAIT", ...,
- * "NEW_SYN_RECV", "BOUND_INACTIVE"; "UNKNOWN" outside 1-13. */
-const char *tcp_state_name(int state);
 
 #endif
