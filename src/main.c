@@ -53,10 +53,14 @@ find(const char *name)
 int
 main(int argc, char **argv)
 {
+	static char name[64];
 	const char *base = strrchr(argv[0], '/');
 	const struct command *c;
 
+	/* argv[0] becomes the prefix of every message: "timewait_server", or
+	 * "timewait server" for a command (one error style). */
 	base = base ? base + 1 : argv[0];
+	argv[0] = (char *)base;
 	if (strcmp(base, "timewait_server") == 0)
 		return server_main(argc, argv);
 	if (strcmp(base, "timewait_client") == 0)
@@ -81,5 +85,7 @@ main(int argc, char **argv)
 		    argv[1]);
 		return EXIT_USAGE;
 	}
+	snprintf(name, sizeof(name), "timewait %s", c->name);
+	argv[1] = name;
 	return c->main(argc - 1, argv + 1);
 }

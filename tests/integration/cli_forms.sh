@@ -69,6 +69,14 @@ usage_error "timewait report" "$TW" report "$T/nope"
 usage_error "timewait report" "$TW" report "$T" "$T"
 usage_error "timewait report" "$TW" report "$T" --bogus
 
+# A failure (not a usage error): exit 1, the same prefix, no hint.
+"$TW" server --events "$T/no/such/dir" 1 </dev/null >/dev/null 2>"$T/err"
+[ $? = 1 ] || fail "server with an unwritable --events: not exit 1"
+grep -q "^timewait server: cannot open $T/no/such/dir" "$T/err" || fail "server failure: $(cat "$T/err")"
+"$TWC" --events "$T/no/such/dir" </dev/null >/dev/null 2>"$T/err"
+[ $? = 1 ] || fail "timewait_client with an unwritable --events: not exit 1"
+grep -q "^timewait_client: cannot open" "$T/err" || fail "client failure: $(cat "$T/err")"
+
 # --help: exit 0, the usage on stdout.
 for c in "server" "client" "lab" "lab run" "lab list" "lab up" "lab exec" "lab down" \
     "lab status" "lab clean" "bench" "report" "completion"; do
