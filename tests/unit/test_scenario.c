@@ -43,6 +43,7 @@ struct seen {
 	int client_read_err;			/* errno of a failed read, 0 none */
 	int server_epollerr;			/* the server saw EPOLLERR (a RST) */
 	int server_read_eof;			/* the server read 0: the client's FIN */
+	int client_port;			/* the client's source port */
 };
 
 static pid_t
@@ -99,6 +100,8 @@ client_event(json_t *j, struct seen *s)
 
 	if (strcmp(str(j, "step"), "close") == 0 && s->client_close == 0)
 		s->client_close = (uint64_t)json_integer_value(json_object_get(j, "t_ns"));
+	if (strcmp(str(j, "step"), "connect") == 0 && ret == 0 && strrchr(str(j, "local"), ':'))
+		s->client_port = atoi(strrchr(str(j, "local"), ':') + 1);
 	if (strcmp(str(j, "step"), "read") == 0) {
 		if (ret < 0)
 			s->client_read_err = (int)json_integer_value(json_object_get(j, "errno"));
@@ -133,24 +136,32 @@ logged(const char *path, const char *needle)
 	return found;
 }
 
-/* TIME_WAIT sockets on loopback whose local (or remote) port is port. */
+static int
+port_of_addr(const char *a)
+{
+	const char *c = strrchr(a, ':');
+
+	return c ? atoi(c + 1) : -1;
+}
+
+/* TIME_WAIT sockets of this pair's connection only (its two ports), on
+ * each side: other runs on the machine may have used the same port. */
 static void
 count_tw(int port, struct seen *s)
 {
 	struct sd_sock *v = NULL;
-	char err[256], p[16];
+	char err[256];
 	size_t n = 0, i;
 
-	snprintf(p, sizeof(p), ":%d", port);
 	assert_int_equal(sockdiag_snapshot(-1, &v, &n, err, sizeof(err)), 0);
 	for (i = 0; i < n; i++) {
-		size_t ll = strlen(v[i].local), rl = strlen(v[i].remote), pl = strlen(p);
+		int l = port_of_addr(v[i].local), r = port_of_addr(v[i].remote);
 
 		if (v[i].state != TS_TIME_WAIT)
 			continue;
-		if (ll > pl && strcmp(v[i].local + ll - pl, p) == 0)
+		if (l == port && r == s->client_port)
 			s->server_tw++;
-		else if (rl > pl && strcmp(v[i].remote + rl - pl, p) == 0)
+		else if (l == s->client_port && r == port)
 			s->client_tw++;
 	}
 	free(v);
@@ -199,6 +210,8 @@ pair(int m, int n, struct seen *s)
 		waitpid(cli, &st, 0);
 	}
 	sleep_ns(100 * NSEC_PER_MSEC);	/* the last packets cross */
+	each_event(cev, client_event, s);
+	assert_true(s->client_port > 0);
 	count_tw(atoi(port), s);
 	close(in[1]);			/* end of input: the server quits */
 	for (tries = 0; tries < 300 && waitpid(srv, NULL, WNOHANG) == 0; tries++)
@@ -207,7 +220,6 @@ pair(int m, int n, struct seen *s)
 		kill(srv, SIGKILL);
 		waitpid(srv, NULL, 0);
 	}
-	each_event(cev, client_event, s);
 	each_event(sev, server_event, s);
 	unlink(cev);
 	unlink(sev);
