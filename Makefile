@@ -5,7 +5,8 @@
 #   make run        deps, build, run the seed's tests 000-007 in the lab (--fast)
 #   make check      deps, build (normal + ASan/UBSan), run every test
 #   make bench      deps, build, print the benchmarks
-#   make install    the binary, its two seed names and timewait(1) under PREFIX
+#   make install    the binary, its two seed names, timewait(1) (also as
+#                   timewait_server(1), timewait_client(1)), bash and zsh completion
 #
 # Every source file under src/ is compiled: a new file needs no edit here.
 # Objects other than src/main.c go into one static library that the program
@@ -77,11 +78,19 @@ bench: deps all
 	sh bench/run.sh $(BUILD)
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 755 $(BUILD)/timewait $(DESTDIR)$(PREFIX)/bin/timewait
 	ln -sf timewait $(DESTDIR)$(PREFIX)/bin/timewait_server
 	ln -sf timewait $(DESTDIR)$(PREFIX)/bin/timewait_client
 	install -m 644 man/timewait.1 $(DESTDIR)$(PREFIX)/share/man/man1/timewait.1
+	ln -sf timewait.1 $(DESTDIR)$(PREFIX)/share/man/man1/timewait_server.1
+	ln -sf timewait.1 $(DESTDIR)$(PREFIX)/share/man/man1/timewait_client.1
+	$(BUILD)/timewait completion bash >$(DESTDIR)$(PREFIX)/share/bash-completion/completions/timewait
+	for p in timewait_server timewait_client; do \
+		ln -sf timewait $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p; done
+	$(BUILD)/timewait completion zsh >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_timewait
 
 clean:
 	rm -rf build

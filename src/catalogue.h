@@ -99,6 +99,15 @@ struct test_spec {
 	struct proc_spec procs[CAT_MAX_PROCS];
 	struct action actions[CAT_MAX_ACTIONS];
 	struct check_spec checks[CAT_MAX_CHECKS];
+	/* --repeat N: one lab and one server for the N runs, each run a fresh
+	 * client from a source port of its own (10000 + run - 1), the runs
+	 * told apart by that port (the close race); 0: a lab per run. */
+	int repeat_in_one_lab;
+	/* The smallest --time-scale the test can honour (0: any the runner
+	 * takes), and why: below it a scaled delay is shorter than what the
+	 * kernel does on its own clock (the 40 ms delayed ACK). */
+	double min_scale;
+	const char *min_scale_why;
 };
 
 extern const struct test_spec catalogue[];

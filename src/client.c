@@ -581,19 +581,11 @@ client_main(int argc, char **argv)
 {
 	struct client c;
 	struct options o;
-	enum parse_result pr;
 	char msg[256], note[1024];
 	int status;
 
-	pr = options_parse(&o, PROG_CLIENT, argc, argv, msg, sizeof(msg));
-	if (pr == PARSE_HELP) {
-		options_usage(stdout, PROG_CLIENT, argv[0]);
-		return 0;
-	}
-	if (pr == PARSE_BAD) {
-		fprintf(stderr, "%s: %s (try --help)\n", argv[0], msg);
-		return EXIT_USAGE;
-	}
+	if ((status = options_cli(&o, PROG_CLIENT, argc, argv)) != -1)
+		return status;
 	memset(&c, 0, sizeof(c));
 	c.opt = &o;
 	c.row = client_row(o.code);

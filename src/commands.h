@@ -1,5 +1,6 @@
 /*
- * commands.h - the entry point of every subcommand of timewait.
+ * commands.h - the entry point of every subcommand of timewait, and the
+ * flag table of each (for the shell completion, made from them all).
  *
  * main.c dispatches on the first argument (or on argv[0] for the seed's
  * names timewait_server and timewait_client). Each entry point gets argv
@@ -9,12 +10,20 @@
 #ifndef TIMEWAIT_COMMANDS_H
 #define TIMEWAIT_COMMANDS_H
 
-#define EXIT_USAGE 2
+#include "cli/flags.h"
 
 int server_main(int argc, char **argv);	/* server.c */
 int client_main(int argc, char **argv);	/* client.c */
 int lab_main(int argc, char **argv);	/* lab/labcmd.c */
 int report_main(int argc, char **argv);	/* render/report.c */
 int bench_main(int argc, char **argv);	/* bench/benchcmd.c */
+int completion_main(int argc, char **argv);	/* cli/complete.c */
+
+extern const struct flag_cmd options_server_cmd, options_client_cmd;	/* options.c */
+extern const struct flag_cmd lab_run_cmd, lab_list_cmd;		/* lab/run.c */
+extern const struct flag_cmd lab_up_cmd, lab_exec_cmd, lab_down_cmd,
+    lab_status_cmd, lab_clean_cmd;				/* lab/labcmd.c */
+extern const struct flag_cmd bench_cmd;				/* bench/benchcmd.c */
+extern const struct flag_cmd report_cmd;			/* render/report.c */
 
 #endif

@@ -10,10 +10,6 @@
 
 #include "commands.h"
 
-#ifndef TIMEWAIT_VERSION
-#define TIMEWAIT_VERSION "0.1"
-#endif
-
 struct command {
 	const char *name;
 	int (*main)(int, char **);
@@ -26,6 +22,7 @@ static const struct command commands[] = {
 	{ "lab", lab_main, "build isolated hosts, run tests 000-007 on them, check the results" },
 	{ "report", report_main, "redraw a run's timeline, diagrams and report from its files" },
 	{ "bench", bench_main, "connection-rate generator: the TIME_WAIT ceiling measured" },
+	{ "completion", completion_main, "print the bash or zsh completion script" },
 };
 
 static void
@@ -33,7 +30,8 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: timewait COMMAND [ARGS...]\n\n"
+	fprintf(f, "usage: timewait COMMAND [ARGS...]\n"
+	    "       timewait --version\n\n"
 	    "A laboratory for how TCP connections end.\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
@@ -55,17 +53,21 @@ find(const char *name)
 int
 main(int argc, char **argv)
 {
+	static char name[64];
 	const char *base = strrchr(argv[0], '/');
 	const struct command *c;
 
+	/* argv[0] becomes the prefix of every message: "timewait_server", or
+	 * "timewait server" for a command (one error style). */
 	base = base ? base + 1 : argv[0];
+	argv[0] = (char *)base;
 	if (strcmp(base, "timewait_server") == 0)
 		return server_main(argc, argv);
 	if (strcmp(base, "timewait_client") == 0)
 		return client_main(argc, argv);
 
 	if (argc < 2) {
-		usage(stderr);
+		fprintf(stderr, "timewait: which command? (try 'timewait --help')\n");
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
@@ -83,5 +85,7 @@ main(int argc, char **argv)
 		    argv[1]);
 		return EXIT_USAGE;
 	}
+	snprintf(name, sizeof(name), "timewait %s", c->name);
+	argv[1] = name;
 	return c->main(argc - 1, argv + 1);
 }

@@ -1,17 +1,19 @@
 /*
  * options.h - the command lines of the server and the client.
  *
- * Every flag is one row of a table in options.c (name, letter, which program,
- * help), from which the getopt tables and the --help text are both made.
- * Parsing never prints and never exits, so the unit tests can call it.
+ * Every flag is one row of a table in options.c, read by the flags helper
+ * (cli/flags.h), from which the getopt tables, the parsing, the --help text
+ * and the shell completion are all made. Parsing never prints and never
+ * exits, so the unit tests can call it.
  */
 #ifndef TIMEWAIT_OPTIONS_H
 #define TIMEWAIT_OPTIONS_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "cli/flags.h"
 
 enum program { PROG_SERVER = 1, PROG_CLIENT = 2 };
 
@@ -21,23 +23,29 @@ struct options {
 	uint16_t	 port;		/* server: listen; client: destination */
 	uint16_t	 srcport;	/* client: bind */
 	const char	*target;	/* client */
-	bool		 debug;
+	int		 debug;
 	const char	*events_path;
 	double		 time_scale;
 	long		 linger;	/* -1: not set */
-	bool		 reuseaddr;
-	bool		 no_bind;
-	bool		 bind_no_port;
+	int		 reuseaddr;
+	int		 no_bind;
+	int		 bind_no_port;
 	long		 requests;	/* -1: the row's */
-	bool		 quit_when_done;
+	int		 quit_when_done;
 	long		 workers;	/* server processes sharing the listener */
 };
 
-enum parse_result { PARSE_OK, PARSE_HELP, PARSE_BAD };
+enum parse_result { PARSE_OK, PARSE_HELP, PARSE_BAD, PARSE_VERSION };
+
+/* The flag tables of the two programs (for completion). */
+extern const struct flag_cmd options_server_cmd, options_client_cmd;
 
 /* Fills o from argv; on PARSE_BAD msg says why in one line. */
 enum parse_result options_parse(struct options *o, enum program prog,
     int argc, char **argv, char *msg, size_t msgsize);
+
+/* Parse and print help, version or the error: -1 to go on, else the exit status. */
+int options_cli(struct options *o, enum program prog, int argc, char **argv);
 
 void options_usage(FILE *f, enum program prog, const char *argv0);
 

@@ -657,19 +657,11 @@ server_main(int argc, char **argv)
 {
 	struct server s;
 	struct options o;
-	enum parse_result pr;
-	char msg[256], note[256];
+	char note[256];
 	int status;
 
-	pr = options_parse(&o, PROG_SERVER, argc, argv, msg, sizeof(msg));
-	if (pr == PARSE_HELP) {
-		options_usage(stdout, PROG_SERVER, argv[0]);
-		return 0;
-	}
-	if (pr == PARSE_BAD) {
-		fprintf(stderr, "%s: %s (try --help)\n", argv[0], msg);
-		return EXIT_USAGE;
-	}
+	if ((status = options_cli(&o, PROG_SERVER, argc, argv)) != -1)
+		return status;
 	memset(&s, 0, sizeof(s));
 	s.opt = &o;
 	s.row = server_row(o.code);

@@ -6,12 +6,16 @@
  * each write their own counters with relaxed atomic stores, and the
  * sampler (sample.c, in the main thread) reads them every 100 ms. Nothing
  * else is shared, so no locks. hosts.c makes the two hosts, plot.c draws
- * a run, benchcmd.c holds the options, the runs and the JSON.
+ * a run. The command: benchcmd.c (options), benchrun.c (one run),
+ * ceiling.c (what the ports allow), benchout.c (summary, JSON, plot),
+ * compare.c (every variant in turn).
  */
 #ifndef TIMEWAIT_BENCH_H
 #define TIMEWAIT_BENCH_H
 
 #include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -147,5 +151,94 @@ struct plot_line {
 };
 int plot_svg(const char *path, const char *title, const struct plot_line *lines,
     int nlines);
+
+/* ---- the command ---- */
+
+#define TIME_WAIT_SECONDS 60
+#define TW_REUSE_SECONDS 1
+#define GEN_MAX 8			/* generator threads */
+
+struct bench_opts {
+	int close;			/* enum bench_close */
+	double duration;
+	long concurrency;
+	int tw_reuse;
+	long dst_ports;
+	long src_addrs;
+	int bind_no_port;
+	long port_lo, port_hi;		/* 0: the kernel's default range */
+	uint16_t port;
+	const char *json, *plot;	/* json "-": standard output */
+	int quiet;
+	int pin;
+	int nginx;
+	int direct;
+	long threads;
+};
+
+/*
+ * ceiling.c: what the client's ports allow when the client closes first.
+ * Each TIME_WAIT pins one 4-tuple for period_s; so over a long run at most
+ * ports x tuples / period_s a second (per_s). Over a window of the run's
+ * length, the ports allow ports x tuples connections in each TIME_WAIT
+ * period started (a run shorter than a period: one period, all the ports
+ * at once): allowed, and window_per_s = allowed / seconds, the figure a
+ * run's rate is compared with.
+ */
+struct bench_ceiling {
+	long ports, tuples, period_s;
+	double per_s;			/* sustained; < 0: none (not client-first) */
+	double seconds;			/* the window: the run's length */
+	long periods;			/* TIME_WAIT periods started in the window */
+	double allowed;			/* connections the ports allow in the window */
+	double window_per_s;		/* allowed / seconds; < 0: none */
+	int short_run;			/* the window is shorter than one period */
+};
+void bench_ceiling(const struct bench_opts *o, long ports, double seconds,
+    struct bench_ceiling *c);
+/* rate / window ceiling; < 0 when there is none. */
+double bench_ceiling_ratio(const struct bench_ceiling *c, double rate);
+
+struct run_result {
+	char mode[64];
+	struct bench_opts o;
+	uint64_t completed, failed, attempts;
+	uint64_t errors[BENCH_ERRNO_MAX + 1];
+	uint64_t accepted, answered, srv_errors, srv_cut;
+	double seconds, rate;
+	long ports;
+	struct bench_ceiling ceil;
+	long tw_client_end, tw_server_end;
+	long hwm_kib, rss_max_kib;	/* the generator's process */
+	long srv_hwm_kib;		/* the server's process */
+	double cpu_s;			/* user + system CPU of generator and server */
+	int interrupted;
+	double nginx_rate;		/* nginx + wrk measured beside; < 0: not */
+	double nginx_us;		/* their CPU per connection; < 0: not known */
+	struct bench_series series;
+};
+
+/* benchrun.c */
+extern volatile sig_atomic_t bench_interrupted;	/* set by SIGINT/SIGTERM */
+void bench_mode_name(const struct bench_opts *o, char *buf, size_t len);
+const char *bench_close_name(int close);
+/* One run; live: a live line on stderr. 0 or -1 (said). */
+int bench_run(const struct bench_opts *o, struct run_result *r, int live);
+/* nginx + wrk beside: their rate, *us_per_conn their CPU per connection. */
+double bench_run_nginx(const struct bench_opts *o, double *us_per_conn);
+
+/* benchout.c */
+void bench_print_summary(FILE *f, const struct run_result *r);
+void bench_print_errors(FILE *f, const struct run_result *r);
+/* The one line a run leaves on screen in compare. */
+void bench_print_line(FILE *f, const struct run_result *r);
+struct json_t;
+struct json_t *bench_json_summary(const struct run_result *r);
+struct json_t *bench_json_series(const struct run_result *r);
+/* To path, or standard output for "-"; 0 or -1 (said). */
+int bench_write_json(const char *path, struct json_t *root);
+
+/* compare.c: every close mode and way around the ceiling; exit status. */
+int bench_compare(const struct bench_opts *o);
 
 #endif

@@ -10,11 +10,13 @@
  *   bench-build   (hidden) time a 2-host lab built and destroyed
  *
  * Only parsing and wording here; the work is in hosts.c, spawn.c,
- * clean.c and labkeep.c. Exit status: 0, 1 failure, 2 bad input.
+ * clean.c and labkeep.c. Every subcommand's flags are a table for the
+ * flags helper (cli/flags.h). Exit status: 0, 1 failure, 2 bad input.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
+#include "cli/flags.h"
 #include "commands.h"
 #include "lab/lab.h"
 #include "lab/labint.h"
@@ -58,49 +63,139 @@ usage(FILE *f)
 }
 
 static int
-bad(const char *msg, const char *arg)
-{
-	fprintf(stderr, "timewait lab: %s%s%s (try 'timewait lab --help')\n", msg,
-	    arg ? ": " : "", arg ? arg : "");
-	return EXIT_USAGE;
-}
-
-static int
 is_help(const char *s)
 {
 	return strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0 || strcmp(s, "help") == 0;
+}
+
+/* ---- the subcommands' flags ---- */
+
+struct lab_opts {
+	const char *lab;	/* --lab ID */
+	int user;		/* --user: 0 root, 1 nobody */
+	const char *out;
+	int json;
+	int all;
+	int quiet;
+	long gap;
+};
+
+#define OFF(f) offsetof(struct lab_opts, f)
+
+static const struct flag_row lab_id_flag[] = {
+	FLAG("lab", 0, FLAG_STRING, OFF(lab), "ID", NULL,
+	    "which lab (default: $TIMEWAIT_LAB, or the only one up)"),
+	FLAG_LAYER_END,
+};
+
+static const struct flag_row exec_flags[] = {
+	FLAG("user", 0, FLAG_CHOICE, OFF(user), NULL, "root", "run the command as this user",
+	    .choices = "root|nobody"),
+	FLAG_LAYER_END,
+};
+
+static const struct flag_row down_flags[] = {
+	FLAG("out", 'o', FLAG_STRING, OFF(out), "DIR", NULL,
+	    "the run folder (default ./runs/<lab id>/)", .complete = COMPLETE_DIR),
+	FLAG_LAYER_END,
+};
+
+static const struct flag_row json_flag[] = {
+	FLAG("json", 0, FLAG_BOOL, OFF(json), NULL, NULL, "as JSON on standard output"),
+	FLAG_LAYER_END,
+};
+
+static const struct flag_row clean_flags[] = {
+	FLAG("all", 0, FLAG_BOOL, OFF(all), NULL, NULL, "every lab, not only those whose owner is dead"),
+	FLAG("quiet", 'q', FLAG_BOOL, OFF(quiet), NULL, NULL, "say nothing"),
+	FLAG_LAYER_END,
+};
+
+static const struct flag_row build_flags[] = {
+	FLAG("gap", 0, FLAG_LONG, OFF(gap), "MS", "0", "wait between runs (untimed)",
+	    .min = 0, .max = 10000),
+	FLAG_LAYER_END,
+};
+
+const struct flag_cmd lab_up_cmd = {
+	.name = "lab up", .synopsis = "HOST...",
+	.about = "Build hosts (client, server, server2, backend or any name of 1-12 a-z/0-9),\n"
+	    "capture on each, and keep them up until 'timewait lab down'.",
+	.layers = { flags_common, NULL },
+	.words = "client server server2 backend",
+};
+
+const struct flag_cmd lab_exec_cmd = {
+	.name = "lab exec", .synopsis = "[--lab ID] [--user root|nobody] HOST -- COMMAND [ARGS...]",
+	.about = "Run a command inside HOST (its addresses, its /etc/hosts naming the other\n"
+	    "hosts); the exit status is the command's.",
+	.layers = { flags_common, lab_id_flag, exec_flags, NULL },
+	.words = "client server server2 backend",
+};
+
+const struct flag_cmd lab_down_cmd = {
+	.name = "lab down", .synopsis = "[--lab ID] [--out DIR]",
+	.about = "Write the run folder (<host>.pcap, hosts, lab.json) and remove the lab.",
+	.layers = { flags_common, lab_id_flag, down_flags, NULL },
+};
+
+const struct flag_cmd lab_status_cmd = {
+	.name = "lab status", .synopsis = "[--json]",
+	.about = "Every lab on this machine, whose it is, and which are leftovers.",
+	.layers = { flags_common, json_flag, NULL },
+};
+
+const struct flag_cmd lab_clean_cmd = {
+	.name = "lab clean", .synopsis = "[--all] [-q]",
+	.about = "Remove labs whose owner is dead (--all: every lab), and what they left.",
+	.layers = { flags_common, clean_flags, NULL },
+};
+
+static const struct flag_cmd lab_build_cmd = {
+	.name = "lab bench-build", .synopsis = "[N] [--gap MS]",
+	.about = "Time a 2-host lab built and destroyed N times (default 50), in-process.",
+	.layers = { flags_common, build_flags, NULL }, .hidden = 1,
+};
+
+/* Parse a subcommand's flags: -1 to go on, else the exit status. */
+static int
+parse_sub(const struct flag_cmd *c, struct lab_opts *o, int argc, char **argv,
+    struct flags_result *fr)
+{
+	memset(o, 0, sizeof(*o));
+	return flags_run(c, o, argc, argv, fr);
 }
 
 static int
 cmd_up(int argc, char **argv)
 {
 	const char *names[LAB_MAX_HOSTS];
+	struct flags_result fr;
+	struct lab_opts o;
 	struct lab_state st;
 	char err[512];
-	int i, j, n = 0;
+	int i, j, n = 0, rc;
 
-	for (i = 1; i < argc; i++) {
-		if (is_help(argv[i])) {
-			usage(stdout);
-			return 0;
-		}
-		if (!lab_valid_host_name(argv[i]))
-			return bad("bad host name (1-12 of a-z, 0-9; not 'sw')", argv[i]);
+	if ((rc = parse_sub(&lab_up_cmd, &o, argc, argv, &fr)) != -1)
+		return rc;
+	for (i = 0; i < fr.npos; i++) {
+		if (!lab_valid_host_name(fr.pos[i]))
+			return flags_usage_error(&lab_up_cmd, argv[0],
+			    "bad host name '%s' (1-12 of a-z, 0-9; not 'sw')", fr.pos[i]);
 		for (j = 0; j < n; j++)
-			if (strcmp(names[j], argv[i]) == 0)
-				return bad("host named twice", argv[i]);
+			if (strcmp(names[j], fr.pos[i]) == 0)
+				return flags_usage_error(&lab_up_cmd, argv[0], "host '%s' named twice",
+				    fr.pos[i]);
 		if (n == LAB_MAX_HOSTS)
-			return bad("too many hosts (at most 8)", NULL);
-		names[n++] = argv[i];
+			return flags_usage_error(&lab_up_cmd, argv[0], "too many hosts (at most 8)");
+		names[n++] = fr.pos[i];
 	}
 	if (n == 0)
-		return bad("name the hosts: timewait lab up HOST...", NULL);
+		return flags_usage_error(&lab_up_cmd, argv[0], "name the hosts: timewait lab up HOST...");
 	if (lab_check_privileges() < 0)
 		return 1;
-	if (lab_keeper_start(names, n, &st, err, sizeof(err)) < 0) {
-		fprintf(stderr, "timewait lab up: %s\n", err);
-		return 1;
-	}
+	if (lab_keeper_start(names, n, &st, err, sizeof(err)) < 0)
+		return flags_error(&lab_up_cmd, argv[0], "%s", err);
 	printf("lab %s is up (keeper pid %d)\n\n", st.lab.id, (int)st.keeper);
 	printf("  %-12s %-16s %-26s %s\n", "host", "IPv4", "IPv6", "netns");
 	for (i = 0; i < st.lab.nhosts; i++) {
@@ -164,7 +259,7 @@ resolve(const char *cmd, char *out, size_t len)
 }
 
 static int
-find_lab(const char *id, struct lab_state *st)
+find_lab(const struct flag_cmd *c, const char *argv0, const char *id, struct lab_state *st)
 {
 	char err[512];
 	int rc;
@@ -173,19 +268,19 @@ find_lab(const char *id, struct lab_state *st)
 		id = getenv("TIMEWAIT_LAB");
 	rc = lab_state_find(id, st, err, sizeof(err));
 	if (rc == -2)
-		return bad(err, NULL);
-	if (rc < 0) {
-		fprintf(stderr, "timewait lab: %s\n", err);
-		return 1;
-	}
+		return flags_usage_error(c, argv0, "%s", err);
+	if (rc < 0)
+		return flags_error(c, argv0, "%s", err);
 	return 0;
 }
 
 static int
 cmd_exec(int argc, char **argv)
 {
-	const char *id = NULL, *user = "root", *hostname = NULL;
+	const char *hostname;
 	struct lab_proc_opts o = { 0, 1, 2, -1, 0 };
+	struct flags_result fr;
+	struct lab_opts lo;
 	struct sigaction ign, oldint, oldquit;
 	struct lab_state st;
 	struct lab_host *h;
@@ -194,38 +289,30 @@ cmd_exec(int argc, char **argv)
 	int i, rc, status;
 	pid_t pid;
 
-	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		if (is_help(argv[i])) {
-			usage(stdout);
-			return 0;
-		} else if (strcmp(argv[i], "--lab") == 0 && i + 1 < argc) {
-			id = argv[++i];
-		} else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc) {
-			user = argv[++i];
-		} else if (argv[i][0] == '-') {
-			return bad("unknown option", argv[i]);
-		} else if (hostname == NULL) {
-			hostname = argv[i];
-		} else {
-			return bad("put the command after '--'", argv[i]);
-		}
-	}
-	if (hostname == NULL)
-		return bad("which host? timewait lab exec HOST -- COMMAND...", NULL);
+	/* The flags end at "--": what follows is the command, flags and all. */
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		;
+	if ((rc = parse_sub(&lab_exec_cmd, &lo, i, argv, &fr)) != -1)
+		return rc;
+	if (fr.npos == 0)
+		return flags_usage_error(&lab_exec_cmd, argv[0],
+		    "which host? timewait lab exec HOST -- COMMAND...");
+	if (fr.npos > 1)
+		return flags_usage_error(&lab_exec_cmd, argv[0], "put the command after '--', not '%s'",
+		    fr.pos[1]);
+	hostname = fr.pos[0];
 	if (i >= argc - 1)
-		return bad("no command: timewait lab exec HOST -- COMMAND...", NULL);
-	if (strcmp(user, "root") != 0 && strcmp(user, "nobody") != 0)
-		return bad("--user is root or nobody", user);
+		return flags_usage_error(&lab_exec_cmd, argv[0],
+		    "no command: timewait lab exec HOST -- COMMAND...");
 	if (lab_check_privileges() < 0)
 		return 1;
-	rc = find_lab(id, &st);
+	rc = find_lab(&lab_exec_cmd, argv[0], lo.lab, &st);
 	if (rc != 0)
 		return rc;
 	h = lab_host(&st.lab, hostname);
-	if (h == NULL) {
-		fprintf(stderr, "timewait lab: lab %s has no host '%s'\n", st.lab.id, hostname);
-		return EXIT_USAGE;
-	}
+	if (h == NULL)
+		return flags_usage_error(&lab_exec_cmd, argv[0], "lab %s has no host '%s'", st.lab.id,
+		    hostname);
 	cargv = argv + i + 1;
 	if (resolve(cargv[0], path, sizeof(path)) < 0) {
 		fprintf(stderr, "timewait lab exec: %s: command not found\n", cargv[0]);
@@ -235,7 +322,7 @@ cmd_exec(int argc, char **argv)
 		fprintf(stderr, "timewait lab exec: %s\n", err);
 		return 1;
 	}
-	o.unprivileged = strcmp(user, "nobody") == 0;
+	o.unprivileged = lo.user == 1;
 	/* The command keeps its own name as argv[0] when the path's base
 	 * is the same (timewait_client must stay timewait_client). */
 	{
@@ -274,28 +361,21 @@ cmd_exec(int argc, char **argv)
 static int
 cmd_down(int argc, char **argv)
 {
-	const char *id = NULL, *out = NULL;
+	const char *out;
 	char abs[PATH_MAX], cwd[PATH_MAX], err[512];
+	struct flags_result fr;
+	struct lab_opts lo;
 	struct lab_state st;
-	int i, rc;
+	int rc;
 
-	for (i = 1; i < argc; i++) {
-		if (is_help(argv[i])) {
-			usage(stdout);
-			return 0;
-		} else if (strcmp(argv[i], "--lab") == 0 && i + 1 < argc) {
-			id = argv[++i];
-		} else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
-			out = argv[++i];
-		} else {
-			return bad("unknown argument", argv[i]);
-		}
-	}
-	if (out != NULL && out[0] == '\0')
-		return bad("--out needs a folder", NULL);
+	if ((rc = parse_sub(&lab_down_cmd, &lo, argc, argv, &fr)) != -1)
+		return rc;
+	if (fr.npos > 0)
+		return flags_usage_error(&lab_down_cmd, argv[0], "unexpected argument '%s'", fr.pos[0]);
+	out = lo.out;
 	if (lab_check_privileges() < 0)
 		return 1;
-	rc = find_lab(id, &st);
+	rc = find_lab(&lab_down_cmd, argv[0], lo.lab, &st);
 	if (rc != 0)
 		return rc;
 	/* Relative to where down is typed; default runs/<lab id>. */
@@ -319,20 +399,16 @@ cmd_down(int argc, char **argv)
 static int
 cmd_clean(int argc, char **argv)
 {
-	int i, all = 0, verbose = 1, labs, states;
+	int all, verbose, labs, states, rc;
+	struct flags_result fr;
+	struct lab_opts lo;
 
-	for (i = 1; i < argc; i++) {
-		if (is_help(argv[i])) {
-			usage(stdout);
-			return 0;
-		} else if (strcmp(argv[i], "--all") == 0) {
-			all = 1;
-		} else if (strcmp(argv[i], "-q") == 0 || strcmp(argv[i], "--quiet") == 0) {
-			verbose = 0;
-		} else {
-			return bad("unknown argument", argv[i]);
-		}
-	}
+	if ((rc = parse_sub(&lab_clean_cmd, &lo, argc, argv, &fr)) != -1)
+		return rc;
+	if (fr.npos > 0)
+		return flags_usage_error(&lab_clean_cmd, argv[0], "unexpected argument '%s'", fr.pos[0]);
+	all = lo.all;
+	verbose = !lo.quiet;
 	if (lab_check_privileges() < 0)
 		return 1;
 	states = lab_state_clean(all, verbose);
@@ -349,22 +425,17 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* status: every lab on the machine, whose it is, and whether it is a leftover. */
-static int
-cmd_status(int argc, char **argv)
+/* Every lab on the machine from its namespaces' names: an array of
+ * { id, owner_pid, owner_state, lab_up, leftover, hosts[] }. */
+static json_t *
+labs_on_machine(void)
 {
-	char *names[512], prev[40] = "", state[PATH_MAX];
+	char *names[512], state[PATH_MAX];
+	json_t *labs = json_array(), *cur = NULL;
 	struct dirent *e;
-	int i, n = 0, labs = 0, leftovers = 0;
+	int i, n = 0;
 	DIR *d;
 
-	if (argc > 1) {
-		if (is_help(argv[1])) {
-			usage(stdout);
-			return 0;
-		}
-		return bad("unknown argument", argv[1]);
-	}
 	d = opendir("/run/netns");
 	while (d != NULL && (e = readdir(d)) != NULL && n < 512)
 		if (lab_name_owner(e->d_name, NULL) != 0 && (names[n] = strdup(e->d_name)) != NULL)
@@ -379,28 +450,66 @@ cmd_status(int argc, char **argv)
 		if (sscanf(names[i], "tw-%d-%d", &pid, &seq) != 2)
 			continue;
 		snprintf(id, sizeof(id), "tw-%d-%d", pid, seq);
-		if (strcmp(id, prev) != 0) {
+		if (cur == NULL || strcmp(json_string_value(json_object_get(cur, "id")), id) != 0) {
 			st = lab_netns_state(names[i], NULL, NULL);
-			if (labs++ == 0)
-				printf("%-16s %-8s %-18s %s\n", "lab", "owner", "owner state", "hosts");
-			else
-				printf("\n");
-			if (st != LAB_NS_LIVE)
-				leftovers++;
-			printf("%-16s %-8d %-18s", id, pid, lab_ns_state_name(st));
-			if (fmt(state, sizeof(state), "%s/%s.json", LAB_STATE_DIR, id) == 0 &&
-			    access(state, F_OK) == 0)
-				printf(" (lab up)");
-			snprintf(prev, sizeof(prev), "%s", id);
+			cur = json_pack("{s:s, s:i, s:s, s:b, s:b, s:[]}", "id", id, "owner_pid", pid,
+			    "owner_state", lab_ns_state_name(st), "lab_up",
+			    fmt(state, sizeof(state), "%s/%s.json", LAB_STATE_DIR, id) == 0 &&
+			    access(state, F_OK) == 0, "leftover", st != LAB_NS_LIVE, "hosts");
+			json_array_append_new(labs, cur);
 		}
-		printf(" %s", names[i] + strlen(id) + 1);
+		json_array_append_new(json_object_get(cur, "hosts"),
+		    json_string(names[i] + strlen(id) + 1));
 	}
-	if (labs > 0)
-		printf("\n");
-	printf("%d lab%s, %d leftover%s%s\n", labs, labs == 1 ? "" : "s", leftovers,
-	    leftovers == 1 ? "" : "s", leftovers ? " ('timewait lab clean' removes them)" : "");
 	for (i = 0; i < n; i++)
 		free(names[i]);
+	return labs;
+}
+
+/* status: every lab on the machine, whose it is, and whether it is a leftover. */
+static int
+cmd_status(int argc, char **argv)
+{
+	struct flags_result fr;
+	struct lab_opts lo;
+	json_t *labs, *l, *h;
+	size_t i, k;
+	int leftovers = 0, rc;
+
+	if ((rc = parse_sub(&lab_status_cmd, &lo, argc, argv, &fr)) != -1)
+		return rc;
+	if (fr.npos > 0)
+		return flags_usage_error(&lab_status_cmd, argv[0], "unexpected argument '%s'",
+		    fr.pos[0]);
+	labs = labs_on_machine();
+	json_array_foreach(labs, i, l)
+		leftovers += json_is_true(json_object_get(l, "leftover"));
+	if (lo.json) {
+		json_t *root = json_pack("{s:O, s:i, s:i}", "labs", labs, "count",
+		    (int)json_array_size(labs), "leftovers", leftovers);
+
+		json_dumpf(root, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(root);
+		json_decref(labs);
+		return 0;
+	}
+	json_array_foreach(labs, i, l) {
+		if (i == 0)
+			printf("%-16s %-8s %-18s %s\n", "lab", "owner", "owner state", "hosts");
+		printf("%-16s %-8d %-18s", json_string_value(json_object_get(l, "id")),
+		    (int)json_integer_value(json_object_get(l, "owner_pid")),
+		    json_string_value(json_object_get(l, "owner_state")));
+		if (json_is_true(json_object_get(l, "lab_up")))
+			printf(" (lab up)");
+		json_array_foreach(json_object_get(l, "hosts"), k, h)
+			printf(" %s", json_string_value(h));
+		printf("\n");
+	}
+	printf("%d lab%s, %d leftover%s%s\n", (int)json_array_size(labs),
+	    json_array_size(labs) == 1 ? "" : "s", leftovers, leftovers == 1 ? "" : "s",
+	    leftovers ? " ('timewait lab clean' removes them)" : "");
+	json_decref(labs);
 	return 0;
 }
 
@@ -422,18 +531,17 @@ cmd_bench_build(int argc, char **argv)
 	char dir[PATH_MAX], err[512];
 	double *total, *build;
 	struct lab lab;
-	long n = 50, gap = 0;
-	int i, have_n = 0;
+	struct flags_result fr;
+	struct lab_opts lo;
+	long n = 50, gap;
+	int i;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--gap") == 0 && i + 1 < argc &&
-		    parse_long(argv[i + 1], 0, 10000, &gap) == 0)
-			i++;
-		else if (!have_n && parse_long(argv[i], 1, 100000, &n) == 0)
-			have_n = 1;
-		else
-			return bad("usage: timewait lab bench-build [N] [--gap MS]", NULL);
-	}
+	if ((i = parse_sub(&lab_build_cmd, &lo, argc, argv, &fr)) != -1)
+		return i;
+	gap = lo.gap;
+	if (fr.npos > 1 || (fr.npos == 1 && parse_long(fr.pos[0], 1, 100000, &n) == -1))
+		return flags_usage_error(&lab_build_cmd, argv[0], "N is a count from 1 to 100000, "
+		    "given once, not '%s'", fr.pos[fr.npos - 1]);
 	if (lab_check_privileges() < 0)
 		return 1;
 	if (lab_tmpdir(dir, sizeof(dir), "labbuild") == -1) {
@@ -484,12 +592,16 @@ lab_main(int argc, char **argv)
 	const char *c;
 
 	if (argc < 2) {
-		usage(stderr);
+		fprintf(stderr, "timewait lab: which command? (try 'timewait lab --help')\n");
 		return EXIT_USAGE;
 	}
 	c = argv[1];
 	if (is_help(c)) {
 		usage(stdout);
+		return 0;
+	}
+	if (strcmp(c, "-V") == 0 || strcmp(c, "--version") == 0) {
+		printf("timewait %s\n", TIMEWAIT_VERSION);
 		return 0;
 	}
 	if (strcmp(c, "run") == 0)
@@ -508,5 +620,6 @@ lab_main(int argc, char **argv)
 		return cmd_status(argc - 1, argv + 1);
 	if (strcmp(c, "bench-build") == 0)
 		return cmd_bench_build(argc - 1, argv + 1);
-	return bad("unknown command", c);
+	fprintf(stderr, "timewait lab: unknown command '%s' (try 'timewait lab --help')\n", c);
+	return EXIT_USAGE;
 }

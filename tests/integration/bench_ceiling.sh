@@ -11,6 +11,15 @@ out=$(mktemp -d /tmp/tw-bench-test.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 field() { sed -n "s/^  $2 *//p" "$1"; }
+# What a run of pid $1 on server port $2 must not leave behind: its lab's
+# namespaces, its private folders in /tmp, the processes it started.
+leftovers() {
+	ip netns list | grep -q "^tw-$1-" && echo "namespaces $(ip netns list | grep "^tw-$1-")"
+	ls -d /tmp/tw-"$1"-* 2>/dev/null | sed 's/^/folder /'
+	pgrep -af "tw-$1-" | sed 's/^/process /'
+	pgrep -af -- "bench .*--port $2( |\$)" | sed 's/^/process /'
+}
+port=$((20000 + $$ % 20000))
 
 # 1. Fifty ports, client closes first.
 start=$(date +%s)
@@ -23,15 +32,19 @@ cat "$out/c.txt" "$out/time"
 [ "$(field "$out/c.txt" completed | awk '{print $1}')" = 50 ] ||
 	fail "not 50 connections: $(field "$out/c.txt" completed)"
 field "$out/c.txt" errors | grep -q EADDRNOTAVAIL || fail "no EADDRNOTAVAIL reported"
-field "$out/c.txt" ceiling | grep -q '^0.8/s = 50 ports' || fail "ceiling: $(field "$out/c.txt" ceiling)"
+field "$out/c.txt" ceiling | grep -q '^0.8/s sustained = 50 ports' || fail "ceiling: $(field "$out/c.txt" ceiling)"
+# 3 s is shorter than TIME_WAIT: the 50 ports allow 50 connections, all made.
+field "$out/c.txt" 'in this run' | grep -q 'allow 50 connections .* rate/that 1.00$' ||
+	fail "window: $(field "$out/c.txt" 'in this run')"
+jq -e '.summary.window_allowed == 50 and .summary.shorter_than_time_wait and
+    (.summary.rate_over_ceiling > 0.95 and .summary.rate_over_ceiling < 1.05)' "$out/c.json" >/dev/null ||
+	fail "window figures in the JSON"
 field "$out/c.txt" TIME_WAIT | grep -q 'client 50,' || fail "not 50 TIME_WAIT on the client"
 # Parked, not spinning: well under one core over the run (3 s).
 awk '{ exit !($2 + $3 < 1.5) }' "$out/time" || fail "CPU while exhausted: $(cat "$out/time")"
 grep -q '"EADDRNOTAVAIL"' "$out/c.json" || fail "no EADDRNOTAVAIL in the JSON"
 grep -q '<svg' "$out/c.svg" && grep -q '</svg>' "$out/c.svg" || fail "no SVG"
-if command -v xmllint >/dev/null; then
-	xmllint --noout "$out/c.svg" || fail "SVG is not well-formed XML"
-fi
+xmllint --noout "$out/c.svg" || fail "SVG is not well-formed XML"
 
 # 2. Same ports, server closes first: no ceiling.
 "$TW" bench --close server --port-range 40000-40049 --duration 2 --concurrency 20 \
@@ -42,21 +55,31 @@ cat "$out/s.txt"
 field "$out/s.txt" ceiling | grep -q '^none' || fail "server-first has a ceiling"
 
 # 3. Ctrl+C: stop, clean, print what there is.
-"$TW" bench --close rst --duration 30 --quiet >"$out/i.txt" 2>&1 & pid=$!
+"$TW" bench --close rst --duration 30 --quiet --port $port >"$out/i.txt" 2>&1 & pid=$!
 sleep 1.5
 kill -INT $pid
 t0=$(date +%s)
 wait $pid || fail "interrupted run: exit $?"
 [ $(($(date +%s) - t0)) -le 3 ] || fail "SIGINT took $(($(date +%s) - t0)) s"
 grep -q '(interrupted)' "$out/i.txt" || fail "no summary after SIGINT: $(cat "$out/i.txt")"
-[ -z "$(ip netns list | grep "^tw-$pid-")" ] || fail "SIGINT: lab namespaces left behind"
-[ -z "$(ls /tmp | grep '^timewait-bench')" ] || fail "SIGINT: lab folder left behind"
+left=$(leftovers $pid $port)
+[ -z "$left" ] || fail "SIGINT: left behind: $left"
 
-# 4. compare: every variant, one table, JSON and plot.
+# 4. compare: every variant, a line each as it ends, one table, JSON and plot.
 "$TW" bench compare --duration 1 --concurrency 20 --port-range 40000-40099 --quiet \
-    --json "$out/cmp.json" --plot "$out/cmp.svg" >"$out/cmp.txt" 2>/dev/null ||
+    --json "$out/cmp.json" --plot "$out/cmp.svg" >"$out/cmp.txt" 2>"$out/cmp.err" ||
 	fail "compare: exit $?"
-cat "$out/cmp.txt"
+cat "$out/cmp.txt" "$out/cmp.err"
+[ "$(grep -c ' over 1.0 s' "$out/cmp.err")" = 7 ] || fail "compare: not one line per mode"
+grep -q '^client+dst-ports=4+src-addrs=4+bind-no-port: ' "$out/cmp.err" ||
+	fail "compare: a mode name cut in its line"
+grep -q 'less than one TIME_WAIT period' "$out/cmp.err" || fail "compare: the short window not said"
+# --json -: the JSON on standard output, the words on standard error.
+(cd "$out" && "$TW" bench --close rst --duration 0.5 --concurrency 5 --quiet --json - \
+    >"$out/j.out" 2>"$out/j.err") || fail "--json -: exit $?"
+jq -e '.summary.completed > 0' "$out/j.out" >/dev/null || fail "--json -: not JSON on stdout"
+grep -q '^timewait bench: rst' "$out/j.err" || fail "--json -: no summary on stderr"
+[ ! -e "$out/-" ] || fail "--json -: a file named '-'"
 for m in client server rst client+tw-reuse client+dst-ports=4 client+src-addrs=4 \
     client+dst-ports=4+src-addrs=4+bind-no-port; do
 	grep -q "^$m " "$out/cmp.txt" || fail "compare: no row $m"

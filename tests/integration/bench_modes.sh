@@ -10,15 +10,28 @@ out=$(mktemp -d /tmp/tw-bench-test.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
+# What a run of pid $1 on server port $2 may leave behind, and must not:
+# its lab's namespaces (tw-PID-*), its private folders (/tmp/tw-PID-tmp-*),
+# processes it started (nginx runs with -p /tmp/tw-PID-tmp-nginx..., the
+# server process is a fork of the run, with its command line).
+leftovers() {
+	ip netns list | grep -q "^tw-$1-" && echo "namespaces $(ip netns list | grep "^tw-$1-")"
+	ls -d /tmp/tw-"$1"-* 2>/dev/null | sed 's/^/folder /'
+	pgrep -af "tw-$1-" | sed 's/^/process /'
+	pgrep -af -- "bench .*--port $2( |\$)" | sed 's/^/process /'
+}
+
 field() { # summary-file label -> the line's text after the label
 	sed -n "s/^  $2 *//p" "$1"
 }
 
+port=$((20000 + $$ % 20000))
 for mode in client server rst; do
-	"$TW" bench --close $mode --duration 3 --concurrency 50 --quiet \
+	"$TW" bench --close $mode --duration 3 --concurrency 50 --quiet --port $port \
 	    --json "$out/$mode.json" >"$out/$mode.txt" 2>"$out/$mode.err" & pid=$!
 	wait $pid || fail "$mode: exit $? ($(cat "$out/$mode.err"))"
-	[ -z "$(ip netns list | grep "^tw-$pid-")" ] || fail "$mode: lab namespaces left behind"
+	left=$(leftovers $pid $port)
+	[ -z "$left" ] || fail "$mode: left behind: $left"
 	cat "$out/$mode.txt"
 	done=$(field "$out/$mode.txt" completed | awk '{print $1}')
 	[ "${done:-0}" -ge 1000 ] || fail "$mode: only ${done:-0} connections in 3 s"
@@ -46,9 +59,22 @@ for mode in client server rst; do
 done
 grep -q '"ceiling_per_s": null' "$out/server.json" || fail "server: a ceiling in the JSON"
 grep -q '"ceiling_per_s": 470' "$out/client.json" || fail "client: no 470/s ceiling in the JSON"
-[ -z "$(ls /tmp | grep '^timewait-nginx')" ] || fail "nginx folder left behind"
+# A 3 s run is shorter than one TIME_WAIT period: compared with every port once.
+grep -q '"shorter_than_time_wait": true' "$out/client.json" || fail "client: not a short run in the JSON"
+field "$out/client.txt" 'in this run' | grep -q 'shorter than one TIME_WAIT period' ||
+	fail "client: the summary does not say the run is shorter than TIME_WAIT"
+# nginx + wrk beside: its folder and its processes go with the run.
+if command -v nginx >/dev/null && command -v wrk >/dev/null; then
+	"$TW" bench --nginx --close rst --duration 1 --concurrency 10 --quiet --port $port \
+	    >"$out/n.txt" 2>&1 & pid=$!
+	wait $pid || fail "--nginx: exit $? ($(cat "$out/n.txt"))"
+	grep -q '^  nginx + wrk' "$out/n.txt" || fail "--nginx: no nginx line: $(cat "$out/n.txt")"
+	left=$(leftovers $pid $port)
+	[ -z "$left" ] || fail "--nginx: left behind: $left"
+fi
 # Bad input: exit 2 with a message, before anything is built.
-for bad in "--close nope" "--duration x" "--port-range 9-1" "--bogus" "--dst-ports 0"; do
+for bad in "--close nope" "--duration x" "--port-range 9-1" "--bogus" "--dst-ports 0" \
+    "--plot x.png" "--json" "--quiet=1" "extra" "compare extra"; do
 	# shellcheck disable=SC2086
 	"$TW" bench $bad >/dev/null 2>&1; [ $? = 2 ] || fail "'bench $bad': not exit 2"
 done

@@ -40,10 +40,16 @@ for r in "$out"/a/*/result.json; do
 	grep -q '"verdict": "pass"' "$r" || fail "not pass: $r"
 done
 n=$(ls "$out"/a/*/result.json | wc -l)
+[ "$n" -eq "$("$TW" lab list --json | jq length)" ] || fail "$n results, not one per test of lab list"
 [ "$n" -ge 11 ] || fail "only $n results"
+# The whole run's results.json holds every test's verdict.
+[ "$(jq '.tests | length' "$out/a/results.json")" = "$n" ] || fail "results.json: not $n tests"
+[ "$(jq -r '.verdict' "$out/a/results.json")" = pass ] || fail "results.json: not pass"
 for p in "$out"/a/*/*.pcap; do
-	c=$(tshark -r "$p" -T fields -e tcp.flags.str 2>/dev/null | wc -l) ||
+	# tshark's own exit status, then the count of what it read.
+	tshark -r "$p" -T fields -e tcp.flags.str >"$out/tshark.txt" 2>/dev/null ||
 		fail "tshark cannot read $p"
+	c=$(wc -l <"$out/tshark.txt")
 	[ "$c" -gt 0 ] || fail "tshark reads no TCP packet in $p"
 done
 # tshark agrees with our checks: test 007's client sends a RST, test 003's a FIN first.
@@ -107,6 +113,8 @@ mkdir -p /tmp/tw-4194304-tmp-test.x/sub && touch /tmp/tw-4194304-tmp-test.x/sub/
 # 4. Bad input: a clear message and exit 2, before anything is built.
 "$TW" lab run nosuchtest >/dev/null 2>&1; [ $? = 2 ] || fail "unknown test: not exit 2"
 "$TW" lab run --repeat x 005 >/dev/null 2>&1; [ $? = 2 ] || fail "bad --repeat: not exit 2"
+"$TW" lab run 006 --time-scale 0.01 >"$out/scale.err" 2>&1; [ $? = 2 ] || fail "006 at scale 0.01: not exit 2"
+grep -q "delayed ACK" "$out/scale.err" || fail "006 at scale 0.01: no reason given: $(cat "$out/scale.err")"
 "$TW" lab run 000 --out /proc/nope >/dev/null 2>&1; [ $? = 1 ] || fail "unwritable --out: not exit 1"
 [ "$(leftovers)" = "0 namespaces, 0 programs" ] || fail "bad input left something: $(leftovers)"
 # The killed runners' test processes end their teardown by themselves (a

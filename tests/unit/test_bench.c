@@ -1,8 +1,12 @@
 /*
  * test_bench.c - the bench's pure parts: the 100 ms series grows without
  * losing samples, the plot is a complete SVG that draws every run with its
- * ceiling, and --src-addrs' addresses stay in the client's subnet.
+ * ceiling, --src-addrs' addresses stay in the client's subnet, and the
+ * ceiling arithmetic: sustained (ports x tuples / TIME_WAIT period) and
+ * over the run's window (ports x tuples x periods started), for every way
+ * around it.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -143,12 +147,114 @@ src_addrs_in_subnet(void **state)
 	assert_int_equal(hosts_src_addr(&h, -1, buf, sizeof(buf)), -1);
 }
 
+
+static struct bench_opts
+client_first(void)
+{
+	struct bench_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.close = CLOSE_CLIENT;
+	o.dst_ports = 1;
+	return o;
+}
+
+#define NEAR(a, b) assert_true(fabs((double)(a) - (double)(b)) < 1e-6 * (fabs((double)(b)) + 1))
+
+static void
+ceiling_sustained_and_window(void **state)
+{
+	struct bench_opts o = client_first();
+	struct bench_ceiling c;
+
+	/* A full period: the window allows what the sustained ceiling says. */
+	bench_ceiling(&o, 28232, 60, &c);
+	NEAR(c.per_s, 28232.0 / 60);
+	assert_int_equal(c.tuples, 1);
+	assert_int_equal(c.period_s, 60);
+	assert_int_equal(c.periods, 1);
+	NEAR(c.allowed, 28232);
+	NEAR(c.window_per_s, 28232.0 / 60);
+	assert_false(c.short_run);
+	/* 3 s, shorter than a period: every port once, in 3 s. */
+	bench_ceiling(&o, 28232, 3, &c);
+	NEAR(c.per_s, 28232.0 / 60);
+	assert_int_equal(c.periods, 1);
+	NEAR(c.allowed, 28232);
+	NEAR(c.window_per_s, 28232.0 / 3);
+	assert_true(c.short_run);
+	NEAR(bench_ceiling_ratio(&c, 28232.0 / 6), 0.5);
+	/* 20 s of the issue: 3.00 against the sustained figure, 1.0 at most here. */
+	bench_ceiling(&o, 28232, 20, &c);
+	NEAR(bench_ceiling_ratio(&c, 3 * 28232.0 / 60), 1.0);
+	/* 90 s: a second period has started at 60 s. */
+	bench_ceiling(&o, 28232, 90, &c);
+	assert_int_equal(c.periods, 2);
+	NEAR(c.allowed, 2 * 28232.0);
+	NEAR(c.window_per_s, 2 * 28232.0 / 90);
+	assert_false(c.short_run);
+	/* 50 ports, 3 s: 50 connections, whatever the rate. */
+	bench_ceiling(&o, 50, 3, &c);
+	NEAR(c.per_s, 50.0 / 60);
+	NEAR(bench_ceiling_ratio(&c, 50.0 / 3), 1.0);
+}
+
+static void
+ceiling_ways_around(void **state)
+{
+	struct bench_opts o = client_first();
+	struct bench_ceiling c;
+
+	/* Not client-first: no ceiling. */
+	o.close = CLOSE_SERVER;
+	bench_ceiling(&o, 1000, 10, &c);
+	assert_true(c.per_s < 0);
+	assert_true(c.window_per_s < 0);
+	assert_true(bench_ceiling_ratio(&c, 100) < 0);
+	o.close = CLOSE_RST;
+	bench_ceiling(&o, 1000, 10, &c);
+	assert_true(c.per_s < 0);
+	/* tcp_tw_reuse: a period of about 1 s, so 3 periods in 3 s. */
+	o = client_first();
+	o.tw_reuse = 1;
+	bench_ceiling(&o, 1000, 3, &c);
+	assert_int_equal(c.period_s, 1);
+	NEAR(c.per_s, 1000);
+	assert_int_equal(c.periods, 3);
+	NEAR(c.window_per_s, 1000);
+	assert_false(c.short_run);
+	/* A run a hair longer than its periods does not start another. */
+	bench_ceiling(&o, 1000, 1.0003, &c);
+	assert_int_equal(c.periods, 1);
+	NEAR(c.allowed, 1000);
+	/* More server ports: the tuples multiply. */
+	o = client_first();
+	o.dst_ports = 4;
+	bench_ceiling(&o, 1000, 60, &c);
+	assert_int_equal(c.tuples, 4);
+	NEAR(c.per_s, 4000.0 / 60);
+	/* bind() to 4 addresses: only the addresses count, tw_reuse does not help. */
+	o.src_addrs = 4;
+	o.tw_reuse = 1;
+	bench_ceiling(&o, 1000, 60, &c);
+	assert_int_equal(c.tuples, 4);
+	assert_int_equal(c.period_s, 60);
+	/* ... unless the port is chosen at connect: addresses x ports. */
+	o.bind_no_port = 1;
+	o.tw_reuse = 0;
+	bench_ceiling(&o, 1000, 60, &c);
+	assert_int_equal(c.tuples, 16);
+	NEAR(c.per_s, 16000.0 / 60);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(series_grows),
 		cmocka_unit_test(plot_draws_runs_and_ceiling),
+		cmocka_unit_test(ceiling_sustained_and_window),
+		cmocka_unit_test(ceiling_ways_around),
 		cmocka_unit_test(plot_empty_series),
 		cmocka_unit_test(src_addrs_in_subnet),
 	};

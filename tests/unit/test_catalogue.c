@@ -1,7 +1,8 @@
 /*
  * test_catalogue.c - the catalogue is data; these tests keep it coherent:
  * every name a test uses exists, every snapshot a check reads is taken,
- * the seed's eight are all there with the codes SCENARIOS.md gives them.
+ * the seed's eight are all there with the codes SCENARIOS.md gives them,
+ * and the properties the runner reads instead of test ids are coherent.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -132,12 +133,45 @@ test_seed_codes(void **state)
 	}
 }
 
+/*
+ * A test whose repeats share one lab runs a fresh client each time from a
+ * port of its own: it needs exactly one server and one client. A floor on
+ * the time scale comes with its reason, within what --time-scale takes.
+ */
+static void
+test_properties(void **state)
+{
+	int i, one_lab = 0;
+
+	for (i = 0; i < catalogue_len; i++) {
+		const struct test_spec *t = &catalogue[i];
+
+		if (t->repeat_in_one_lab) {
+			one_lab++;
+			assert_non_null(test_proc(t, "server"));
+			assert_non_null(test_proc(t, "client"));
+			assert_int_equal(test_nprocs(t), 2);
+		}
+		if (t->min_scale > 0) {
+			assert_non_null(t->min_scale_why);
+			assert_true(t->min_scale >= 0.01 && t->min_scale <= 1);
+		} else {
+			assert_null(t->min_scale_why);
+		}
+	}
+	/* The close race is the one; 006 cannot go below 0.04 (its delayed ACK). */
+	assert_int_equal(one_lab, 1);
+	assert_true(catalogue_find("005")->repeat_in_one_lab);
+	assert_true(catalogue_find("006")->min_scale >= 0.04);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names_resolve),
 		cmocka_unit_test(test_seed_codes),
+		cmocka_unit_test(test_properties),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -127,6 +127,8 @@ help(void **state)
 
 	assert_int_equal(parse(&o, PROG_SERVER, "--help", NULL), PARSE_HELP);
 	assert_int_equal(parse(&o, PROG_CLIENT, "-h", NULL), PARSE_HELP);
+	assert_int_equal(parse(&o, PROG_CLIENT, "--version", NULL), PARSE_VERSION);
+	assert_int_equal(parse(&o, PROG_SERVER, "-V", NULL), PARSE_VERSION);
 }
 
 static void
@@ -140,7 +142,7 @@ bad(void **state)
 	assert_int_equal(parse(&o, PROG_CLIENT, "-s", "-1", NULL), PARSE_BAD);
 	assert_int_equal(parse(&o, PROG_CLIENT, "x", NULL), PARSE_BAD);
 	assert_int_equal(parse(&o, PROG_SERVER, "-p", "0", NULL), PARSE_BAD);
-	assert_non_null(strstr(msg, "bad port '0'"));
+	assert_non_null(strstr(msg, "--port wants a port from 1 to 65535, not '0'"));
 	assert_int_equal(parse(&o, PROG_SERVER, "-p", "65536", NULL), PARSE_BAD);
 	assert_int_equal(parse(&o, PROG_SERVER, "-p", "http", NULL), PARSE_BAD);
 	assert_int_equal(parse(&o, PROG_CLIENT, "-f", "12ab", NULL), PARSE_BAD);

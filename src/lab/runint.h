@@ -1,0 +1,79 @@
+/*
+ * runint.h - the parts of `timewait lab run` and how they talk:
+ *
+ *   run.c        the options, the choice of tests, `lab list`
+ *   supervise.c  one child process per test, a live line each, the table
+ *   series.c     one test, --repeat times (or the race in one lab), judged
+ *   interp.c     one run of one test: its actions interpreted in time
+ *   progress.c   the child's live line to the parent, and the stop flag
+ *
+ * Each file calls only those below it in this list.
+ */
+#ifndef TIMEWAIT_RUNINT_H
+#define TIMEWAIT_RUNINT_H
+
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "catalogue.h"
+#include "checks.h"
+#include "ktrace.h"
+#include "lab/capture.h"
+#include "lab/lab.h"
+#include "lab/results.h"
+
+/* A test child's exit status. */
+#define STATUS_PASS 0
+#define STATUS_FAIL 1
+#define STATUS_ERROR 3
+#define STATUS_STOPPED 4
+
+struct run_opts {
+	double scale;
+	int fast;		/* --fast: scale 0.1 */
+	int full;
+	int keep;
+	int show;
+	long repeat;
+	long jobs;
+	int no_color;
+	int color;		/* derived: colour the live lines */
+	const char *out;
+	char exe[PATH_MAX];
+	int unprivileged;	/* programs run as nobody */
+};
+
+/* progress.c */
+extern volatile sig_atomic_t run_stop_requested;
+void run_on_stop(int sig);
+void run_progress_to(int fd);
+void progress(const char *f, ...) __attribute__((format(printf, 1, 2)));
+/* Sleep until a CLOCK_MONOTONIC deadline; -1 if a stop came first. */
+int run_sleep_until(uint64_t deadline);
+
+/* interp.c */
+struct run_env {
+	struct lab lab;
+	struct capture *caps[CAT_MAX_HOSTS];
+	struct ktrace *kt;
+};
+struct proc_rec *run_proc(struct test_rec *r, const char *name);
+int run_setup(struct test_rec *r, const char *dir, struct run_env *e);
+void run_teardown(struct test_rec *r, const struct run_opts *o, const char *dir,
+    struct run_env *e);
+int run_spawn(struct test_rec *r, struct lab *lab, struct proc_rec *p,
+    const struct run_opts *o, const char *dir, const char *const *extra, int append);
+int run_wait_step(struct test_rec *r, struct proc_rec *p, size_t from,
+    const char *step, int req, uint64_t deadline, uint64_t *when);
+int run_snapshot(struct test_rec *r, struct lab *lab, const char *name, int settled);
+/* One run of the test, in a lab of its own; fills r. */
+int run_once(struct test_rec *r, const struct run_opts *o, const char *dir);
+
+/* series.c: the child's whole life, one test --repeat times; its status. */
+int run_test(const struct test_spec *t, const struct run_opts *o);
+
+/* supervise.c: every test in a child of its own; the exit status. */
+int run_all(const struct test_spec **tests, int n, const struct run_opts *o);
+
+#endif

@@ -1,0 +1,275 @@
+/*
+ * series.c - one test, --repeat times, judged: the life of a test's child
+ * process. Most tests run each time in a lab of their own (interp.c); a
+ * test whose repeats share one lab (the close race: one server, a fresh
+ * client from a port of its own each time) runs them all in one lab and
+ * tells the runs apart by that port. Then the checks judge the files, the
+ * folder gets its result.json and report.md, and the drawings are made.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "lab/runint.h"
+#include "render/render.h"
+#include "util.h"
+
+static void judge_files(struct test_rec *r, const char *dir);
+
+#define RACE_PORT_BASE 10000	/* the Nth repeat's client binds port 10000 + N */
+
+/*
+ * The close race, repeated: one lab, one server, one capture per host for
+ * the whole series, and the client started N times, each a fresh process
+ * from a source port of its own (a client that ended in TIME_WAIT holds
+ * its port for 60 s). Each connection is then classified by its 4-tuple.
+ */
+static int
+run_race_repeat(struct test_rec *r, const struct run_opts *o, const char *dir,
+    struct outcome_count *oc, int *noc, int maxoc, int *consistent_runs)
+{
+	struct run_env e;
+	struct proc_rec *server = run_proc(r, "server"), *client = run_proc(r, "client");
+	char port[16], path[PATH_MAX], (*details)[RACE_DETAIL];
+	const char *extra[] = { "-f", port, "--quit-when-done", NULL };
+	FILE *runs = NULL;
+	const char **names;
+	int i, rc, *agree, ran = 0;
+
+	memset(&e, 0, sizeof(e));
+	if (server == NULL || client == NULL) {
+		snprintf(r->error, sizeof(r->error), "the race needs a server and a client");
+		return -1;
+	}
+	rc = run_setup(r, dir, &e);
+	if (rc == 0)
+		rc = run_spawn(r, &e.lab, server, o, dir, NULL, 0);
+	if (rc == 0)
+		rc = run_wait_step(r, server, 0, "listen", 0, now_mono_ns() + 5 * NSEC_PER_SEC, NULL);
+	r->t0_ns = now_realtime_ns();
+	for (i = 0; rc == 0 && i < o->repeat && !run_stop_requested; i++) {
+		size_t from = client->nev;
+		int st;
+
+		snprintf(port, sizeof(port), "%d", RACE_PORT_BASE + i);
+		if (i % 25 == 0)
+			progress("run %d of %ld", i + 1, o->repeat);
+		rc = run_spawn(r, &e.lab, client, o, dir, extra, i > 0);
+		if (rc == 0)
+			rc = run_wait_step(r, client, from, "close", 1,
+			    now_mono_ns() + 3 * NSEC_PER_SEC, NULL);
+		if (client->pid > 0 && waitpid(client->pid, &st, 0) == client->pid)
+			client->pid = 0;
+		if (client->stdin_w != -1) {
+			close(client->stdin_w);
+			client->stdin_w = -1;
+		}
+		ran += rc == 0;
+	}
+	if (rc == 0)
+		rc = run_snapshot(r, &e.lab, "end", 1);
+	run_teardown(r, o, dir, &e);
+	/* Judge every connection from the captures. */
+	judge_files(r, dir);
+	*consistent_runs = 0;
+	names = calloc((size_t)ran + 1, sizeof(*names));
+	agree = calloc((size_t)ran + 1, sizeof(*agree));
+	details = calloc((size_t)ran + 1, sizeof(*details));
+	if (names == NULL || agree == NULL || details == NULL ||
+	    race_classify_ports(r, RACE_PORT_BASE, ran, names, agree, details) == -1) {
+		snprintf(r->error, sizeof(r->error), "cannot classify the runs");
+		ran = 0;
+	}
+	if (fmt(path, sizeof(path), "%s/runs.jsonl", dir) == 0)
+		runs = fopen(path, "w");
+	for (i = 0; i < ran; i++) {
+		outcome_add(oc, noc, maxoc, names[i] ? names[i] : "unknown");
+		*consistent_runs += names[i] != NULL && agree[i];
+		if (runs != NULL) {
+			json_t *j = json_pack("{s:i,s:i,s:s,s:b}", "run", i + 1,
+			    "client_port", RACE_PORT_BASE + i, "outcome",
+			    names[i] ? names[i] : "unknown", "sockets_agree", agree[i]);
+
+			/* The rare outcomes say how they came about. */
+			if (names[i] == NULL || strcmp(names[i], RACE_SERVER) != 0)
+				json_object_set_new(j, "detail", json_string(details[i]));
+			json_dumpf(j, runs, JSON_COMPACT);
+			fputc('\n', runs);
+			json_decref(j);
+		}
+	}
+	if (runs != NULL)
+		fclose(runs);
+	free(names);
+	free(agree);
+	free(details);
+	return ran;
+}
+
+/* Read back the run's event logs and pcaps into r. */
+static void
+judge_files(struct test_rec *r, const char *dir)
+{
+	char path[PATH_MAX], err[256];
+	int i;
+
+	for (i = 0; i < r->nprocs; i++)
+		if (r->procs[i].started)
+			rec_load_events(&r->procs[i]);
+	for (i = 0; i < r->nhosts; i++) {
+		if (fmt(path, sizeof(path), "%s/%s.pcap", dir, r->hosts[i].name) == -1)
+			continue;
+		free(r->hosts[i].pkt);
+		r->hosts[i].pkt = NULL;
+		r->hosts[i].npkt = 0;
+		if (pcap_read_tcp(path, &r->hosts[i].pkt, &r->hosts[i].npkt, err, sizeof(err)) == -1 &&
+		    r->error[0] == '\0')
+			snprintf(r->error, sizeof(r->error), "reading %s: %s", path, err);
+	}
+}
+
+/* Judge a run from its files; 1 if every check passed. */
+static int
+judge(struct test_rec *r, const char *dir, struct check_result *res, int *nres)
+{
+	int i, passed = 0;
+
+	judge_files(r, dir);
+	*nres = checks_run(r, res);
+	for (i = 0; i < *nres; i++)
+		passed += !res[i].judged || res[i].pass;
+	return r->error[0] == '\0' && passed == *nres;
+}
+
+static void
+rec_init(struct test_rec *r, const struct test_spec *t, const struct run_opts *o)
+{
+	int i;
+
+	memset(r, 0, sizeof(*r));
+	r->spec = t;
+	r->scale = o->scale;
+	r->full = o->full;
+	r->nprocs = test_nprocs(t);
+	for (i = 0; i < r->nprocs; i++) {
+		r->procs[i].spec = &t->procs[i];
+		r->procs[i].stdin_w = -1;
+	}
+}
+
+/* What a test's runs came to, over --repeat runs. */
+struct series {
+	struct check_result res[CAT_MAX_CHECKS];
+	int nres;
+	struct outcome_count outcomes[8];
+	int noutcomes;
+	int runs, passed_runs;
+	int ok;
+};
+
+/* The close race repeated: one lab, the runs told apart by client port. */
+static void
+race_series(struct test_rec *r, const struct run_opts *o, const char *dir,
+    struct series *sr)
+{
+	int consistent = 0;
+
+	sr->runs = run_race_repeat(r, o, dir, sr->outcomes, &sr->noutcomes, 8, &consistent);
+	sr->ok = r->error[0] == '\0' && sr->runs == o->repeat && consistent == sr->runs;
+	sr->nres = 1;
+	sr->res[0].spec = &r->spec->checks[0];
+	sr->res[0].judged = 1;
+	sr->res[0].pass = sr->ok;
+	snprintf(sr->res[0].seen, sizeof(sr->res[0].seen),
+	    "%d of %ld runs ended in a legitimate outcome that the TIME_WAIT sockets agree with",
+	    consistent, o->repeat);
+	sr->passed_runs = consistent;
+}
+
+/* Any other test, run --repeat times, each in a lab of its own. */
+static void
+plain_series(struct test_rec *r, const struct run_opts *o, const char *dir,
+    struct series *sr)
+{
+	const struct test_spec *t = r->spec;
+
+	sr->ok = 1;
+	for (sr->runs = 0; sr->runs < o->repeat && !run_stop_requested; sr->runs++) {
+		int this_ok;
+
+		if (sr->runs > 0)
+			rec_free(r);
+		rec_init(r, t, o);
+		if (o->repeat > 1)
+			progress("run %d of %ld", sr->runs + 1, o->repeat);
+		run_once(r, o, dir);
+		progress("checking");
+		this_ok = judge(r, dir, sr->res, &sr->nres);
+		sr->passed_runs += this_ok;
+		sr->ok &= this_ok;
+		if (r->error[0] != '\0') {
+			sr->runs++;
+			break;
+		}
+	}
+}
+
+/* The final live line: the verdict, the checks' count, what failed. */
+static void
+progress_verdict(const struct test_rec *r, const struct series *sr)
+{
+	int i, passed = 0, judged = 0;
+	const char *first_failed = NULL;
+
+	for (i = 0; i < sr->nres; i++) {
+		judged += sr->res[i].judged;
+		passed += sr->res[i].judged && sr->res[i].pass;
+		if (sr->res[i].judged && !sr->res[i].pass && first_failed == NULL)
+			first_failed = sr->res[i].spec->what;
+	}
+	if (run_stop_requested) {
+		progress("stopped (Ctrl+C or a signal): not judged");
+		return;
+	}
+	progress("%s  %d of %d checks%s%s%s", sr->ok ? "PASS" : "FAIL", passed, judged,
+	    judged < sr->nres ? " (more with --full)" : "",
+	    r->error[0] ? "; " : first_failed ? "; failed: " : "",
+	    r->error[0] ? r->error : first_failed ? first_failed : "");
+}
+
+/* The child's whole life: one test, --repeat times. Returns its status. */
+int
+run_test(const struct test_spec *t, const struct run_opts *o)
+{
+	struct series sr;
+	struct test_rec r;
+	char dir[PATH_MAX];
+	uint64_t start = now_mono_ns();
+	int status;
+
+	if (fmt(dir, sizeof(dir), "%s/%s", o->out, t->id) == -1)
+		return STATUS_ERROR;
+	memset(&sr, 0, sizeof(sr));
+	rec_init(&r, t, o);
+	if (o->repeat > 1 && t->repeat_in_one_lab)
+		race_series(&r, o, dir, &sr);
+	else
+		plain_series(&r, o, dir, &sr);
+	results_write(dir, &r, sr.res, sr.nres, sr.ok, o->repeat > 1 ? sr.outcomes : NULL,
+	    sr.noutcomes, sr.runs, sr.passed_runs, (double)(now_mono_ns() - start) / 1e9);
+	progress("drawing");
+	if (render_all(dir, 0, r.draw_error, sizeof(r.draw_error)) == -1 &&
+	    r.draw_error[0] == '\0')
+		snprintf(r.draw_error, sizeof(r.draw_error), "the drawings failed");
+	results_append_drawings(dir, &r);
+	progress_verdict(&r, &sr);
+	status = run_stop_requested ? STATUS_STOPPED :
+	    sr.ok ? STATUS_PASS : r.error[0] ? STATUS_ERROR : STATUS_FAIL;
+	rec_free(&r);
+	return status;
+}
+
