@@ -16,5 +16,6 @@ int client_main(int argc, char **argv);	/* client.c */
 int lab_main(int argc, char **argv);	/* lab/labcmd.c */
 int report_main(int argc, char **argv);	/* render/report.c */
 int bench_main(int argc, char **argv);	/* bench/benchcmd.c */
+int watch_main(int argc, char **argv);	/* watch/cmd.c */
 
 #endif

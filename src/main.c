@@ -26,6 +26,7 @@ static const struct command commands[] = {
 	{ "lab", lab_main, "build isolated hosts, run tests 000-007 on them, check the results" },
 	{ "report", report_main, "redraw a run's timeline, diagrams and report from its files" },
 	{ "bench", bench_main, "connection-rate generator: the TIME_WAIT ceiling measured" },
+	{ "watch", watch_main, "a live namespace: TIME_WAIT, ports against their ceiling, failures, advice" },
 };
 
 static void
