@@ -226,8 +226,6 @@ run(struct loop *L, const sigset_t *sigs)
 		}
 		if (L->o->count && done >= L->o->count)
 			return 0;
-		if (done % 5 == 0 && w_ns_addrs(&L->ns) == 0)
-			wtrace_set_addrs(L->wt);
 		next += L->o->interval;
 		if (next < now_s())	/* fell behind (a stopped process): start again */
 			next = now_s() + L->o->interval;

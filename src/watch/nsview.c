@@ -12,11 +12,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ifaddrs.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -98,6 +101,17 @@ in_ns_main(void *arg)
 	ns->fd_range = open_ro("/proc/sys/net/ipv4/ip_local_port_range");
 	ns->fd_reuse = open_ro("/proc/sys/net/ipv4/tcp_tw_reuse");
 	ns->fd_buckets = open_ro("/proc/sys/net/ipv4/tcp_max_tw_buckets");
+	ns->fd_rtnl = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    NETLINK_ROUTE);
+	if (ns->fd_rtnl >= 0) {
+		struct sockaddr_nl sa = { .nl_family = AF_NETLINK,
+		    .nl_groups = RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR };
+
+		if (bind(ns->fd_rtnl, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+			close(ns->fd_rtnl);
+			ns->fd_rtnl = -1;
+		}
+	}
 	if (ns->fd_netstat < 0 || ns->fd_snmp < 0 || ns->fd_range < 0) {
 		j->rc = -1;
 		j->err = errno;
@@ -132,7 +146,7 @@ w_ns_open(struct w_ns *ns, const char *name, char *err, size_t errlen)
 
 	memset(ns, 0, sizeof(*ns));
 	ns->fd_netstat = ns->fd_snmp = ns->fd_range = ns->fd_reuse =
-	    ns->fd_buckets = -1;
+	    ns->fd_buckets = ns->fd_rtnl = -1;
 	if (name) {
 		if (!*name || strchr(name, '/') || strlen(name) >= sizeof(ns->name)) {
 			snprintf(err, errlen, "bad namespace name '%s'", name);
@@ -170,7 +184,7 @@ void
 w_ns_close(struct w_ns *ns)
 {
 	int *fds[] = { &ns->nsfd, &ns->fd_netstat, &ns->fd_snmp, &ns->fd_range,
-	    &ns->fd_reuse, &ns->fd_buckets };
+	    &ns->fd_reuse, &ns->fd_buckets, &ns->fd_rtnl };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
@@ -182,7 +196,26 @@ w_ns_close(struct w_ns *ns)
 int
 w_ns_addrs(struct w_ns *ns)
 {
-	return in_ns(ns, 1);
+	int n = ns->naddrs;
+	uint8_t fam[W_MAX_ADDRS], addr[W_MAX_ADDRS][16];
+
+	memcpy(fam, ns->fam, sizeof(fam));
+	memcpy(addr, ns->addr, sizeof(addr));
+	if (in_ns(ns, 1) < 0)
+		return -1;
+	return n != ns->naddrs || memcmp(fam, ns->fam, (size_t)n) ||
+	    memcmp(addr, ns->addr, (size_t)n * 16);
+}
+
+int
+w_ns_addrs_changed(struct w_ns *ns)
+{
+	char buf[8192];
+	int any = 0;
+
+	while (ns->fd_rtnl >= 0 && recv(ns->fd_rtnl, buf, sizeof(buf), 0) > 0)
+		any = 1;
+	return any;
 }
 
 /* The whole of a small /proc file into buf (NUL-terminated). */

@@ -93,6 +93,7 @@ struct w_ns {
 	uint64_t ino;		/* its inode: /proc/PID/ns/net of its processes */
 	int own;		/* the machine's own (that of pid 1) */
 	int fd_netstat, fd_snmp, fd_range, fd_reuse, fd_buckets;
+	int fd_rtnl;		/* rtnetlink, told of address changes */
 	int naddrs;
 	uint8_t fam[W_MAX_ADDRS];
 	uint8_t addr[W_MAX_ADDRS][16];
@@ -101,7 +102,10 @@ struct w_ns {
 /* Open NAME (NULL: our own). -1 with a message in err. */
 int w_ns_open(struct w_ns *ns, const char *name, char *err, size_t errlen);
 void w_ns_close(struct w_ns *ns);
-/* Read its addresses again (interfaces come and go). 0 or -1. */
+/* Read its addresses again (interfaces come and go): 1 if they changed,
+ * 0 if not, -1 on error. w_ns_addrs_changed: 1 if rtnetlink said an
+ * address came or went since the last call (never blocks). */
+int w_ns_addrs_changed(struct w_ns *ns);
 int w_ns_addrs(struct w_ns *ns);
 /* ip_local_port_range, tcp_tw_reuse, tcp_max_tw_buckets: -1 if unknown. */
 int w_ns_port_range(struct w_ns *ns, int *lo, int *hi);

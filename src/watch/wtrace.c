@@ -389,6 +389,10 @@ reader_main(void *arg)
 	struct wtrace *wt = arg;
 
 	while (!__atomic_load_n(&wt->stopping, __ATOMIC_ACQUIRE)) {
+		/* An address came or went: know it before reading the events
+		 * that may use it (they wait in the buffer meanwhile). */
+		if (w_ns_addrs_changed(wt->ns) && w_ns_addrs(wt->ns) == 1)
+			wtrace_set_addrs(wt);
 		drain(wt);
 		sleep_ns(20 * NSEC_PER_MSEC);
 	}
@@ -439,6 +443,7 @@ wtrace_set_addrs(struct wtrace *wt)
 {
 	char addrs[2048] = "family == 10", state[2300], one[64];
 	size_t len = strlen(addrs);
+	int v4 = 0;
 
 	pthread_mutex_lock(&wt->lock);
 	wt->naddrs = wt->ns->naddrs;
@@ -451,6 +456,7 @@ wtrace_set_addrs(struct wtrace *wt)
 		if (wt->fam[i] != AF_INET)
 			continue;
 		memcpy(&v, wt->addr[i], 4);
+		v4++;
 		snprintf(one, sizeof(one), " || saddr == 0x%08x", v);
 		if (len + strlen(one) >= sizeof(addrs)) {
 			snprintf(addrs, sizeof(addrs), "family == 2 || family == 10");
@@ -459,6 +465,8 @@ wtrace_set_addrs(struct wtrace *wt)
 		memcpy(addrs + len, one, strlen(one) + 1);
 		len += strlen(one);
 	}
+	if (!v4)	/* none yet: let all through, matched here once known */
+		snprintf(addrs, sizeof(addrs), "family == 2 || family == 10");
 	snprintf(state, sizeof(state), "protocol == 6 && (newstate == 1 || "
 	    "newstate == 4 || newstate == 7 || newstate == 8) && (%s)", addrs);
 	if (tracefs_event_file_write(wt->inst, "sock", "inet_sock_set_state",
