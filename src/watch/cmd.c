@@ -91,6 +91,8 @@ parse(int argc, char **argv, struct opts *o)
 			o->json = 1;
 			break;
 		case 'l':
+			if (w_prom_check(optarg))
+				return bad("--listen wants ADDR:PORT, :PORT or PORT, not", optarg);
 			o->listen = optarg;
 			break;
 		case 'h':
@@ -168,6 +170,7 @@ report(struct loop *L, double t, double span)
 	wtrace_take(L->wt, &L->iv);
 	if (w_ns_port_range(&L->ns, &lo, &hi) < 0)
 		lo = 1, hi = 0;
+	wtrace_set_range(L->wt, lo, hi);
 	if (w_snapshot(&L->ns, &L->iv.table, L->listening, lo, hi, &st, err,
 	    sizeof(err)) < 0) {
 		fprintf(stderr, "timewait watch: sock_diag: %s\n", err);
@@ -183,6 +186,7 @@ report(struct loop *L, double t, double span)
 	r.max_tw_buckets = w_ns_sysctl(L->ns.fd_buckets);
 	w_ns_counters(&L->ns, r.counters);
 	klost = wtrace_kernel_lost(L->wt);
+	r.gone = L->iv.gone;
 	r.lost = L->iv.missed + (klost > L->kernel_lost ? klost - L->kernel_lost : 0);
 	L->kernel_lost = klost;
 	if (w_derive(&r, &L->iv, L->have_prev ? L->prev_counters : NULL) < 0)
@@ -284,6 +288,12 @@ watch_main(int argc, char **argv)
 	if (!(L.wt = wtrace_start(&L.ns, L.listening, err, sizeof(err)))) {
 		fprintf(stderr, "timewait watch: %s\n", err);
 		goto out;
+	}
+	{
+		int lo = 1, hi = 0;
+
+		if (w_ns_port_range(&L.ns, &lo, &hi) == 0)
+			wtrace_set_range(L.wt, lo, hi);
 	}
 	rc = run(&L, &sigs);
 out:

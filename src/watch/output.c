@@ -129,7 +129,8 @@ print_json(const struct w_report *r)
 	json_object_set_new(tr, "events", json_integer(r->events));
 	json_object_set_new(tr, "lost", json_integer(r->lost));
 	json_object_set_new(tr, "lost_total", json_integer(r->lost_total));
-	json_object_set_new(tr, "other_namespaces", json_integer(r->other_ns));
+	json_object_set_new(tr, "errors_other_namespaces", json_integer(r->other_ns));
+	json_object_set_new(tr, "errors_process_gone", json_integer(r->gone));
 	json_object_set_new(tr, "rows_overflow", json_integer(r->overflow));
 	json_object_set_new(o, "trace", tr);
 	for (int i = 0; i < r->nadvice; i++)

@@ -140,6 +140,15 @@ prom_main(void *arg)
 }
 
 int
+w_prom_check(const char *addr)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+
+	return parse_listen(addr, &ss, &sl);
+}
+
+int
 w_prom_port(const struct w_prom *p)
 {
 	return p->port;

@@ -62,7 +62,7 @@ w_snapshot(struct w_ns *ns, struct w_table *t, uint8_t *listening,
 			if (age > st->tw_oldest_ms)
 				st->tw_oldest_ms = age;
 		}
-		if (listen_now[lport]) {
+		if (w_guess_kind(listen_now, port_lo, port_hi, lport, rport) == W_SERVICE) {
 			k.kind = W_SERVICE;
 			k.port = lport;
 			memset(k.remote, 0, sizeof(k.remote));

@@ -69,6 +69,7 @@ struct w_interval {
 	uint64_t events;	/* records read */
 	uint64_t missed;	/* records the kernel says it dropped */
 	uint64_t other_ns;	/* syscall errors of processes of other namespaces */
+	uint64_t gone;		/* ... of processes gone before watch could look */
 };
 
 /* table.c */
@@ -84,6 +85,20 @@ void w_key_local_addr(const struct w_key *k, char *buf, size_t len);
 /* Parse "a.b.c.d:p" / "[v6]:p" as sock_diag writes them. 0 or -1. */
 int w_parse_endpoint(const char *s, uint8_t *family, uint8_t addr[16],
     uint16_t *port);
+
+/* skmap.c: the side that opened each connection seen opening. */
+#define W_SKMAP_CAP 65536
+struct w_skmap;
+struct w_skmap *w_skmap_new(void);
+void w_skmap_free(struct w_skmap *m);
+void w_skmap_put(struct w_skmap *m, uint64_t sk, int kind);
+int w_skmap_get(const struct w_skmap *m, uint64_t sk);	/* 0: not known */
+void w_skmap_del(struct w_skmap *m, uint64_t sk);
+size_t w_skmap_count(const struct w_skmap *m);
+/* For a socket nobody saw open: SERVICE if its local port is listened on,
+ * or is fixed (outside lo-hi) while the peer's is ephemeral; else DEST. */
+int w_guess_kind(const uint8_t *listening, int lo, int hi, uint16_t lport,
+    uint16_t rport);
 
 /* The namespace watched: addresses, counters, sysctls (nsview.c). */
 #define W_MAX_ADDRS 64
@@ -120,6 +135,8 @@ int w_ns_counters(struct w_ns *ns, uint64_t out[W_NCOUNTERS]);
 struct wtrace;
 struct wtrace *wtrace_start(struct w_ns *ns, const uint8_t *listening,
     char *err, size_t errlen);
+/* The namespace's ip_local_port_range, for w_guess_kind. */
+void wtrace_set_range(struct wtrace *wt, int lo, int hi);
 /* Swap the interval out: *out gets what was gathered since the last call. */
 void wtrace_take(struct wtrace *wt, struct w_interval *out);
 /* The kernel's own count of events it dropped (overrun + dropped). */
@@ -166,7 +183,7 @@ struct w_report {
 	double counter_rate[W_NCOUNTERS];	/* < 0: first interval */
 	int port_lo, port_hi;
 	long tw_reuse, max_tw_buckets;
-	uint64_t events, lost, lost_total, other_ns, overflow;
+	uint64_t events, lost, lost_total, other_ns, gone, overflow;
 	char advice[W_ADVICE_MAX][320];
 	int nadvice;
 };
@@ -191,6 +208,7 @@ void w_print(const struct w_report *r, enum w_mode mode, int color);
 /* prom.c: the OpenMetrics / Prometheus endpoint. */
 struct w_prom;
 /* addr: "ADDR:PORT", ":PORT" or "PORT" (loopback). -1 with err. */
+int w_prom_check(const char *addr);	/* 0 if addr is well formed */
 struct w_prom *w_prom_start(const char *addr, char *err, size_t errlen);
 void w_prom_update(struct w_prom *p, const struct w_report *r);
 void w_prom_stop(struct w_prom *p);

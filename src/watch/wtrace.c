@@ -50,7 +50,7 @@ static const char *const ev_name[EV_N] = {
 struct ev_fmt {
 	int id;
 	int old, new, sport, dport, family, saddr, daddr, saddr6, daddr6;
-	int state, reason, ret;
+	int state, reason, ret, sk;
 	int sockaddr;		/* saddr/daddr are whole sockaddrs */
 };
 
@@ -69,6 +69,8 @@ struct wtrace {
 	int mounted;
 	struct w_ns *ns;
 	const uint8_t *listening;	/* per port: 1 if a socket listens on it */
+	struct w_skmap *skmap;	/* reader thread only */
+	int port_lo, port_hi;	/* atomics: set by the main loop */
 	pthread_t reader;
 	int started, stopping;
 	pthread_mutex_t lock;	/* cur, addrs, pids */
@@ -108,6 +110,7 @@ load_fmt(struct wtrace *wt, int t)
 	f->state = off(e, "state");
 	f->reason = off(e, "reason");
 	f->ret = off(e, "ret");
+	f->sk = off(e, "skaddr");
 	sa = tep_find_field(e, "saddr");
 	f->sockaddr = sa && sa->size >= 28;
 	return 0;
@@ -137,6 +140,7 @@ struct sev {
 	uint16_t sport, dport;
 	uint8_t saddr[16], daddr[16];
 	int old, new, reason;
+	uint64_t sk;		/* the kernel's socket address: 0 if none */
 };
 
 static void
@@ -203,6 +207,8 @@ decode(const struct ev_fmt *f, const uint8_t *d, struct sev *s)
 		s->old = rd32(d, f->state);
 	if (f->reason >= 0)
 		s->reason = rd32(d, f->reason);
+	if (f->sk >= 0)
+		memcpy(&s->sk, d + f->sk, 8);
 	return 0;
 }
 
@@ -216,9 +222,28 @@ is_ours(const struct wtrace *wt, int family, const uint8_t *a)
 	return 0;
 }
 
+/* Which side opened the connection of an event (see skmap.c). */
+static int
+kind_of(struct wtrace *wt, const struct sev *s, int t)
+{
+	int k;
+
+	if (t == EV_STATE && s->old == TS_SYN_SENT)
+		return W_DEST;
+	if (t == EV_STATE && s->old == TS_SYN_RECV)
+		return W_SERVICE;
+	if (s->sk && (k = w_skmap_get(wt->skmap, s->sk)))
+		return k;
+	if (t == EV_SEND_RST && s->old <= 0)
+		return W_SERVICE;	/* no socket: that port refused a segment */
+	return w_guess_kind(wt->listening,
+	    __atomic_load_n(&wt->port_lo, __ATOMIC_RELAXED),
+	    __atomic_load_n(&wt->port_hi, __ATOMIC_RELAXED), s->sport, s->dport);
+}
+
 /* The row an event of socket s counts in; NULL if not the namespace's. */
 static struct w_row *
-row_of(struct wtrace *wt, const struct sev *s, int is_reset)
+row_of(struct wtrace *wt, const struct sev *s, int t)
 {
 	struct w_key k;
 
@@ -227,14 +252,7 @@ row_of(struct wtrace *wt, const struct sev *s, int is_reset)
 	memset(&k, 0, sizeof(k));
 	k.family = s->family;
 	memcpy(k.local, s->saddr, 16);
-	if (s->old == TS_SYN_SENT)
-		k.kind = W_DEST;
-	else if (s->old == TS_SYN_RECV || s->old == TS_NEW_SYN_RECV ||
-	    s->old == TS_LISTEN || (is_reset && s->old <= 0))
-		k.kind = W_SERVICE;	/* a reset with no socket: that port refused */
-	else
-		k.kind = __atomic_load_n(&wt->listening[s->sport], __ATOMIC_RELAXED) ?
-		    W_SERVICE : W_DEST;
+	k.kind = (uint8_t)kind_of(wt, s, t);
 	if (k.kind == W_DEST) {
 		memcpy(k.remote, s->daddr, 16);
 		k.port = s->dport;
@@ -250,12 +268,15 @@ on_state(struct wtrace *wt, const uint8_t *d)
 	struct sev s;
 	struct w_row *r;
 
-	if (decode(&wt->fmt[EV_STATE], d, &s) || !(r = row_of(wt, &s, 0)))
+	if (decode(&wt->fmt[EV_STATE], d, &s) || !(r = row_of(wt, &s, EV_STATE)))
 		return;
 	switch (s.new) {
 	case TS_ESTABLISHED:
-		if (s.old == TS_SYN_SENT || s.old == TS_SYN_RECV)
+		if (s.old == TS_SYN_SENT || s.old == TS_SYN_RECV) {
 			r->opened++;
+			if (s.sk)
+				w_skmap_put(wt->skmap, s.sk, r->key.kind);
+		}
 		break;
 	case TS_FIN_WAIT1:
 		if (s.old == TS_ESTABLISHED || s.old == TS_SYN_RECV)
@@ -268,6 +289,8 @@ on_state(struct wtrace *wt, const uint8_t *d)
 		if (s.old != TS_SYN_SENT && s.old != TS_SYN_RECV &&
 		    s.old != TS_LISTEN && s.old != TS_CLOSE)
 			r->ended++;
+		if (s.sk)
+			w_skmap_del(wt->skmap, s.sk);
 		break;
 	}
 }
@@ -278,7 +301,7 @@ on_reset(struct wtrace *wt, int t, const uint8_t *d)
 	struct sev s;
 	struct w_row *r;
 
-	if (decode(&wt->fmt[t], d, &s) || !(r = row_of(wt, &s, 1)))
+	if (decode(&wt->fmt[t], d, &s) || !(r = row_of(wt, &s, t)))
 		return;
 	if (t == EV_RECV_RST) {
 		r->rst_recv++;
@@ -301,11 +324,11 @@ pid_lookup(struct wtrace *wt, int pid)
 	if (p->pid == pid)
 		return p;
 	p->pid = pid;
-	p->ours = 0;
+	p->ours = -1;
 	snprintf(p->comm, sizeof(p->comm), "?");
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
 	if (stat(path, &st) < 0)
-		return p;	/* gone: its namespace is unknown */
+		return p;	/* gone: its namespace is unknown (ours -1) */
 	p->ours = (uint64_t)st.st_ino == wt->ns->ino;
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 	if ((f = fopen(path, "re"))) {
@@ -330,8 +353,11 @@ on_syscall(struct wtrace *wt, int t, struct tep_record *rec)
 		return;
 	err = (int)-ret;
 	p = pid_lookup(wt, pid);
-	if (!p->ours) {
-		wt->cur.other_ns++;
+	if (p->ours != 1) {
+		if (p->ours == 0)
+			wt->cur.other_ns++;
+		else
+			wt->cur.gone++;
 		return;
 	}
 	h = ((uint32_t)err * 31u + (uint32_t)t) % W_ERR_CAP;
@@ -409,10 +435,18 @@ wtrace_take(struct wtrace *wt, struct w_interval *out)
 	tmp = wt->cur;
 	wt->cur = *out;
 	memset(wt->cur.errs, 0, sizeof(wt->cur.errs));
-	wt->cur.errs_dropped = wt->cur.events = wt->cur.missed = wt->cur.other_ns = 0;
+	wt->cur.errs_dropped = wt->cur.events = wt->cur.missed = wt->cur.other_ns =
+	    wt->cur.gone = 0;
 	memset(wt->pids, 0, sizeof(wt->pids));	/* pids are reused: look again */
 	pthread_mutex_unlock(&wt->lock);
 	*out = tmp;
+}
+
+void
+wtrace_set_range(struct wtrace *wt, int lo, int hi)
+{
+	__atomic_store_n(&wt->port_lo, lo, __ATOMIC_RELAXED);
+	__atomic_store_n(&wt->port_hi, hi, __ATOMIC_RELAXED);
 }
 
 uint64_t
@@ -491,6 +525,7 @@ destroy(struct wtrace *wt)
 	if (wt->mounted)
 		ktrace_unmount();
 	w_table_free(&wt->cur.table);
+	w_skmap_free(wt->skmap);
 	pthread_mutex_destroy(&wt->lock);
 	free(wt);
 }
@@ -502,7 +537,9 @@ wtrace_start(struct w_ns *ns, const uint8_t *listening, char *err, size_t errlen
 	struct wtrace *wt = calloc(1, sizeof(*wt));
 	int m, e;
 
-	if (!wt || w_table_init(&wt->cur.table)) {
+	if (!wt || w_table_init(&wt->cur.table) || !(wt->skmap = w_skmap_new())) {
+		if (wt)
+			w_table_free(&wt->cur.table);
 		free(wt);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
