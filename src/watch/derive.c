@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 
 #include "util.h"
 #include "watch/watch.h"
@@ -149,6 +150,14 @@ w_report_free(struct w_report *r)
 {
 	free(r->lines);
 	r->lines = NULL;
+}
+
+const char *
+w_errno_name(int err)
+{
+	const char *n = strerrorname_np(err);
+
+	return n ? n : errno_name(err);
 }
 
 uint64_t

@@ -98,7 +98,7 @@ print_json(const struct w_report *r)
 	json_object_set_new(o, "established", json_integer(r->snap.established));
 	for (size_t i = 0; i < r->nerr; i++) {
 		const struct w_err *e = &r->errs[i];
-		const char *name = errno_name(e->err);
+		const char *name = w_errno_name(e->err);
 		json_t *one = json_object(), *cur = json_object_get(errs, name);
 
 		json_object_set_new(errs, name, json_integer(e->count +
@@ -154,7 +154,7 @@ errs_text(const struct w_report *r, char *buf, size_t len)
 	for (size_t i = 0; i < r->nerr && used + 64 < len; i++)
 		used += (size_t)snprintf(buf + used, len - used, "%s%s %s %.1f/s (%s)",
 		    i ? ", " : "", r->errs[i].bind ? "bind" : "connect",
-		    errno_name(r->errs[i].err), r->errs[i].count / r->interval_s,
+		    w_errno_name(r->errs[i].err), r->errs[i].count / r->interval_s,
 		    r->errs[i].comm);
 }
 

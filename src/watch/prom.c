@@ -364,7 +364,7 @@ write_text(FILE *f, struct w_prom *p, const struct w_report *r)
 		fprintf(f, "timewait_watch_syscall_errors_total{netns=\"");
 		esc(f, r->netns);
 		fprintf(f, "\",syscall=\"%s\",errno=\"%s\",process=\"",
-		    e->bind ? "bind" : "connect", errno_name(e->err));
+		    e->bind ? "bind" : "connect", w_errno_name(e->err));
 		esc(f, e->comm);
 		fprintf(f, "\"} %llu\n", (unsigned long long)e->count);
 	}

@@ -195,6 +195,8 @@ int w_derive(struct w_report *r, const struct w_interval *iv,
 void w_report_free(struct w_report *r);
 /* errno count of the interval for one name ("EADDRNOTAVAIL"), all processes. */
 uint64_t w_report_errno(const struct w_report *r, int err, int bind);
+/* "EADDRNOTAVAIL" for EADDRNOTAVAIL, any errno glibc knows. */
+const char *w_errno_name(int err);
 /* sk_rst_reason names, as the kernel prints them. */
 extern const char *const w_rst_reason_names[W_RST_REASONS];
 

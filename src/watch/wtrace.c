@@ -530,10 +530,53 @@ destroy(struct wtrace *wt)
 	free(wt);
 }
 
+/*
+ * A tep that knows the five events and nothing else. tracefs_local_events
+ * would parse every event of the systems named and all of kallsyms: 20 MB
+ * of memory for what watch never reads.
+ */
+static struct tep_handle *
+new_tep(void)
+{
+	struct tep_handle *tep = tep_alloc();
+	int size = 0;
+	char *hp;
+	enum tep_endian e = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ?
+	    TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN;
+
+	if (!tep)
+		return NULL;
+	tep_set_long_size(tep, sizeof(long));
+	tep_set_page_size(tep, (int)sysconf(_SC_PAGESIZE));
+	tep_set_file_bigendian(tep, e);
+	tep_set_local_bigendian(tep, e);
+	hp = tracefs_instance_file_read(NULL, "events/header_page", &size);
+	if (!hp || tep_parse_header_page(tep, hp, size, sizeof(long))) {
+		free(hp);
+		tep_free(tep);
+		return NULL;
+	}
+	free(hp);
+	return tep;
+}
+
+/* One event's format into tep. */
+static int
+add_format(struct tep_handle *tep, int t)
+{
+	int size = 0, rc;
+	char *text = tracefs_event_file_read(NULL, ev_sys[t], ev_name[t], "format", &size);
+
+	if (!text)
+		return -1;
+	rc = tep_parse_event(tep, text, (unsigned long)size, ev_sys[t]) == TEP_ERRNO__SUCCESS ? 0 : -1;
+	free(text);
+	return rc;
+}
+
 struct wtrace *
 wtrace_start(struct w_ns *ns, const uint8_t *listening, char *err, size_t errlen)
 {
-	static const char *const systems[] = { "sock", "tcp", "syscalls", NULL };
 	struct wtrace *wt = calloc(1, sizeof(*wt));
 	int m, e;
 
@@ -556,12 +599,13 @@ wtrace_start(struct w_ns *ns, const uint8_t *listening, char *err, size_t errlen
 	}
 	wt->mounted = m == 1;
 	wtrace_clean_dead();
-	if (!(wt->tep = tracefs_local_events_system(NULL, systems))) {
-		snprintf(err, errlen, "reading the event formats: %s", strerror(errno));
+	if (!(wt->tep = new_tep())) {
+		snprintf(err, errlen, "reading the trace buffer's page format: %s",
+		    strerror(errno));
 		goto fail;
 	}
 	for (int t = 0; t < EV_N; t++)
-		if (load_fmt(wt, t)) {
+		if (add_format(wt->tep, t) || load_fmt(wt, t)) {
 			snprintf(err, errlen, "no tracepoint %s:%s in this kernel",
 			    ev_sys[t], ev_name[t]);
 			goto fail;
@@ -571,7 +615,10 @@ wtrace_start(struct w_ns *ns, const uint8_t *listening, char *err, size_t errlen
 		    strerror(errno));
 		goto fail;
 	}
-	if (tracefs_instance_file_write(wt->inst, "buffer_size_kb", "2048") < 0) {
+	/* 4 MiB a CPU: at 30,000 connections a second (three events each,
+	 * 80 bytes an event, two CPUs) over a second of events, for a reader
+	 * that a loaded machine does not schedule for a while. */
+	if (tracefs_instance_file_write(wt->inst, "buffer_size_kb", "4096") < 0) {
 		snprintf(err, errlen, "setting the trace buffer size: %s", strerror(errno));
 		goto fail;
 	}
