@@ -65,11 +65,19 @@ advise_ceilings(struct w_report *r, int *near)
 		*near = 1;
 		if (shown++ >= 3)
 			continue;
-		say(r, "this host closes first towards %s at %.1f/s, %.0f%% of its "
-		    "ceiling (%.1f/s): let the server close first, or keep "
-		    "connections alive (see `timewait lab run 003`, `timewait "
-		    "bench compare`)", l->endpoint, l->fin_local / r->interval_s,
-		    100 * l->ceiling_share, l->ceiling_per_s);
+		if (l->fin_local / r->interval_s >= l->ceiling_per_s * l->ceiling_share * 0.99)
+			say(r, "this host closes first towards %s at %.1f/s, %.0f%% of "
+			    "its ceiling (%.1f/s): let the server close first, or keep "
+			    "connections alive (see `timewait lab run 003`, `timewait "
+			    "bench compare`)", l->endpoint, l->fin_local / r->interval_s,
+			    100 * l->ceiling_share, l->ceiling_per_s);
+		else
+			say(r, "this host closed first towards %s and holds %u of its "
+			    "%u ports (%u in TIME_WAIT): %.0f%% of its ceiling (%.1f/s); "
+			    "let the server close first, or keep connections alive (see "
+			    "`timewait lab run 003`, `timewait bench compare`)",
+			    l->endpoint, l->ports_in_use, l->ports_usable, l->time_wait,
+			    100 * l->ceiling_share, l->ceiling_per_s);
 	}
 }
 

@@ -257,9 +257,13 @@ print_term(const struct w_report *r, int color)
 	if (!r->n)
 		printf("(no TCP activity)\n");
 	printf("\ncounters/s:");
-	for (int i = 0; i < W_NCOUNTERS; i++)
+	for (int i = 0, any = 0; i < W_NCOUNTERS; i++) {
 		if (r->counter_rate[i] > 0)
 			printf(" %s %.1f", w_counter_names[i], r->counter_rate[i]);
+		any |= r->counter_rate[i] > 0;
+		if (i == W_NCOUNTERS - 1 && !any)
+			printf(" all 0");
+	}
 	printf("\n");
 	for (int i = 0; i < r->nadvice; i++)
 		printf("%s>%s %s\n", bold, off, r->advice[i]);
