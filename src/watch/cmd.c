@@ -156,14 +156,15 @@ struct loop {
 	int have_prev, mode, color;
 };
 
-/* One interval: gather, derive, print. 0, or -1 on a failure to report. */
+/* One interval: gather, derive, print. 0; 1 when stdout is gone; -1 on a
+ * failure to report. */
 static int
 report(struct loop *L, double t, double span)
 {
 	struct w_report r;
 	struct w_snapstats st;
 	char err[256];
-	int lo = 1, hi = 0;
+	int lo = 1, hi = 0, rc;
 	uint64_t klost;
 
 	memset(&r, 0, sizeof(r));
@@ -193,11 +194,11 @@ report(struct loop *L, double t, double span)
 		return -1;
 	memcpy(L->prev_counters, r.counters, sizeof(r.counters));
 	L->have_prev = 1;
-	w_print(&r, L->mode, L->color);
+	rc = w_print(&r, L->mode, L->color) < 0 ? 1 : 0;
 	if (L->prom)
 		w_prom_update(L->prom, &r);
 	w_report_free(&r);
-	return 0;
+	return rc;
 }
 
 static int
@@ -223,8 +224,10 @@ run(struct loop *L, const sigset_t *sigs)
 		if (L->o->count == 0 || done < L->o->count) {
 			double t = now_s();
 
-			if (report(L, t, t - last) < 0)
-				return 1;
+			int rc = report(L, t, t - last);
+
+			if (rc)	/* a failure, or nobody reads any more */
+				return rc < 0 ? 1 : 0;
 			last = t;
 			done++;
 		}

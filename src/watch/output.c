@@ -269,7 +269,7 @@ print_term(const struct w_report *r, int color)
 		printf("%s>%s %s\n", bold, off, r->advice[i]);
 }
 
-void
+int
 w_print(const struct w_report *r, enum w_mode mode, int color)
 {
 	if (mode == W_OUT_JSON)
@@ -278,5 +278,5 @@ w_print(const struct w_report *r, enum w_mode mode, int color)
 		print_term(r, color);
 	else
 		print_plain(r);
-	fflush(stdout);
+	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : -1;
 }

@@ -205,7 +205,8 @@ void w_advise(struct w_report *r);
 
 /* output.c */
 enum w_mode { W_OUT_TERM, W_OUT_PLAIN, W_OUT_JSON };
-void w_print(const struct w_report *r, enum w_mode mode, int color);
+/* -1 when stdout is gone (a closed pipe: `watch | head`). */
+int w_print(const struct w_report *r, enum w_mode mode, int color);
 
 /* prom.c: the OpenMetrics / Prometheus endpoint. */
 struct w_prom;

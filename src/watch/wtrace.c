@@ -38,21 +38,7 @@
 #include "tcpstate.h"
 #include "util.h"
 #include "watch/watch.h"
-
-enum { EV_STATE, EV_SEND_RST, EV_RECV_RST, EV_CONNECT, EV_BIND, EV_N };
-
-static const char *const ev_sys[EV_N] = { "sock", "tcp", "tcp", "syscalls", "syscalls" };
-static const char *const ev_name[EV_N] = {
-	"inet_sock_set_state", "tcp_send_reset", "tcp_receive_reset",
-	"sys_exit_connect", "sys_exit_bind"
-};
-
-struct ev_fmt {
-	int id;
-	int old, new, sport, dport, family, saddr, daddr, saddr6, daddr6;
-	int state, reason, ret, sk;
-	int sockaddr;		/* saddr/daddr are whole sockaddrs */
-};
+#include "watch/wevent.h"
 
 #define PID_CACHE 1024
 struct pid_entry {
@@ -80,51 +66,6 @@ struct wtrace {
 	struct pid_entry pids[PID_CACHE];
 };
 
-static int
-off(struct tep_event *e, const char *name)
-{
-	struct tep_format_field *f = tep_find_field(e, name);
-
-	return f ? f->offset : -1;
-}
-
-static int
-load_fmt(struct wtrace *wt, int t)
-{
-	struct tep_event *e = tep_find_event_by_name(wt->tep, ev_sys[t], ev_name[t]);
-	struct ev_fmt *f = &wt->fmt[t];
-	struct tep_format_field *sa;
-
-	if (!e)
-		return -1;
-	f->id = e->id;
-	f->old = off(e, "oldstate");
-	f->new = off(e, "newstate");
-	f->sport = off(e, "sport");
-	f->dport = off(e, "dport");
-	f->family = off(e, "family");
-	f->saddr = off(e, "saddr");
-	f->daddr = off(e, "daddr");
-	f->saddr6 = off(e, "saddr_v6");
-	f->daddr6 = off(e, "daddr_v6");
-	f->state = off(e, "state");
-	f->reason = off(e, "reason");
-	f->ret = off(e, "ret");
-	f->sk = off(e, "skaddr");
-	sa = tep_find_field(e, "saddr");
-	f->sockaddr = sa && sa->size >= 28;
-	return 0;
-}
-
-static uint16_t
-rd16(const uint8_t *d, int o)
-{
-	uint16_t v;
-
-	memcpy(&v, d + o, 2);
-	return v;
-}
-
 static int32_t
 rd32(const uint8_t *d, int o)
 {
@@ -132,84 +73,6 @@ rd32(const uint8_t *d, int o)
 
 	memcpy(&v, d + o, 4);
 	return v;
-}
-
-/* A socket event, decoded: local side first. */
-struct sev {
-	uint8_t family;
-	uint16_t sport, dport;
-	uint8_t saddr[16], daddr[16];
-	int old, new, reason;
-	uint64_t sk;		/* the kernel's socket address: 0 if none */
-};
-
-static void
-rd_sockaddr(const uint8_t *d, int o, uint8_t *family, uint8_t a[16], uint16_t *port)
-{
-	uint16_t p;
-
-	memcpy(&p, d + o + 2, 2);
-	*port = ntohs(p);
-	if (rd16(d, o) == AF_INET6) {
-		*family = AF_INET6;
-		memcpy(a, d + o + 8, 16);
-	} else {
-		*family = AF_INET;
-		memcpy(a, d + o + 4, 4);
-	}
-}
-
-static void
-unmap_v4(struct sev *s)
-{
-	static const uint8_t pre[12] = { [10] = 0xff, [11] = 0xff };
-
-	if (s->family != AF_INET6 || memcmp(s->saddr, pre, 12) ||
-	    memcmp(s->daddr, pre, 12))
-		return;
-	s->family = AF_INET;
-	memmove(s->saddr, s->saddr + 12, 4);
-	memmove(s->daddr, s->daddr + 12, 4);
-	memset(s->saddr + 4, 0, 12);
-	memset(s->daddr + 4, 0, 12);
-}
-
-static int
-decode(const struct ev_fmt *f, const uint8_t *d, struct sev *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->old = s->new = -1;
-	if (f->sockaddr) {
-		uint8_t fam2;
-
-		rd_sockaddr(d, f->saddr, &s->family, s->saddr, &s->sport);
-		rd_sockaddr(d, f->daddr, &fam2, s->daddr, &s->dport);
-	} else {
-		s->family = f->family >= 0 ? rd16(d, f->family) : AF_INET;
-		s->sport = rd16(d, f->sport);
-		s->dport = rd16(d, f->dport);
-		if (s->family == AF_INET6) {
-			memcpy(s->saddr, d + f->saddr6, 16);
-			memcpy(s->daddr, d + f->daddr6, 16);
-		} else if (s->family == AF_INET) {
-			memcpy(s->saddr, d + f->saddr, 4);
-			memcpy(s->daddr, d + f->daddr, 4);
-		} else {
-			return -1;
-		}
-	}
-	unmap_v4(s);
-	if (f->old >= 0)
-		s->old = rd32(d, f->old);
-	if (f->new >= 0)
-		s->new = rd32(d, f->new);
-	if (f->state >= 0)
-		s->old = rd32(d, f->state);
-	if (f->reason >= 0)
-		s->reason = rd32(d, f->reason);
-	if (f->sk >= 0)
-		memcpy(&s->sk, d + f->sk, 8);
-	return 0;
 }
 
 static int
@@ -268,7 +131,7 @@ on_state(struct wtrace *wt, const uint8_t *d)
 	struct sev s;
 	struct w_row *r;
 
-	if (decode(&wt->fmt[EV_STATE], d, &s) || !(r = row_of(wt, &s, EV_STATE)))
+	if (wev_decode(&wt->fmt[EV_STATE], d, &s) || !(r = row_of(wt, &s, EV_STATE)))
 		return;
 	switch (s.new) {
 	case TS_ESTABLISHED:
@@ -301,7 +164,7 @@ on_reset(struct wtrace *wt, int t, const uint8_t *d)
 	struct sev s;
 	struct w_row *r;
 
-	if (decode(&wt->fmt[t], d, &s) || !(r = row_of(wt, &s, t)))
+	if (wev_decode(&wt->fmt[t], d, &s) || !(r = row_of(wt, &s, t)))
 		return;
 	if (t == EV_RECV_RST) {
 		r->rst_recv++;
@@ -530,50 +393,6 @@ destroy(struct wtrace *wt)
 	free(wt);
 }
 
-/*
- * A tep that knows the five events and nothing else. tracefs_local_events
- * would parse every event of the systems named and all of kallsyms: 20 MB
- * of memory for what watch never reads.
- */
-static struct tep_handle *
-new_tep(void)
-{
-	struct tep_handle *tep = tep_alloc();
-	int size = 0;
-	char *hp;
-	enum tep_endian e = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ?
-	    TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN;
-
-	if (!tep)
-		return NULL;
-	tep_set_long_size(tep, sizeof(long));
-	tep_set_page_size(tep, (int)sysconf(_SC_PAGESIZE));
-	tep_set_file_bigendian(tep, e);
-	tep_set_local_bigendian(tep, e);
-	hp = tracefs_instance_file_read(NULL, "events/header_page", &size);
-	if (!hp || tep_parse_header_page(tep, hp, size, sizeof(long))) {
-		free(hp);
-		tep_free(tep);
-		return NULL;
-	}
-	free(hp);
-	return tep;
-}
-
-/* One event's format into tep. */
-static int
-add_format(struct tep_handle *tep, int t)
-{
-	int size = 0, rc;
-	char *text = tracefs_event_file_read(NULL, ev_sys[t], ev_name[t], "format", &size);
-
-	if (!text)
-		return -1;
-	rc = tep_parse_event(tep, text, (unsigned long)size, ev_sys[t]) == TEP_ERRNO__SUCCESS ? 0 : -1;
-	free(text);
-	return rc;
-}
-
 struct wtrace *
 wtrace_start(struct w_ns *ns, const uint8_t *listening, char *err, size_t errlen)
 {
@@ -599,17 +418,8 @@ wtrace_start(struct w_ns *ns, const uint8_t *listening, char *err, size_t errlen
 	}
 	wt->mounted = m == 1;
 	wtrace_clean_dead();
-	if (!(wt->tep = new_tep())) {
-		snprintf(err, errlen, "reading the trace buffer's page format: %s",
-		    strerror(errno));
+	if (!(wt->tep = wev_tep(wt->fmt, err, errlen)))
 		goto fail;
-	}
-	for (int t = 0; t < EV_N; t++)
-		if (add_format(wt->tep, t) || load_fmt(wt, t)) {
-			snprintf(err, errlen, "no tracepoint %s:%s in this kernel",
-			    ev_sys[t], ev_name[t]);
-			goto fail;
-		}
 	if (!(wt->inst = tracefs_instance_create(wt->name))) {
 		snprintf(err, errlen, "creating tracing instance %s: %s", wt->name,
 		    strerror(errno));

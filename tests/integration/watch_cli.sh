@@ -3,7 +3,7 @@
 # one-line message; a missing namespace exits 1; without privileges, a
 # message naming them and exit 1; not on a terminal, one plain line per
 # interval; on a terminal (script(1)), the top-like screen, in colour
-# unless NO_COLOR is set; --count stops it; SIGTERM stops it and removes
+# unless NO_COLOR is set; --count stops it, and so does a closed pipe; SIGTERM stops it and removes
 # its tracing instance; one left by a watch killed outright (SIGKILL) is
 # removed by the next watch.
 set -u
@@ -44,6 +44,10 @@ grep -q "no-such-ns-$$" "$out/e" || fail "missing namespace: $(cat "$out/e")"
 cat "$out/plain"
 [ "$(grep -c 'time_wait=[0-9]* opened/s=' "$out/plain")" = 3 ] || fail "not 3 plain lines"
 grep -q "$(printf '\033')" "$out/plain" && fail "escape sequences in plain output"
+
+# Its reader gone (`watch | head -n 1`): it stops by itself, exit 0.
+timeout 10 sh -c "\"$TW\" watch --interval 0.1 | head -n 1 >/dev/null" ||
+	fail "watch | head: did not stop on its own"
 
 # A terminal: the screen, coloured; NO_COLOR: no colour.
 if command -v script >/dev/null; then
