@@ -21,8 +21,8 @@
 
 #include "watch/wevent.h"
 
-const char *const ev_sys[EV_N] = { "sock", "tcp", "tcp", "syscalls", "syscalls" };
-const char *const ev_name[EV_N] = {
+const char *const wev_sys[EV_N] = { "sock", "tcp", "tcp", "syscalls", "syscalls" };
+const char *const wev_name[EV_N] = {
 	"inet_sock_set_state", "tcp_send_reset", "tcp_receive_reset",
 	"sys_exit_connect", "sys_exit_bind"
 };
@@ -38,7 +38,7 @@ off(struct tep_event *e, const char *name)
 static int
 load_fmt(struct tep_handle *tep, int t, struct ev_fmt *f)
 {
-	struct tep_event *e = tep_find_event_by_name(tep, ev_sys[t], ev_name[t]);
+	struct tep_event *e = tep_find_event_by_name(tep, wev_sys[t], wev_name[t]);
 	struct tep_format_field *sa;
 
 	if (!e)
@@ -180,11 +180,11 @@ static int
 add_format(struct tep_handle *tep, int t)
 {
 	int size = 0, rc;
-	char *text = tracefs_event_file_read(NULL, ev_sys[t], ev_name[t], "format", &size);
+	char *text = tracefs_event_file_read(NULL, wev_sys[t], wev_name[t], "format", &size);
 
 	if (!text)
 		return -1;
-	rc = tep_parse_event(tep, text, (unsigned long)size, ev_sys[t]) == TEP_ERRNO__SUCCESS ? 0 : -1;
+	rc = tep_parse_event(tep, text, (unsigned long)size, wev_sys[t]) == TEP_ERRNO__SUCCESS ? 0 : -1;
 	free(text);
 	return rc;
 }
@@ -201,7 +201,7 @@ wev_tep(struct ev_fmt fmt[EV_N], char *err, size_t errlen)
 	for (int t = 0; t < EV_N; t++)
 		if (add_format(tep, t) || load_fmt(tep, t, &fmt[t])) {
 			snprintf(err, errlen, "no tracepoint %s:%s in this kernel",
-			    ev_sys[t], ev_name[t]);
+			    wev_sys[t], wev_name[t]);
 			tep_free(tep);
 			return NULL;
 		}

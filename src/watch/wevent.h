@@ -12,8 +12,8 @@ struct tep_handle;
 
 enum { EV_STATE, EV_SEND_RST, EV_RECV_RST, EV_CONNECT, EV_BIND, EV_N };
 
-extern const char *const ev_sys[EV_N];	/* "sock", "tcp", ..., "syscalls" */
-extern const char *const ev_name[EV_N];	/* "inet_sock_set_state", ... */
+extern const char *const wev_sys[EV_N];	/* "sock", "tcp", ..., "syscalls" */
+extern const char *const wev_name[EV_N];	/* "inet_sock_set_state", ... */
 
 /* Where each field lies in a record of one event; -1 when it has none. */
 struct ev_fmt {

@@ -434,12 +434,12 @@ wtrace_start(struct w_ns *ns, const uint8_t *listening, char *err, size_t errlen
 	}
 	wtrace_set_addrs(wt);
 	for (int t = EV_CONNECT; t <= EV_BIND; t++)
-		tracefs_event_file_write(wt->inst, ev_sys[t], ev_name[t], "filter",
+		tracefs_event_file_write(wt->inst, wev_sys[t], wev_name[t], "filter",
 		    "ret < 0 && ret != -115");
 	for (int t = 0; t < EV_N; t++)
-		if (tracefs_event_enable(wt->inst, ev_sys[t], ev_name[t]) < 0) {
-			snprintf(err, errlen, "enabling %s:%s: %s", ev_sys[t],
-			    ev_name[t], strerror(errno));
+		if (tracefs_event_enable(wt->inst, wev_sys[t], wev_name[t]) < 0) {
+			snprintf(err, errlen, "enabling %s:%s: %s", wev_sys[t],
+			    wev_name[t], strerror(errno));
 			goto fail;
 		}
 	tracefs_instance_file_write(wt->inst, "tracing_on", "1");
