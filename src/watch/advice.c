@@ -6,8 +6,9 @@
  * Rules, in the order printed:
  *  - a destination this host closes first, at half its ceiling or more;
  *  - connect() failing with EADDRNOTAVAIL: its ports are gone;
- *  - bind() failing with EADDRINUSE: bind-before-connect without
- *    IP_BIND_ADDRESS_NO_PORT;
+ *  - bind() failing with EADDRINUSE, or sockets bound to a port and not
+ *    yet connected (kernels from 6.5 list them): bind-before-connect
+ *    without IP_BIND_ADDRESS_NO_PORT;
  *  - tcp_tw_reuse not 1 where a destination is near its ceiling;
  *  - the TIME_WAIT bucket table overflowing (TCPTimeWaitOverflow);
  *  - resets sent because of unread data or linger 0, resets received;
@@ -66,18 +67,19 @@ advise_ceilings(struct w_report *r, int *near)
 		if (shown++ >= 3)
 			continue;
 		if (l->fin_local / r->interval_s >= l->ceiling_per_s * l->ceiling_share * 0.99)
-			say(r, "this host closes first towards %s at %.1f/s, %.0f%% of "
-			    "its ceiling (%.1f/s): let the server close first, or keep "
-			    "connections alive (see `timewait lab run 003`, `timewait "
-			    "bench compare`)", l->endpoint, l->fin_local / r->interval_s,
+			say(r, "this host closes first towards %s (from %s) at %.1f/s, "
+			    "%.0f%% of its ceiling (%.1f/s): let the server close first, "
+			    "or keep connections alive (see `timewait lab run 003`, "
+			    "`timewait bench compare`)", l->endpoint, l->local,
+			    l->fin_local / r->interval_s,
 			    100 * l->ceiling_share, l->ceiling_per_s);
 		else
-			say(r, "this host closed first towards %s and holds %u of its "
-			    "%u ports (%u in TIME_WAIT): %.0f%% of its ceiling (%.1f/s); "
-			    "let the server close first, or keep connections alive (see "
-			    "`timewait lab run 003`, `timewait bench compare`)",
-			    l->endpoint, l->ports_in_use, l->ports_usable, l->time_wait,
-			    100 * l->ceiling_share, l->ceiling_per_s);
+			say(r, "this host closed first towards %s and holds %u of the "
+			    "%u ports of %s (%u in TIME_WAIT): %.0f%% of its ceiling "
+			    "(%.1f/s); let the server close first, or keep connections "
+			    "alive (see `timewait lab run 003`, `timewait bench compare`)",
+			    l->endpoint, l->ports_in_use, l->ports_usable, l->local,
+			    l->time_wait, 100 * l->ceiling_share, l->ceiling_per_s);
 	}
 }
 
@@ -102,6 +104,12 @@ w_advise(struct w_report *r)
 		    "destination at once; set that option (see `timewait bench "
 		    "--src-addrs 4 --bind-no-port`, `timewait lab run 001`)", n / iv,
 		    top_process(r, EADDRINUSE, 1));
+	else if (r->snap.bound_idle >= 5)
+		say(r, "%u sockets hold a port they were bound to but are neither "
+		    "connected nor listening: bind() before connect() without "
+		    "IP_BIND_ADDRESS_NO_PORT takes the port for every destination at "
+		    "once; set that option (see `timewait bench --src-addrs 4 "
+		    "--bind-no-port`)", r->snap.bound_idle);
 	if (near && r->tw_reuse != 1)
 		say(r, "tcp_tw_reuse is %ld in this namespace: with 1 (and TCP "
 		    "timestamps) connect() takes over a TIME_WAIT older than 1 s, a "

@@ -96,6 +96,7 @@ print_json(const struct w_report *r)
 	json_object_set_new(o, "time_wait_oldest_s", json_real(r->snap.tw_oldest_ms / 1000.0));
 	json_object_set_new(o, "sockets", json_integer(r->snap.sockets));
 	json_object_set_new(o, "established", json_integer(r->snap.established));
+	json_object_set_new(o, "bound_unconnected", json_integer(r->snap.bound_idle));
 	for (size_t i = 0; i < r->nerr; i++) {
 		const struct w_err *e = &r->errs[i];
 		const char *name = w_errno_name(e->err);

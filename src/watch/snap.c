@@ -47,6 +47,9 @@ w_snapshot(struct w_ns *ns, struct w_table *t, uint8_t *listening,
 		struct w_row *r;
 		uint32_t age = 0;
 
+		if (s->state == TS_CLOSE && !w_parse_endpoint(s->local, &fam, k.local,
+		    &lport) && lport != 0)
+			st->bound_idle++;	/* bind() done, connect() not yet */
 		if (s->state == TS_LISTEN || s->state == TS_CLOSE)
 			continue;
 		memset(&k, 0, sizeof(k));

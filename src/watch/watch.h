@@ -150,6 +150,7 @@ void wtrace_clean_dead(void);
 /* snap.c: the sockets held now, into t (listening: bitmap of ports). */
 struct w_snapstats {
 	uint32_t sockets, time_wait, tw_oldest_ms, established;
+	uint32_t bound_idle;	/* bound to a port, neither connected nor listening */
 };
 int w_snapshot(struct w_ns *ns, struct w_table *t, uint8_t *listening,
     int port_lo, int port_hi, struct w_snapstats *st, char *err, size_t errlen);

@@ -178,7 +178,7 @@ test_ceiling_client_first(void **state)
 	assert_float_equal(r.lines[0].fin_local_share, 1.0, 1e-9);
 	assert_float_equal(r.lines[0].ceiling_share, 0.9, 1e-9);	/* ports: 900/1000 > 15/16.7 */
 	assert_true(r.lines[0].exhausted_in_s < 0);	/* below the ceiling */
-	assert_true(advice_has(&r, "this host closes first towards 10.0.0.5:8080"));
+	assert_true(advice_has(&r, "this host closes first towards 10.0.0.5:8080 (from 10.0.0.2)"));
 	assert_true(advice_has(&r, "lab run 003"));
 	assert_true(advice_has(&r, "tcp_tw_reuse is 2"));
 	w_report_free(&r);
@@ -206,6 +206,15 @@ test_ceiling_client_first(void **state)
 	assert_true(r.lines[0].fin_local_share < 0);	/* no FIN in the interval */
 	assert_int_equal(w_report_errno(&r, EADDRNOTAVAIL, 0), 224);
 	assert_true(advice_has(&r, "EADDRNOTAVAIL at 224.0/s (curl)"));
+	assert_true(advice_has(&r, "holds 1000 of the 1000 ports of 10.0.0.2"));
+	assert_false(advice_has(&r, "IP_BIND_ADDRESS_NO_PORT"));
+	w_report_free(&r);
+
+	/* sockets bound, not connected: bind-before-connect */
+	report_for(&r, 0);
+	r.snap.bound_idle = 7;
+	assert_int_equal(w_derive(&r, &iv, NULL), 0);
+	assert_true(advice_has(&r, "7 sockets hold a port they were bound to"));
 	w_report_free(&r);
 	w_table_free(&iv.table);
 }
