@@ -213,8 +213,17 @@ w_ns_addrs_changed(struct w_ns *ns)
 	char buf[8192];
 	int any = 0;
 
-	while (ns->fd_rtnl >= 0 && recv(ns->fd_rtnl, buf, sizeof(buf), 0) > 0)
+	ssize_t n;
+
+	while (ns->fd_rtnl >= 0 && (n = recv(ns->fd_rtnl, buf, sizeof(buf), 0)) != 0) {
+		if (n < 0 && errno == ENOBUFS) {	/* overrun: something changed */
+			any = 1;
+			continue;
+		}
+		if (n < 0)
+			break;
 		any = 1;
+	}
 	return any;
 }
 

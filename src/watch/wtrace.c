@@ -43,7 +43,7 @@
 #define PID_CACHE 1024
 struct pid_entry {
 	int pid;		/* 0: free */
-	int ours;		/* its thread is in the namespace */
+	int ours;		/* 1: in the namespace, 0: in another, -1: gone */
 	char comm[16];
 };
 
