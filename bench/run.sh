@@ -51,6 +51,7 @@ echo
 echo "== kernel trace under a burst (bench/trace.sh)"
 sh bench/trace.sh "$BUILD" 2>&1 | tail -n 4 || echo "(trace failed)"
 echo
+echo "== timewait watch at 20,000+ connections a second (bench/watch.sh)"; sh bench/watch.sh "$BUILD" || echo "(watch failed)"; echo
 echo "== drawing 10,000 connections (bench/render.sh)"
 sh bench/render.sh "$BUILD" 2>&1 | tail -n 3 || echo "(render failed)"
 echo

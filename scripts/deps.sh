@@ -2,7 +2,7 @@
 # Install the Debian packages timewait needs, only those that are missing.
 # Used by `make run`, `make check` and `make bench`; safe to run again.
 set -eu
-pkgs="make gcc pkg-config iproute2 libpcap-dev libnl-3-dev libnl-route-3-dev
+pkgs="make gcc pkg-config curl prometheus iproute2 libpcap-dev libnl-3-dev libnl-route-3-dev
 libnl-idiag-3-dev libtracefs-dev libtraceevent-dev libjansson-dev libcmocka-dev
 tshark tcpdump nginx wrk libxml2-utils python3 chromium jq valgrind"
 missing=""

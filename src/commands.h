@@ -25,5 +25,7 @@ extern const struct flag_cmd lab_up_cmd, lab_exec_cmd, lab_down_cmd,
     lab_status_cmd, lab_clean_cmd;				/* lab/labcmd.c */
 extern const struct flag_cmd bench_cmd;				/* bench/benchcmd.c */
 extern const struct flag_cmd report_cmd;			/* render/report.c */
+extern const struct flag_cmd watch_cmd;			/* watch/cmd.c */
+int watch_main(int argc, char **argv);	/* watch/cmd.c */
 
 #endif

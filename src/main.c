@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "report", report_main, "redraw a run's timeline, diagrams and report from its files" },
 	{ "bench", bench_main, "connection-rate generator: the TIME_WAIT ceiling measured" },
 	{ "completion", completion_main, "print the bash or zsh completion script" },
+	{ "watch", watch_main, "a live namespace: TIME_WAIT, ports against their ceiling, failures, advice" },
 };
 
 static void
