@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
-#include "lab/sockdiag.h"
+#include "host/sockdiag.h"
 
 struct open_job {
 	struct tw_counter *c;

@@ -29,7 +29,7 @@
 
 #include "lab/lab.h"
 #include "lab/labint.h"
-#include "lab/rtnl.h"
+#include "host/rtnl.h"
 #include "util.h"
 
 #define SELF_NETNS "/proc/thread-self/ns/net"

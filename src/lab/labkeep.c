@@ -25,7 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lab/capture.h"
+#include "host/capture.h"
 #include "lab/labint.h"
 #include "lab/labkeep.h"
 #include "util.h"

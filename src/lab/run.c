@@ -35,7 +35,7 @@
 #include "lab/lab.h"
 #include "lab/results.h"
 #include "lab/run.h"
-#include "ktrace.h"
+#include "host/ktrace.h"
 #include "render/render.h"
 #include "util.h"
 

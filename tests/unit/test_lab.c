@@ -29,7 +29,7 @@
 
 #include "lab/lab.h"
 #include "lab/labint.h"
-#include "lab/rtnl.h"
+#include "host/rtnl.h"
 
 static const char *const two[] = { "client", "server" };
 static char dir[] = "/tmp/tw-unit-XXXXXX";

@@ -47,7 +47,7 @@
 
 #include <pcap/pcap.h>
 
-#include "lab/capture.h"
+#include "host/capture.h"
 
 #define CAPTURE_SNAPLEN		262144		/* whole packets, even GRO ones */
 #define CAPTURE_BUFFER		(8 * 1024 * 1024)	/* kernel ring, bytes */

@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "lab/rtnl.h"
+#include "host/rtnl.h"
 
 int
 rtnl_open(struct rtnl *nl)

@@ -33,7 +33,7 @@
 
 #include <jansson.h>
 
-#include "lab/sockdiag.h"
+#include "host/sockdiag.h"
 #include "tcpstate.h"
 
 struct ns_socket {
