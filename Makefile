@@ -13,7 +13,7 @@
 
 CC      ?= cc
 BUILD   ?= build
-PKGS    := libpcap libnl-3.0 libnl-route-3.0 libnl-idiag-3.0 libtracefs libtraceevent jansson
+PKGS    := libpcap libmnl libtracefs libtraceevent jansson
 OPT     ?= -O2 -g
 CFLAGS  := $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -Isrc \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

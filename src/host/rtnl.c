@@ -1,174 +1,228 @@
 /*
- * rtnl.c - the lab's route-netlink client: requests built by appending
- * attributes to one buffer, sent one at a time, each waited for (see
- * rtnl.h for why it is not libnl). Errors come back as -errno so the
- * caller can word the message.
+ * rtnl.c - route netlink requests built flat with libmnl (see rtnl.h):
+ * header, fixed part, attributes, nests; sent one at a time, each waited
+ * for by one walk of the answer (mnl_cb_run), which turns the kernel's
+ * error message into errno.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <libmnl/libmnl.h>
 
+#include "host/netns.h"
 #include "host/rtnl.h"
 
-int
-rtnl_open(struct rtnl *nl)
+/* Every request here is a few hundred bytes at most: fixed names, at most
+ * 15 characters each, and addresses. */
+#define REQ_SIZE 1024
+
+static int
+fail(char *err, size_t errlen, int e, const char *what, const char *name)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	int one = 1;
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "netlink: %s%s%s: %s", what,
+		    name != NULL ? " " : "", name != NULL ? name : "",
+		    strerror(e));
+	errno = e;
+	return -1;
+}
 
+int
+rtnl_open(struct rtnl *nl, int nsfd, char *err, size_t errlen)
+{
+	int fd, one = 1, e;
+
+	nl->sk = NULL;
 	nl->seq = 0;
-	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (nl->fd < 0)
-		return -1;
-	/* Acknowledgements without a copy of the request: smaller reads. */
-	(void)setsockopt(nl->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	if (bind(nl->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-
-		close(nl->fd);
-		nl->fd = -1;
-		errno = e;
-		return -1;
+	fd = host_netns_socket(nsfd, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+	    NETLINK_ROUTE);
+	if (fd < 0)
+		return fail(err, errlen, errno, "route socket", NULL);
+	nl->sk = mnl_socket_fdopen(fd);
+	if (nl->sk == NULL) {
+		e = errno;
+		close(fd);
+		return fail(err, errlen, e, "route socket", NULL);
 	}
+	/* Acknowledgements without a copy of the request: smaller reads. */
+	(void)mnl_socket_setsockopt(nl->sk, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
+		e = errno;
+		rtnl_close(nl);
+		return fail(err, errlen, e, "binding the route socket", NULL);
+	}
+	nl->portid = mnl_socket_get_portid(nl->sk);
 	return 0;
 }
 
 void
 rtnl_close(struct rtnl *nl)
 {
-	if (nl->fd >= 0)
-		close(nl->fd);
-	nl->fd = -1;
+	if (nl->sk != NULL)
+		mnl_socket_close(nl->sk);
+	nl->sk = NULL;
 }
 
-static void *
-tail(struct rtnl_req *r)
+static struct nlmsghdr *
+request(char *buf, struct rtnl *nl, uint16_t type, uint16_t flags)
 {
-	return r->u.buf + NLMSG_ALIGN(r->u.hdr.nlmsg_len);
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+
+	h->nlmsg_type = type;
+	h->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | NLM_F_ACK | flags);
+	h->nlmsg_seq = ++nl->seq;
+	return h;
 }
 
-void *
-rtnl_append(struct rtnl_req *r, const void *data, size_t len)
+/* Sends h and waits for its acknowledgement: 0, or -1 and errno. */
+static int
+talk(struct rtnl *nl, const struct nlmsghdr *h)
 {
-	size_t at = NLMSG_ALIGN(r->u.hdr.nlmsg_len);
-	void *p;
-
-	if (at + RTA_ALIGN(len) > sizeof(r->u.buf)) {
-		r->overflow = 1;
-		return NULL;
-	}
-	p = r->u.buf + at;
-	memset(p, 0, RTA_ALIGN(len));
-	if (data != NULL)
-		memcpy(p, data, len);
-	r->u.hdr.nlmsg_len = (uint32_t)(at + RTA_ALIGN(len));
-	return p;
-}
-
-void *
-rtnl_req_init(struct rtnl_req *r, uint16_t type, uint16_t flags, size_t fixed_len)
-{
-	memset(&r->u.hdr, 0, sizeof(r->u.hdr));
-	r->overflow = 0;
-	r->u.hdr.nlmsg_len = NLMSG_HDRLEN;
-	r->u.hdr.nlmsg_type = type;
-	r->u.hdr.nlmsg_flags = (uint16_t)(NLM_F_REQUEST | NLM_F_ACK | flags);
-	return rtnl_append(r, NULL, fixed_len);
-}
-
-struct rtattr *
-rtnl_attr(struct rtnl_req *r, unsigned short type, const void *data, size_t len)
-{
-	struct rtattr *a = tail(r);
-
-	if (rtnl_append(r, NULL, RTA_LENGTH(len)) == NULL)
-		return NULL;
-	a->rta_type = type;
-	a->rta_len = (unsigned short)RTA_LENGTH(len);
-	if (data != NULL && len > 0)	/* else left zeroed */
-		memcpy(RTA_DATA(a), data, len);
-	return a;
-}
-
-struct rtattr *
-rtnl_attr_str(struct rtnl_req *r, unsigned short type, const char *s)
-{
-	return rtnl_attr(r, type, s, strlen(s) + 1);
-}
-
-struct rtattr *
-rtnl_attr_u32(struct rtnl_req *r, unsigned short type, uint32_t v)
-{
-	return rtnl_attr(r, type, &v, sizeof(v));
-}
-
-struct rtattr *
-rtnl_nest(struct rtnl_req *r, unsigned short type)
-{
-	return rtnl_attr(r, type, NULL, 0);
-}
-
-void
-rtnl_nest_end(struct rtnl_req *r, struct rtattr *nest)
-{
-	if (nest != NULL)
-		nest->rta_len = (unsigned short)((char *)tail(r) - (char *)nest);
-}
-
-int
-rtnl_talk(struct rtnl *nl, struct rtnl_req *r)
-{
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	char buf[4096] __attribute__((aligned(NLMSG_ALIGNTO)));
-	uint32_t seq;
+	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+	int rc = MNL_CB_OK;
 	ssize_t n;
 
-	if (r->overflow)
-		return -EMSGSIZE;
-	seq = ++nl->seq;
-	r->u.hdr.nlmsg_seq = seq;
-	if (sendto(nl->fd, r->u.buf, r->u.hdr.nlmsg_len, 0,
-	    (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
-		return -errno;
-	for (;;) {
-		struct nlmsghdr *h;
-		size_t left;
-
-		n = recv(nl->fd, buf, sizeof(buf), 0);
+	if (mnl_socket_sendto(nl->sk, h, h->nlmsg_len) < 0)
+		return -1;
+	do {
+		n = mnl_socket_recvfrom(nl->sk, buf, sizeof(buf));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno;
+			return -1;
 		}
-		left = (size_t)n;
-		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
-			if (h->nlmsg_seq != seq)
-				continue;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-
-				return e->error;	/* 0 is the acknowledgement */
-			}
-		}
-	}
+		/* No data callback: a request's answer is its ack alone. */
+		rc = mnl_cb_run(buf, (size_t)n, h->nlmsg_seq, nl->portid, NULL, NULL);
+	} while (n < 0 || rc == MNL_CB_OK);
+	return rc == MNL_CB_ERROR ? -1 : 0;
 }
 
 int
-rtnl_ifindex(struct rtnl *nl, const char *name)
+rtnl_ifindex(struct rtnl *nl, const char *name, char *err, size_t errlen)
 {
 	struct ifreq ifr;
 
 	/* Any socket answers SIOCGIFINDEX for its own namespace. */
 	memset(&ifr, 0, sizeof(ifr));
-	if (strlen(name) >= sizeof(ifr.ifr_name)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(ifr.ifr_name, name);
-	if (ioctl(nl->fd, SIOCGIFINDEX, &ifr) < 0)
-		return -1;
+	if (strlen(name) >= sizeof(ifr.ifr_name))
+		return fail(err, errlen, ENAMETOOLONG, "index of link", name);
+	memcpy(ifr.ifr_name, name, strlen(name) + 1);
+	if (ioctl(mnl_socket_get_fd(nl->sk), SIOCGIFINDEX, &ifr) < 0)
+		return fail(err, errlen, errno, "index of link", name);
 	return ifr.ifr_ifindex;
+}
+
+static struct ifinfomsg *
+put_ifinfo(struct nlmsghdr *h, int ifindex, unsigned int up)
+{
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(h, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_flags = up ? IFF_UP : 0;
+	ifi->ifi_change = up ? IFF_UP : 0;
+	return ifi;
+}
+
+int
+rtnl_link_up(struct rtnl *nl, int ifindex, char *err, size_t errlen)
+{
+	char buf[REQ_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nlmsghdr *h = request(buf, nl, RTM_NEWLINK, 0);
+	char what[32];
+
+	put_ifinfo(h, ifindex, 1);
+	if (talk(nl, h) == 0)
+		return 0;
+	snprintf(what, sizeof(what), "%d", ifindex);
+	return fail(err, errlen, errno, "set up link index", what);
+}
+
+int
+rtnl_bridge_add(struct rtnl *nl, const char *name, char *err, size_t errlen)
+{
+	char buf[REQ_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nlmsghdr *h = request(buf, nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct nlattr *info, *data;
+
+	put_ifinfo(h, 0, 1);
+	mnl_attr_put_strz(h, IFLA_IFNAME, name);
+	info = mnl_attr_nest_start(h, IFLA_LINKINFO);
+	mnl_attr_put_strz(h, IFLA_INFO_KIND, "bridge");
+	data = mnl_attr_nest_start(h, IFLA_INFO_DATA);
+	mnl_attr_put_u8(h, IFLA_BR_MCAST_SNOOPING, 0);
+	mnl_attr_nest_end(h, data);
+	mnl_attr_nest_end(h, info);
+	if (talk(nl, h) == 0)
+		return 0;
+	return fail(err, errlen, errno, "new bridge", name);
+}
+
+int
+rtnl_veth_add(struct rtnl *nl, const char *name, int master,
+    const char *peer_name, int peer_nsfd, char *err, size_t errlen)
+{
+	char buf[REQ_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nlmsghdr *h = request(buf, nl, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	struct nlattr *info, *data, *peer;
+	char what[64];
+
+	put_ifinfo(h, 0, 1);
+	mnl_attr_put_strz(h, IFLA_IFNAME, name);
+	if (master > 0)
+		mnl_attr_put_u32(h, IFLA_MASTER, (uint32_t)master);
+	info = mnl_attr_nest_start(h, IFLA_LINKINFO);
+	mnl_attr_put_strz(h, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(h, IFLA_INFO_DATA);
+	/* The peer: an ifinfomsg of its own, then its attributes. */
+	peer = mnl_attr_nest_start(h, VETH_INFO_PEER);
+	put_ifinfo(h, 0, 0);
+	mnl_attr_put_strz(h, IFLA_IFNAME, peer_name);
+	if (peer_nsfd >= 0)
+		mnl_attr_put_u32(h, IFLA_NET_NS_FD, (uint32_t)peer_nsfd);
+	mnl_attr_nest_end(h, peer);
+	mnl_attr_nest_end(h, data);
+	mnl_attr_nest_end(h, info);
+	if (talk(nl, h) == 0)
+		return 0;
+	snprintf(what, sizeof(what), "%s (peer %s)", name, peer_name);
+	return fail(err, errlen, errno, "new veth", what);
+}
+
+int
+rtnl_addr_add(struct rtnl *nl, int ifindex, int family, const char *text,
+    int prefix, char *err, size_t errlen)
+{
+	char buf[REQ_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
+	unsigned char bin[16];
+	size_t alen = family == AF_INET ? 4 : 16;
+	struct nlmsghdr *h;
+	struct ifaddrmsg *ifa;
+	char what[96];
+
+	snprintf(what, sizeof(what), "%s/%d on link index %d", text, prefix, ifindex);
+	if ((family != AF_INET && family != AF_INET6) ||
+	    inet_pton(family, text, bin) != 1)
+		return fail(err, errlen, EINVAL, "new address", what);
+	h = request(buf, nl, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
+	ifa->ifa_family = (unsigned char)family;
+	ifa->ifa_prefixlen = (unsigned char)prefix;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = (unsigned int)ifindex;
+	if (family == AF_INET6)
+		ifa->ifa_flags = IFA_F_NODAD;
+	mnl_attr_put(h, IFA_LOCAL, alen, bin);
+	mnl_attr_put(h, IFA_ADDRESS, alen, bin);
+	if (talk(nl, h) == 0)
+		return 0;
+	return fail(err, errlen, errno, "new address", what);
 }

@@ -1,16 +1,11 @@
 /*
  * sockdiag.c - every TCP socket of a network namespace, the way `ss -tan`
- * sees them, through netlink sock_diag (SOCK_DIAG_BY_FAMILY dumps).
+ * sees them, through netlink sock_diag (SOCK_DIAG_BY_FAMILY dumps, libmnl).
  *
- * Why raw netlink: one request and one dump per address family, parsed
- * straight into struct sd_sock; libnl-idiag would add object caches and
- * reference counts for nothing here.
- *
- * Why a helper thread: a netlink socket belongs to the namespace it was
- * created in, and setns(2) moves only the calling thread. A short-lived
- * thread enters the target namespace, creates the socket and exits; the
- * caller then talks to that namespace through the socket without ever
- * leaving its own.
+ * One dump request per address family; its answer is walked by one
+ * callback (mnl_cb_run) that turns each inet_diag_msg into a struct
+ * sd_sock. The netlink socket is made inside the target namespace by a
+ * short-lived thread (host_netns_socket): the caller never leaves its own.
  *
  * TIME_WAIT sockets come back as the kernel's small time-wait sockets:
  * state TCP_TIME_WAIT, timer 3, and idiag_expires = milliseconds left.
@@ -18,9 +13,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <pthread.h>
-#include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,56 +24,11 @@
 #include <linux/sock_diag.h>
 
 #include <jansson.h>
+#include <libmnl/libmnl.h>
 
+#include "host/netns.h"
 #include "host/sockdiag.h"
 #include "tcpstate.h"
-
-struct ns_socket {
-	int nsfd;
-	int fd;
-	int err;
-};
-
-static void *
-ns_socket_thread(void *arg)
-{
-	struct ns_socket *s = arg;
-
-	if (setns(s->nsfd, CLONE_NEWNET) != 0) {
-		s->err = errno;
-		return NULL;
-	}
-	s->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (s->fd < 0)
-		s->err = errno;
-	return NULL;
-}
-
-/* A sock_diag netlink socket in namespace nsfd (-1: ours); -1 and errno. */
-static int
-diag_socket(int nsfd)
-{
-	struct ns_socket s = { nsfd, -1, 0 };
-	pthread_t t;
-	sigset_t all, old;
-	int rc;
-
-	if (nsfd < 0)
-		return socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
-		    NETLINK_SOCK_DIAG);
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&t, NULL, ns_socket_thread, &s);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
-		errno = rc;
-		return -1;
-	}
-	pthread_join(t, NULL);
-	if (s.fd < 0)
-		errno = s.err;
-	return s.fd;
-}
 
 /* "10.77.3.2:667", "[fd00::2]:667"; a v4-mapped v6 address as plain v4. */
 static void
@@ -142,80 +89,68 @@ list_add(struct sock_list *l, const struct inet_diag_msg *m)
 	return 0;
 }
 
+/* One message of the dump: one socket, appended to the list. */
+static int
+on_sock(const struct nlmsghdr *h, void *data)
+{
+	if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    mnl_nlmsg_get_payload_len(h) < sizeof(struct inet_diag_msg))
+		return MNL_CB_OK;
+	if (list_add(data, mnl_nlmsg_get_payload(h)) != 0) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
 /* One dump request for one family, its answer appended to l. 0 or -1. */
 static int
-dump_family(int fd, int family, struct sock_list *l, char *err, size_t errlen)
+dump_family(struct mnl_socket *sk, int family, struct sock_list *l,
+    char *err, size_t errlen)
 {
-	struct {
-		struct nlmsghdr nh;
-		struct inet_diag_req_v2 req;
-	} rq;
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	/* Aligned for nlmsghdr; 32 KiB is the most a dump puts in one read. */
-	long buf[32768 / sizeof(long)];
-	uint32_t seq = (uint32_t)family * 1000u + 1u;
+	/* 32 KiB: the most a dump puts in one read. */
+	char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
+	const char *fam = family == AF_INET ? "IPv4" : "IPv6";
+	struct inet_diag_req_v2 *req;
+	struct nlmsghdr *h;
+	unsigned int seq = (unsigned int)family * 1000u + 1u;
+	int rc = MNL_CB_OK;
+	ssize_t n;
 
-	memset(&rq, 0, sizeof(rq));
-	rq.nh.nlmsg_len = sizeof(rq);
-	rq.nh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	rq.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	rq.nh.nlmsg_seq = seq;
-	rq.req.sdiag_family = (uint8_t)family;
-	rq.req.sdiag_protocol = IPPROTO_TCP;
-	rq.req.idiag_states = ~0u;	/* every state, TIME_WAIT included */
-
-	if (sendto(fd, &rq, sizeof(rq), 0, (struct sockaddr *)&kernel,
-	    sizeof(kernel)) != (ssize_t)sizeof(rq)) {
-		snprintf(err, errlen, "sock_diag: send: %s", strerror(errno));
+	h = mnl_nlmsg_put_header(buf);
+	h->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	h->nlmsg_seq = seq;
+	req = mnl_nlmsg_put_extra_header(h, sizeof(*req));
+	req->sdiag_family = (uint8_t)family;
+	req->sdiag_protocol = IPPROTO_TCP;
+	req->idiag_states = ~0u;	/* every state, TIME_WAIT included */
+	if (mnl_socket_sendto(sk, h, h->nlmsg_len) < 0) {
+		snprintf(err, errlen, "sock_diag: sending the %s TCP dump "
+		    "request: %s", fam, strerror(errno));
 		return -1;
 	}
-	for (;;) {
-		ssize_t got = recv(fd, buf, sizeof(buf), 0);
-		struct nlmsghdr *h;
-		size_t left;
-
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			snprintf(err, errlen, "sock_diag: receive: %s",
-			    strerror(errno));
+	while (rc == MNL_CB_OK) {
+		n = mnl_socket_recvfrom(sk, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "sock_diag: reading the %s TCP dump: "
+			    "%s", fam, n == 0 ? "it ended early" : strerror(errno));
 			return -1;
 		}
-		if (got == 0) {
-			snprintf(err, errlen, "sock_diag: dump ended early");
-			return -1;
-		}
-		left = (size_t)got;
-		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, left);
-		    h = NLMSG_NEXT(h, left)) {
-			if (h->nlmsg_seq != seq)
-				continue;
-			if (h->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-
-				if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e))) {
-					snprintf(err, errlen, "sock_diag: short "
-					    "error message");
-					return -1;
-				}
-				/* No IPv6 in this kernel: nothing to list. */
-				if (e->error == -ENOENT && family == AF_INET6)
-					return 0;
-				snprintf(err, errlen, "sock_diag: %s",
-				    strerror(-e->error));
-				return -1;
-			}
-			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-			    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
-				continue;
-			if (list_add(l, NLMSG_DATA(h)) != 0) {
-				snprintf(err, errlen, "sock_diag: out of memory");
-				return -1;
-			}
-		}
+		rc = mnl_cb_run(buf, (size_t)n, seq, mnl_socket_get_portid(sk),
+		    on_sock, l);
 	}
+	if (rc == MNL_CB_ERROR) {
+		/* No IPv6 in this kernel: nothing to list. */
+		if (errno == ENOENT && family == AF_INET6)
+			return 0;
+		snprintf(err, errlen, "sock_diag: %s TCP dump: %s", fam,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -223,23 +158,28 @@ sockdiag_snapshot(int nsfd, struct sd_sock **out, size_t *n,
     char *err, size_t errlen)
 {
 	struct sock_list l = { NULL, 0, 0 };
-	int fd;
+	struct mnl_socket *sk;
+	int fd, e;
 
 	*out = NULL;
 	*n = 0;
-	fd = diag_socket(nsfd);
-	if (fd < 0) {
+	fd = host_netns_socket(nsfd, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+	    NETLINK_SOCK_DIAG);
+	if (fd < 0 || (sk = mnl_socket_fdopen(fd)) == NULL) {
+		e = errno;
+		if (fd >= 0)
+			close(fd);
 		snprintf(err, errlen, "sock_diag: netlink socket in the "
-		    "namespace: %s", strerror(errno));
+		    "namespace: %s", strerror(e));
 		return -1;
 	}
-	if (dump_family(fd, AF_INET, &l, err, errlen) != 0 ||
-	    dump_family(fd, AF_INET6, &l, err, errlen) != 0) {
-		close(fd);
+	if (dump_family(sk, AF_INET, &l, err, errlen) != 0 ||
+	    dump_family(sk, AF_INET6, &l, err, errlen) != 0) {
+		mnl_socket_close(sk);
 		free(l.v);
 		return -1;
 	}
-	close(fd);
+	mnl_socket_close(sk);
 	*out = l.v;
 	*n = l.n;
 	return 0;
