@@ -33,6 +33,7 @@
 #include "checks.h"
 #include "commands.h"
 #include "lab/lab.h"
+#include "lab/labjson.h"
 #include "lab/results.h"
 #include "lab/run.h"
 #include "host/ktrace.h"
@@ -499,7 +500,7 @@ setup(struct test_rec *r, const char *dir, struct lab *lab, struct capture **cap
 		snprintf(r->hosts[i].addr, sizeof(r->hosts[i].addr), "%s", h->addr);
 		snprintf(r->hosts[i].addr6, sizeof(r->hosts[i].addr6), "%s", h->addr6);
 	}
-	results_write_lab(dir, lab);
+	lab_json_write(dir, lab, LAB_JSON_RUN, NULL, NULL);
 	/* The kernels' TCP state changes: worth having, not worth failing for. */
 	for (i = 0; i < r->nhosts; i++) {
 		addrs[naddrs] = r->hosts[i].addr;
