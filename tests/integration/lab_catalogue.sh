@@ -106,8 +106,10 @@ case $(leftovers) in "0 labs"*) fail "no lab of the second runner is up: the tes
 kill -9 "-$pg" || fail "the second runner is not running"
 # A process killed with SIGKILL takes a moment to die (longer under ASan):
 # until then it counts as alive and 'lab clean' rightly leaves its lab.
+# Every thread (-L): a leader is a zombie while its other threads still
+# exit and hold its files, tracing instances included (rmdir: EBUSY).
 i=0
-while ps -o stat= -g "$pg" 2>/dev/null | grep -qv Z; do
+while ps -L -o stat= -g "$pg" 2>/dev/null | grep -qv Z; do
 	i=$((i + 1)); [ $i -gt 100 ] && fail "the killed group does not die"
 	sleep 0.1
 done
