@@ -275,8 +275,7 @@ lab_build(struct lab *lab, const char *const *names, int n, const char *dir,
 		rc = make_netns(nsname, h->netns, sizeof(h->netns), &h->nsfd, &nl[i],
 		    lab_defaults, host_plumbing, err, errlen);
 	}
-	host_netns_return(orig);
-	orig = -1;
+	host_netns_return(orig);	/* closes orig */
 	if (rc < 0)
 		goto fail;
 
@@ -312,8 +311,6 @@ fail:
 	rtnl_close(&sw);
 	for (i = 0; i < n; i++)
 		rtnl_close(&nl[i]);
-	if (orig >= 0)
-		host_netns_return(orig);
 	lab_destroy(lab);
 	return -1;
 }
