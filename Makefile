@@ -14,11 +14,16 @@
 
 CC      ?= cc
 BUILD   ?= build
-PKGS    := libpcap libnl-3.0 libnl-route-3.0 libnl-idiag-3.0 libtracefs libtraceevent jansson
+# The libraries, by pkg-config name (libmnl: route netlink and sock_diag).
+# Their flags are asked for once, when first needed (after `make deps` has
+# run in `make bench`), and a missing .pc stops the build with its name.
+PKGS    := libpcap libmnl libtracefs libtraceevent jansson
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
 OPT     ?= -O2 -g
-CFLAGS  := $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -Isrc \
-           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+CFLAGS  = $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -Isrc \
+           $(PKG_CFLAGS)
+LDLIBS  += $(PKG_LIBS) -lpthread -lm
 
 SRCS    := $(sort $(wildcard src/*.c src/*/*.c))
 LIBSRCS := $(filter-out src/main.c,$(SRCS))
@@ -28,10 +33,17 @@ UNITBIN := $(UNITS:tests/unit/%.c=$(BUILD)/tests/%)
 
 PREFIX  ?= /usr/local
 
-.PHONY: all units deps run check test test-asan bench install clean
+.PHONY: all units deps run check test test-asan bench install clean pkgs-found
 all: $(BUILD)/timewait $(BUILD)/timewait_server $(BUILD)/timewait_client
 
-$(BUILD)/%.o: %.c
+# Every library's .pc file must be there before anything is compiled.
+pkgs-found:
+	@missing=""; for p in $(PKGS); do pkg-config --exists "$$p" || missing="$$missing $$p.pc"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "make: pkg-config finds no$$missing (PKG_CONFIG_PATH: $${PKG_CONFIG_PATH:-default});" \
+		    "install the -dev packages: make deps" >&2; exit 1; fi
+
+$(BUILD)/%.o: %.c | pkgs-found
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 

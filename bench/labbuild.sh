@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench/labbuild.sh - how long a 2-host lab takes to build and remove:
-# timewait's in-process netlink (timewait lab bench-build) beside the same
+# timewait's in-process netlink (libmnl; timewait lab bench-build) beside the same
 # lab made by a plain ip(8) script, in the same run on the same machine.
 # The same topology both ways: a switch namespace with a bridge, a client
 # and a server namespace each joined by a veth pair, lo and eth0 up, an

@@ -14,9 +14,9 @@
 #include <sys/types.h>
 
 #include "catalogue.h"
-#include "ktrace.h"
-#include "lab/capture.h"
-#include "lab/sockdiag.h"
+#include "host/ktrace.h"
+#include "host/capture.h"
+#include "host/sockdiag.h"
 #include "pcapread.h"
 
 #define REC_MAX_SNAPS 4

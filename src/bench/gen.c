@@ -33,6 +33,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "host/netns.h"
 #include "bench/bench.h"
 #include "util.h"
 
@@ -398,7 +399,7 @@ gen_thread(void *arg)
 	g.ctr = c->ctr;
 	g.ep = -1;
 	g.park_head = g.park_tail = NO_SLOT;
-	if (c->nsfd >= 0 && setns(c->nsfd, CLONE_NEWNET) == -1) {
+	if (c->nsfd >= 0 && host_netns_enter(c->nsfd) == -1) {
 		snprintf(c->err, sizeof(c->err), "setns client: %s", strerror(errno));
 		goto fail;
 	}

@@ -9,26 +9,21 @@
  * descriptors kept here (never named in /run/netns), the kernel drops them
  * whenever the process ends, even on SIGKILL.
  *
- * Also here, because they work inside a namespace: per-host sysctls (a
- * thread inside a namespace that opens /proc/sys/net/... reaches that
- * namespace's values) and extra addresses for --src-addrs (rtnetlink
- * through libnl-route).
+ * Also here: per-host sysctls and extra addresses for --src-addrs. All of
+ * it through the host layer (src/host/: namespaces, sysctls, route
+ * netlink), the same code the lab builds its hosts with.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <net/if.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
-#include <netlink/netlink.h>
-#include <netlink/route/addr.h>
-#include <netlink/route/link.h>
-#include <netlink/route/link/veth.h>
-
 #include "bench/bench.h"
+#include "host/netns.h"
+#include "host/rtnl.h"
+#include "host/sysctl.h"
 #include "lab/lab.h"
 #include "util.h"
 
@@ -39,186 +34,48 @@
 int
 hosts_in_ns(int nsfd, int (*fn)(void *), void *arg)
 {
-	int orig, r;
-
-	if (nsfd < 0)
-		return fn(arg);
-	orig = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (orig == -1)
-		return -1;
-	if (setns(nsfd, CLONE_NEWNET) == -1) {
-		close(orig);
-		return -1;
-	}
-	r = fn(arg);
-	if (setns(orig, CLONE_NEWNET) == -1) {
-		/* A thread stuck in the wrong namespace must not go on. */
-		perror("timewait bench: setns back");
-		abort();
-	}
-	close(orig);
-	return r;
-}
-
-/* A fresh anonymous network namespace; its descriptor, or -1. */
-static int
-ns_new(void)
-{
-	int orig, fd;
-
-	orig = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (orig == -1)
-		return -1;
-	if (unshare(CLONE_NEWNET) == -1) {
-		close(orig);
-		return -1;
-	}
-	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (setns(orig, CLONE_NEWNET) == -1) {
-		perror("timewait bench: setns back");
-		abort();
-	}
-	close(orig);
-	return fd;
-}
-
-struct nl_job {
-	const char *ifname;	/* link to bring up, or to put an address on */
-	const char *addr;	/* NULL: only bring ifname (and lo) up */
-	int prefixlen;
-	int peer_nsfd;		/* >= 0: first make veth ifname with its peer there */
-	char *err;
-	size_t errlen;
-};
-
-static int
-link_up(struct nl_sock *sk, const char *name)
-{
-	struct rtnl_link *link = NULL, *change;
-	int r;
-
-	r = rtnl_link_get_kernel(sk, 0, name, &link);
-	if (r < 0)
-		return r;
-	change = rtnl_link_alloc();
-	if (change == NULL) {
-		rtnl_link_put(link);
-		return -NLE_NOMEM;
-	}
-	rtnl_link_set_flags(change, IFF_UP);
-	r = rtnl_link_change(sk, link, change, 0);
-	rtnl_link_put(change);
-	rtnl_link_put(link);
-	return r;
-}
-
-static int
-addr_add(struct nl_sock *sk, const char *ifname, const char *addr, int prefixlen)
-{
-	struct rtnl_link *link = NULL;
-	struct rtnl_addr *ra;
-	struct nl_addr *local = NULL;
-	int r;
-
-	r = rtnl_link_get_kernel(sk, 0, ifname, &link);
-	if (r < 0)
-		return r;
-	ra = rtnl_addr_alloc();
-	r = nl_addr_parse(addr, AF_INET, &local);
-	if (ra == NULL || r < 0)
-		goto out;
-	rtnl_addr_set_ifindex(ra, rtnl_link_get_ifindex(link));
-	r = rtnl_addr_set_local(ra, local);
-	if (r < 0)
-		goto out;
-	rtnl_addr_set_prefixlen(ra, prefixlen);
-	r = rtnl_addr_add(sk, ra, 0);
-out:
-	if (local)
-		nl_addr_put(local);
-	if (ra)
-		rtnl_addr_put(ra);
-	rtnl_link_put(link);
-	return r;
-}
-
-static int
-veth_add(struct nl_sock *sk, const char *name, int peer_nsfd)
-{
-	struct rtnl_link *veth, *peer;
-	int r;
-
-	veth = rtnl_link_veth_alloc();
-	if (veth == NULL)
-		return -NLE_NOMEM;
-	rtnl_link_set_name(veth, name);
-	peer = rtnl_link_veth_get_peer(veth);
-	rtnl_link_set_name(peer, name);
-	rtnl_link_set_ns_fd(peer, peer_nsfd);
-	r = rtnl_link_add(sk, veth, NLM_F_CREATE | NLM_F_EXCL);
-	rtnl_link_put(peer);
-	rtnl_link_veth_release(veth);
-	return r;
-}
-
-/* Runs inside the namespace: links and addresses, through rtnetlink. */
-static int
-nl_job_run(void *arg)
-{
-	struct nl_job *j = arg;
-	struct nl_sock *sk = nl_socket_alloc();
-	const char *step = "netlink";
-	int r;
-
-	if (sk == NULL) {
-		snprintf(j->err, j->errlen, "netlink: out of memory");
-		return -1;
-	}
-	r = nl_connect(sk, NETLINK_ROUTE);
-	if (r >= 0 && j->peer_nsfd >= 0) {
-		step = "veth";
-		r = veth_add(sk, j->ifname, j->peer_nsfd);
-	}
-	if (r >= 0 && j->addr == NULL) {
-		step = "link up";
-		r = link_up(sk, "lo");
-		if (r >= 0)
-			r = link_up(sk, j->ifname);
-	}
-	if (r >= 0 && j->addr != NULL) {
-		step = "address";
-		r = addr_add(sk, j->ifname, j->addr, j->prefixlen);
-	}
-	if (r < 0)
-		snprintf(j->err, j->errlen, "%s %s%s%s: %s", step, j->ifname,
-		    j->addr ? " " : "", j->addr ? j->addr : "", nl_geterror(r));
-	nl_socket_free(sk);
-	return r < 0 ? -1 : 0;
+	return host_netns_run(nsfd, fn, arg);
 }
 
 int
 hosts_add_addr(int nsfd, const char *ifname, const char *addr, int prefixlen,
     char *err, size_t errlen)
 {
-	struct nl_job j = { ifname, addr, prefixlen, -1, err, errlen };
+	struct rtnl nl;
+	int ifindex, rc = -1;
 
-	return hosts_in_ns(nsfd, nl_job_run, &j);
+	if (rtnl_open(&nl, nsfd, err, errlen) < 0)
+		return -1;
+	ifindex = rtnl_ifindex(&nl, ifname, err, errlen);
+	if (ifindex > 0)
+		rc = rtnl_addr_add(&nl, ifindex, AF_INET, addr, prefixlen, err, errlen);
+	rtnl_close(&nl);
+	return rc;
 }
 
+/* lo and ifname up in the namespace of nl. */
 static int
-link_setup(int nsfd, const char *ifname, int peer_nsfd, char *err, size_t errlen)
+links_up(struct rtnl *nl, const char *ifname, char *err, size_t errlen)
 {
-	struct nl_job j = { ifname, NULL, 0, peer_nsfd, err, errlen };
+	int ifindex;
 
-	return hosts_in_ns(nsfd, nl_job_run, &j);
+	if (rtnl_link_up(nl, 1, err, errlen) < 0)
+		return -1;
+	ifindex = rtnl_ifindex(nl, ifname, err, errlen);
+	if (ifindex < 0)
+		return -1;
+	return rtnl_link_up(nl, ifindex, err, errlen);
 }
 
 /* The interim pair: two anonymous namespaces and one veth, no bridge. */
 static int
 hosts_up_direct(struct bench_hosts *h, char *err, size_t errlen)
 {
-	h->client_nsfd = ns_new();
-	h->server_nsfd = ns_new();
+	struct rtnl c, sv;
+	int rc;
+
+	h->client_nsfd = host_netns_new();
+	h->server_nsfd = host_netns_new();
 	if (h->client_nsfd == -1 || h->server_nsfd == -1) {
 		snprintf(err, errlen, "network namespace: %s", strerror(errno));
 		return -1;
@@ -227,8 +84,18 @@ hosts_up_direct(struct bench_hosts *h, char *err, size_t errlen)
 	snprintf(h->server_addr, sizeof(h->server_addr), "%s", SERVER_ADDR);
 	snprintf(h->client_ifname, sizeof(h->client_ifname), "eth0");
 	h->prefixlen = PREFIXLEN;
-	if (link_setup(h->client_nsfd, "eth0", h->server_nsfd, err, errlen) == -1 ||
-	    link_setup(h->server_nsfd, "eth0", -1, err, errlen) == -1 ||
+	if (rtnl_open(&c, h->client_nsfd, err, errlen) < 0)
+		return -1;
+	if (rtnl_open(&sv, h->server_nsfd, err, errlen) < 0) {
+		rtnl_close(&c);
+		return -1;
+	}
+	rc = rtnl_veth_add(&c, "eth0", 0, "eth0", h->server_nsfd, err, errlen) < 0 ||
+	    links_up(&c, "eth0", err, errlen) < 0 ||
+	    links_up(&sv, "eth0", err, errlen) < 0 ? -1 : 0;
+	rtnl_close(&c);
+	rtnl_close(&sv);
+	if (rc < 0 ||
 	    hosts_add_addr(h->client_nsfd, "eth0", CLIENT_ADDR, PREFIXLEN, err, errlen) == -1 ||
 	    hosts_add_addr(h->server_nsfd, "eth0", SERVER_ADDR, PREFIXLEN, err, errlen) == -1)
 		return -1;
@@ -317,22 +184,14 @@ hosts_src_addr(const struct bench_hosts *h, int i, char *buf, size_t len)
 	return fmt(buf, len, "%s.%d", net, 100 + i);
 }
 
-/*
- * Per-host sysctls through the lab's own (they need only the namespace),
- * so that --direct hosts, which are no lab's, get them the same way.
- */
 int
 hosts_sysctl(int nsfd, const char *key, const char *value)
 {
-	struct lab_host h = { .nsfd = nsfd };
-
-	return lab_sysctl_set(&h, key, value);
+	return host_sysctl_set(nsfd, key, value);
 }
 
 int
 hosts_sysctl_get(int nsfd, const char *key, char *buf, size_t len)
 {
-	struct lab_host h = { .nsfd = nsfd };
-
-	return lab_sysctl_get(&h, key, buf, len);
+	return host_sysctl_get(nsfd, key, buf, len);
 }

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "host/netns.h"
 #include "bench/bench.h"
 #include "lab/lab.h"
 #include "util.h"
@@ -50,7 +51,7 @@ spawn_in(int nsfd, const char *path, char *const argv[], int out_fd)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() == 1)
 		_exit(127);
-	if (setns(nsfd, CLONE_NEWNET) == -1)
+	if (host_netns_enter(nsfd) == -1)
 		_exit(126);
 	devnull = open("/dev/null", O_RDWR);
 	if (devnull != -1) {

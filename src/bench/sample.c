@@ -10,7 +10,7 @@
  *         for the 100 ms series, since a server closing first at 35,000
  *         connections a second holds hundreds of thousands of them and a
  *         full dump ten times a second would eat the core the server needs.
- *   diag  the host's sockets through sock_diag (lab/sockdiag.c, what
+ *   diag  the host's sockets through sock_diag (host/sockdiag.c, what
  *         ss -tan lists), the TIME_WAIT ones counted. Used at the end.
  */
 #include <fcntl.h>
@@ -22,7 +22,8 @@
 #include <unistd.h>
 
 #include "bench/bench.h"
-#include "lab/sockdiag.h"
+#include "host/netns.h"
+#include "host/sockdiag.h"
 
 struct open_job {
 	struct tw_counter *c;
@@ -43,7 +44,7 @@ tw_counter_open(struct tw_counter *c, int nsfd)
 	struct open_job j = { c };
 
 	c->sockstat_fd = -1;
-	if (hosts_in_ns(nsfd, open_job_run, &j) == -1) {
+	if (host_netns_run(nsfd, open_job_run, &j) == -1) {
 		tw_counter_close(c);
 		return -1;
 	}

@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "host/netns.h"
 #include "bench/bench.h"
 #include "util.h"
 
@@ -267,7 +268,7 @@ srv_thread(void *arg)
 	s.ep = -1;
 	for (k = 0; k < BENCH_MAX_ADDRS; k++)
 		s.lfd[k] = -1;
-	if (c->nsfd >= 0 && setns(c->nsfd, CLONE_NEWNET) == -1) {
+	if (c->nsfd >= 0 && host_netns_enter(c->nsfd) == -1) {
 		snprintf(c->err, sizeof(c->err), "setns server: %s", strerror(errno));
 		goto out;
 	}

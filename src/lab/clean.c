@@ -25,7 +25,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "ktrace.h"
+#include "host/ktrace.h"
 #include "lab/lab.h"
 #include "lab/labint.h"
 #include "util.h"

@@ -4,21 +4,16 @@
  * its peer moved into the host as eth0), addresses, per-host sysctls, and
  * the lab's hosts file.
  *
- * Built in-process, not by running ip(8): a namespace is made by unshare()
- * on the calling thread (which is then moved back), published under
- * /run/netns the way ip does it (so `ip netns exec` sees it), and configured
- * through one route-netlink socket opened inside it. Sysctls are written to
- * /proc/sys while the thread sits in the namespace: the kernel resolves
- * /proc/sys/net against the writing thread's namespace. Nothing is created
- * in the namespace the caller started in.
+ * Built in-process, not by running ip(8), with the host layer (src/host/):
+ * a namespace is made by unshare() on the calling thread (which is then
+ * moved back), published under /run/netns the way ip does it (so `ip netns
+ * exec` sees it), its sysctls written while the thread sits in it, and
+ * configured through one route netlink socket opened inside it. Nothing is
+ * created in the namespace the caller started in.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/if.h>
-#include <linux/if_link.h>
-#include <linux/veth.h>
-#include <sched.h>
+#include <net/if.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,10 +24,10 @@
 
 #include "lab/lab.h"
 #include "lab/labint.h"
-#include "lab/rtnl.h"
+#include "host/netns.h"
+#include "host/rtnl.h"
+#include "host/sysctl.h"
 #include "util.h"
-
-#define SELF_NETNS "/proc/thread-self/ns/net"
 #define BRIDGE_NAME "br0"
 
 /* What a fresh Linux has: tests must not depend on the machine's tuning. */
@@ -74,104 +69,15 @@ seterr(char *err, size_t errlen, const char *what, int e)
 }
 
 int
-lab_enter(int nsfd)
-{
-	return setns(nsfd, CLONE_NEWNET) == 0 ? 0 : -1;
-}
-
-/* Back to where the thread was. Failing would leave this thread in a lab
- * namespace with the caller unaware: no safe way on, so stop. */
-static void
-leave(int orig)
-{
-	if (setns(orig, CLONE_NEWNET) < 0) {
-		perror("timewait: cannot return to the original network namespace");
-		abort();
-	}
-}
-
-static int
-write_sysctl(const char *key, const char *value)
-{
-	char path[PATH_MAX];
-	int fd, rc;
-
-	if (strstr(key, "..") != NULL || key[0] == '/') {
-		errno = EINVAL;
-		return -1;
-	}
-	if (fmt(path, sizeof(path), "/proc/sys/%s", key) < 0) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	rc = write_all(fd, value, strlen(value));
-	if (close(fd) < 0)
-		rc = -1;
-	return rc;
-}
-
-static int
-read_sysctl(const char *key, char *buf, size_t len)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd;
-
-	if (len == 0 || strstr(key, "..") != NULL || key[0] == '/' ||
-	    fmt(path, sizeof(path), "/proc/sys/%s", key) < 0) {
-		errno = EINVAL;
-		return -1;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		n--;
-	buf[n] = '\0';
-	return 0;
-}
-
-/* Runs op with the thread inside h's namespace, then moves it back. */
-static int
-in_host(const struct lab_host *h, const char *key, char *buf, size_t len,
-    const char *value)
-{
-	int orig, rc, e;
-
-	orig = open(SELF_NETNS, O_RDONLY | O_CLOEXEC);
-	if (orig < 0)
-		return -1;
-	if (lab_enter(h->nsfd) < 0) {
-		e = errno;
-		close(orig);
-		errno = e;
-		return -1;
-	}
-	rc = value != NULL ? write_sysctl(key, value) : read_sysctl(key, buf, len);
-	e = errno;
-	leave(orig);
-	close(orig);
-	errno = e;
-	return rc;
-}
-
-int
 lab_sysctl_set(const struct lab_host *h, const char *key, const char *value)
 {
-	return in_host(h, key, NULL, 0, value);
+	return host_sysctl_set(h->nsfd, key, value);
 }
 
 int
 lab_sysctl_get(const struct lab_host *h, const char *key, char *buf, size_t len)
 {
-	return in_host(h, key, buf, len, NULL);
+	return host_sysctl_get(h->nsfd, key, buf, len);
 }
 
 struct lab_host *
@@ -215,52 +121,24 @@ netns_dir_ready(void)
 	return mount("", LAB_NETNS_DIR, "none", MS_SHARED | MS_REC, NULL);
 }
 
-static int
-set_all(const char *const kv[][2], int optional)
-{
-	int i;
-
-	for (i = 0; kv[i][0] != NULL; i++)
-		if (write_sysctl(kv[i][0], kv[i][1]) < 0 && !(optional && errno == ENOENT))
-			return -1;
-	return 0;
-}
-
-static int
-link_up(struct rtnl *nl, int ifindex)
-{
-	struct rtnl_req r;
-	struct ifinfomsg *ifi;
-
-	ifi = rtnl_req_init(&r, RTM_NEWLINK, 0, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
-	return rtnl_talk(nl, &r);
-}
-
 /*
  * A new namespace, left as the calling thread's: published as
- * /run/netns/NAME, its sysctls written, a netlink socket opened in it.
- * Records name and fd in *netns / *nsfd as soon as they exist, so a failure
- * part-way is undone by the caller's cleanup.
+ * /run/netns/NAME, its sysctls written, lo up, a netlink socket opened in
+ * it. Records name and fd in *netns / *nsfd as soon as they exist, so a
+ * failure part-way is undone by the caller's cleanup.
  */
 static int
 make_netns(const char *name, char *netns, size_t netnslen, int *nsfd,
     struct rtnl *nl, const char *const kv[][2], const char *const kv2[][2],
     char *err, size_t errlen)
 {
-	char path[PATH_MAX];
-	int fd, rc;
+	char path[PATH_MAX], what[PATH_MAX + 32];
+	const char *key = NULL;
+	int fd;
 
-	if (unshare(CLONE_NEWNET) < 0) {
-		seterr(err, errlen, "unshare(CLONE_NEWNET)", errno);
-		return -1;
-	}
-	*nsfd = open(SELF_NETNS, O_RDONLY | O_CLOEXEC);
+	*nsfd = host_netns_unshare();
 	if (*nsfd < 0) {
-		seterr(err, errlen, SELF_NETNS, errno);
+		seterr(err, errlen, "new network namespace", errno);
 		return -1;
 	}
 	if (fmt(path, sizeof(path), "%s/%s", LAB_NETNS_DIR, name) < 0) {
@@ -274,107 +152,20 @@ make_netns(const char *name, char *netns, size_t netnslen, int *nsfd,
 	}
 	close(fd);
 	snprintf(netns, netnslen, "%s", name);
-	if (mount(SELF_NETNS, path, "none", MS_BIND, NULL) < 0) {
-		seterr(err, errlen, "bind mount of the namespace", errno);
+	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0) {
+		snprintf(what, sizeof(what), "bind mount of the namespace on %s", path);
+		seterr(err, errlen, what, errno);
 		return -1;
 	}
-	if (set_all(kv, 0) < 0) {
-		seterr(err, errlen, "sysctl", errno);
+	if (host_sysctl_set_all(kv, 0, &key) < 0 ||
+	    host_sysctl_set_all(kv2, 1, &key) < 0) {	/* no IPv6 here: fine */
+		snprintf(what, sizeof(what), "sysctl %s in %s", key, name);
+		seterr(err, errlen, what, errno);
 		return -1;
 	}
-	if (set_all(kv2, 1) < 0) {	/* no IPv6 in this kernel: fine */
-		seterr(err, errlen, "sysctl", errno);
+	if (rtnl_open(nl, -1, err, errlen) < 0)
 		return -1;
-	}
-	if (rtnl_open(nl) < 0) {
-		seterr(err, errlen, "netlink socket", errno);
-		return -1;
-	}
-	rc = link_up(nl, 1);	/* lo is always index 1 in a new namespace */
-	if (rc < 0) {
-		seterr(err, errlen, "bringing lo up", -rc);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-make_bridge(struct rtnl *nl)
-{
-	struct rtnl_req r;
-	struct ifinfomsg *ifi;
-	struct rtattr *info, *data;
-	uint8_t off = 0;
-
-	ifi = rtnl_req_init(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
-	rtnl_attr_str(&r, IFLA_IFNAME, BRIDGE_NAME);
-	info = rtnl_nest(&r, IFLA_LINKINFO);
-	rtnl_attr_str(&r, IFLA_INFO_KIND, "bridge");
-	data = rtnl_nest(&r, IFLA_INFO_DATA);
-	/* No snooping: else the bridge joins 224.0.0.106 and its IGMP
-	 * reports land in every host's capture. */
-	rtnl_attr(&r, IFLA_BR_MCAST_SNOOPING, &off, sizeof(off));
-	rtnl_nest_end(&r, data);
-	rtnl_nest_end(&r, info);
-	return rtnl_talk(nl, &r);
-}
-
-/* veth "ve-HOST" in the switch, on the bridge, up; its peer "eth0" created
- * straight inside the host namespace (brought up there afterwards). */
-static int
-make_veth(struct rtnl *sw, int bridge, const struct lab_host *h)
-{
-	struct rtnl_req r;
-	struct ifinfomsg *ifi, peer;
-	struct rtattr *info, *data, *p;
-	char name[IFNAMSIZ];
-
-	if (fmt(name, sizeof(name), "ve-%s", h->name) < 0)
-		return -ENAMETOOLONG;
-	ifi = rtnl_req_init(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_flags = IFF_UP;
-	ifi->ifi_change = IFF_UP;
-	rtnl_attr_str(&r, IFLA_IFNAME, name);
-	rtnl_attr_u32(&r, IFLA_MASTER, (uint32_t)bridge);
-	info = rtnl_nest(&r, IFLA_LINKINFO);
-	rtnl_attr_str(&r, IFLA_INFO_KIND, "veth");
-	data = rtnl_nest(&r, IFLA_INFO_DATA);
-	p = rtnl_nest(&r, VETH_INFO_PEER);
-	memset(&peer, 0, sizeof(peer));
-	peer.ifi_family = AF_UNSPEC;	/* not up yet: veth opens only once paired */
-	rtnl_append(&r, &peer, sizeof(peer));
-	rtnl_attr_str(&r, IFLA_IFNAME, h->ifname);
-	rtnl_attr_u32(&r, IFLA_NET_NS_FD, (uint32_t)h->nsfd);
-	rtnl_nest_end(&r, p);
-	rtnl_nest_end(&r, data);
-	rtnl_nest_end(&r, info);
-	return rtnl_talk(sw, &r);
-}
-
-static int
-add_addr(struct rtnl *nl, int ifindex, int family, const char *text, int prefix)
-{
-	unsigned char bin[16];
-	struct rtnl_req r;
-	struct ifaddrmsg *ifa;
-	size_t alen = family == AF_INET ? 4 : 16;
-
-	if (inet_pton(family, text, bin) != 1)
-		return -EINVAL;
-	ifa = rtnl_req_init(&r, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, sizeof(*ifa));
-	ifa->ifa_family = (unsigned char)family;
-	ifa->ifa_prefixlen = (unsigned char)prefix;
-	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-	ifa->ifa_index = (unsigned)ifindex;
-	if (family == AF_INET6)
-		ifa->ifa_flags = IFA_F_NODAD;	/* usable at once */
-	rtnl_attr(&r, IFA_LOCAL, bin, alen);
-	rtnl_attr(&r, IFA_ADDRESS, bin, alen);
-	return rtnl_talk(nl, &r);
+	return rtnl_link_up(nl, 1, err, errlen);	/* lo is 1 in a new namespace */
 }
 
 static int
@@ -422,14 +213,14 @@ int
 lab_build(struct lab *lab, const char *const *names, int n, const char *dir,
     char *err, size_t errlen)
 {
-	struct rtnl sw = { .fd = -1 }, nl[LAB_MAX_HOSTS];
-	char nsname[64], what[96];
+	struct rtnl sw = { NULL, 0, 0 }, nl[LAB_MAX_HOSTS];
+	char nsname[64], name[IFNAMSIZ];
 	unsigned v, x, y;
 	int i, j, rc, orig = -1, bridge, has6;
 
 	lab_init_empty(lab);
 	for (i = 0; i < LAB_MAX_HOSTS; i++)
-		nl[i].fd = -1;
+		nl[i].sk = NULL;
 	if (n < 1 || n > LAB_MAX_HOSTS) {
 		snprintf(err, errlen, "a lab has 1 to %d hosts", LAB_MAX_HOSTS);
 		return -1;
@@ -469,9 +260,9 @@ lab_build(struct lab *lab, const char *const *names, int n, const char *dir,
 			snprintf(h->addr6, sizeof(h->addr6), "fd74:7700:%x:%x::%x", x, y, i + 2);
 	}
 
-	orig = open(SELF_NETNS, O_RDONLY | O_CLOEXEC);
+	orig = host_netns_self();
 	if (orig < 0) {
-		seterr(err, errlen, SELF_NETNS, errno);
+		seterr(err, errlen, "our own network namespace", errno);
 		goto fail;
 	}
 	snprintf(nsname, sizeof(nsname), "%s-sw", lab->id);
@@ -484,46 +275,28 @@ lab_build(struct lab *lab, const char *const *names, int n, const char *dir,
 		rc = make_netns(nsname, h->netns, sizeof(h->netns), &h->nsfd, &nl[i],
 		    lab_defaults, host_plumbing, err, errlen);
 	}
-	leave(orig);
+	host_netns_return(orig);	/* closes orig */
 	if (rc < 0)
 		goto fail;
 
-	rc = make_bridge(&sw);
-	if (rc < 0) {
-		seterr(err, errlen, "creating the bridge", -rc);
+	if (rtnl_bridge_add(&sw, BRIDGE_NAME, err, errlen) < 0 ||
+	    (bridge = rtnl_ifindex(&sw, BRIDGE_NAME, err, errlen)) < 0)
 		goto fail;
-	}
-	bridge = rtnl_ifindex(&sw, BRIDGE_NAME);
-	if (bridge < 0) {
-		seterr(err, errlen, "bridge index", errno);
-		goto fail;
-	}
 	for (i = 0; i < n; i++) {
 		struct lab_host *h = &lab->hosts[i];
 		int eth;
 
-		rc = make_veth(&sw, bridge, h);
-		if (rc < 0) {
-			snprintf(what, sizeof(what), "veth pair for %s", h->name);
-			seterr(err, errlen, what, -rc);
+		if (fmt(name, sizeof(name), "ve-%s", h->name) < 0) {
+			seterr(err, errlen, h->name, ENAMETOOLONG);
 			goto fail;
 		}
-		eth = rtnl_ifindex(&nl[i], h->ifname);
-		if (eth < 0) {
-			snprintf(what, sizeof(what), "%s of %s", h->ifname, h->name);
-			seterr(err, errlen, what, errno);
+		if (rtnl_veth_add(&sw, name, bridge, h->ifname, h->nsfd, err, errlen) < 0 ||
+		    (eth = rtnl_ifindex(&nl[i], h->ifname, err, errlen)) < 0 ||
+		    rtnl_link_up(&nl[i], eth, err, errlen) < 0 ||
+		    rtnl_addr_add(&nl[i], eth, AF_INET, h->addr, 24, err, errlen) < 0 ||
+		    (has6 && rtnl_addr_add(&nl[i], eth, AF_INET6, h->addr6, 64,
+		    err, errlen) < 0))
 			goto fail;
-		}
-		rc = link_up(&nl[i], eth);
-		if (rc == 0)
-			rc = add_addr(&nl[i], eth, AF_INET, h->addr, 24);
-		if (rc == 0 && has6)
-			rc = add_addr(&nl[i], eth, AF_INET6, h->addr6, 64);
-		if (rc < 0) {
-			snprintf(what, sizeof(what), "addresses of %s", h->name);
-			seterr(err, errlen, what, -rc);
-			goto fail;
-		}
 	}
 	if (write_hosts_file(lab, dir) < 0) {
 		seterr(err, errlen, "hosts file", errno);
@@ -532,15 +305,12 @@ lab_build(struct lab *lab, const char *const *names, int n, const char *dir,
 	rtnl_close(&sw);
 	for (i = 0; i < n; i++)
 		rtnl_close(&nl[i]);
-	close(orig);
 	return 0;
 
 fail:
 	rtnl_close(&sw);
 	for (i = 0; i < n; i++)
 		rtnl_close(&nl[i]);
-	if (orig >= 0)
-		close(orig);
 	lab_destroy(lab);
 	return -1;
 }

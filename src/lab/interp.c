@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lab/labjson.h"
 #include "lab/runint.h"
 #include "util.h"
 
@@ -409,7 +410,7 @@ run_setup(struct test_rec *r, const char *dir, struct run_env *e)
 		snprintf(r->hosts[i].addr, sizeof(r->hosts[i].addr), "%s", h->addr);
 		snprintf(r->hosts[i].addr6, sizeof(r->hosts[i].addr6), "%s", h->addr6);
 	}
-	results_write_lab(dir, lab);
+	lab_json_write(dir, lab, LAB_JSON_RUN, NULL, NULL);
 	/* The kernels' TCP state changes: worth having, not worth failing for. */
 	for (i = 0; i < r->nhosts; i++) {
 		addrs[naddrs] = r->hosts[i].addr;

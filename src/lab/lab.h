@@ -5,8 +5,9 @@
  * "tw-<owner pid>-<seq>", so that leftovers of a killed runner can be found
  * and removed (lab_clean) by whoever comes next.
  *
- * Implemented in hosts.c (namespaces, links, addresses, sysctls),
- * spawn.c (processes inside a host) and clean.c (leftovers).
+ * Implemented in hosts.c (the topology: namespaces, bridge, veths,
+ * addresses, sysctls, built with the host layer of src/host/), spawn.c
+ * (processes inside a host) and clean.c (leftovers).
  */
 #ifndef TIMEWAIT_LAB_H
 #define TIMEWAIT_LAB_H
@@ -56,15 +57,12 @@ void lab_destroy(struct lab *lab);
 struct lab_host *lab_host(struct lab *lab, const char *name);
 
 /* Per-host sysctls; key as a path under /proc/sys: "net/ipv4/tcp_tw_reuse".
- * Only h->nsfd is used: any network namespace's descriptor will do. */
+ * Only h->nsfd is used (host_sysctl_set/get of host/sysctl.h). */
 int lab_sysctl_set(const struct lab_host *h, const char *key, const char *value);
 int lab_sysctl_get(const struct lab_host *h, const char *key, char *buf, size_t len);
 
 /* The sysctls set on every host, as key/value pairs ending with NULL. */
 extern const char *const lab_defaults[][2];
-
-/* Move the calling thread into a network namespace (setns). 0 or -1. */
-int lab_enter(int nsfd);
 
 struct lab_proc_opts {
 	int stdin_fd;		/* -1: /dev/null */

@@ -25,8 +25,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lab/capture.h"
+#include "host/capture.h"
 #include "lab/labint.h"
+#include "lab/labjson.h"
 #include "lab/labkeep.h"
 #include "util.h"
 
@@ -379,45 +380,6 @@ lab_state_close(struct lab_state *st)
 	}
 }
 
-/* lab.json: what a report needs to know about the hosts. */
-static void
-write_lab_json(struct lab *lab, const char *out, struct capture_stats *stats,
-    const int *captured)
-{
-	char path[PATH_MAX], value[128];
-	json_t *root, *hosts = json_array();
-	int i, k;
-
-	for (i = 0; i < lab->nhosts; i++) {
-		struct lab_host *h = &lab->hosts[i];
-		json_t *sys = json_object(), *jh;
-
-		for (k = 0; lab_defaults[k][0] != NULL; k++)
-			if (lab_sysctl_get(h, lab_defaults[k][0], value, sizeof(value)) == 0)
-				json_object_set_new(sys, lab_defaults[k][0], json_string(value));
-		jh = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "name", h->name,
-		    "netns", h->netns, "ifname", h->ifname, "addr", h->addr,
-		    "addr6", h->addr6, "sysctls", sys);
-		if (captured[i]) {
-			char pcap[64];
-
-			snprintf(pcap, sizeof(pcap), "%s.pcap", h->name);
-			json_object_set_new(jh, "pcap", json_string(pcap));
-			json_object_set_new(jh, "capture", json_pack("{s:I, s:I, s:I}",
-			    "packets", (json_int_t)stats[i].packets,
-			    "dropped", (json_int_t)stats[i].dropped,
-			    "if_dropped", (json_int_t)stats[i].if_dropped));
-		}
-		json_array_append_new(hosts, jh);
-	}
-	root = json_pack("{s:s, s:s, s:s, s:o}", "id", lab->id, "kind", "by-hand lab",
-	    "hosts_file", "hosts", "hosts", hosts);
-	if (root != NULL && fmt(path, sizeof(path), "%s/lab.json", out) == 0 &&
-	    write_json(root, path) < 0)
-		fprintf(stderr, "keeper: cannot write %s\n", path);
-	json_decref(root);
-}
-
 /* What the keeper does once asked to stop: the run folder, then nothing left. */
 static void
 keeper_finish(struct lab_state *st, struct capture **caps)
@@ -462,7 +424,7 @@ keeper_finish(struct lab_state *st, struct capture **caps)
 		}
 		if (fmt(path, sizeof(path), "%s/hosts", out) == 0)
 			(void)move_file(st->lab.hosts_file, path);
-		write_lab_json(&st->lab, out, stats, captured);
+		(void)lab_json_write(out, &st->lab, LAB_JSON_BY_HAND, captured, stats);
 	}
 	lab_destroy(&st->lab);
 	rm_flat_dir(st->staging);

@@ -83,34 +83,6 @@ write_json(const char *dir, const char *name, json_t *j)
 	return rc;
 }
 
-void
-results_write_lab(const char *dir, const struct lab *lab)
-{
-	json_t *j = json_object(), *hosts = json_array(), *sysctl;
-	char val[128];
-	int i, k;
-
-	json_object_set_new(j, "lab", json_string(lab->id));
-	for (i = 0; i < lab->nhosts; i++) {
-		const struct lab_host *h = &lab->hosts[i];
-		json_t *o = json_object();
-
-		json_object_set_new(o, "name", json_string(h->name));
-		json_object_set_new(o, "netns", json_string(h->netns));
-		json_object_set_new(o, "interface", json_string(h->ifname));
-		json_object_set_new(o, "addr", json_string(h->addr));
-		json_object_set_new(o, "addr6", json_string(h->addr6));
-		sysctl = json_object();
-		for (k = 0; lab_defaults[k][0] != NULL; k++)
-			if (lab_sysctl_get(h, lab_defaults[k][0], val, sizeof(val)) == 0)
-				json_object_set_new(sysctl, lab_defaults[k][0], json_string(val));
-		json_object_set_new(o, "sysctls", sysctl);
-		json_array_append_new(hosts, o);
-	}
-	json_object_set_new(j, "hosts", hosts);
-	write_json(dir, "lab.json", j);
-}
-
 static json_t *
 snapshots_json(const struct test_rec *r)
 {

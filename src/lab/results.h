@@ -18,7 +18,6 @@ struct outcome_count {
 void outcome_add(struct outcome_count *o, int *n, int max, const char *name);
 /* Remove what an earlier run of the same test left in dir. */
 int results_clear(const char *dir);
-void results_write_lab(const char *dir, const struct lab *lab);
 int results_write(const char *dir, const struct test_rec *r,
     const struct check_result *res, int nres, int ok,
     const struct outcome_count *oc, int noc, int runs, int passed_runs,

@@ -18,8 +18,8 @@
 
 #include "catalogue.h"
 #include "checks.h"
-#include "ktrace.h"
-#include "lab/capture.h"
+#include "host/ktrace.h"
+#include "host/capture.h"
 #include "lab/lab.h"
 #include "lab/results.h"
 

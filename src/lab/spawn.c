@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "host/netns.h"
 #include "lab/lab.h"
 #include "lab/labint.h"
 
@@ -78,7 +79,7 @@ child(const struct lab *lab, const struct lab_host *h, char *const argv[],
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 
-	if (setns(h->nsfd, CLONE_NEWNET) < 0)
+	if (host_netns_enter(h->nsfd) < 0)	/* a plain setns: fine before exec */
 		child_fail(pipefd, 2);
 	if (unshare(CLONE_NEWNS) < 0)
 		child_fail(pipefd, 3);

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "host/netns.h"
 #include "watch/watch.h"
 
 const char *const w_counter_names[W_NCOUNTERS] = {
@@ -87,7 +88,7 @@ in_ns_main(void *arg)
 	struct in_ns_job *j = arg;
 	struct w_ns *ns = j->ns;
 
-	if (!ns->own && setns(ns->nsfd, CLONE_NEWNET) < 0) {
+	if (!ns->own && host_netns_enter(ns->nsfd) < 0) {
 		j->rc = -1;
 		j->err = errno;
 		return NULL;

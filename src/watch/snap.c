@@ -1,6 +1,6 @@
 /*
  * snap.c - what the watched namespace holds right now, from one sock_diag
- * snapshot (lab/sockdiag.h): TIME_WAIT sockets and the age of the oldest,
+ * snapshot (host/sockdiag.h): TIME_WAIT sockets and the age of the oldest,
  * and, for the connections this host opened, the ephemeral ports in use
  * for each (source address, destination), the figure its ceiling follows.
  *
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lab/sockdiag.h"
+#include "host/sockdiag.h"
 #include "watch/watch.h"
 
 int

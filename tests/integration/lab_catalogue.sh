@@ -10,27 +10,41 @@ out=$(mktemp -d /tmp/tw-lab-test.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-# Leftovers, as 'lab status' counts them: labs whose owner is dead (or whose
-# pid was recycled by a process that holds none of the lab). A lab of a
-# live owner belongs to another run going on beside this one.
-leftovers() {
-	n=$("$TW" lab status | awk '/^[0-9]+ labs?, [0-9]+ leftovers?/ {print $3}')
-	n=${n:-0}
-	p=$(pgrep -f "$TW (server|client)" | wc -l)
-	echo "$n namespaces, $p programs"
+# Other runs may go on beside this one (another `lab run`, a `lab up`
+# held in another shell): the test judges only what its own runs own.
+# Its labs are known by the ids their lab.json files name (a test writes
+# lab.json right after its lab is built); a lab leaves its namespaces
+# (<id>-<host>) and its tracing instance (<id>). Its processes (programs,
+# test processes of a killed runner) are those holding a file of this
+# test's folder open (a program's event log, a test's pcap).
+own_ids() {
+	sed -n 's/^ *"id": "\(tw-[0-9]*-[0-9]*\)".*/\1/p' "$out"/*/*/lab.json 2>/dev/null | sort -u
 }
+leftovers() {
+	nl=0 ni=0 np=0
+	ns=$(ip netns list 2>/dev/null | awk '{print $1}')
+	for id in $(own_ids); do
+		echo "$ns" | grep -q "^$id-" && nl=$((nl + 1))
+		[ -e "/sys/kernel/tracing/instances/$id" ] && ni=$((ni + 1))
+	done
+	np=$(find /proc/[0-9]*/fd -maxdepth 1 -lname "$out/*" 2>/dev/null |
+	    cut -d/ -f3 | sort -u | wc -l)
+	echo "$nl labs, $ni trace instances, $np processes"
+}
+none="0 labs, 0 trace instances, 0 processes"
 
-# The host namespace, as it must stay: links, addresses, routes, sysctls.
+# The host namespace, as it must stay: links, addresses, routes, sysctls
+# (no lab touches them, whoever runs it).
 host_state() {
 	ip -o link | sed 's/ qlen [0-9]*//' | awk '{print $2, $3}'
 	ip -o addr | awk '{print $2, $3, $4}'
 	ip route; ip -6 route
 	sysctl -n net.ipv4.ip_local_port_range net.ipv4.tcp_tw_reuse \
 	    net.ipv4.tcp_fin_timeout net.ipv4.tcp_timestamps net.ipv4.ip_unprivileged_port_start
-	# mounts, but /run/netns and the namespaces in it: ip(8) and the lab
-	# leave /run/netns as it is, and labs are judged by the leftover checks
-	# (a killed runner's test processes may still be tearing theirs down)
-	awk '$2 !~ "^/run/netns" {print $1, $2, $3}' /proc/mounts | sort
+	# mounts, but /run/netns (the namespaces in it) and tracefs: labs
+	# come and go there, ours and other runs' alike, and ours are judged
+	# by leftovers above
+	awk '$2 !~ "^/run/netns" && $3 != "tracefs" {print $1, $2, $3}' /proc/mounts | sort
 }
 host_state > "$out/host.before"
 
@@ -55,7 +69,7 @@ done
 # tshark agrees with our checks: test 007's client sends a RST, test 003's a FIN first.
 tshark -r "$out/a/007/client.pcap" -Y 'tcp.flags.reset==1' 2>/dev/null | grep -q . ||
 	fail "tshark sees no RST in 007"
-[ "$(leftovers)" = "0 namespaces, 0 programs" ] || fail "left behind after a normal run: $(leftovers)"
+[ "$(leftovers)" = "$none" ] || fail "left behind after a normal run: $(leftovers)"
 
 # The close race, 50 times: the counts of its outcomes add up to 50, and
 # each run's outcome agreed with the TIME_WAIT sockets.
@@ -71,7 +85,7 @@ sum=$(awk '/"outcomes"/ {on = 1; next} on && /}/ {on = 0} on {gsub(/[^0-9]/, "",
 "$TW" lab run 000 003 --fast --out "$out/c" >/dev/null & c=$!
 wait $b || fail "first of two runners failed"
 wait $c || fail "second of two runners failed"
-[ "$(leftovers)" = "0 namespaces, 0 programs" ] || fail "left behind after two runners: $(leftovers)"
+[ "$(leftovers)" = "$none" ] || fail "left behind after two runners: $(leftovers)"
 
 # 3. SIGKILL in the middle of test 002 (it lasts 2.5 s with --fast): first
 # the runner alone (its test processes then tear their labs down), then the
@@ -80,7 +94,7 @@ wait $c || fail "second of two runners failed"
 # until_clean SECONDS: wait for the runner's test processes to tear down.
 until_clean() {
 	i=0
-	while [ "$(leftovers)" != "0 namespaces, 0 programs" ]; do
+	while [ "$(leftovers)" != "$none" ]; do
 		i=$((i + 1)); [ $i -gt $(($1 * 10)) ] && return 1
 		sleep 0.1
 	done
@@ -92,17 +106,21 @@ until_clean 10 || fail "left behind after SIGKILL of the runner: $(leftovers)"
 setsid "$TW" lab run 002 006 --fast --out "$out/e" >/dev/null 2>&1 &
 pg=$!	# setsid execs in place: the runner, leader of its own group
 sleep 1
+# Its labs are there before the kill (once the group is dead, any other
+# run's lab_build may remove them before our 'lab clean' does).
+case $(leftovers) in "0 labs"*) fail "no lab of the second runner is up: the test tests nothing" ;; esac
 kill -9 "-$pg" || fail "the second runner is not running"
 # A process killed with SIGKILL takes a moment to die (longer under ASan):
 # until then it counts as alive and 'lab clean' rightly leaves its lab.
+# Every thread (-L): a leader is a zombie while its other threads still
+# exit and hold its files, tracing instances included (rmdir: EBUSY).
 i=0
-while ps -o stat= -g "$pg" 2>/dev/null | grep -qv Z; do
+while ps -L -o stat= -g "$pg" 2>/dev/null | grep -qv Z; do
 	i=$((i + 1)); [ $i -gt 100 ] && fail "the killed group does not die"
 	sleep 0.1
 done
-[ "$(leftovers)" != "0 namespaces, 0 programs" ] || fail "SIGKILL of the whole group left nothing: the test tests nothing"
 "$TW" lab clean || fail "lab clean failed"
-[ "$(leftovers)" = "0 namespaces, 0 programs" ] || fail "left behind after SIGKILL + clean: $(leftovers)"
+[ "$(leftovers)" = "$none" ] || fail "left behind after SIGKILL + clean: $(leftovers)"
 
 # A dead run's temporary folder (/tmp/tw-<pid>-tmp-*, as bench makes) goes
 # too; pid 4194304 is above any pid_max, so it is never alive.
@@ -116,7 +134,7 @@ mkdir -p /tmp/tw-4194304-tmp-test.x/sub && touch /tmp/tw-4194304-tmp-test.x/sub/
 "$TW" lab run 006 --time-scale 0.01 >"$out/scale.err" 2>&1; [ $? = 2 ] || fail "006 at scale 0.01: not exit 2"
 grep -q "delayed ACK" "$out/scale.err" || fail "006 at scale 0.01: no reason given: $(cat "$out/scale.err")"
 "$TW" lab run 000 --out /proc/nope >/dev/null 2>&1; [ $? = 1 ] || fail "unwritable --out: not exit 1"
-[ "$(leftovers)" = "0 namespaces, 0 programs" ] || fail "bad input left something: $(leftovers)"
+[ "$(leftovers)" = "$none" ] || fail "bad input left something: $(leftovers)"
 # The killed runners' test processes end their teardown by themselves (a
 # while under ASan). Once none is left, and after the 'lab clean' that the
 # rule allows after a SIGKILL ("nothing remains once lab clean or the next

@@ -6,6 +6,12 @@
 # `lab down` writes the run folder and leaves nothing behind; a keeper
 # killed with SIGKILL leaves leftovers that `lab clean` removes.
 # Needs root (exit 77 otherwise). $TW is the timewait binary.
+#
+# Other labs may live on the machine while this runs (another `lab up`,
+# another `lab run`): every command names its lab (--lab ID), and the test
+# looks only at what it owns: its labs' namespaces and keepers, found by
+# the ids it got, and the machine's own links, addresses, routes and
+# sysctls, which no lab changes.
 [ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
 TW=${TW:-build/timewait}
 BUILD=${BUILD:-$(dirname "$TW")}
@@ -23,9 +29,21 @@ fail() {
 ok() { echo "ok: $*"; }
 cd "$work" || exit 1
 
-links_before=$(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sort | tr '\n' ' ')
+# The machine's own namespace, as it must stay.
+host_state() {
+	ip -o link | sed 's/ qlen [0-9]*//' | awk '{print $2, $3}'
+	ip -o addr | awk '{print $2, $3, $4}'
+	ip route; ip -6 route
+	sysctl -n net.ipv4.ip_local_port_range net.ipv4.tcp_tw_reuse \
+	    net.ipv4.tcp_fin_timeout net.ipv4.tcp_timestamps net.ipv4.ip_unprivileged_port_start
+}
+host_state >"$work/host.before"
 port_start_before=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
 fin_before=$(cat /proc/sys/net/ipv4/tcp_fin_timeout)
+# The keeper of a lab: its pid is in the id, tw-PID-SEQ.
+keeper_of() { k=${1#tw-}; echo "${k%-*}"; }
+# Alive and not a zombie.
+alive() { ps -o stat= -p "$1" 2>/dev/null | grep -qv '^Z'; }
 
 # Bad input: exit 2, one line.
 "$TW" lab up 'Bad_Name' >/dev/null 2>&1; [ $? -eq 2 ] || fail "bad host name not exit 2"
@@ -66,16 +84,16 @@ ip netns exec "$id-client" ip -6 -o addr show dev eth0 | grep -q tentative && fa
 ip netns exec "$id-client" ip -o link show lo | grep -q 'UP' || fail "lo down"
 ok "addresses $caddr $saddr, IPv6 usable, lo up"
 
-got=$("$TW" lab exec client -- getent hosts server | awk '{print $1}')
+got=$("$TW" lab exec --lab "$id" client -- getent hosts server | awk '{print $1}')
 [ "$got/24" = "$saddr" ] || fail "server resolves to '$got' in client"
-"$TW" lab exec --user nobody server -- getent hosts client >/dev/null || fail "getent as nobody"
-[ "$("$TW" lab exec --user nobody client -- id -u)" = 65534 ] || fail "--user nobody"
+"$TW" lab exec --lab "$id" --user nobody server -- getent hosts client >/dev/null || fail "getent as nobody"
+[ "$("$TW" lab exec --lab "$id" --user nobody client -- id -u)" = 65534 ] || fail "--user nobody"
 ok "names resolve inside hosts"
 
 for kv in "ip_local_port_range:32768	60999" tcp_tw_reuse:2 tcp_fin_timeout:60 \
     tcp_timestamps:1 ip_unprivileged_port_start:0; do
 	k=${kv%%:*}; v=${kv#*:}
-	got=$("$TW" lab exec server -- cat "/proc/sys/net/ipv4/$k")
+	got=$("$TW" lab exec --lab "$id" server -- cat "/proc/sys/net/ipv4/$k")
 	[ "$got" = "$v" ] || fail "sysctl $k = '$got' in server, want '$v'"
 done
 [ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" = "$port_start_before" ] ||
@@ -84,20 +102,20 @@ done
 	fail "the machine's tcp_fin_timeout changed"
 ok "lab sysctls set, the machine's unchanged"
 
-"$TW" lab exec client -- /nonexistent/prog >/dev/null 2>&1; [ $? -eq 127 ] || fail "missing command not 127"
-"$TW" lab exec client -- sh -c 'exit 5'; [ $? -eq 5 ] || fail "exit status not passed on"
+"$TW" lab exec --lab "$id" client -- /nonexistent/prog >/dev/null 2>&1; [ $? -eq 127 ] || fail "missing command not 127"
+"$TW" lab exec --lab "$id" client -- sh -c 'exit 5'; [ $? -eq 5 ] || fail "exit status not passed on"
 ok "exec exit statuses"
 
 # TCP from client to server:666 as nobody (ip_unprivileged_port_start=0).
 PY=/usr/bin/python3
 if [ -x "$PY" ]; then
-	"$TW" lab exec --user nobody server -- "$PY" -c '
+	"$TW" lab exec --lab "$id" --user nobody server -- "$PY" -c '
 import socket, sys
 s = socket.socket(); s.bind(("", 666)); s.listen(1); s.settimeout(10)
 c, a = s.accept(); sys.stdout.write(c.recv(16).decode() + "\n")' >"$work/srv.out" 2>&1 &
 	spid=$!
 	sleep 0.3
-	"$TW" lab exec --user nobody client -- "$PY" -c '
+	"$TW" lab exec --lab "$id" --user nobody client -- "$PY" -c '
 import socket, time
 for i in range(50):
     try:
@@ -124,6 +142,8 @@ ok "two labs side by side ($id, $id2)"
 "$TW" lab down --lab "$id" --out "$work/run1" || fail "lab down"
 [ -f "$work/run1/lab.json" ] && [ -f "$work/run1/hosts" ] || fail "run folder incomplete: $(ls "$work/run1")"
 grep -q 'ip_unprivileged_port_start": "0"' "$work/run1/lab.json" || fail "lab.json lacks sysctls"
+grep -q "\"id\": \"$id\"" "$work/run1/lab.json" || fail "lab.json does not name lab $id"
+grep -q '"kind": "by-hand"' "$work/run1/lab.json" || fail "lab.json does not say by-hand"
 if grep -q '"pcap"' "$work/run1/lab.json"; then
 	for h in client server; do
 		[ -s "$work/run1/$h.pcap" ] || fail "no $h.pcap"
@@ -139,13 +159,22 @@ ids="$id2"
 ok "lab down wrote $(ls "$work/run1" | tr '\n' ' ')and removed $id"
 
 # SIGKILL the second lab's keeper, with a process still running inside.
-"$TW" lab exec client -- sleep 300 &
+"$TW" lab exec --lab "$id2" client -- sleep 300 &
 sleep 0.3
-keeper=${id2#tw-}; keeper=${keeper%-*}
+keeper=$(keeper_of "$id2")
+alive "$keeper" || fail "keeper $keeper of $id2 is not running"
+ip netns list | grep -q "^$id2-" || fail "no namespaces of $id2 before the kill"
 kill -9 "$keeper"
-sleep 0.2
-ip netns list | grep -q "^$id2-" || fail "expected leftovers of the killed keeper"
-"$TW" lab status | grep "^$id2 " | grep -q dead || fail "lab status does not call $id2 a leftover"
+k=0
+while alive "$keeper"; do
+	k=$((k + 1)); [ $k -lt 50 ] || fail "keeper $keeper does not die"; sleep 0.1
+done
+# Any lab_build on the machine (another run's) may already have removed
+# the leftovers; while they are there, lab status must call them dead.
+if ip netns list | grep -q "^$id2-"; then
+	st=$("$TW" lab status | grep "^$id2 ")
+	[ -z "$st" ] || echo "$st" | grep -q dead || fail "lab status does not call $id2 a leftover: $st"
+fi
 "$TW" lab clean >/dev/null || fail "lab clean"
 ip netns list | grep -q "^$id2-" && fail "lab clean left namespaces of $id2"
 ls /run/timewait 2>/dev/null | grep -q "$id2" && fail "lab clean left state of $id2"
@@ -153,13 +182,19 @@ wait 2>/dev/null
 ids=""
 ok "a killed keeper's lab is removed by lab clean"
 
-# A killed keeper stays a zombie until whoever adopted it reaps it.
-k=0
-while ps -eo stat=,comm= | awk '$1 !~ /^Z/ && $2 == "tw-keeper"' | grep -q . ; do
-	k=$((k + 1)); [ $k -lt 30 ] || fail "a tw-keeper process is left"; sleep 0.1
+# A killed keeper stays a zombie until whoever adopted it reaps it; our
+# keepers (and only ours: other labs may be up) must be gone.
+for k in $(keeper_of "$id") $(keeper_of "$id2"); do
+	n=0
+	while alive "$k" && [ "$(ps -o comm= -p "$k")" = tw-keeper ]; do
+		n=$((n + 1)); [ $n -lt 30 ] || fail "keeper $k is left"; sleep 0.1
+	done
 done
-links_after=$(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | sort | tr '\n' ' ')
-[ "$links_before" = "$links_after" ] || fail "links of the machine changed: '$links_before' -> '$links_after'"
-ok "nothing left: no namespaces, no keeper, the machine's links unchanged"
+for x in "$id" "$id2"; do
+	ip netns list | grep -q "^$x-" && fail "namespaces of $x left"
+done
+host_state >"$work/host.after"
+diff "$work/host.before" "$work/host.after" || fail "the machine's links, addresses, routes or sysctls changed"
+ok "nothing left: no namespaces, no keeper of ours, the machine's own network unchanged"
 rm -rf "$work"
 exit 0

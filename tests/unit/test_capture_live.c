@@ -39,8 +39,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "lab/capture.h"
-#include "lab/sockdiag.h"
+#include "host/capture.h"
+#include "host/sockdiag.h"
 #include "pcapread.h"
 #include "util.h"
 

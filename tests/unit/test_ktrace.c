@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ktrace.h"
+#include "host/ktrace.h"
 
 static void
 test_bad_instance_name(void **state)

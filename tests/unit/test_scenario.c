@@ -27,7 +27,7 @@
 #include <jansson.h>
 
 #include "commands.h"
-#include "lab/sockdiag.h"
+#include "host/sockdiag.h"
 #include "scenario.h"
 #include "tcpstate.h"
 #include "util.h"

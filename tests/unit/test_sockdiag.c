@@ -25,7 +25,7 @@
 
 #include <jansson.h>
 
-#include "lab/sockdiag.h"
+#include "host/sockdiag.h"
 
 /* A listening socket on addr (family's loopback or any), port chosen. */
 static int

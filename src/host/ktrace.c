@@ -39,7 +39,7 @@
 #include <tracefs.h>
 #include <event-parse.h>
 
-#include "ktrace.h"
+#include "host/ktrace.h"
 #include "tcpstate.h"
 #include "util.h"
 

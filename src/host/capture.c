@@ -36,7 +36,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,7 +46,8 @@
 
 #include <pcap/pcap.h>
 
-#include "lab/capture.h"
+#include "host/capture.h"
+#include "host/netns.h"
 
 #define CAPTURE_SNAPLEN		262144		/* whole packets, even GRO ones */
 #define CAPTURE_BUFFER		(8 * 1024 * 1024)	/* kernel ring, bytes */
@@ -295,7 +295,7 @@ capture_thread(void *arg)
 	struct pollfd pfd[2];
 	int fd;
 
-	if (c->nsfd >= 0 && setns(c->nsfd, CLONE_NEWNET) != 0) {
+	if (c->nsfd >= 0 && host_netns_enter(c->nsfd) != 0) {
 		snprintf(c->err, sizeof(c->err), "capture on %s: entering the "
 		    "network namespace: %s", c->ifname, strerror(errno));
 		report_start(c, 1);
