@@ -173,7 +173,8 @@ proxy_run() {
 	# TIME_WAIT peers as host names.
 	awk -v up="$W/up.txt" 'BEGIN { while ((getline l < up) > 0) { split(l, f, " ");
 	    if (f[2] ~ /^[0-9.]+$/) n[f[2]] = f[1] } }
-	    { split($2, a, ":"); print $1, (a[1] in n) ? n[a[1]] : a[1] }' "$W/tw.txt" >"$W/tw.names"
+	    { a = $2; sub(/^\[::ffff:/, "", a); sub(/\]?:[0-9]+$/, "", a)
+	      print $1, (a in n) ? n[a] : a }' "$W/tw.txt" >"$W/tw.names"
 	mv "$W/tw.names" "$W/tw.txt"
 	hops
 	echo "--- $mode (server $scode, client $ccode)"
@@ -236,7 +237,7 @@ if [ "$(basename "$0")" = proxy_lib.sh ]; then
 	PROXY_LINGER=30 sh "$(dirname "$0")/proxy_haproxy_httpclose.sh" >"$W/victim.log" 2>&1 &
 	victim=$!
 	i=0
-	until grep -q '^answered ' "$W/victim.log" || [ $i -ge 200 ]; do
+	until grep -q '^answered ' "$W/victim.log" 2>/dev/null || [ $i -ge 200 ]; do
 		sleep 0.05
 		i=$((i + 1))
 	done
