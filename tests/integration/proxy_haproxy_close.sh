@@ -11,4 +11,5 @@ expect_hop client-proxy proxy none
 expect_hop proxy-backend none proxy
 expect_tw proxy client 1
 expect_tw_total 1
+expect_open proxy backend 0
 echo "ok: haproxy-close"

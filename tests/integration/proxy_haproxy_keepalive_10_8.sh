@@ -12,4 +12,6 @@ expect_hop client-proxy client none
 expect_hop proxy-backend none none
 expect_tw client proxy 1
 expect_tw_total 1
+expect_open proxy backend 1
+expect_open backend proxy 1
 echo "ok: haproxy-keepalive-10-8"

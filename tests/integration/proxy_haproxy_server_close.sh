@@ -10,4 +10,5 @@ expect_hop client-proxy client none
 expect_hop proxy-backend none proxy
 expect_tw client proxy 1
 expect_tw_total 1
+expect_open proxy backend 0
 echo "ok: haproxy-server-close"

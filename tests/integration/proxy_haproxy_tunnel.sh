@@ -14,4 +14,5 @@ expect_hop proxy-backend backend none
 expect_tw proxy client 1
 expect_tw backend proxy 1
 expect_tw_total 2
+expect_open proxy backend 0
 echo "ok: haproxy-tunnel"

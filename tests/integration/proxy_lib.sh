@@ -55,7 +55,7 @@ trap 'exit 1' INT TERM HUP
 fail() {
 	echo "FAIL: $*"
 	if [ -n "$W" ]; then
-		for f in "$W"/proxy/*.log "$W"/*.log "$W"/hops.txt "$W"/tw.txt; do
+		for f in "$W"/proxy/*.log "$W"/*.log "$W"/hops.txt "$W"/tw.txt "$W"/est.txt; do
 			[ -f "$f" ] || continue
 			echo "--- $f"; tail -n 20 "$f"
 		done
@@ -163,19 +163,23 @@ proxy_run() {
 	sleep 0.3	# the last FIN and ACK of the client's own close
 
 	: >"$W/tw.txt"
+	: >"$W/est.txt"
 	for h in $hosts; do
 		lab_exec "$h" ss -Htan state time-wait | awk -v h="$h" '{ print h, $4 }' >>"$W/tw.txt"
+		lab_exec "$h" ss -Htan state established | awk -v h="$h" '{ print h, $4 }' >>"$W/est.txt"
 	done
 	"$TW" lab down --lab "$LAB" --out "$W/run" >"$W/down.log" 2>&1 || fail "lab down"
 	LAB=
 	exec 3>&-
 	wait
-	# TIME_WAIT peers as host names.
-	awk -v up="$W/up.txt" 'BEGIN { while ((getline l < up) > 0) { split(l, f, " ");
-	    if (f[2] ~ /^[0-9.]+$/) n[f[2]] = f[1] } }
-	    { a = $2; sub(/^\[::ffff:/, "", a); sub(/\]?:[0-9]+$/, "", a)
-	      print $1, (a in n) ? n[a] : a }' "$W/tw.txt" >"$W/tw.names"
-	mv "$W/tw.names" "$W/tw.txt"
+	# Peers as host names.
+	for f in tw est; do
+		awk -v up="$W/up.txt" 'BEGIN { while ((getline l < up) > 0) { split(l, f, " ");
+		    if (f[2] ~ /^[0-9.]+$/) n[f[2]] = f[1] } }
+		    { a = $2; sub(/^\[::ffff:/, "", a); sub(/\]?:[0-9]+$/, "", a)
+		      print $1, (a in n) ? n[a] : a }' "$W/$f.txt" >"$W/$f.names"
+		mv "$W/$f.names" "$W/$f.txt"
+	done
 	hops
 	echo "--- $mode (server $scode, client $ccode)"
 	cat "$W/hops.txt"
@@ -215,6 +219,14 @@ expect_tw() {
 	n=$(grep -c "^$1 $2\$" "$W/tw.txt")
 	[ "$n" -eq "$3" ] || fail "TIME_WAIT on $1 towards $2: expected $3, saw $n"
 	echo "ok: $3 TIME_WAIT on $1 towards $2"
+}
+
+# expect_open HOST PEER COUNT: COUNT connections still ESTABLISHED on HOST
+# towards PEER at the end of the run (kept alive, in a pool).
+expect_open() {
+	n=$(grep -c "^$1 $2\$" "$W/est.txt")
+	[ "$n" -eq "$3" ] || fail "ESTABLISHED on $1 towards $2: expected $3, saw $n"
+	echo "ok: $3 connection still open on $1 towards $2"
 }
 
 # expect_tw_total COUNT: TIME_WAIT sockets on every host together.
