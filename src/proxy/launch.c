@@ -49,8 +49,11 @@ struct kind_info {
 	const char *log;		/* where its upstream errors are written */
 };
 
-/* HAProxy logs to stderr (it has no file logging of its own); nginx and
- * httpd write error.log themselves, their stderr holds start-up noise. */
+/* HAProxy has no log file of its own: its request log goes to stdout
+ * (stdout.log), its alerts, one "Connect() failed ..." per failed attempt,
+ * to stderr (stderr.log; the log has each of them too, so counting both
+ * would count twice). nginx and httpd write error.log themselves, their
+ * stdout and stderr hold start-up noise. */
 static const struct kind_info kinds[] = {
 	[PROXY_HAPROXY] = { "haproxy", { "/usr/sbin/haproxy", "/usr/local/sbin/haproxy", NULL },
 	    "haproxy.cfg", "stderr.log" },
@@ -234,7 +237,7 @@ drop_to_nobody(void)
 }
 
 static _Noreturn void
-child(int nsfd, int logfd, const char *dir, char *const argv[], pid_t parent, int pipefd)
+child(int nsfd, int outfd, int errfd, const char *dir, char *const argv[], pid_t parent, int pipefd)
 {
 	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C", NULL };
 	struct sigaction dfl;
@@ -256,7 +259,7 @@ child(int nsfd, int logfd, const char *dir, char *const argv[], pid_t parent, in
 	if (setns(nsfd, CLONE_NEWNET) < 0)
 		child_fail(pipefd, 3);
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (null < 0 || dup2(null, 0) < 0 || dup2(logfd, 1) < 0 || dup2(logfd, 2) < 0)
+	if (null < 0 || dup2(null, 0) < 0 || dup2(outfd, 1) < 0 || dup2(errfd, 2) < 0)
 		child_fail(pipefd, 4);
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		child_fail(pipefd, 4);
@@ -279,7 +282,7 @@ static const char *const step_names[] = {
 };
 
 static pid_t
-spawn(int nsfd, int logfd, const char *dir, char *const argv[], char *err, size_t errlen)
+spawn(int nsfd, int outfd, int errfd, const char *dir, char *const argv[], char *err, size_t errlen)
 {
 	int fds[2], report[2], status;
 	pid_t parent = getpid(), pid;
@@ -298,7 +301,7 @@ spawn(int nsfd, int logfd, const char *dir, char *const argv[], char *err, size_
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		child(nsfd, logfd, dir, argv, parent, fds[1]);
+		child(nsfd, outfd, errfd, dir, argv, parent, fds[1]);
 	}
 	close(fds[1]);
 	do
@@ -426,6 +429,18 @@ last_line(int dirfd, const char *name, char *buf, size_t len)
 	snprintf(buf, len, "%s", start ? start + 1 : text);
 }
 
+/* A new file of the run folder for the proxy's stdout or stderr. */
+static int
+open_log(const struct proxy *p, const char *name, char *err, size_t errlen)
+{
+	int fd = openat(p->dirfd, name,
+	    O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		snprintf(err, errlen, "%s/%s: %s", p->dir, name, strerror(errno));
+	return fd;
+}
+
 int
 proxy_start(struct proxy *p, const char *netns, const char *addr,
     uint16_t port, unsigned timeout_ms, char *err, size_t errlen)
@@ -434,7 +449,7 @@ proxy_start(struct proxy *p, const char *netns, const char *addr,
 	char nspath[128], conf[600], prefix[600], elog[600], line[300];
 	char *argv[8];
 	uint64_t deadline;
-	int nsfd, logfd, r;
+	int nsfd, outfd, errfd, r;
 
 	if (prog == NULL) {
 		snprintf(err, errlen, "%s is not installed (make deps)", kinds[p->kind].name);
@@ -472,15 +487,17 @@ proxy_start(struct proxy *p, const char *netns, const char *addr,
 		snprintf(err, errlen, "%s: %s", nspath, strerror(errno));
 		return -1;
 	}
-	logfd = openat(p->dirfd, "stderr.log",
-	    O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (logfd < 0) {
-		snprintf(err, errlen, "%s/stderr.log: %s", p->dir, strerror(errno));
+	outfd = open_log(p, "stdout.log", err, errlen);
+	errfd = outfd < 0 ? -1 : open_log(p, "stderr.log", err, errlen);
+	if (outfd < 0 || errfd < 0) {
+		if (outfd >= 0)
+			close(outfd);
 		close(nsfd);
 		return -1;
 	}
-	p->pid = spawn(nsfd, logfd, p->dir, argv, err, errlen);
-	close(logfd);
+	p->pid = spawn(nsfd, outfd, errfd, p->dir, argv, err, errlen);
+	close(outfd);
+	close(errfd);
 	if (p->pid < 0) {
 		close(nsfd);
 		return -1;

@@ -80,7 +80,7 @@ int proxy_prepare(struct proxy *p, const char *template_path, const char *dir,
  * Start the proxy in the network namespace /run/netns/<netns>, as user
  * nobody keeping only CAP_NET_BIND_SERVICE, in a process group of its own,
  * dying with this thread (PR_SET_PDEATHSIG), its stdout and stderr in
- * <dir>/stderr.log; then wait until addr:port accepts a connection (made
+ * <dir>/stdout.log and <dir>/stderr.log; then wait until addr:port accepts a connection (made
  * from inside the namespace, over loopback, closed with a RST so it leaves
  * no TIME_WAIT and no packet on the host's interface), at most timeout_ms.
  * 0, or -1 with err (the proxy stopped again).

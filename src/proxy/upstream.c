@@ -55,7 +55,7 @@ nginx_errno(const char *line)
 	if (c == NULL || strstr(c, "while connecting to upstream") == NULL)
 		return 0;
 	c = strstr(c, "failed (");
-	return c ? number_after(c + strlen("failed")) : 0;
+	return c ? number_after(c + strlen("failed ")) : 0;
 }
 
 static int
@@ -114,7 +114,7 @@ add(struct proxy_upstream_errors *e, int err)
 		if (strcmp(e->by_errno[i].name, name) == 0)
 			break;
 	if (i == e->n) {
-		if (e->n == PROXY_ERRNO_KINDS - 1)
+		if (e->n >= PROXY_ERRNO_KINDS - 1)
 			name = "other";
 		for (i = 0; i < e->n; i++)
 			if (strcmp(e->by_errno[i].name, name) == 0)

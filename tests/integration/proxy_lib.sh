@@ -133,7 +133,8 @@ proxy_run() {
 	nginx-*) set -- "$prog" -p "$W/proxy/" -e "$W/proxy/error.log" -c "$W/proxy/$conf" ;;
 	apache-*) set -- "$prog" -d "$W/proxy" -f "$W/proxy/$conf" -DFOREGROUND ;;
 	esac
-	"$TW" lab exec --lab "$LAB" --user nobody proxy -- "$@" <&3 >"$W/proxy/stderr.log" 2>&1 &
+	"$TW" lab exec --lab "$LAB" --user nobody proxy -- "$@" <&3 \
+	    >"$W/proxy/stdout.log" 2>"$W/proxy/stderr.log" &
 	for b in backend $([ "$nb" = 2 ] && echo backend2); do wait_listen "$b"; done
 	wait_listen proxy
 
