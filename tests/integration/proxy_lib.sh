@@ -50,7 +50,7 @@ cleanup() {
 	W=
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+trap 'exit 1' INT TERM HUP PIPE
 
 fail() {
 	echo "FAIL: $*"
