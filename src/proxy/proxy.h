@@ -113,6 +113,8 @@ struct proxy_upstream_errors {
 	} by_errno[PROXY_ERRNO_KINDS];
 	int n;
 	long total;
+	long unavailable;	/* nginx: "no live upstreams" (every server marked
+				 * down after a failure: the request never tried) */
 	long lines;		/* lines read */
 };
 

@@ -11,6 +11,10 @@
  *   nginx:   ... connect() failed (99: Cannot assign requested address)
  *            while connecting to upstream, ...
  *            (or "connect() to ADDR failed (N: ...)"): the number is errno.
+ *            With two servers or more, one failure marks a server down
+ *            (max_fails 1, fail_timeout 10 s) and the next requests fail
+ *            with "no live upstreams while connecting to upstream" without
+ *            trying: counted apart, as unavailable.
  *   Apache:  ... (99)Cannot assign requested address: AH00957: http:
  *            attempt to connect to ADDR (ADDR:PORT) failed
  *            the number in parentheses before the message is the errno.
@@ -146,6 +150,8 @@ proxy_upstream_count(enum proxy_kind kind, const char *text,
 		err = proxy_upstream_errno(kind, line);
 		if (err > 0)
 			add(e, err);
+		else if (kind == PROXY_NGINX && strstr(line, "no live upstreams while connecting"))
+			e->unavailable++;
 		if (nl == NULL)
 			break;
 		s = nl + 1;

@@ -33,6 +33,10 @@ static const char nginx_111[] =
     "2026/11/30 08:56:35 [error] 26975#26975: *1 connect() failed (111: Connection "
     "refused) while connecting to upstream, client: 10.185.143.2, server: , request: "
     "\"GET / HTTP/1.0\", upstream: \"http://10.185.143.2:666/\", host: \"proxy:666\"";
+static const char nginx_nolive[] =
+    "2026/11/30 08:58:35 [error] 6955#6955: *4002 no live upstreams while connecting to "
+    "upstream, client: 10.162.190.2, server: , request: \"GET / HTTP/1.0\", upstream: "
+    "\"http://backends/\", host: \"proxy:666\"";
 static const char nginx_notice[] =
     "2026/11/30 08:55:03 [notice] 13894#13894: using the \"epoll\" event method";
 
@@ -61,6 +65,7 @@ nginx_lines(void **state)
 	assert_int_equal(proxy_upstream_errno(PROXY_NGINX, nginx_99), EADDRNOTAVAIL);
 	assert_int_equal(proxy_upstream_errno(PROXY_NGINX, nginx_111), ECONNREFUSED);
 	assert_int_equal(proxy_upstream_errno(PROXY_NGINX, nginx_notice), 0);
+	assert_int_equal(proxy_upstream_errno(PROXY_NGINX, nginx_nolive), 0);
 	/* Another proxy's wording is not nginx's. */
 	assert_int_equal(proxy_upstream_errno(PROXY_NGINX, apache_99), 0);
 }
@@ -106,11 +111,12 @@ counts_by_errno_name(void **state)
 	struct proxy_upstream_errors e;
 	char text[4096];
 
-	snprintf(text, sizeof(text), "%s\n%s\n%s\n%s\n%s", nginx_notice, nginx_99, nginx_111,
-	    nginx_99, nginx_99);	/* no newline at the end */
+	snprintf(text, sizeof(text), "%s\n%s\n%s\n%s\n%s\n%s", nginx_notice, nginx_99,
+	    nginx_111, nginx_nolive, nginx_99, nginx_99);	/* no newline at the end */
 	proxy_upstream_count(PROXY_NGINX, text, &e);
-	assert_int_equal(e.lines, 5);
+	assert_int_equal(e.lines, 6);
 	assert_int_equal(e.total, 4);
+	assert_int_equal(e.unavailable, 1);
 	assert_int_equal(proxy_upstream_get(&e, "EADDRNOTAVAIL"), 3);
 	assert_int_equal(proxy_upstream_get(&e, "ECONNREFUSED"), 1);
 	assert_int_equal(proxy_upstream_get(&e, "EADDRINUSE"), 0);
