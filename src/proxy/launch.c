@@ -104,19 +104,28 @@ proxy_log_name(enum proxy_kind kind)
 	return kinds[kind].log;
 }
 
-/* A path that may go into a configuration file as {dir}. */
+/* A path that may go into a configuration file as {dir}: absolute, of
+ * letters, digits and ./_- only, no empty, "." or ".." component. */
 static int
 valid_dir(const char *dir)
 {
-	const char *c;
+	const char *c, *comp;
+	size_t len;
 
-	if (dir[0] != '/' || strstr(dir, "/../") || strstr(dir, "/./"))
+	if (dir[0] != '/')
 		return 0;
 	for (c = dir; *c; c++)
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
 		    (*c >= '0' && *c <= '9') || strchr("./_-", *c)))
 			return 0;
-	return 1;
+	for (comp = dir + 1; ; comp += len + 1) {
+		len = strcspn(comp, "/");
+		if (len == 0 || (len == 1 && comp[0] == '.') ||
+		    (len == 2 && comp[0] == '.' && comp[1] == '.'))
+			return 0;
+		if (comp[len] == '\0')
+			return 1;
+	}
 }
 
 static int
@@ -192,8 +201,14 @@ proxy_prepare(struct proxy *p, const char *template_path, const char *dir,
 		return -1;
 	}
 	p->dirfd = openat(parentfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (p->dirfd < 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		(void)unlinkat(parentfd, base, AT_REMOVEDIR);
+		close(parentfd);
+		return -1;
+	}
 	close(parentfd);
-	if (p->dirfd < 0 || fchown(p->dirfd, NOBODY_UID, NOGROUP_GID) < 0) {
+	if (fchown(p->dirfd, NOBODY_UID, NOGROUP_GID) < 0) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
@@ -237,7 +252,8 @@ drop_to_nobody(void)
 }
 
 static _Noreturn void
-child(int nsfd, int outfd, int errfd, const char *dir, char *const argv[], pid_t parent, int pipefd)
+child(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
+    pid_t parent, int pipefd)
 {
 	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C", NULL };
 	struct sigaction dfl;
@@ -282,7 +298,8 @@ static const char *const step_names[] = {
 };
 
 static pid_t
-spawn(int nsfd, int outfd, int errfd, const char *dir, char *const argv[], char *err, size_t errlen)
+spawn(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
+    char *err, size_t errlen)
 {
 	int fds[2], report[2], status;
 	pid_t parent = getpid(), pid;

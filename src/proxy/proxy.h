@@ -71,7 +71,8 @@ struct proxy {
  * searchable by user nobody, the proxy opens its files by path), owned by
  * nobody, then render template into it as the kind's configuration file
  * with vars plus {dir} (the folder's path). The caller gives {proxy},
- * {backend}... p is ready for proxy_start. 0, or -1 with err.
+ * {backend}... p is ready for proxy_start. 0, or -1 with err; once the
+ * folder is made (p->dirfd >= 0), proxy_remove_dir removes it again.
  */
 int proxy_prepare(struct proxy *p, const char *template_path, const char *dir,
     const struct proxy_var *vars, size_t nvars, char *err, size_t errlen);

@@ -228,6 +228,11 @@ bad_names_are_refused(void **state)
 	snprintf(tpl, sizeof(tpl), "%s/proxies/haproxy-tunnel.cfg", top);
 	assert_int_equal(proxy_prepare(&p, tpl, "relative/dir", vars, 2, err, sizeof(err)), -1);
 	assert_int_equal(proxy_prepare(&p, tpl, "/tmp/a dir", vars, 2, err, sizeof(err)), -1);
+	assert_int_equal(proxy_prepare(&p, tpl, "/tmp/..", vars, 2, err, sizeof(err)), -1);
+	assert_int_equal(proxy_prepare(&p, tpl, "/tmp/../x", vars, 2, err, sizeof(err)), -1);
+	assert_int_equal(proxy_prepare(&p, tpl, "/tmp//x", vars, 2, err, sizeof(err)), -1);
+	assert_int_equal(proxy_prepare(&p, tpl, "/tmp/x/", vars, 2, err, sizeof(err)), -1);
+	assert_int_equal(p.dirfd, -1);
 	snprintf(dir, sizeof(dir), "%s/names", t.tmp);
 	assert_int_equal(proxy_prepare(&p, tpl, dir, vars, 2, err, sizeof(err)), 0);
 	assert_int_equal(proxy_start(&p, "../etc", "10.1.1.1", 666, 100, err, sizeof(err)), -1);
