@@ -98,11 +98,11 @@ summary(FILE *f, const struct timeline *tl)
 		}
 		for (int side = 0; side < 2; side++)
 			for (size_t k = 0; k < c->nstates[side]; k++) {
-				const char *n = c->states[side][k].name;
+				enum tcp_st n = c->states[side][k].state;
 
-				tw[side] |= !strcmp(n, "TIME_WAIT");
+				tw[side] |= n == TS_TIME_WAIT;
 				/* a FIN the capture missed, as the kernel saw it */
-				fin |= !strcmp(n, "FIN_WAIT1") || !strcmp(n, "LAST_ACK");
+				fin |= n == TS_FIN_WAIT1 || n == TS_LAST_ACK;
 			}
 	}
 	fprintf(f, "%s%s%s</td><td>", fin ? "FIN" : "", fin && rst ? " + " : "",

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "timeline.h"
+#include "model/timeline.h"
 
 /* Connections drawn in one diagram; the rest are counted, not drawn. */
 #define RD_MAX_CONNS 24

@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "fixture.h"
-#include "timeline.h"
+#include "model/timeline.h"
 #include "pcapread.h"
 
 static char dir[512];
