@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/input.h"
+#include "model/jsonl.h"
 #include "model/work.h"
 
 struct evgroup {
@@ -27,44 +27,44 @@ struct evwork {
 };
 
 static void
-event_detail(const json_t *o, const char *step, char *buf, size_t len)
+event_detail(const struct jrec *o, const char *step, char *buf, size_t len)
 {
 	const char *s;
-	int64_t bytes = j_int(o, "bytes", -1);
+	int64_t bytes = jr_int(o, "bytes", -1);
 
 	buf[0] = 0;
-	if (*(s = j_str(o, "errname")))
+	if (*(s = jr_str(o, "errname")))
 		snprintf(buf, len, "%s", s);
 	else if (!strcmp(step, "epoll"))
-		snprintf(buf, len, "%s", j_str(o, "events"));
+		snprintf(buf, len, "%s", jr_str(o, "events"));
 	else if (!strcmp(step, "shutdown"))
-		snprintf(buf, len, "%s", j_str(o, "how"));
+		snprintf(buf, len, "%s", jr_str(o, "how"));
 	else if ((!strcmp(step, "read") || !strcmp(step, "write")) && bytes >= 0)
 		snprintf(buf, len, "%lld B", (long long)bytes);
 	else if (!strcmp(step, "signal") || !strcmp(step, "start"))
-		snprintf(buf, len, "%.60s", j_str(o, "note"));
+		snprintf(buf, len, "%.60s", jr_str(o, "note"));
 	else if (!strcmp(step, "bind") || !strcmp(step, "listen"))
-		snprintf(buf, len, "%s", j_str(o, "local"));
+		snprintf(buf, len, "%s", jr_str(o, "local"));
 }
 
 /* The group of event e (line o of file number f); e->conn holds it. */
 static int
-group_event(struct evwork *ew, size_t f, const json_t *o, struct tl_event *e)
+group_event(struct evwork *ew, size_t f, const struct jrec *o, struct tl_event *e)
 {
-	int64_t num = j_int(o, "req", -1);
+	int64_t num = jr_int(o, "req", -1);
 	const char *local, *remote;
 	char gkey[96];
 	size_t g;
 
 	if (num < 0)
-		num = j_int(o, "conn", -1);
+		num = jr_int(o, "conn", -1);
 	if (num < 0 && strcmp(e->step, "listen") && strcmp(e->step, "start") &&
 	    strcmp(e->step, "quit") && strcmp(e->step, "signal"))
-		num = 100000 + j_int(o, "fd", -1);
+		num = 100000 + jr_int(o, "fd", -1);
 	if (num < 0)
 		return 0;
 	snprintf(gkey, sizeof(gkey), "%zu|%lld|%lld", f,
-	    (long long)j_int(o, "pid", 0), (long long)num);
+	    (long long)jr_int(o, "pid", 0), (long long)num);
 	if (strmap_get(&ew->gmap, gkey, &g)) {
 		struct evgroup ng;
 
@@ -76,8 +76,8 @@ group_event(struct evwork *ew, size_t f, const json_t *o, struct tl_event *e)
 			return -1;
 		g = ew->ngroups - 1;
 	}
-	local = j_str(o, "local");
-	remote = j_str(o, "remote");
+	local = jr_str(o, "local");
+	remote = jr_str(o, "remote");
 	if (*local && *remote && strncmp(local, "0.0.0.0", 7) &&
 	    strncmp(local, "[::]", 4)) {
 		snprintf(ew->groups[g].local, sizeof(ew->groups[g].local), "%s", local);
@@ -100,7 +100,7 @@ read_log(struct work *w, struct evwork *ew, size_t f, const char *file)
 	char path[4400], host[16], prog[24];
 	const char *dot = strchr(file, '.');
 	struct jsonl r;
-	json_t *o;
+	const struct jrec *o;
 	int k, rc = 0;
 
 	snprintf(host, sizeof(host), "%.*s", (int)strcspn(file, "."), file);
@@ -112,16 +112,15 @@ read_log(struct work *w, struct evwork *ew, size_t f, const char *file)
 		return -1;
 	while (!rc && (k = jsonl_next(&r, &o, w->err, w->errlen)) == 1) {
 		struct tl_event e;
-		int64_t ret = j_int(o, "ret", 0);
+		int64_t ret = jr_int(o, "ret", 0);
 
 		memset(&e, 0, sizeof(e));
-		const char *bad = j_time(o, "t_ns", &e.t) ? "t_ns missing or out of range" :
+		const char *bad = jr_time(o, "t_ns", &e.t) ? "t_ns missing or out of range" :
 		    ret < INT32_MIN || ret > INT32_MAX ? "ret out of range" : NULL;
 
 		if (bad) {
 			snprintf(w->err, w->errlen, "%s:%zu: %s", path, r.lineno, bad);
 			rc = -1;
-			json_decref(o);
 			break;
 		}
 		if (tl->clock_estimated && !strcmp(host, tl->clock_host))
@@ -130,15 +129,14 @@ read_log(struct work *w, struct evwork *ew, size_t f, const char *file)
 		e.conn = -1;
 		snprintf(e.host, sizeof(e.host), "%s", host);
 		snprintf(e.prog, sizeof(e.prog), "%s", prog);
-		snprintf(e.step, sizeof(e.step), "%s", j_str(o, "step"));
+		snprintf(e.step, sizeof(e.step), "%s", jr_str(o, "step"));
 		e.ret = (int)ret;
-		snprintf(e.errname, sizeof(e.errname), "%s", j_str(o, "errname"));
+		snprintf(e.errname, sizeof(e.errname), "%s", jr_str(o, "errname"));
 		event_detail(o, e.step, e.detail, sizeof(e.detail));
 		if (group_event(ew, f, o, &e) || VEC_PUSH(tl->events, tl->nevents, w->evcap, e)) {
 			snprintf(w->err, w->errlen, "out of memory reading events");
 			rc = -1;
 		}
-		json_decref(o);
 	}
 	if (k < 0)
 		rc = -1;

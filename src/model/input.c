@@ -1,6 +1,5 @@
 /*
- * input.c - safe opening of a run's files and the one JSON-lines reader
- * (input.h), for the run model, the checks and the runner's live waits.
+ * input.c - safe opening of a run's files and JSON documents (input.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -69,78 +68,6 @@ in_load_json(const char *path, char *err, size_t errlen)
 		errno = EINVAL;
 	}
 	return j;
-}
-
-int
-jsonl_open(struct jsonl *r, const char *path, off_t from, int live,
-    char *err, size_t errlen)
-{
-	int fd;
-
-	memset(r, 0, sizeof(*r));
-	snprintf(r->path, sizeof(r->path), "%s", path);
-	r->live = live;
-	if ((fd = in_open(path, IN_MAX_FILE, err, errlen)) == -1)
-		return -1;
-	if ((from && lseek(fd, from, SEEK_SET) == -1) || !(r->f = fdopen(fd, "r"))) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	r->off = from;
-	return 0;
-}
-
-int
-jsonl_next(struct jsonl *r, json_t **obj, char *err, size_t errlen)
-{
-	json_error_t je;
-	ssize_t len;
-
-	*obj = NULL;
-	for (;;) {
-		len = getline(&r->line, &r->cap, r->f);
-		if (len <= 0) {
-			if (ferror(r->f)) {
-				snprintf(err, errlen, "%s:%zu: %s", r->path, r->lineno + 1,
-				    strerror(errno));
-				return -1;
-			}
-			return 0;
-		}
-		if (r->line[len - 1] != '\n' && r->live)
-			return 0;	/* not whole yet: read again next time */
-		r->off += len;
-		r->lineno++;
-		if (len > IN_MAX_LINE) {
-			snprintf(err, errlen, "%s:%zu: line too long (%zd bytes)", r->path,
-			    r->lineno, len);
-			return -1;
-		}
-		if (len == 1 && r->line[0] == '\n')
-			continue;
-		*obj = json_loadb(r->line, (size_t)len, 0, &je);
-		if (!*obj) {
-			snprintf(err, errlen, "%s:%zu: %s", r->path, r->lineno, je.text);
-			return -1;
-		}
-		if (!json_is_object(*obj)) {
-			json_decref(*obj);
-			*obj = NULL;
-			snprintf(err, errlen, "%s:%zu: not a JSON object", r->path, r->lineno);
-			return -1;
-		}
-		return 1;
-	}
-}
-
-void
-jsonl_close(struct jsonl *r)
-{
-	if (r->f)
-		fclose(r->f);
-	free(r->line);
-	memset(r, 0, sizeof(*r));
 }
 
 const char *

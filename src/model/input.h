@@ -5,8 +5,8 @@
  * A file is opened without following a link and without blocking, then
  * refused unless it is a regular file of bounded size: a FIFO, a device or
  * a link put in a run folder can neither hang nor feed us endless bytes.
- * JSON is read with jansson; a JSON-lines file one object a line, and any
- * error names the file and its line.
+ * A JSON document (lab.json, snapshots.json) is read with jansson, and an
+ * error names the file and its line; JSON-lines files have jsonl.h.
  */
 #ifndef TIMEWAIT_MODEL_INPUT_H
 #define TIMEWAIT_MODEL_INPUT_H
@@ -20,7 +20,6 @@
 
 #define IN_MAX_FILE (1LL << 30)		/* a pcap or a JSON-lines file */
 #define IN_MAX_JSON (64LL << 20)	/* a whole-file JSON document */
-#define IN_MAX_LINE (64 * 1024)		/* one JSON line */
 
 /* Times a run can hold: ns since the epoch, year 1970 to 2116: a
  * margin, so the difference of two of them cannot overflow. */
@@ -38,28 +37,8 @@ int in_open(const char *path, long long max, char *err, size_t errlen);
  * when the file is missing, NULL with err for anything else. */
 json_t *in_load_json(const char *path, char *err, size_t errlen);
 
-/* A JSON-lines file, read one object at a time. */
-struct jsonl {
-	FILE *f;
-	char path[4096];
-	char *line;
-	size_t cap;
-	size_t lineno;
-	off_t off;		/* bytes of whole lines read */
-	int live;		/* a file still being written: keep a last line
-				 * without its newline for the next read */
-};
-
-/* 0, or -1 with err (errno ENOENT: no such file). from: a byte offset to
- * start at (the end of the last whole line read before). */
-int jsonl_open(struct jsonl *r, const char *path, off_t from, int live,
-    char *err, size_t errlen);
-/* The next object: 1 with *obj (json_decref it), 0 at the end, -1 with
- * "path:line: why" in err. */
-int jsonl_next(struct jsonl *r, json_t **obj, char *err, size_t errlen);
-void jsonl_close(struct jsonl *r);
-
-/* Field readers for flat objects: "" / dflt when absent or of another type. */
+/* Field readers of a JSON document's objects: "" / dflt when absent or
+ * of another type. */
 const char *j_str(const json_t *o, const char *k);
 int64_t j_int(const json_t *o, const char *k, int64_t dflt);
 /* A time field: 0, or -1 when absent, not an integer or out of

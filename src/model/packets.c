@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/input.h"
+#include "model/jsonl.h"
 #include "model/work.h"
 #include "pcapread.h"
 
@@ -80,7 +80,7 @@ addr_from_events(struct work *w, const char *host, char *out, size_t len)
 		return -1;
 	for (size_t f = 0; f < nfiles && !found && !rc; f++) {
 		struct jsonl r;
-		json_t *o;
+		const struct jrec *o;
 		int k;
 
 		if (strncmp(files[f], host, hl) || files[f][hl] != '.')
@@ -91,14 +91,13 @@ addr_from_events(struct work *w, const char *host, char *out, size_t len)
 			break;
 		}
 		while (!found && (k = jsonl_next(&r, &o, w->err, w->errlen)) == 1) {
-			const char *l = j_str(o, "local");
+			const char *l = jr_str(o, "local");
 
 			if (*l && strncmp(l, "0.0.0.0", 7) && strncmp(l, "[::]", 4) &&
-			    *j_str(o, "remote")) {
+			    *jr_str(o, "remote")) {
 				ep_addr(l, out, len);
 				found = 1;
 			}
-			json_decref(o);
 		}
 		if (!found && k < 0)
 			rc = -1;

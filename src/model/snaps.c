@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "model/input.h"
+#include "model/jsonl.h"
 #include "model/work.h"
 
 /* 0, or -1 out of memory. */
@@ -82,7 +83,7 @@ load_sockets_jsonl(struct work *w, const char *file)
 {
 	char path[4400];
 	struct jsonl r;
-	json_t *o;
+	const struct jrec *o;
 	int k, rc = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", w->tl->testdir, file);
@@ -91,16 +92,15 @@ load_sockets_jsonl(struct work *w, const char *file)
 	while (!rc && (k = jsonl_next(&r, &o, w->err, w->errlen)) == 1) {
 		int64_t t;
 
-		if (j_time(o, "t_ns", &t)) {
+		if (jr_time(o, "t_ns", &t)) {
 			snprintf(w->err, w->errlen, "%s:%zu: t_ns missing or out of range",
 			    path, r.lineno);
 			rc = -1;
-		} else if (add_snap(w, j_str(o, "host"), j_str(o, "local"),
-		    j_str(o, "remote"), j_str(o, "state"), t, j_int(o, "expires_ms", 0))) {
+		} else if (add_snap(w, jr_str(o, "host"), jr_str(o, "local"),
+		    jr_str(o, "remote"), jr_str(o, "state"), t, jr_int(o, "expires_ms", 0))) {
 			snprintf(w->err, w->errlen, "out of memory");
 			rc = -1;
 		}
-		json_decref(o);
 	}
 	if (k < 0)
 		rc = -1;

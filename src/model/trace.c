@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/input.h"
+#include "model/jsonl.h"
 #include "model/work.h"
 
 static int
@@ -48,18 +48,18 @@ run_new(struct work *w, const char *key, const char *host, const char *local,
 
 /* One line of the trace. 0, -1 out of memory, -2 a bad line (err). */
 static int
-trace_line(struct work *w, const json_t *o, const char *where)
+trace_line(struct work *w, const struct jrec *o, const char *where)
 {
-	const char *ev = j_str(o, "event"), *sk = j_str(o, "sk");
-	enum tcp_st old = tcp_state_parse(j_str(o, "oldstate"));
-	enum tcp_st newst = tcp_state_parse(j_str(o, "newstate"));
+	const char *ev = jr_str(o, "event"), *sk = jr_str(o, "sk");
+	enum tcp_st old = tcp_state_parse(jr_str(o, "oldstate"));
+	enum tcp_st newst = tcp_state_parse(jr_str(o, "newstate"));
 	char local[64], remote[64], key[160];
-	int64_t t, dport = j_int(o, "dport", 0), sport = j_int(o, "sport", 0);
+	int64_t t, dport = jr_int(o, "dport", 0), sport = jr_int(o, "sport", 0);
 	struct trun *r = NULL;
 	size_t ri;
 	int is_state = !strcmp(ev, "inet_sock_set_state");
 
-	if (j_time(o, "t_ns", &t)) {
+	if (jr_time(o, "t_ns", &t)) {
 		snprintf(w->err, w->errlen, "%s: t_ns missing or out of range", where);
 		return -2;
 	}
@@ -82,9 +82,9 @@ trace_line(struct work *w, const json_t *o, const char *where)
 			return -1;
 		return 0;
 	}
-	ep_text(j_str(o, "saddr"), (uint16_t)sport, local, sizeof(local));
-	ep_text(j_str(o, "daddr"), (uint16_t)dport, remote, sizeof(remote));
-	snprintf(key, sizeof(key), "%s|%s|%s", j_str(o, "host"), local, remote);
+	ep_text(jr_str(o, "saddr"), (uint16_t)sport, local, sizeof(local));
+	ep_text(jr_str(o, "daddr"), (uint16_t)dport, remote, sizeof(remote));
+	snprintf(key, sizeof(key), "%s|%s|%s", jr_str(o, "host"), local, remote);
 	if (!strmap_get(&w->rmap, key, &ri))
 		r = &w->runs[ri];
 	if (is_state) {
@@ -93,7 +93,7 @@ trace_line(struct work *w, const json_t *o, const char *where)
 			int pend_syn = old == TS_SYN_SENT && *sk &&
 			    !strmap_get(&w->pend, sk, &ri);
 
-			r = run_new(w, key, j_str(o, "host"), local, remote, t, newst);
+			r = run_new(w, key, jr_str(o, "host"), local, remote, t, newst);
 			if (!r)
 				return -1;
 			if (pend_syn) {
@@ -108,7 +108,7 @@ trace_line(struct work *w, const json_t *o, const char *where)
 	/* tcp_send_reset without a socket state comes from a time-wait
 	 * socket (or from no socket at all); with one, and every
 	 * tcp_receive_reset, concern the full socket. */
-	if (r && !strcmp(ev, "tcp_send_reset") && !strcmp(j_str(o, "state"), "NONE")) {
+	if (r && !strcmp(ev, "tcp_send_reset") && !strcmp(jr_str(o, "state"), "NONE")) {
 		if (r->t_rst == TL_UNKNOWN)
 			r->t_rst = t;
 	} else if (r && (!strcmp(ev, "tcp_send_reset") || !strcmp(ev, "tcp_receive_reset"))) {
@@ -123,7 +123,7 @@ load_trace(struct work *w)
 {
 	char path[4200], where[4300];
 	struct jsonl r;
-	json_t *o;
+	const struct jrec *o;
 	int rc = 0, k = 0;
 
 	snprintf(path, sizeof(path), "%s/trace.jsonl", w->tl->testdir);
@@ -133,7 +133,6 @@ load_trace(struct work *w)
 	while (rc == 0 && (k = jsonl_next(&r, &o, w->err, w->errlen)) == 1) {
 		snprintf(where, sizeof(where), "%s:%zu", path, r.lineno);
 		rc = trace_line(w, o, where);
-		json_decref(o);
 	}
 	jsonl_close(&r);
 	if (rc == -1)
