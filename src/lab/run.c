@@ -817,7 +817,7 @@ run_test(const struct test_spec *t, const struct run_opts *o)
 	results_write(dir, &r, sr.res, sr.nres, sr.ok, o->repeat > 1 ? sr.outcomes : NULL,
 	    sr.noutcomes, sr.runs, sr.passed_runs, (double)(now_mono_ns() - start) / 1e9);
 	progress("drawing");
-	if (render_all(dir, 0, r.draw_error, sizeof(r.draw_error)) == -1 &&
+	if (render_test(dir, 0, NULL, r.draw_error, sizeof(r.draw_error)) == -1 &&
 	    r.draw_error[0] == '\0')
 		snprintf(r.draw_error, sizeof(r.draw_error), "the drawings failed");
 	results_append_drawings(dir, &r);

@@ -28,6 +28,16 @@
 #include "model/work.h"
 
 int
+missing(struct work *w)
+{
+	if (errno != ENOENT)
+		return -1;
+	if (w->errlen)
+		w->err[0] = 0;
+	return 0;
+}
+
+int
 host_of_addr(const struct timeline *tl, const char *addr)
 {
 	for (int i = 0; i < tl->nhosts; i++)
@@ -106,7 +116,7 @@ load_hosts(struct work *w)
 
 	snprintf(path, sizeof(path), "%s/lab.json", w->tl->testdir);
 	if (!(root = in_load_json(path, w->err, w->errlen)))
-		return errno == ENOENT ? 0 : -1;
+		return missing(w);
 	json_array_foreach(json_object_get(root, "hosts"), i, h) {
 		struct tl_host *th;
 
@@ -131,7 +141,7 @@ load_trace_stats(struct work *w)
 	w->tl->trace_events = w->tl->trace_lost = -1;
 	snprintf(path, sizeof(path), "%s/trace.stats.json", w->tl->testdir);
 	if (!(st = in_load_json(path, w->err, w->errlen)))
-		return errno == ENOENT ? 0 : -1;
+		return missing(w);
 	w->tl->trace_events = j_int(st, "events", -1);
 	w->tl->trace_lost = j_int(st, "lost", -1);
 	json_decref(st);

@@ -48,7 +48,7 @@ load_snapshots_json(struct work *w)
 
 	snprintf(path, sizeof(path), "%s/snapshots.json", w->tl->testdir);
 	if (!(root = in_load_json(path, w->err, w->errlen)))
-		return errno == ENOENT ? 0 : -1;
+		return missing(w);
 	if (!json_is_array(root)) {
 		snprintf(w->err, w->errlen, "%s: not an array of snapshots", path);
 		json_decref(root);

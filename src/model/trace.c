@@ -128,7 +128,7 @@ load_trace(struct work *w)
 
 	snprintf(path, sizeof(path), "%s/trace.jsonl", w->tl->testdir);
 	if (jsonl_open(&r, path, 0, 0, w->err, w->errlen))
-		return errno == ENOENT ? 0 : -1;
+		return missing(w);
 	w->tl->have_trace = 1;
 	while (rc == 0 && (k = jsonl_next(&r, &o, w->err, w->errlen)) == 1) {
 		snprintf(where, sizeof(where), "%s:%zu", path, r.lineno);
