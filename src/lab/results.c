@@ -112,43 +112,6 @@ results_write_lab(const char *dir, const struct lab *lab)
 }
 
 static json_t *
-snapshots_json(const struct test_rec *r)
-{
-	json_t *all = json_array();
-	int i, h;
-	size_t k;
-
-	for (i = 0; i < r->nsnaps; i++) {
-		const struct snap_rec *s = &r->snaps[i];
-		json_t *o = json_object(), *hosts = json_object();
-
-		json_object_set_new(o, "name", json_string(s->name));
-		json_object_set_new(o, "t_ns", json_integer((json_int_t)s->t_ns));
-		for (h = 0; h < r->nhosts; h++) {
-			json_t *socks = json_array();
-
-			for (k = 0; k < s->n[h]; k++) {
-				const struct sd_sock *x = &s->s[h][k];
-				json_t *so = json_object();
-
-				json_object_set_new(so, "state", json_string(tcp_state_name(x->state)));
-				json_object_set_new(so, "local", json_string(x->local));
-				json_object_set_new(so, "remote", json_string(x->remote));
-				if (x->timer != 0) {
-					json_object_set_new(so, "timer", json_integer(x->timer));
-					json_object_set_new(so, "expires_ms", json_integer(x->expires_ms));
-				}
-				json_array_append_new(socks, so);
-			}
-			json_object_set_new(hosts, r->hosts[h].name, socks);
-		}
-		json_object_set_new(o, "hosts", hosts);
-		json_array_append_new(all, o);
-	}
-	return all;
-}
-
-static json_t *
 result_json(const struct test_rec *r, const struct check_result *res, int nres,
     int ok, const struct outcome_count *oc, int noc, int runs, int passed_runs,
     double seconds)
@@ -205,66 +168,46 @@ result_json(const struct test_rec *r, const struct check_result *res, int nres,
 
 #define MAX_LISTED 300	/* packets listed in a report */
 
-/* Relative sequence numbers, as Wireshark shows them, per direction. */
-struct isn {
-	char src[46];
-	uint16_t sport;
-	uint32_t isn;
+/* A packet of the model, with its connection. */
+struct sent {
+	int64_t t;
+	const struct tl_conn *c;
+	const struct tl_pkt *p;
 };
 
-static uint32_t
-rel(struct isn *t, int *n, const struct tcp_pkt *p, uint32_t v, int is_ack)
+static int
+cmp_sent(const void *a, const void *b)
 {
-	int i;
+	const struct sent *x = a, *y = b;
 
-	for (i = 0; i < *n; i++) {
-		if (is_ack ? (strcmp(t[i].src, p->dst) == 0 && t[i].sport == p->dport)
-		    : (strcmp(t[i].src, p->src) == 0 && t[i].sport == p->sport)) {
-			/* A new SYN on a 4-tuple starts a new connection. */
-			if (!is_ack && (p->flags & TCPF_SYN))
-				t[i].isn = v;
-			return v - t[i].isn;
-		}
-	}
-	if (!is_ack && (p->flags & TCPF_SYN) && *n < 64) {
-		snprintf(t[*n].src, sizeof(t[*n].src), "%s", p->src);
-		t[*n].sport = p->sport;
-		t[*n].isn = v;
-		(*n)++;
-		return 0;
-	}
-	return v;
+	if (x->t != y->t)
+		return (x->t > y->t) - (x->t < y->t);
+	return (x > y) - (x < y);
 }
 
-/* Every packet once, from the capture of the host that sent it, in time order. */
+/* Every packet once, as the capture of the host that sent it saw it leave,
+ * in time order (the run model, r->tl). */
 static size_t
-sent_packets(const struct test_rec *r, const struct tcp_pkt ***out)
+sent_packets(const struct test_rec *r, struct sent **out)
 {
-	const struct tcp_pkt **v;
-	size_t n = 0, cap = 0, i, j;
-	int h;
+	const struct timeline *tl = r->tl;
+	struct sent *v;
+	size_t n = 0, cap = 0;
 
-	for (h = 0; h < r->nhosts; h++)
-		cap += r->hosts[h].npkt;
-	v = calloc(cap ? cap : 1, sizeof(*v));
-	if (v == NULL)
+	*out = NULL;
+	for (size_t i = 0; tl && i < tl->nconns; i++)
+		cap += tl->conns[i].npkts;
+	if (!(v = calloc(cap ? cap : 1, sizeof(*v))))
 		return 0;
-	for (h = 0; h < r->nhosts; h++)
-		for (i = 0; i < r->hosts[h].npkt; i++) {
-			const struct tcp_pkt *p = &r->hosts[h].pkt[i];
+	for (size_t i = 0; tl && i < tl->nconns; i++)
+		for (size_t k = 0; k < tl->conns[i].npkts; k++) {
+			const struct tl_pkt *p = &tl->conns[i].pkts[k];
 
-			if (strcmp(p->src, r->hosts[h].addr) == 0 ||
-			    strcmp(p->src, r->hosts[h].addr6) == 0)
-				v[n++] = p;
+			if (p->t_sent != TL_UNKNOWN)
+				v[n++] = (struct sent){ p->t_sent, &tl->conns[i], p };
 		}
-	/* Insertion sort: captures are short and nearly sorted already. */
-	for (i = 1; i < n; i++) {
-		const struct tcp_pkt *x = v[i];
-
-		for (j = i; j > 0 && v[j - 1]->t_ns > x->t_ns; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_sent);
 	*out = v;
 	return n;
 }
@@ -272,22 +215,21 @@ sent_packets(const struct test_rec *r, const struct tcp_pkt ***out)
 static void
 write_packets(FILE *f, const struct test_rec *r, const char *prefix)
 {
-	const struct tcp_pkt **v = NULL;
-	struct isn isns[64];
-	int nisn = 0;
+	struct sent *v = NULL;
 	size_t n = sent_packets(r, &v), i;
 
 	for (i = 0; i < n && i < MAX_LISTED; i++) {
-		const struct tcp_pkt *p = v[i];
-		const char *from = rec_host_of(r, p->src), *to = rec_host_of(r, p->dst);
+		const struct tl_conn *c = v[i].c;
+		const struct tl_pkt *p = v[i].p;
+		const char *src = p->from ? c->server : c->client;
+		const char *dst = p->from ? c->client : c->server;
 		char flags[8];
-		uint32_t seq = rel(isns, &nisn, p, p->seq, 0);
-		uint32_t ack = (p->flags & TCPF_ACK) ? rel(isns, &nisn, p, p->ack, 1) : 0;
 
-		fprintf(f, "%s%+9.4f s  %-8s %5u -> %-8s %5u  %-4s seq=%u ack=%u len=%u\n",
-		    prefix, ((double)p->t_ns - (double)r->t0_ns) / 1e9,
-		    from ? from : p->src, p->sport, to ? to : p->dst, p->dport,
-		    tcp_flags_str(p->flags, flags), seq, ack, p->len);
+		fprintf(f, "%s%+9.4f s  %-8s %5d -> %-8s %5d  %-4s seq=%u ack=%u len=%u\n",
+		    prefix, ((double)p->t_sent - (double)r->t0_ns) / 1e9,
+		    c->host[p->from], port_of(src), c->host[!p->from], port_of(dst),
+		    tcp_flags_str(p->flags, flags), p->rseq,
+		    (p->flags & TCPF_ACK) ? p->rack : 0, p->len);
 	}
 	if (n == 0)
 		fprintf(f, "%s(no packets)\n", prefix);
@@ -410,7 +352,6 @@ results_write(const char *dir, const struct test_rec *r,
 	char path[4096];
 	FILE *f;
 
-	write_json(dir, "snapshots.json", snapshots_json(r));
 	if (write_json(dir, "result.json", result_json(r, res, nres, ok, oc, noc,
 	    runs, passed_runs, seconds)) == -1)
 		return -1;

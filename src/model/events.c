@@ -131,6 +131,9 @@ read_log(struct work *w, struct evwork *ew, size_t f, const char *file)
 		snprintf(e.prog, sizeof(e.prog), "%s", prog);
 		snprintf(e.step, sizeof(e.step), "%s", jr_str(o, "step"));
 		e.ret = (int)ret;
+		e.req = (int)jr_int(o, "req", jr_int(o, "conn", 0));
+		e.err = (int)jr_int(o, "errno", 0);
+		e.lport = (uint16_t)ep_port(jr_str(o, "local"));
 		snprintf(e.errname, sizeof(e.errname), "%s", jr_str(o, "errname"));
 		event_detail(o, e.step, e.detail, sizeof(e.detail));
 		if (group_event(ew, f, o, &e) || VEC_PUSH(tl->events, tl->nevents, w->evcap, e)) {

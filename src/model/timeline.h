@@ -47,6 +47,10 @@ struct tl_event {
 	char errname[20];	/* on failure */
 	char detail[80];	/* events, how, data: a few words to draw */
 	int conn;		/* index of its connection, -1 if none */
+	int req;		/* the client's request or the server's connection
+				 * number (from 1), 0 when it has none */
+	int err;		/* errno on failure, else 0 */
+	uint16_t lport;		/* the port of its "local", 0 when none */
 };
 
 struct tl_check {
