@@ -413,8 +413,11 @@ race_conn(const struct timeline *tl, int cport)
 	return NULL;
 }
 
-/* Slack between the model's TIME_WAIT times and a snapshot's. */
-#define SNAP_SLACK_NS (1000LL * 1000000LL)
+/* Slack between the model's TIME_WAIT times and a snapshot's: its start
+ * is a time the trace or a capture took (the snapshot comes after it), its
+ * end a 60 s timer the kernel runs on its own clock ticks. */
+#define START_SLACK_NS (1000000LL)
+#define END_SLACK_NS (1000LL * 1000000LL)
 
 /* What the model says of side's TIME_WAIT: *held when it ran its course
  * (not cut short by a reset); *alive: 1 surely alive at snapshot time t,
@@ -434,13 +437,13 @@ tw_of(const struct tl_conn *c, int side, int64_t t, int *held, int *alive)
 
 		if (s->state != TS_TIME_WAIT)
 			continue;
-		if (!rst || end == INT64_MAX || end - s->t >= TIME_WAIT_NS - SNAP_SLACK_NS)
+		if (!rst || end == INT64_MAX || end - s->t >= TIME_WAIT_NS - END_SLACK_NS)
 			*held = 1;
 		if (t == NONE || *alive == 1)
 			continue;
-		if (s->t <= t - SNAP_SLACK_NS && (end == INT64_MAX || end >= t + SNAP_SLACK_NS))
+		if (s->t <= t - START_SLACK_NS && (end == INT64_MAX || end >= t + END_SLACK_NS))
 			*alive = 1;
-		else if (s->t < t + SNAP_SLACK_NS && end > t - SNAP_SLACK_NS)
+		else if (s->t < t + START_SLACK_NS && end > t - END_SLACK_NS)
 			*alive = -1;
 	}
 }

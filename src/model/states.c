@@ -181,66 +181,109 @@ on_peer_fin(enum tcp_st after)
 	}
 }
 
-/* No trace for this side: rebuild its states from the packets alone. */
+static int sm_step(const struct work *w, struct tl_conn *c, int side,
+    struct pkt_sm *mp, const struct tl_pkt *p, int64_t t, size_t *capp);
+
+static int
+cmp_seen(const void *a, const void *b)
+{
+	const int64_t *x = a, *y = b;
+
+	if (x[0] != y[0])
+		return (x[0] > y[0]) - (x[0] < y[0]);
+	return (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+/* No trace for this side: rebuild its states from the packets alone, in
+ * the order its own capture saw them (two FINs that cross are sent in one
+ * order and seen by each side in the other). */
 static int
 states_from_packets(const struct work *w, struct tl_conn *c, int side)
 {
 	struct pkt_sm m = { TS_UNKNOWN, 0, 0 };
-	size_t cap = 0;
+	size_t cap = 0, n = 0;
+	int64_t (*seen)[2];
+	int rc = 0;
 
+	if (!c->npkts)
+		return 0;
+	if (!(seen = malloc(c->npkts * sizeof(*seen))))
+		return -1;
 	for (size_t i = 0; i < c->npkts; i++) {
 		const struct tl_pkt *p = &c->pkts[i];
-		int64_t t = t_on(p, side);
-		enum tcp_st next = TS_UNKNOWN;
+		int64_t t = p->from == side ? p->t_sent : p->t_received;
 
-		if (t == TL_UNKNOWN || (p->from == side ? p->t_sent : p->t_received) == TL_UNKNOWN)
-			continue;
-		if (p->flags & TCPF_RST) {
-			next = TS_CLOSE;
-		} else if (p->from == side) {	/* we send */
-			next = on_send(&m, p);
-		} else {			/* we receive */
-			int acks_fin = m.our_fin && (p->flags & TCPF_ACK) &&
-			    (int32_t)(p->ack - m.our_fin_seq) >= 0;
-
-			if (m.cur == TS_SYN_RECV && (p->flags & TCPF_ACK)) {
-				m.cur = TS_ESTABLISHED;
-				if (push_state(c, side, t, m.cur, 2, &cap))
-					return -1;
-			}
-			if (acks_fin)
-				next = on_fin_acked(m.cur);
-			if (p->flags & TCPF_FIN) {
-				enum tcp_st after = next != TS_UNKNOWN ? next : m.cur;
-				enum tcp_st fin = on_peer_fin(after);
-
-				/* One segment acks our FIN and brings theirs:
-				 * FIN_WAIT2, then TIME_WAIT. */
-				if (after == TS_FIN_WAIT2 && next != TS_UNKNOWN &&
-				    m.cur != TS_FIN_WAIT2) {
-					m.cur = TS_FIN_WAIT2;
-					if (push_state(c, side, t, m.cur, 2, &cap))
-						return -1;
-				}
-				if (fin != TS_UNKNOWN)
-					next = fin;
-			}
-		}
-		if (next != TS_UNKNOWN && next != m.cur) {
-			m.cur = next;
-			if (push_state(c, side, t, m.cur, 2, &cap))
-				return -1;
-			if (m.cur == TS_TIME_WAIT) {
-				int64_t end = t + TIME_WAIT_NS, syn = next_syn_on(w, c, side);
-
-				if (syn != TL_UNKNOWN && syn > t && syn < end)
-					end = syn;	/* the next SYN takes its place */
-				if (push_state(c, side, end, TS_CLOSE, 2, &cap))
-					return -1;
-			}
+		if (t != TL_UNKNOWN) {
+			seen[n][0] = t;
+			seen[n++][1] = (int64_t)i;
 		}
 	}
-	return 0;
+	qsort(seen, n, sizeof(*seen), cmp_seen);
+	for (size_t k = 0; k < n && !rc; k++)
+		rc = sm_step(w, c, side, &m, &c->pkts[seen[k][1]], seen[k][0], &cap);
+	free(seen);
+	return rc;
+}
+
+/* One packet seen by side at t through its state machine. 0 or -1. */
+static int
+sm_step(const struct work *w, struct tl_conn *c, int side, struct pkt_sm *mp,
+    const struct tl_pkt *p, int64_t t, size_t *capp)
+{
+	struct pkt_sm m = *mp;
+	size_t cap = *capp;
+	enum tcp_st next = TS_UNKNOWN;
+	int rc = -1;
+
+	if (p->flags & TCPF_RST) {
+		next = TS_CLOSE;
+	} else if (p->from == side) {	/* we send */
+		next = on_send(&m, p);
+	} else {			/* we receive */
+		int acks_fin = m.our_fin && (p->flags & TCPF_ACK) &&
+		    (int32_t)(p->ack - m.our_fin_seq) >= 0;
+
+		if (m.cur == TS_SYN_RECV && (p->flags & TCPF_ACK)) {
+			m.cur = TS_ESTABLISHED;
+			if (push_state(c, side, t, m.cur, 2, &cap))
+				goto out;
+		}
+		if (acks_fin)
+			next = on_fin_acked(m.cur);
+		if (p->flags & TCPF_FIN) {
+			enum tcp_st after = next != TS_UNKNOWN ? next : m.cur;
+			enum tcp_st fin = on_peer_fin(after);
+
+			/* One segment acks our FIN and brings theirs:
+			 * FIN_WAIT2, then TIME_WAIT. */
+			if (after == TS_FIN_WAIT2 && next != TS_UNKNOWN &&
+			    m.cur != TS_FIN_WAIT2) {
+				m.cur = TS_FIN_WAIT2;
+				if (push_state(c, side, t, m.cur, 2, &cap))
+					goto out;
+			}
+			if (fin != TS_UNKNOWN)
+				next = fin;
+		}
+	}
+	if (next != TS_UNKNOWN && next != m.cur) {
+		m.cur = next;
+		if (push_state(c, side, t, m.cur, 2, &cap))
+			goto out;
+		if (m.cur == TS_TIME_WAIT) {
+			int64_t end = t + TIME_WAIT_NS, syn = next_syn_on(w, c, side);
+
+			if (syn != TL_UNKNOWN && syn > t && syn < end)
+				end = syn;	/* the next SYN takes its place */
+			if (push_state(c, side, end, TS_CLOSE, 2, &cap))
+				goto out;
+		}
+	}
+	rc = 0;
+out:
+	*mp = m;
+	*capp = cap;
+	return rc;
 }
 
 int
