@@ -91,6 +91,12 @@ struct check_result {
 	char seen[256];
 };
 
+/* How many runs of a series ended in one outcome. */
+struct outcome_count {
+	char name[32];
+	int count;
+};
+
 /* Names of the close race's outcomes, for counts and reports. */
 #define RACE_SERVER "server_time_wait"
 #define RACE_CLIENT "client_time_wait"
