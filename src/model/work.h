@@ -67,10 +67,10 @@ struct work {
 	size_t errlen;
 };
 
-/* load.c: after a failed open of an optional file: 0 when it is missing
+/* folder.c: after a failed open of an optional file: 0 when it is missing
  * (the message cleared), -1 for anything else. */
 int missing(struct work *w);
-/* load.c: the test folder's files ending with suffix, sorted by name
+/* folder.c: the test folder's files ending with suffix, sorted by name
  * (free_list them). 0 or -1 with err. */
 int list_files(struct work *w, const char *suffix, char ***out, size_t *n);
 void free_list(char **v, size_t n);
