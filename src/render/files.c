@@ -17,19 +17,22 @@
 struct drawing {
 	const char *name;
 	int (*fn)(const struct timeline *, FILE *);
-};
+}
+;
 
 static const struct drawing drawings[] = {
 	{ "timeline.json", timeline_write_json },
 	{ "sequence.svg", render_svg },
 	{ "sequence.puml", render_puml },
 	{ "sequence.mmd", render_mermaid },
-};
+}
+;
 
 struct job {
 	const struct timeline *tl;
 	int (*fn)(const struct timeline *, FILE *);
-};
+}
+;
 
 static int
 run_job(const void *ctx, FILE *f)
@@ -62,8 +65,8 @@ render_say(FILE *say, const char *dir, const struct timeline *tl)
 	    tl->nconns, tl->nconns == 1 ? "" : "s", tl->nevents,
 	    tl->nevents == 1 ? "" : "s");
 	if (tl->clock_estimated)
-		fprintf(say, "%s: clock of %s estimated %+.3f ms from the others' "
-		    "(from the handshakes), taken off its times\n", dir,
+		fprintf(say, "%s: %s's clock runs %+.3f ms from the other host's "
+		    "(estimated from the handshakes); its times are corrected\n", dir,
 		    tl->clock_host, (double)tl->clock_offset_ns / 1e6);
 }
 
