@@ -1,11 +1,14 @@
 /*
- * json.c - timeline.json (docs/formats.md), written with jansson.
+ * json.c - timeline.json (docs/formats.md).
  *
- * Each leaf (a host, a state, an event, a check) is one jansson object
- * dumped compact in key order, so every text is escaped by jansson; only
- * packets, all numbers, are printed directly (put_packet says why). The
- * layout around them (a line per connection, per packet and per event, so
- * a person can read and diff the file) is kept as it has always been.
+ * Every text (test, host, endpoint, program, step, error name, detail,
+ * check) is encoded by jansson, one string at a time: escapes, control
+ * characters and UTF-8 are its business, not ours. The layout around them
+ * (a line per connection, per packet and per event, so a person can read
+ * and diff the file), the numbers and a few fixed words are printed
+ * directly: a whole jansson object per packet or state costs five times
+ * as much, and a run of 10,000 connections has 100,000 of each, drawn in
+ * under a second (bench/render.sh).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,277 +20,174 @@
 #include "model/timeline.h"
 #include "pcapread.h"
 
-#define DUMP_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY)
-
-/* A JSON string of s; bytes that are not UTF-8 become '?'. */
-static json_t *
-str(const char *s)
+/* s as a JSON string, encoded by jansson; bytes that are not UTF-8 are
+ * written as '?'. */
+static void
+put_str(FILE *f, const char *s)
 {
+	char buf[512];
 	json_t *j = json_string(s);
-	char *c;
+	size_t n;
 
-	if (j)
-		return j;
-	if (!(c = strdup(s)))
-		return json_null();
-	for (char *p = c; *p; p++)
-		if ((unsigned char)*p >= 0x80)
-			*p = '?';
-	j = json_string(c);
-	free(c);
-	return j ? j : json_null();
-}
+	if (!j) {
+		size_t l = strlen(s);
+		char *c = malloc(l + 1);
 
-static json_t *
-time_of(int64_t t)
-{
-	return t == TL_UNKNOWN ? json_null() : json_integer((json_int_t)t);
-}
-
-/* Write j as it is (kept); open: leave off the closing brace. -1 on error. */
-static int
-put(FILE *f, const json_t *j, int open)
-{
-	char buf[2048], *s = buf;
-	size_t n = json_dumpb(j, buf, sizeof(buf), DUMP_FLAGS);
-	int rc;
-
-	if (n == 0)
-		return -1;
-	if (n > sizeof(buf)) {
-		if (!(s = json_dumps(j, DUMP_FLAGS)))
-			return -1;
+		if (c) {
+			for (size_t i = 0; i <= l; i++)
+				c[i] = (unsigned char)s[i] >= 0x80 ? '?' : s[i];
+			j = json_string(c);
+			free(c);
+		}
 	}
-	n -= open ? 1 : 0;
-	rc = fwrite(s, 1, n, f) == n ? 0 : -1;
-	if (s != buf)
-		free(s);
-	return rc;
-}
+	n = j ? json_dumpb(j, buf, sizeof(buf), JSON_ENCODE_ANY) : 0;
+	if (n > 0 && n <= sizeof(buf)) {
+		fwrite(buf, 1, n, f);
+	} else if (n > sizeof(buf)) {
+		char *big = json_dumps(j, JSON_ENCODE_ANY);
 
-/* The same, then drop j. */
-static int
-dump(FILE *f, json_t *j, int open)
-{
-	int rc;
-
-	if (!j)
-		return -1;
-	rc = put(f, j, open);
+		fputs(big ? big : "\"\"", f);
+		free(big);
+	} else {
+		fputs("\"\"", f);
+	}
 	json_decref(j);
-	return rc;
-}
-
-/*
- * The states, written for every connection, are made once with their keys
- * in order, and only their values are changed for each: no memory taken
- * per state.
- */
-struct tmpl {
-	json_t *st[4];		/* by inferred (0-2) + confirmed (+ 3 slots) */
-	json_t *st_t[4], *st_name[4];
-};
-
-static json_t *
-keep(json_t *o, const char *k, json_t *v)
-{
-	json_object_set_new(o, k, v);
-	return v;
-}
-
-static int
-tmpl_init(struct tmpl *t)
-{
-	static const char *const how[] = { NULL, "time-wait socket", "packets" };
-
-	memset(t, 0, sizeof(*t));
-	/* states: 0 kernel, 1 time-wait socket, 2 packets; 3 kernel+confirmed */
-	for (int i = 0; i < 4; i++) {
-		t->st[i] = json_object();
-		t->st_t[i] = keep(t->st[i], "t", json_integer(0));
-		t->st_name[i] = keep(t->st[i], "state", json_string("CLOSED"));
-		if (i == 1 || i == 2)
-			json_object_set_new(t->st[i], "inferred", json_string(how[i]));
-	}
-	json_object_set_new(t->st[3], "confirmed", json_string("sock_diag"));
-	return t->st[3] ? 0 : -1;
 }
 
 static void
-tmpl_free(struct tmpl *t)
+put_t(FILE *f, int64_t t)
 {
-	for (int i = 0; i < 4; i++)
-		json_decref(t->st[i]);
+	if (t == TL_UNKNOWN)
+		fputs("null", f);
+	else
+		fprintf(f, "%lld", (long long)t);
 }
 
-/*
- * A packet: numbers and two fixed words, no text that needs escaping, and
- * the bulk of a big run (a line each, 100,000 for 10,000 connections):
- * printed directly, at a fifth of what a jansson object costs.
- */
-static int
-put_packet(FILE *f, const struct tl_pkt *p)
-{
-	char fl[8], ts[24] = "null", tr[24] = "null";
-
-	if (p->t_sent != TL_UNKNOWN)
-		snprintf(ts, sizeof(ts), "%lld", (long long)p->t_sent);
-	if (p->t_received != TL_UNKNOWN)
-		snprintf(tr, sizeof(tr), "%lld", (long long)p->t_received);
-	return fprintf(f, "{\"t_sent\":%s,\"t_received\":%s,\"from\":\"%s\",\"flags\":\"%s\","
-	    "\"seq\":%u,\"ack\":%u,\"len\":%u,\"rseq\":%u,\"rack\":%u}", ts, tr,
-	    p->from ? "server" : "client", tcp_flags_str(p->flags, fl),
-	    p->seq, p->ack, p->len, p->rseq, p->rack) < 0 ? -1 : 0;
-}
-
-/* A state; one that is both inferred and confirmed is rare: made whole. */
-static int
-put_state(FILE *f, struct tmpl *t, const struct tl_state *s)
-{
-	int i = s->confirmed ? (s->inferred ? -1 : 3) : s->inferred;
-	json_t *o;
-
-	if (i < 0 || i > 3) {
-		o = json_pack("{s:I,s:s,s:s,s:s}", "t", (json_int_t)s->t,
-		    "state", tl_state_name(s->state), "inferred",
-		    s->inferred == 1 ? "time-wait socket" : "packets",
-		    "confirmed", "sock_diag");
-		return dump(f, o, 0);
-	}
-	json_integer_set(t->st_t[i], (json_int_t)s->t);
-	json_string_set(t->st_name[i], tl_state_name(s->state));
-	return put(f, t->st[i], 0);
-}
-
-static json_t *
-event_json(const struct tl_event *e)
+static void
+put_event(FILE *f, const struct tl_event *e)
 {
 	static const char *const sides[] = { "client", "server", "" };
-	json_t *j = json_object();
 
-	json_object_set_new(j, "t", time_of(e->t));
-	json_object_set_new(j, "side", json_string(sides[e->side > 2 ? 2 : e->side]));
-	json_object_set_new(j, "host", str(e->host));
-	json_object_set_new(j, "prog", str(e->prog));
-	json_object_set_new(j, "step", str(e->step));
-	json_object_set_new(j, "ret", json_integer(e->ret));
-	if (e->errname[0])
-		json_object_set_new(j, "errname", str(e->errname));
-	if (e->detail[0])
-		json_object_set_new(j, "detail", str(e->detail));
-	return j;
+	fputs("{\"t\":", f);
+	put_t(f, e->t);
+	fprintf(f, ",\"side\":\"%s\",\"host\":", sides[e->side > 2 ? 2 : e->side]);
+	put_str(f, e->host);
+	fputs(",\"prog\":", f);
+	put_str(f, e->prog);
+	fputs(",\"step\":", f);
+	put_str(f, e->step);
+	fprintf(f, ",\"ret\":%d", e->ret);
+	if (e->errname[0]) {
+		fputs(",\"errname\":", f);
+		put_str(f, e->errname);
+	}
+	if (e->detail[0]) {
+		fputs(",\"detail\":", f);
+		put_str(f, e->detail);
+	}
+	fputc('}', f);
 }
 
-static json_t *
-checks_json(const struct tl_conn *c)
+static void
+put_state(FILE *f, const struct tl_state *s)
 {
-	json_t *a = json_array();
+	const char *how = s->inferred == 1 ? ",\"inferred\":\"time-wait socket\"" :
+	    s->inferred ? ",\"inferred\":\"packets\"" : "";
 
-	for (size_t k = 0; k < c->nchecks; k++)
-		json_array_append_new(a, json_pack("{s:o,s:b,s:o}",
-		    "name", str(c->checks[k].name), "ok", c->checks[k].ok,
-		    "detail", str(c->checks[k].detail)));
-	return a;
+	fprintf(f, "{\"t\":%lld,\"state\":\"%s\"%s%s}", (long long)s->t,
+	    tl_state_name(s->state), how,
+	    s->confirmed ? ",\"confirmed\":\"sock_diag\"" : "");
 }
 
-static json_t *
-head_json(const struct timeline *tl)
+static void
+put_packet(FILE *f, const struct tl_pkt *p)
 {
-	json_t *j = json_object();
+	char fl[8];
 
-	json_object_set_new(j, "test", str(tl->test));
-	json_object_set_new(j, "t0", json_integer((json_int_t)tl->t0));
-	json_object_set_new(j, "clock_offset_ns", json_integer((json_int_t)tl->clock_offset_ns));
-	json_object_set_new(j, "clock_estimated", json_boolean(tl->clock_estimated));
-	json_object_set_new(j, "have_trace", json_boolean(tl->have_trace));
-	json_object_set_new(j, "trace_events", json_integer(tl->trace_events));
-	json_object_set_new(j, "trace_lost", json_integer(tl->trace_lost));
-	json_object_set_new(j, "have_pcap", json_boolean(tl->have_pcap));
-	json_object_set_new(j, "inconsistent", json_integer((json_int_t)tl->problems));
-	return j;
+	fputs("{\"t_sent\":", f);
+	put_t(f, p->t_sent);
+	fputs(",\"t_received\":", f);
+	put_t(f, p->t_received);
+	fprintf(f, ",\"from\":\"%s\",\"flags\":\"%s\",\"seq\":%u,\"ack\":%u,"
+	    "\"len\":%u,\"rseq\":%u,\"rack\":%u}", p->from ? "server" : "client",
+	    tcp_flags_str(p->flags, fl), p->seq, p->ack, p->len, p->rseq, p->rack);
 }
 
-static json_t *
-conn_head_json(const struct tl_conn *c, size_t id)
+static void
+put_conn(const struct timeline *tl, const struct tl_conn *c, size_t id, FILE *f)
 {
-	json_t *j = json_object();
-
-	json_object_set_new(j, "id", json_integer((json_int_t)id));
-	json_object_set_new(j, "client", str(c->client));
-	json_object_set_new(j, "server", str(c->server));
-	json_object_set_new(j, "client_host", str(c->host[0]));
-	json_object_set_new(j, "server_host", str(c->host[1]));
-	json_object_set_new(j, "gen", json_integer(c->gen));
-	json_object_set_new(j, "t_start", json_integer((json_int_t)c->t_start));
-	json_object_set_new(j, "t_end", json_integer((json_int_t)c->t_end));
-	json_object_set_new(j, "consistent", json_boolean(c->consistent));
-	return j;
-}
-
-static int
-write_conn(const struct timeline *tl, const struct tl_conn *c, size_t id,
-    struct tmpl *t, FILE *f)
-{
-	int rc = 0;
-
-	fputs(id ? ",\n" : "\n", f);
-	rc |= dump(f, conn_head_json(c, id), 1);
-	fputs(",\n \"states\":{", f);
+	fprintf(f, "%s\n{\"id\":%zu,\"client\":", id ? "," : "", id);
+	put_str(f, c->client);
+	fputs(",\"server\":", f);
+	put_str(f, c->server);
+	fputs(",\"client_host\":", f);
+	put_str(f, c->host[0]);
+	fputs(",\"server_host\":", f);
+	put_str(f, c->host[1]);
+	fprintf(f, ",\"gen\":%d,\"t_start\":%lld,\"t_end\":%lld,\"consistent\":%s,"
+	    "\n \"states\":{", c->gen, (long long)c->t_start, (long long)c->t_end,
+	    c->consistent ? "true" : "false");
 	for (int side = 0; side < 2; side++) {
-		fputs(side ? "],\"server\":[" : "\"client\":[", f);
+		fprintf(f, "%s\"%s\":[", side ? "," : "", side ? "server" : "client");
 		for (size_t k = 0; k < c->nstates[side]; k++) {
 			if (k)
 				fputc(',', f);
-			rc |= put_state(f, t, &c->states[side][k]);
+			put_state(f, &c->states[side][k]);
 		}
+		fputc(']', f);
 	}
-	fputs("]},\n \"packets\":[", f);
+	fputs("},\n \"packets\":[", f);
 	for (size_t k = 0; k < c->npkts; k++) {
 		fputs(k ? ",\n  " : "\n  ", f);
-		rc |= put_packet(f, &c->pkts[k]);
+		put_packet(f, &c->pkts[k]);
 	}
 	fputs("],\n \"events\":[", f);
 	for (size_t k = 0; k < c->nev; k++) {
 		fputs(k ? ",\n  " : "\n  ", f);
-		rc |= dump(f, event_json(&tl->events[c->ev[k]]), 0);
+		put_event(f, &tl->events[c->ev[k]]);
 	}
-	fputs("],\n \"checks\":", f);
-	rc |= dump(f, checks_json(c), 0);
-	fputc('}', f);
-	return rc;
+	fputs("],\n \"checks\":[", f);
+	for (size_t k = 0; k < c->nchecks; k++) {
+		fprintf(f, "%s{\"name\":", k ? "," : "");
+		put_str(f, c->checks[k].name);
+		fprintf(f, ",\"ok\":%s,\"detail\":", c->checks[k].ok ? "true" : "false");
+		put_str(f, c->checks[k].detail);
+		fputc('}', f);
+	}
+	fputs("]}", f);
 }
 
 int
 timeline_write_json(const struct timeline *tl, FILE *f)
 {
-	json_t *hosts = json_array();
-	struct tmpl t;
-	int rc;
-
-	if (tmpl_init(&t)) {
-		tmpl_free(&t);
-		json_decref(hosts);
-		return -1;
+	fputs("{\"test\":", f);
+	put_str(f, tl->test);
+	fprintf(f, ",\"t0\":%lld,\"clock_offset_ns\":%lld,\"clock_estimated\":%s,"
+	    "\"have_trace\":%s,\"trace_events\":%lld,\"trace_lost\":%lld,"
+	    "\"have_pcap\":%s,\"inconsistent\":%zu,\n\"hosts\":[",
+	    (long long)tl->t0, (long long)tl->clock_offset_ns,
+	    tl->clock_estimated ? "true" : "false", tl->have_trace ? "true" : "false",
+	    tl->trace_events, tl->trace_lost, tl->have_pcap ? "true" : "false",
+	    tl->problems);
+	for (int i = 0; i < tl->nhosts; i++) {
+		fprintf(f, "%s{\"name\":", i ? "," : "");
+		put_str(f, tl->hosts[i].name);
+		fputs(",\"addr\":", f);
+		put_str(f, tl->hosts[i].addr);
+		fputc('}', f);
 	}
-	rc = dump(f, head_json(tl), 1);
-	for (int i = 0; i < tl->nhosts; i++)
-		json_array_append_new(hosts, json_pack("{s:o,s:o}",
-		    "name", str(tl->hosts[i].name), "addr", str(tl->hosts[i].addr)));
-	fputs(",\n\"hosts\":", f);
-	rc |= dump(f, hosts, 0);
-	fputs(",\n\"connections\":[", f);
+	fputs("],\n\"connections\":[", f);
 	for (size_t i = 0; i < tl->nconns; i++)
-		rc |= write_conn(tl, &tl->conns[i], i, &t, f);
+		put_conn(tl, &tl->conns[i], i, f);
 	fputs("],\n\"events\":[", f);
 	for (size_t i = 0, k = 0; i < tl->nevents; i++) {
 		if (tl->events[i].conn >= 0)
 			continue;
 		fputs(k++ ? ",\n " : "\n ", f);
-		rc |= dump(f, event_json(&tl->events[i]), 0);
+		put_event(f, &tl->events[i]);
 	}
 	fputs("]}\n", f);
-	tmpl_free(&t);
-	return rc || ferror(f) ? -1 : 0;
+	return ferror(f) ? -1 : 0;
 }
 
 static int
