@@ -147,7 +147,7 @@ describe_call(const struct tl_event *e, char *buf, size_t len)
 }
 
 static size_t
-count_state(const struct snap_rec *s, int hi, const char *state, int port,
+count_state(const struct snap_rec *s, int hi, enum tcp_st state, int port,
     uint32_t *max_expires)
 {
 	size_t i, n = 0;
@@ -157,7 +157,7 @@ count_state(const struct snap_rec *s, int hi, const char *state, int port,
 	for (i = 0; i < s->n[hi]; i++) {
 		const struct sd_sock *k = &s->s[hi][i];
 
-		if (strcmp(tcp_state_name(k->state), state) != 0)
+		if (k->state != state)
 			continue;
 		if (port != 0 && port_of(k->local) != port)
 			continue;
@@ -278,11 +278,11 @@ check_snapshot(const struct test_rec *r, const struct check_spec *c, char *seen,
 	}
 	switch (c->kind) {
 	case CK_TIMEWAIT:
-		n = count_state(s, hi, "TIME_WAIT", 0, NULL);
+		n = count_state(s, hi, TS_TIME_WAIT, 0, NULL);
 		snprintf(seen, len, "%s holds %zu TIME_WAIT socket%s", c->who, n, n == 1 ? "" : "s");
 		return count_ok((int)n, c);
 	case CK_TW_TIMER:
-		n = count_state(s, hi, "TIME_WAIT", 0, &expires);
+		n = count_state(s, hi, TS_TIME_WAIT, 0, &expires);
 		if (n == 0) {
 			snprintf(seen, len, "%s holds no TIME_WAIT socket", c->who);
 			return 0;
@@ -290,7 +290,7 @@ check_snapshot(const struct test_rec *r, const struct check_spec *c, char *seen,
 		snprintf(seen, len, "TIME_WAIT timer: %.1f s left", expires / 1000.0);
 		return (int)expires >= c->lo && (int)expires <= c->hi;
 	default:
-		n = count_state(s, hi, c->state, c->port, NULL);
+		n = count_state(s, hi, tcp_state_parse(c->state), c->port, NULL);
 		if (c->port)
 			snprintf(seen, len, "%zu socket%s in %s on port %d", n,
 			    n == 1 ? "" : "s", c->state, c->port);

@@ -99,7 +99,7 @@ write_time_wait(FILE *f, const struct test_rec *r)
 		size_t k, n = 0;
 
 		for (k = 0; k < s->n[h]; k++)
-			if (strcmp(tcp_state_name(s->s[h][k].state), "TIME_WAIT") == 0) {
+			if (s->s[h][k].state == TS_TIME_WAIT) {
 				n++;
 				if (s->s[h][k].expires_ms > most)
 					most = s->s[h][k].expires_ms;
@@ -170,7 +170,7 @@ render_report_md(FILE *f, const struct test_rec *r, const struct check_result *r
 			for (k = 0; k < s->n[h]; k++) {
 				const struct sd_sock *x = &s->s[h][k];
 
-				if (strcmp(tcp_state_name(x->state), "LISTEN") == 0)
+				if (x->state == TS_LISTEN)
 					continue;
 				fprintf(f, "| %s | %s | %s | %s | ", r->hosts[h].name,
 				    tcp_state_name(x->state), x->local, x->remote);
