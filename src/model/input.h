@@ -21,8 +21,9 @@
 #define IN_MAX_FILE (1LL << 30)		/* a pcap or a JSON-lines file */
 #define IN_MAX_JSON (64LL << 20)	/* a whole-file JSON document */
 
-/* Times a run can hold: ns since the epoch, year 1970 to 2116: a
- * margin, so the difference of two of them cannot overflow. */
+/* Times a run can hold: ns since the epoch, from 1970 to 2116 (every
+ * pcap time fits), so that the difference of two of them, or one plus a
+ * minute of TIME_WAIT, cannot overflow. */
 #define IN_T_MIN 0LL
 #define IN_T_MAX (INT64_MAX / 2)
 

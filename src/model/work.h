@@ -2,7 +2,7 @@
  * work.h - the work area of one load of the run model, shared by its
  * stages (load.c runs them in order, each reading what the one before
  * made): packets.c, conns.c, trace.c, states.c, snaps.c, events.c,
- * verify.c. Not for use outside src/model/.
+ * verify.c, with folder.c's lookups. Not for use outside src/model/.
  */
 #ifndef TIMEWAIT_MODEL_WORK_H
 #define TIMEWAIT_MODEL_WORK_H
