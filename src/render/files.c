@@ -118,7 +118,7 @@ render_text(const char *testdir, FILE *out, int color)
 	int rc;
 
 	if (render_load(testdir, 0, &tl, err, sizeof(err))) {
-		fprintf(stderr, "timewait report: %s\n", err);
+		fprintf(stderr, "timewait: %s\n", err);
 		return -1;
 	}
 	rc = render_text_tl(tl, out, color);
