@@ -1,206 +1,153 @@
 /*
- * checks.c - judge a test run: each check of the catalogue looks at one of
- * the three witnesses (the programs' event logs, a host's pcap, a socket
- * snapshot) and says what it saw, in words a person can compare with what
+ * checks.c - judge a test run: each check of the catalogue looks at one
+ * witness, the run model (model/timeline.h: the programs' events, every
+ * packet with its time on each host, each host's TCP states) or a socket
+ * snapshot, and says what it saw, in words a person can compare with what
  * was expected.
  *
- * Packets are always taken from the pcap of the host whose behaviour is
- * judged: "the client sends a RST" is read on the client's own interface,
- * "the client sent its FIN before it received the server's" too, so no
- * clock is compared across hosts.
+ * A host's behaviour is judged from what its own capture saw, on its own
+ * clock: "the client sends a RST" counts the packets the client's capture
+ * saw leave it, "the client sent its FIN before it received the server's"
+ * compares two times taken on the client, so no clock is compared across
+ * hosts. The close race (race_*) is judged per connection, from its
+ * packets (who closed first) and its kernel states (who held TIME_WAIT),
+ * with the end snapshot only as a cross-check for the TIME_WAIT sockets
+ * still alive when it was taken.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "checks.h"
 #include "util.h"
 
-/* A TCP connection as one host's capture shows it. */
-struct conn {
-	char raddr[46];
-	uint16_t lport, rport;
-	uint32_t syn_seq;		/* the initial SYN, tells reuses of a 4-tuple apart */
+#define NONE INT64_MIN		/* no such time (TL_UNKNOWN) */
+
+/* A connection as one host saw it: its side of the model's connection. */
+struct hview {
+	const struct tl_conn *c;
+	int side;			/* enum tl_side of the host */
+	int lport, rport;
 	int established;		/* the host saw SYN, SYN-ACK and an ACK */
-	uint64_t t_my_fin, t_peer_fin;	/* first FIN each way (0: none) */
-	uint32_t my_fin_ack;		/* what this host's FIN acknowledged */
-	uint32_t peer_fin_seq;		/* the peer's FIN's sequence number */
-	int rst_mine, rst_peer;
-	uint64_t t_rst;			/* the first RST either way */
 	int closed;			/* a FIN or RST was seen */
+	int64_t t_my_fin, t_peer_fin;	/* first FIN each way, NONE: none */
+	uint32_t my_fin_ack;		/* what this host's FIN acknowledged */
+	uint32_t peer_fin_seq;		/* the peer's FIN's sequence number + len */
+	int rst_mine, rst_peer;
+	int64_t t_rst;			/* the first RST either way */
 };
 
-struct conns {
-	struct conn *c;
-	int n, cap;
-};
-
-const struct host_rec *
-rec_host(const struct test_rec *r, const char *name)
+/* A packet's time on side's host, NONE when its capture did not see it. */
+static int64_t
+seen_on(const struct tl_pkt *p, int side)
 {
-	int i;
-
-	for (i = 0; name && i < r->nhosts; i++)
-		if (strcmp(r->hosts[i].name, name) == 0)
-			return &r->hosts[i];
-	return NULL;
+	return p->from == side ? p->t_sent : p->t_received;
 }
 
-const struct proc_rec *
-rec_proc(const struct test_rec *r, const char *name)
+/* The side of c that host is, or -1. */
+static int
+side_of(const struct tl_conn *c, const char *host)
 {
-	int i;
-
-	for (i = 0; name && i < r->nprocs; i++)
-		if (strcmp(r->procs[i].spec->name, name) == 0)
-			return &r->procs[i];
-	return NULL;
-}
-
-const struct snap_rec *
-rec_snap(const struct test_rec *r, const char *name)
-{
-	int i;
-
-	for (i = 0; name && i < r->nsnaps; i++)
-		if (strcmp(r->snaps[i].name, name) == 0)
-			return &r->snaps[i];
-	return NULL;
-}
-
-const char *
-rec_host_of(const struct test_rec *r, const char *addr)
-{
-	int i;
-
-	for (i = 0; i < r->nhosts; i++)
-		if (strcmp(r->hosts[i].addr, addr) == 0 ||
-		    strcmp(r->hosts[i].addr6, addr) == 0)
-			return r->hosts[i].name;
-	return NULL;
-}
-
-int
-port_of(const char *ipport)
-{
-	const char *c = strrchr(ipport, ':');
-	long v;
-
-	if (c == NULL || parse_long(c + 1, 0, 65535, &v) == -1)
+	if (host == NULL)
 		return -1;
-	return (int)v;
+	if (strcmp(c->host[TL_CLIENT], host) == 0)
+		return TL_CLIENT;
+	if (strcmp(c->host[TL_SERVER], host) == 0)
+		return TL_SERVER;
+	return -1;
 }
 
 static int
-is_mine(const struct host_rec *h, const char *addr)
+cmp_time(const void *a, const void *b)
 {
-	return strcmp(h->addr, addr) == 0 || strcmp(h->addr6, addr) == 0;
+	const int64_t *x = a, *y = b;
+
+	if (x[0] != y[0])
+		return (x[0] > y[0]) - (x[0] < y[0]);
+	return (x[1] > y[1]) - (x[1] < y[1]);
 }
 
-/* Split a host's packets into connections; conns_free() when done. */
-static void
-conns_of(const struct host_rec *h, struct conns *cs)
+/* What side's capture saw of c, its packets in the order it saw them.
+ * 0, or -1 when it saw none. */
+static int
+host_view(const struct tl_conn *c, int side, struct hview *v)
 {
-	size_t i;
-	int k;
+	int64_t (*order)[2];
+	size_t n = 0;
 
-	memset(cs, 0, sizeof(*cs));
-	for (i = 0; i < h->npkt; i++) {
-		const struct tcp_pkt *p = &h->pkt[i];
-		int mine = is_mine(h, p->src);
-		const char *raddr = mine ? p->dst : p->src;
-		uint16_t lport = mine ? p->sport : p->dport;
-		uint16_t rport = mine ? p->dport : p->sport;
-		int syn = (p->flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN;
-		struct conn *c = NULL;
-
-		if (!mine && !is_mine(h, p->dst))
-			continue;
-		for (k = cs->n - 1; k >= 0; k--) {
-			struct conn *o = &cs->c[k];
-
-			if (o->lport == lport && o->rport == rport &&
-			    strcmp(o->raddr, raddr) == 0) {
-				if (!syn || o->syn_seq == p->seq)
-					c = o;
-				break;
-			}
+	memset(v, 0, sizeof(*v));
+	v->c = c;
+	v->side = side;
+	v->t_my_fin = v->t_peer_fin = v->t_rst = NONE;
+	v->lport = port_of(side == TL_CLIENT ? c->client : c->server);
+	v->rport = port_of(side == TL_CLIENT ? c->server : c->client);
+	if (c->npkts == 0 || !(order = malloc(c->npkts * sizeof(*order))))
+		return -1;
+	for (size_t i = 0; i < c->npkts; i++)
+		if (seen_on(&c->pkts[i], side) != NONE) {
+			order[n][0] = seen_on(&c->pkts[i], side);
+			order[n++][1] = (int64_t)i;
 		}
-		if (c == NULL) {
-			if (cs->n == cs->cap) {
-				int cap = cs->cap ? cs->cap * 2 : 16;
-				struct conn *nc = realloc(cs->c, (size_t)cap * sizeof(*nc));
+	qsort(order, n, sizeof(*order), cmp_time);
+	for (size_t k = 0; k < n; k++) {
+		const struct tl_pkt *p = &c->pkts[order[k][1]];
+		int64_t t = order[k][0];
+		int mine = p->from == side;
 
-				if (nc == NULL)
-					continue;
-				cs->c = nc;
-				cs->cap = cap;
-			}
-			c = &cs->c[cs->n++];
-			memset(c, 0, sizeof(*c));
-			snprintf(c->raddr, sizeof(c->raddr), "%s", raddr);
-			c->lport = lport;
-			c->rport = rport;
-			c->syn_seq = p->seq;
-		}
 		if ((p->flags & (TCPF_SYN | TCPF_RST | TCPF_FIN)) == 0 &&
-		    (p->flags & TCPF_ACK) && !c->closed)
-			c->established = 1;
+		    (p->flags & TCPF_ACK) && !v->closed)
+			v->established = 1;
 		if (p->flags & TCPF_FIN) {
-			if (mine && c->t_my_fin == 0) {
-				c->t_my_fin = p->t_ns;
-				c->my_fin_ack = p->ack;
+			if (mine && v->t_my_fin == NONE) {
+				v->t_my_fin = t;
+				v->my_fin_ack = p->ack;
 			}
-			if (!mine && c->t_peer_fin == 0) {
-				c->t_peer_fin = p->t_ns;
-				c->peer_fin_seq = p->seq + p->len;
+			if (!mine && v->t_peer_fin == NONE) {
+				v->t_peer_fin = t;
+				v->peer_fin_seq = p->seq + p->len;
 			}
-			c->closed = 1;
+			v->closed = 1;
 		}
 		if (p->flags & TCPF_RST) {
-			if (c->t_rst == 0)
-				c->t_rst = p->t_ns;
+			if (v->t_rst == NONE)
+				v->t_rst = t;
 			if (mine)
-				c->rst_mine = 1;
+				v->rst_mine = 1;
 			else
-				c->rst_peer = 1;
-			c->closed = 1;
+				v->rst_peer = 1;
+			v->closed = 1;
 		}
 	}
+	free(order);
+	return n ? 0 : -1;
 }
 
-static void
-conns_free(struct conns *cs)
+/* The first event of program who with step, for request req (0: any). */
+static const struct tl_event *
+find_ev(const struct timeline *tl, const char *who, const char *step, int req)
 {
-	free(cs->c);
-	memset(cs, 0, sizeof(*cs));
-}
+	for (size_t i = 0; tl && who && i < tl->nevents; i++) {
+		const struct tl_event *e = &tl->events[i];
 
-static const struct ev *
-find_ev(const struct proc_rec *p, const char *step, int req)
-{
-	size_t i;
-
-	for (i = 0; p && i < p->nev; i++)
-		if (strcmp(p->ev[i].step, step) == 0 && (req == 0 || p->ev[i].req == req))
-			return &p->ev[i];
+		if (strcmp(e->prog, who) == 0 && strcmp(e->step, step) == 0 &&
+		    (req == 0 || e->req == req))
+			return e;
+	}
 	return NULL;
 }
 
 static void
-describe_call(const struct ev *e, char *buf, size_t len)
+describe_call(const struct tl_event *e, char *buf, size_t len)
 {
 	if (e->err == 0)
-		snprintf(buf, len, "%s succeeded (returned %ld)", e->step, e->ret);
+		snprintf(buf, len, "%s succeeded (returned %d)", e->step, e->ret);
 	else
 		snprintf(buf, len, "%s failed: %s (%d)", e->step, strerror(e->err), e->err);
 }
 
 static size_t
-count_state(const struct snap_rec *s, int hi, const char *state, int port,
+count_state(const struct snap_rec *s, int hi, enum tcp_st state, int port,
     uint32_t *max_expires)
 {
 	size_t i, n = 0;
@@ -210,7 +157,7 @@ count_state(const struct snap_rec *s, int hi, const char *state, int port,
 	for (i = 0; i < s->n[hi]; i++) {
 		const struct sd_sock *k = &s->s[hi][i];
 
-		if (strcmp(tcp_state_name(k->state), state) != 0)
+		if (k->state != state)
 			continue;
 		if (port != 0 && port_of(k->local) != port)
 			continue;
@@ -226,28 +173,33 @@ host_index(const struct test_rec *r, const char *name)
 {
 	int i;
 
-	for (i = 0; i < r->nhosts; i++)
+	for (i = 0; name && i < r->nhosts; i++)
 		if (strcmp(r->hosts[i].name, name) == 0)
 			return i;
 	return -1;
 }
 
+/* Packets with flag that host's capture saw it send. */
 static int
-flag_count(const struct host_rec *h, char flag)
+flag_count(const struct timeline *tl, const char *host, char flag)
 {
-	size_t i;
 	int n = 0;
 
-	for (i = 0; i < h->npkt; i++) {
-		const struct tcp_pkt *p = &h->pkt[i];
+	for (size_t i = 0; tl && i < tl->nconns; i++) {
+		const struct tl_conn *c = &tl->conns[i];
+		int side = side_of(c, host);
 
-		if (!is_mine(h, p->src))
-			continue;
-		switch (flag) {
-		case 'F': n += (p->flags & TCPF_FIN) != 0; break;
-		case 'R': n += (p->flags & TCPF_RST) != 0; break;
-		case 'S': n += (p->flags & TCPF_SYN) != 0; break;
-		case 'D': n += p->len > 0; break;
+		for (size_t k = 0; side >= 0 && k < c->npkts; k++) {
+			const struct tl_pkt *p = &c->pkts[k];
+
+			if (p->from != side || p->t_sent == NONE)
+				continue;
+			switch (flag) {
+			case 'F': n += (p->flags & TCPF_FIN) != 0; break;
+			case 'R': n += (p->flags & TCPF_RST) != 0; break;
+			case 'S': n += (p->flags & TCPF_SYN) != 0; break;
+			case 'D': n += p->len > 0; break;
+			}
 		}
 	}
 	return n;
@@ -274,7 +226,7 @@ static int
 check_call(const struct test_rec *r, const struct check_spec *c, char *seen, size_t len)
 {
 	const struct proc_rec *p = rec_proc(r, c->who);
-	const struct ev *e = find_ev(p, c->step, c->req);
+	const struct tl_event *e = find_ev(r->tl, c->who, c->step, c->req);
 
 	if (e == NULL) {
 		snprintf(seen, len, "no %s for %s %d in %s's event log", c->step,
@@ -291,17 +243,16 @@ check_call(const struct test_rec *r, const struct check_spec *c, char *seen, siz
 static int
 check_same_port(const struct test_rec *r, const struct check_spec *c, char *seen, size_t len)
 {
-	const struct proc_rec *p = rec_proc(r, c->who);
 	int port = -1, n = 0, same = 1;
-	size_t i;
 
-	for (i = 0; p && i < p->nev; i++) {
-		const struct ev *e = &p->ev[i];
+	for (size_t i = 0; r->tl && i < r->tl->nevents; i++) {
+		const struct tl_event *e = &r->tl->events[i];
 		int lp;
 
-		if (strcmp(e->step, "connect") != 0 || e->err != 0)
+		if (strcmp(e->prog, c->who) != 0 || strcmp(e->step, "connect") != 0 ||
+		    e->err != 0)
 			continue;
-		lp = port_of(e->local);
+		lp = e->lport ? e->lport : -1;
 		if (port == -1)
 			port = lp;
 		else if (lp != port)
@@ -327,11 +278,11 @@ check_snapshot(const struct test_rec *r, const struct check_spec *c, char *seen,
 	}
 	switch (c->kind) {
 	case CK_TIMEWAIT:
-		n = count_state(s, hi, "TIME_WAIT", 0, NULL);
+		n = count_state(s, hi, TS_TIME_WAIT, 0, NULL);
 		snprintf(seen, len, "%s holds %zu TIME_WAIT socket%s", c->who, n, n == 1 ? "" : "s");
 		return count_ok((int)n, c);
 	case CK_TW_TIMER:
-		n = count_state(s, hi, "TIME_WAIT", 0, &expires);
+		n = count_state(s, hi, TS_TIME_WAIT, 0, &expires);
 		if (n == 0) {
 			snprintf(seen, len, "%s holds no TIME_WAIT socket", c->who);
 			return 0;
@@ -339,7 +290,7 @@ check_snapshot(const struct test_rec *r, const struct check_spec *c, char *seen,
 		snprintf(seen, len, "TIME_WAIT timer: %.1f s left", expires / 1000.0);
 		return (int)expires >= c->lo && (int)expires <= c->hi;
 	default:
-		n = count_state(s, hi, c->state, c->port, NULL);
+		n = count_state(s, hi, tcp_state_parse(c->state), c->port, NULL);
 		if (c->port)
 			snprintf(seen, len, "%zu socket%s in %s on port %d", n,
 			    n == 1 ? "" : "s", c->state, c->port);
@@ -350,60 +301,71 @@ check_snapshot(const struct test_rec *r, const struct check_spec *c, char *seen,
 }
 
 static int
-check_first_fin(const struct host_rec *h, char *seen, size_t len)
+check_first_fin(const struct timeline *tl, const char *host, char *seen, size_t len)
 {
-	struct conns cs;
-	int i, fins = 0, mine = 0;
+	int fins = 0, mine = 0;
 
-	conns_of(h, &cs);
-	for (i = 0; i < cs.n; i++) {
-		const struct conn *c = &cs.c[i];
+	for (size_t i = 0; tl && i < tl->nconns; i++) {
+		int side = side_of(&tl->conns[i], host);
+		struct hview v;
 
-		if (c->t_my_fin == 0 && c->t_peer_fin == 0)
+		if (side < 0 || host_view(&tl->conns[i], side, &v))
+			continue;
+		if (v.t_my_fin == NONE && v.t_peer_fin == NONE)
 			continue;
 		fins++;
-		/* A host's own capture is in time order: the earlier FIN was first. */
-		mine += c->t_my_fin != 0 && (c->t_peer_fin == 0 || c->t_my_fin <= c->t_peer_fin);
+		/* On one host's clock, the earlier FIN was first. */
+		mine += v.t_my_fin != NONE &&
+		    (v.t_peer_fin == NONE || v.t_my_fin <= v.t_peer_fin);
 	}
-	conns_free(&cs);
 	snprintf(seen, len, "%s sent the first FIN in %d of %d connection%s with a FIN",
-	    h->name, mine, fins, fins == 1 ? "" : "s");
+	    host, mine, fins, fins == 1 ? "" : "s");
 	return fins > 0 && mine == fins;
 }
 
-static uint64_t
-first_fin_from(const struct host_rec *h, const struct host_rec *from)
+/* The first FIN that host's capture saw sent by host from, on host's clock. */
+static int64_t
+first_fin_from(const struct timeline *tl, const char *host, const char *from)
 {
-	size_t i;
+	int64_t first = NONE;
 
-	for (i = 0; i < h->npkt; i++)
-		if ((h->pkt[i].flags & TCPF_FIN) && is_mine(from, h->pkt[i].src))
-			return h->pkt[i].t_ns;
-	return 0;
+	for (size_t i = 0; tl && i < tl->nconns; i++) {
+		const struct tl_conn *c = &tl->conns[i];
+		int side = side_of(c, host);
+
+		for (size_t k = 0; side >= 0 && k < c->npkts; k++) {
+			const struct tl_pkt *p = &c->pkts[k];
+			int64_t t = seen_on(p, side);
+
+			if ((p->flags & TCPF_FIN) && t != NONE &&
+			    strcmp(c->host[p->from], from) == 0 &&
+			    (first == NONE || t < first))
+				first = t;
+		}
+	}
+	return first;
 }
 
 static int
 check_fin_time(const struct test_rec *r, const struct check_spec *c, char *seen, size_t len)
 {
-	const struct host_rec *h = rec_host(r, c->who);
-	const struct host_rec *peer = rec_host(r, c->peer);
-	uint64_t t = h ? first_fin_from(h, h) : 0;
-	uint64_t ref;
+	int64_t t = rec_host(r, c->who) ? first_fin_from(r->tl, c->who, c->who) : NONE;
+	int64_t ref;
 	double ms, lo = c->lo, hi = c->hi;
 
-	if (t == 0) {
+	if (t == NONE) {
 		snprintf(seen, len, "%s sent no FIN", c->who);
 		return 0;
 	}
 	if (c->kind == CK_FIN_AFTER) {
-		ref = c->n < CAT_MAX_ACTIONS ? r->act_t[c->n] : 0;
-		if (ref == 0) {
+		ref = c->n < CAT_MAX_ACTIONS && r->act_t[c->n] ? (int64_t)r->act_t[c->n] : NONE;
+		if (ref == NONE) {
 			snprintf(seen, len, "action %d never ran", c->n);
 			return 0;
 		}
 	} else {
-		ref = peer ? first_fin_from(h, peer) : 0;
-		if (ref == 0) {
+		ref = rec_host(r, c->peer) ? first_fin_from(r->tl, c->who, c->peer) : NONE;
+		if (ref == NONE) {
 			snprintf(seen, len, "%s saw no FIN from %s", c->who, c->peer);
 			return 0;
 		}
@@ -420,31 +382,70 @@ check_fin_time(const struct test_rec *r, const struct check_spec *c, char *seen,
 static int
 check_established(const struct test_rec *r, const struct check_spec *c, char *seen, size_t len)
 {
-	const struct host_rec *h = rec_host(r, c->who);
-	struct conns cs;
-	int i, open = 0;
+	int open = 0;
 
-	if (h == NULL)
+	if (rec_host(r, c->who) == NULL)
 		return 0;
-	conns_of(h, &cs);
-	for (i = 0; i < cs.n; i++)
-		open += cs.c[i].established && !cs.c[i].closed;
-	conns_free(&cs);
+	for (size_t i = 0; r->tl && i < r->tl->nconns; i++) {
+		int side = side_of(&r->tl->conns[i], c->who);
+		struct hview v;
+
+		if (side >= 0 && host_view(&r->tl->conns[i], side, &v) == 0)
+			open += v.established && !v.closed;
+	}
 	snprintf(seen, len, "%d connection%s open at once from %s", open,
 	    open == 1 ? "" : "s", c->who);
 	return open >= c->n;
 }
 
-/* A connection of a host's capture by its client-side port (0: the first). */
-static const struct conn *
-conn_by_port(const struct conns *cs, int cport, int client_side)
+/* The first connection from the "client" host to the "server" host whose
+ * client port is cport (0: the first one). */
+static const struct tl_conn *
+race_conn(const struct timeline *tl, int cport)
 {
-	int i;
+	for (size_t i = 0; tl && i < tl->nconns; i++) {
+		const struct tl_conn *c = &tl->conns[i];
 
-	for (i = 0; i < cs->n; i++)
-		if (cport == 0 || (client_side ? cs->c[i].lport : cs->c[i].rport) == cport)
-			return &cs->c[i];
+		if (side_of(c, "client") == TL_CLIENT && side_of(c, "server") == TL_SERVER &&
+		    (cport == 0 || port_of(c->client) == cport))
+			return c;
+	}
 	return NULL;
+}
+
+/* Slack between the model's TIME_WAIT times and a snapshot's: its start
+ * is a time the trace or a capture took (the snapshot comes after it), its
+ * end a 60 s timer the kernel runs on its own clock ticks. */
+#define START_SLACK_NS (1000000LL)
+#define END_SLACK_NS (1000LL * 1000000LL)
+
+/* What the model says of side's TIME_WAIT: *held when it ran its course
+ * (not cut short by a reset); *alive: 1 surely alive at snapshot time t,
+ * 0 surely not, -1 too close to tell. */
+static void
+tw_of(const struct tl_conn *c, int side, int64_t t, int *held, int *alive)
+{
+	int rst = 0;
+
+	*held = 0;
+	*alive = 0;
+	for (size_t k = 0; k < c->npkts; k++)
+		rst |= (c->pkts[k].flags & TCPF_RST) != 0;
+	for (size_t k = 0; k < c->nstates[side]; k++) {
+		const struct tl_state *s = &c->states[side][k];
+		int64_t end = k + 1 < c->nstates[side] ? c->states[side][k + 1].t : INT64_MAX;
+
+		if (s->state != TS_TIME_WAIT)
+			continue;
+		if (!rst || end == INT64_MAX || end - s->t >= TIME_WAIT_NS - END_SLACK_NS)
+			*held = 1;
+		if (t == NONE || *alive == 1)
+			continue;
+		if (s->t <= t - START_SLACK_NS && (end == INT64_MAX || end >= t + END_SLACK_NS))
+			*alive = 1;
+		else if (s->t < t + START_SLACK_NS && end > t - END_SLACK_NS)
+			*alive = -1;
+	}
 }
 
 /* TIME_WAIT sockets of a host at a snapshot on the connection of client port cport. */
@@ -456,11 +457,40 @@ tw_on(const struct snap_rec *s, int hi, int cport, int client_side)
 	for (k = 0; k < s->n[hi]; k++) {
 		const struct sd_sock *x = &s->s[hi][k];
 
-		if (strcmp(tcp_state_name(x->state), "TIME_WAIT") == 0 &&
+		if (x->state == TS_TIME_WAIT &&
 		    port_of(client_side ? x->local : x->remote) == cport)
 			n++;
 	}
 	return n;
+}
+
+/*
+ * Whether who held TIME_WAIT agrees with the outcome: the kernel trace of
+ * that connection says (the model's states), and the end snapshot, where
+ * it was taken while a TIME_WAIT of it was surely alive or surely over,
+ * must say the same. A series longer than 60 s thus judges its first runs
+ * by their own trace, not by a snapshot taken after they expired.
+ */
+static int
+tw_agree(const struct test_rec *r, const struct tl_conn *c, int want_c, int want_s)
+{
+	const struct snap_rec *snap = rec_snap(r, "end");
+	int ci = host_index(r, "client"), si = host_index(r, "server");
+	int want[2] = { want_c, want_s }, hi[2] = { ci, si };
+	int cport = port_of(c->client);
+
+	for (int side = 0; side < 2; side++) {
+		int held, alive;
+
+		tw_of(c, side, snap ? (int64_t)snap->t_ns : NONE, &held, &alive);
+		if (held != want[side])
+			return 0;
+		if (snap == NULL || hi[side] < 0 || alive < 0)
+			continue;
+		if ((tw_on(snap, hi[side], cport, side == TL_CLIENT) > 0) != alive)
+			return 0;
+	}
+	return 1;
 }
 
 /*
@@ -470,64 +500,61 @@ tw_on(const struct snap_rec *s, int hi, int cport, int client_side)
  * microseconds: a packet is captured on the interface before TCP sees it.
  */
 static int
-closed_first(const struct conn *c)
+closed_first(const struct hview *v)
 {
-	if (c->t_peer_fin == 0)
+	if (v->t_peer_fin == NONE)
 		return 1;
-	return (int32_t)(c->my_fin_ack - (c->peer_fin_seq + 1)) < 0;
+	return (int32_t)(v->my_fin_ack - (v->peer_fin_seq + 1)) < 0;
 }
 
 /*
- * The close race for one connection, from the client's capture (c) and the
- * server's (s): a side that closed before it had taken in the peer's FIN
- * is an active closer and ends in TIME_WAIT; both are when the FINs cross.
- * *consistent says whether the "end" snapshot's TIME_WAIT sockets agree.
+ * The close race for one connection, from the client's capture and the
+ * server's: a side that closed before it had taken in the peer's FIN is
+ * an active closer and ends in TIME_WAIT; both are when the FINs cross.
+ * *consistent says whether who held TIME_WAIT agrees (tw_agree).
  */
 static const char *
-race_of(const struct test_rec *r, const struct conn *c, const struct conn *s,
-    char *detail, size_t len, int *consistent)
+race_of(const struct test_rec *r, const struct tl_conn *conn, char *detail,
+    size_t len, int *consistent)
 {
-	const struct snap_rec *snap = rec_snap(r, "end");
-	int client_first, server_first, ci = host_index(r, "client"), si = host_index(r, "server");
-	size_t ctw = 0, stw = 0;
+	struct hview c, s;
+	int client_first, server_first;
 
 	*consistent = 0;
-	if (c == NULL || s == NULL) {
+	if (conn == NULL || host_view(conn, TL_CLIENT, &c) ||
+	    host_view(conn, TL_SERVER, &s)) {
 		snprintf(detail, len, "no connection captured");
 		return NULL;
 	}
-	if (snap != NULL && ci >= 0 && si >= 0) {
-		ctw = tw_on(snap, ci, c->lport, 1);
-		stw = tw_on(snap, si, c->lport, 0);
-	}
-	if (c->rst_mine || c->rst_peer || s->rst_mine || s->rst_peer) {
-		if (c->t_my_fin && c->t_peer_fin && c->t_rst > c->t_my_fin && c->t_rst > c->t_peer_fin)
+	if (c.rst_mine || c.rst_peer || s.rst_mine || s.rst_peer) {
+		if (c.t_my_fin != NONE && c.t_peer_fin != NONE && c.t_rst > c.t_my_fin &&
+		    c.t_rst > c.t_peer_fin)
 			snprintf(detail, len, "after both FINs a RST from the %s ended the TIME_WAIT "
 			    "early (TIME-WAIT assassination, RFC 1337: tcp_rfc1337 is 0)",
-			    c->rst_peer ? "server" : "client");
+			    c.rst_peer ? "server" : "client");
 		else
 			snprintf(detail, len, "a RST ended the connection");
-		*consistent = ctw == 0 && stw == 0;
+		*consistent = tw_agree(r, conn, 0, 0);
 		return RACE_RST;
 	}
-	if (c->t_my_fin == 0 || s->t_my_fin == 0) {
+	if (c.t_my_fin == NONE || s.t_my_fin == NONE) {
 		snprintf(detail, len, "a side sent no FIN");
 		return NULL;
 	}
-	client_first = closed_first(c);
-	server_first = closed_first(s);
+	client_first = closed_first(&c);
+	server_first = closed_first(&s);
 	if (client_first && server_first) {
 		snprintf(detail, len, "the FINs crossed: neither FIN acknowledges the other");
-		*consistent = ctw > 0 && stw > 0;
+		*consistent = tw_agree(r, conn, 1, 1);
 		return RACE_BOTH;
 	}
 	if (server_first) {
 		snprintf(detail, len, "the client's FIN acknowledges the server's: the server closed first");
-		*consistent = stw > 0 && ctw == 0;
+		*consistent = tw_agree(r, conn, 0, 1);
 		return RACE_SERVER;
 	}
 	snprintf(detail, len, "the server's FIN acknowledges the client's: the client closed first");
-	*consistent = ctw > 0 && stw == 0;
+	*consistent = tw_agree(r, conn, 1, 0);
 	return RACE_CLIENT;
 }
 
@@ -535,23 +562,14 @@ int
 race_classify_ports(const struct test_rec *r, int port_base, int n,
     const char **names, int *consistent, char (*details)[RACE_DETAIL])
 {
-	const struct host_rec *ch = rec_host(r, "client"), *sh = rec_host(r, "server");
-	struct conns cc, sc;
 	char detail[RACE_DETAIL];
 	int i;
 
-	if (ch == NULL || sh == NULL)
+	if (rec_host(r, "client") == NULL || rec_host(r, "server") == NULL || r->tl == NULL)
 		return -1;
-	conns_of(ch, &cc);
-	conns_of(sh, &sc);
-	for (i = 0; i < n; i++) {
-		int port = port_base + i;
-
-		names[i] = race_of(r, conn_by_port(&cc, port, 1), conn_by_port(&sc, port, 0),
+	for (i = 0; i < n; i++)
+		names[i] = race_of(r, race_conn(r->tl, port_base + i),
 		    details ? details[i] : detail, RACE_DETAIL, &consistent[i]);
-	}
-	conns_free(&cc);
-	conns_free(&sc);
 	return 0;
 }
 
@@ -559,21 +577,12 @@ const char *
 race_classify(const struct test_rec *r, int cport, char *detail, size_t len,
     int *consistent)
 {
-	const struct host_rec *ch = rec_host(r, "client"), *sh = rec_host(r, "server");
-	const struct conn *c;
-	struct conns cc, sc;
-	const char *o;
-
 	*consistent = 0;
-	if (ch == NULL || sh == NULL)
+	if (rec_host(r, "client") == NULL || rec_host(r, "server") == NULL) {
+		snprintf(detail, len, "no client or server host");
 		return NULL;
-	conns_of(ch, &cc);
-	conns_of(sh, &sc);
-	c = conn_by_port(&cc, cport, 1);
-	o = race_of(r, c, c ? conn_by_port(&sc, c->lport, 0) : NULL, detail, len, consistent);
-	conns_free(&cc);
-	conns_free(&sc);
-	return o;
+	}
+	return race_of(r, race_conn(r->tl, cport), detail, len, consistent);
 }
 
 const char *
@@ -610,7 +619,6 @@ checks_run(const struct test_rec *r, struct check_result *out)
 	for (i = 0; i < CAT_MAX_CHECKS && t->checks[i].kind != 0; i++) {
 		const struct check_spec *c = &t->checks[i];
 		struct check_result *res = &out[n++];
-		const struct host_rec *h = rec_host(r, c->who);
 		int seen;
 
 		res->spec = c;
@@ -635,16 +643,17 @@ checks_run(const struct test_rec *r, struct check_result *out)
 			res->pass = check_snapshot(r, c, res->seen, sizeof(res->seen));
 			break;
 		case CK_SENDS:
-			if (h == NULL)
+			if (rec_host(r, c->who) == NULL)
 				break;
-			seen = flag_count(h, c->flag);
+			seen = flag_count(r->tl, c->who, c->flag);
 			snprintf(res->seen, sizeof(res->seen), "%s sent %d %s%s", c->who,
 			    seen, flag_word(c->flag), seen == 1 ? "" : "s");
 			res->pass = count_ok(seen, c);
 			break;
 		case CK_FIRST_FIN:
-			if (h != NULL)
-				res->pass = check_first_fin(h, res->seen, sizeof(res->seen));
+			if (rec_host(r, c->who) != NULL)
+				res->pass = check_first_fin(r->tl, c->who, res->seen,
+				    sizeof(res->seen));
 			break;
 		case CK_FIN_AFTER:
 		case CK_FIN_GAP:
@@ -662,87 +671,4 @@ checks_run(const struct test_rec *r, struct check_result *out)
 			    c->who ? c->who : "");
 	}
 	return n;
-}
-
-/* Read the lines appended to a program's event log since the last call. */
-int
-rec_load_events(struct proc_rec *p)
-{
-	FILE *f = fopen(p->events_path, "r");
-	char line[2048];
-
-	if (f == NULL)
-		return errno == ENOENT ? 0 : -1;
-	if (fseeko(f, p->off, SEEK_SET) == -1) {
-		fclose(f);
-		return -1;
-	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		size_t l = strlen(line);
-		json_t *j, *v;
-		struct ev *e;
-
-		if (l == 0 || line[l - 1] != '\n')
-			break;		/* not complete yet: read it next time */
-		p->off += (off_t)l;
-		j = json_loads(line, 0, NULL);
-		if (j == NULL)
-			continue;
-		if (p->nev == p->cap) {
-			size_t cap = p->cap ? p->cap * 2 : 64;
-			struct ev *ne = realloc(p->ev, cap * sizeof(*ne));
-
-			if (ne == NULL) {
-				json_decref(j);
-				fclose(f);
-				return -1;
-			}
-			p->ev = ne;
-			p->cap = cap;
-		}
-		e = &p->ev[p->nev++];
-		memset(e, 0, sizeof(*e));
-		e->t_ns = (uint64_t)json_integer_value(json_object_get(j, "t_ns"));
-		snprintf(e->step, sizeof(e->step), "%s",
-		    json_string_value(json_object_get(j, "step")) ?: "");
-		e->ret = (long)json_integer_value(json_object_get(j, "ret"));
-		e->err = (int)json_integer_value(json_object_get(j, "errno"));
-		v = json_object_get(j, "req");
-		if (v == NULL)
-			v = json_object_get(j, "conn");
-		e->req = (int)json_integer_value(v);
-		snprintf(e->local, sizeof(e->local), "%s",
-		    json_string_value(json_object_get(j, "local")) ?: "");
-		snprintf(e->remote, sizeof(e->remote), "%s",
-		    json_string_value(json_object_get(j, "remote")) ?: "");
-		e->bytes = (long)json_integer_value(json_object_get(j, "bytes"));
-		snprintf(e->events, sizeof(e->events), "%s",
-		    json_string_value(json_object_get(j, "events")) ?: "");
-		json_decref(j);
-	}
-	fclose(f);
-	return 0;
-}
-
-void
-rec_free(struct test_rec *r)
-{
-	int i, h;
-
-	for (i = 0; i < r->nprocs; i++) {
-		free(r->procs[i].ev);
-		r->procs[i].ev = NULL;
-		r->procs[i].nev = r->procs[i].cap = 0;
-	}
-	for (i = 0; i < r->nhosts; i++) {
-		free(r->hosts[i].pkt);
-		r->hosts[i].pkt = NULL;
-		r->hosts[i].npkt = 0;
-	}
-	for (i = 0; i < r->nsnaps; i++)
-		for (h = 0; h < CAT_MAX_HOSTS; h++) {
-			free(r->snaps[i].s[h]);
-			r->snaps[i].s[h] = NULL;
-		}
-	r->nsnaps = 0;
 }

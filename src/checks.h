@@ -2,9 +2,13 @@
  * checks.h - what one test run recorded, and the evaluation of the
  * catalogue's checks on it.
  *
- * The record holds only what the run's files hold (event logs, pcaps,
- * socket snapshots, the times actions ran), so the same checks can judge
- * a run again from its folder.
+ * The record (record.c) holds what the runner knew while the test ran
+ * (the programs, their event logs read live, socket snapshots, the times
+ * actions ran); after the run, its folder is loaded once into the run
+ * model (model/timeline.h, rec_load_model) and the checks (checks.c,
+ * race.c) judge that model: packets with their time on each host, each
+ * host's TCP states from the kernel trace, every program event. A host's
+ * own behaviour is judged on its own clock.
  */
 #ifndef TIMEWAIT_CHECKS_H
 #define TIMEWAIT_CHECKS_H
@@ -14,14 +18,16 @@
 #include <sys/types.h>
 
 #include "catalogue.h"
-#include "host/ktrace.h"
 #include "host/capture.h"
+#include "host/ktrace.h"
 #include "host/sockdiag.h"
+#include "model/timeline.h"
 #include "pcapread.h"
 
 #define REC_MAX_SNAPS 4
 
-/* One line of a program's event log (docs/formats.md). */
+/* One line of a program's event log (docs/formats.md), as the runner's
+ * live waits read it. */
 struct ev {
 	uint64_t t_ns;
 	char step[16];
@@ -49,8 +55,6 @@ struct host_rec {
 	char name[16];
 	char addr[46];
 	char addr6[46];
-	struct tcp_pkt *pkt;
-	size_t npkt;
 	struct capture_stats cs;
 };
 
@@ -77,6 +81,7 @@ struct test_rec {
 	struct ktrace_stats trace;	/* the kernel trace's figures */
 	char trace_error[256];		/* why there is no kernel trace */
 	char draw_error[256];		/* why there are no drawings */
+	struct timeline *tl;		/* the run model, once the run is over */
 };
 
 struct check_result {
@@ -84,6 +89,12 @@ struct check_result {
 	int pass;
 	int judged;			/* 0: not applicable (a --full check without --full) */
 	char seen[256];
+};
+
+/* How many runs of a series ended in one outcome. */
+struct outcome_count {
+	char name[32];
+	int count;
 };
 
 /* Names of the close race's outcomes, for counts and reports. */
@@ -103,13 +114,18 @@ const char *race_classify(const struct test_rec *r, int cport, char *detail,
 int race_classify_ports(const struct test_rec *r, int port_base, int n,
     const char **names, int *consistent, char (*details)[RACE_DETAIL]);
 
-/* Helpers the runner and reports share. */
+/* Helpers the runner and reports share (record.c). */
 const struct host_rec *rec_host(const struct test_rec *r, const char *name);
 const struct proc_rec *rec_proc(const struct test_rec *r, const char *name);
 const struct snap_rec *rec_snap(const struct test_rec *r, const char *name);
 /* Which lab host owns this address ("client"), or NULL. */
 const char *rec_host_of(const struct test_rec *r, const char *addr);
-int rec_load_events(struct proc_rec *p);	/* reads what is new; 0 or -1 */
+/* Reads the lines p's program added since the last call (the one JSON-lines
+ * reader, model/jsonl.h); 0, or -1 with the reason in err. */
+int rec_load_events(struct proc_rec *p, char *err, size_t errlen);
+/* After the run: snapshots.json written, then the folder dir loaded into
+ * r->tl (the model the checks judge). 0, or -1 with r->error set. */
+int rec_load_model(struct test_rec *r, const char *dir);
 void rec_free(struct test_rec *r);
 int port_of(const char *ipport);		/* "10.0.0.2:667" -> 667, -1 */
 

@@ -13,15 +13,20 @@
  * captured length, so a truncated capture (small snaplen) still reports
  * the right number of bytes. Files are opened with nanosecond precision,
  * so a microsecond pcap is scaled up and a nanosecond one kept as is.
+ * Only a regular file of bounded size is read (model/input.h); an error
+ * names the file and the record.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
+#include "model/input.h"
 #include "pcapread.h"
 
 #ifndef DLT_LINUX_SLL2
@@ -227,24 +232,35 @@ pcap_read_tcp(const char *path, struct tcp_pkt **out, size_t *n,
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	struct tcp_pkt *v = NULL;
-	size_t cnt = 0, cap = 0;
+	size_t cnt = 0, cap = 0, rec = 0;
 	struct pcap_pkthdr *h;
 	const u_char *p;
 	pcap_t *pc;
-	int dlt, rc;
+	FILE *f;
+	int dlt, rc, fd;
 
 	*out = NULL;
 	*n = 0;
-	pc = pcap_open_offline_with_tstamp_precision(path,
+	/* A regular file only: a FIFO or a device would hang or never end. */
+	if ((fd = in_open(path, IN_MAX_FILE, err, errlen)) == -1)
+		return -1;
+	if (!(f = fdopen(fd, "rb"))) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	pc = pcap_fopen_offline_with_tstamp_precision(f,
 	    PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (pc == NULL) {
 		snprintf(err, errlen, "%s: %s", path, ebuf);
+		fclose(f);
 		return -1;
 	}
 	dlt = pcap_datalink(pc);
 	while ((rc = pcap_next_ex(pc, &h, &p)) == 1) {
 		struct tcp_pkt t;
 
+		rec++;
 		if (parse_frame(dlt, h, p, &t) != 0)
 			continue;
 		if (cnt == cap) {
@@ -266,13 +282,14 @@ pcap_read_tcp(const char *path, struct tcp_pkt **out, size_t *n,
 		/* A file cut short (the capture was killed) still gives
 		 * what it had; only a file we could not read at all fails. */
 		if (cnt == 0) {
-			snprintf(err, errlen, "%s: %s", path, pcap_geterr(pc));
+			snprintf(err, errlen, "%s: record %zu: %s", path, rec + 1,
+			    pcap_geterr(pc));
 			pcap_close(pc);
 			free(v);
 			return -1;
 		}
 	}
-	pcap_close(pc);
+	pcap_close(pc);	/* closes f */
 	*out = v;
 	*n = cnt;
 	return 0;

@@ -109,11 +109,12 @@ int
 run_wait_step(struct test_rec *r, struct proc_rec *p, size_t from,
     const char *step, int req, uint64_t deadline, uint64_t *when)
 {
+	char err[512];
 	size_t i;
 
 	for (;;) {
-		if (rec_load_events(p) == -1) {
-			snprintf(r->error, sizeof(r->error), "cannot read %s", p->events_path);
+		if (rec_load_events(p, err, sizeof(err)) == -1) {
+			snprintf(r->error, sizeof(r->error), "%s", err);
 			return -1;
 		}
 		for (i = from; i < p->nev; i++)

@@ -1,11 +1,12 @@
 /*
  * results.c - write what a test showed: result.json for machines (the
  * verdict and every check with what was expected and what was seen),
- * report.md for a person (what ran, the packets in order, the socket
- * tables, who held TIME_WAIT, the checks), lab.json and snapshots.json.
+ * report.md for a person (drawn by render/reportmd.c), lab.json; and show
+ * a test's packets on the terminal.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,9 @@
 #include <jansson.h>
 
 #include "lab/results.h"
+#include "model/outfile.h"
 #include "render/render.h"
+#include "render/reportmd.h"
 #include "util.h"
 
 /* The files a run writes in a test's folder; results_clear removes them. */
@@ -84,43 +87,6 @@ write_json(const char *dir, const char *name, json_t *j)
 }
 
 static json_t *
-snapshots_json(const struct test_rec *r)
-{
-	json_t *all = json_array();
-	int i, h;
-	size_t k;
-
-	for (i = 0; i < r->nsnaps; i++) {
-		const struct snap_rec *s = &r->snaps[i];
-		json_t *o = json_object(), *hosts = json_object();
-
-		json_object_set_new(o, "name", json_string(s->name));
-		json_object_set_new(o, "t_ns", json_integer((json_int_t)s->t_ns));
-		for (h = 0; h < r->nhosts; h++) {
-			json_t *socks = json_array();
-
-			for (k = 0; k < s->n[h]; k++) {
-				const struct sd_sock *x = &s->s[h][k];
-				json_t *so = json_object();
-
-				json_object_set_new(so, "state", json_string(tcp_state_name(x->state)));
-				json_object_set_new(so, "local", json_string(x->local));
-				json_object_set_new(so, "remote", json_string(x->remote));
-				if (x->timer != 0) {
-					json_object_set_new(so, "timer", json_integer(x->timer));
-					json_object_set_new(so, "expires_ms", json_integer(x->expires_ms));
-				}
-				json_array_append_new(socks, so);
-			}
-			json_object_set_new(hosts, r->hosts[h].name, socks);
-		}
-		json_object_set_new(o, "hosts", hosts);
-		json_array_append_new(all, o);
-	}
-	return all;
-}
-
-static json_t *
 result_json(const struct test_rec *r, const struct check_result *res, int nres,
     int ok, const struct outcome_count *oc, int noc, int runs, int passed_runs,
     double seconds)
@@ -175,202 +141,21 @@ result_json(const struct test_rec *r, const struct check_result *res, int nres,
 	return j;
 }
 
-#define MAX_LISTED 300	/* packets listed in a report */
-
-/* Relative sequence numbers, as Wireshark shows them, per direction. */
-struct isn {
-	char src[46];
-	uint16_t sport;
-	uint32_t isn;
+struct report_args {
+	const struct test_rec *r;
+	const struct check_result *res;
+	int nres, ok;
+	const struct outcome_count *oc;
+	int noc, runs;
 };
 
-static uint32_t
-rel(struct isn *t, int *n, const struct tcp_pkt *p, uint32_t v, int is_ack)
+static int
+report_fn(const void *ctx, FILE *f)
 {
-	int i;
+	const struct report_args *a = ctx;
 
-	for (i = 0; i < *n; i++) {
-		if (is_ack ? (strcmp(t[i].src, p->dst) == 0 && t[i].sport == p->dport)
-		    : (strcmp(t[i].src, p->src) == 0 && t[i].sport == p->sport)) {
-			/* A new SYN on a 4-tuple starts a new connection. */
-			if (!is_ack && (p->flags & TCPF_SYN))
-				t[i].isn = v;
-			return v - t[i].isn;
-		}
-	}
-	if (!is_ack && (p->flags & TCPF_SYN) && *n < 64) {
-		snprintf(t[*n].src, sizeof(t[*n].src), "%s", p->src);
-		t[*n].sport = p->sport;
-		t[*n].isn = v;
-		(*n)++;
-		return 0;
-	}
-	return v;
-}
-
-/* Every packet once, from the capture of the host that sent it, in time order. */
-static size_t
-sent_packets(const struct test_rec *r, const struct tcp_pkt ***out)
-{
-	const struct tcp_pkt **v;
-	size_t n = 0, cap = 0, i, j;
-	int h;
-
-	for (h = 0; h < r->nhosts; h++)
-		cap += r->hosts[h].npkt;
-	v = calloc(cap ? cap : 1, sizeof(*v));
-	if (v == NULL)
-		return 0;
-	for (h = 0; h < r->nhosts; h++)
-		for (i = 0; i < r->hosts[h].npkt; i++) {
-			const struct tcp_pkt *p = &r->hosts[h].pkt[i];
-
-			if (strcmp(p->src, r->hosts[h].addr) == 0 ||
-			    strcmp(p->src, r->hosts[h].addr6) == 0)
-				v[n++] = p;
-		}
-	/* Insertion sort: captures are short and nearly sorted already. */
-	for (i = 1; i < n; i++) {
-		const struct tcp_pkt *x = v[i];
-
-		for (j = i; j > 0 && v[j - 1]->t_ns > x->t_ns; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
-	*out = v;
-	return n;
-}
-
-static void
-write_packets(FILE *f, const struct test_rec *r, const char *prefix)
-{
-	const struct tcp_pkt **v = NULL;
-	struct isn isns[64];
-	int nisn = 0;
-	size_t n = sent_packets(r, &v), i;
-
-	for (i = 0; i < n && i < MAX_LISTED; i++) {
-		const struct tcp_pkt *p = v[i];
-		const char *from = rec_host_of(r, p->src), *to = rec_host_of(r, p->dst);
-		char flags[8];
-		uint32_t seq = rel(isns, &nisn, p, p->seq, 0);
-		uint32_t ack = (p->flags & TCPF_ACK) ? rel(isns, &nisn, p, p->ack, 1) : 0;
-
-		fprintf(f, "%s%+9.4f s  %-8s %5u -> %-8s %5u  %-4s seq=%u ack=%u len=%u\n",
-		    prefix, ((double)p->t_ns - (double)r->t0_ns) / 1e9,
-		    from ? from : p->src, p->sport, to ? to : p->dst, p->dport,
-		    tcp_flags_str(p->flags, flags), seq, ack, p->len);
-	}
-	if (n == 0)
-		fprintf(f, "%s(no packets)\n", prefix);
-	if (n > MAX_LISTED)
-		fprintf(f, "%s... and %zu more: see the pcap files\n", prefix, n - MAX_LISTED);
-	free(v);
-}
-
-/* One line a host from the "end" snapshot: who held TIME_WAIT, how long left. */
-static void
-write_time_wait(FILE *f, const struct test_rec *r)
-{
-	const struct snap_rec *s = rec_snap(r, "end");
-	int h;
-
-	if (s == NULL)
-		return;
-	fprintf(f, "\n## Who held TIME_WAIT at the end\n\n");
-	for (h = 0; h < r->nhosts; h++) {
-		uint32_t most = 0;
-		size_t k, n = 0;
-
-		for (k = 0; k < s->n[h]; k++)
-			if (strcmp(tcp_state_name(s->s[h][k].state), "TIME_WAIT") == 0) {
-				n++;
-				if (s->s[h][k].expires_ms > most)
-					most = s->s[h][k].expires_ms;
-			}
-		if (n == 0)
-			fprintf(f, "- %s: no TIME_WAIT socket\n", r->hosts[h].name);
-		else
-			fprintf(f, "- %s: %zu TIME_WAIT socket%s, the last to expire in %.1f s\n",
-			    r->hosts[h].name, n, n == 1 ? "" : "s", most / 1000.0);
-	}
-}
-
-static void
-write_report(FILE *f, const struct test_rec *r, const struct check_result *res,
-    int nres, int ok, const struct outcome_count *oc, int noc, int runs)
-{
-	const struct test_spec *t = r->spec;
-	int i, h, passed = 0, judged = 0;
-	size_t k;
-
-	for (i = 0; i < nres; i++) {
-		passed += res[i].judged && res[i].pass;
-		judged += res[i].judged;
-	}
-	fprintf(f, "# Test %s: %s\n\n%s.\n\n", t->id, t->title, t->shows);
-	fprintf(f, "**Verdict: %s** (%d of %d checks passed%s; time scale %g%s)\n\n",
-	    ok ? "PASS" : "FAIL", passed, judged,
-	    judged < nres ? ", more with --full" : "", r->scale, r->full ? ", --full" : "");
-	if (r->error[0] != '\0')
-		fprintf(f, "The run went wrong: %s.\n\n", r->error);
-
-	fprintf(f, "## What ran\n\n| program | host | address | command |\n| --- | --- | --- | --- |\n");
-	for (i = 0; i < r->nprocs; i++) {
-		const struct proc_spec *p = r->procs[i].spec;
-		const struct host_rec *hr = rec_host(r, p->host);
-		int a;
-
-		if (!r->procs[i].started)
-			continue;
-		fprintf(f, "| %s | %s | %s | `timewait_%s", p->name, p->host,
-		    hr ? hr->addr : "?", p->prog);
-		for (a = 0; p->args[a] != NULL; a++)
-			fprintf(f, " %s", p->args[a]);
-		fprintf(f, "` |\n");
-	}
-	fprintf(f, "\n## Checks\n\n| | expected | seen |\n| --- | --- | --- |\n");
-	for (i = 0; i < nres; i++)
-		fprintf(f, "| %s | %s | %s |\n",
-		    !res[i].judged ? "-" : res[i].pass ? "pass" : "**FAIL**",
-		    res[i].spec->what, res[i].seen);
-	if (oc != NULL) {
-		fprintf(f, "\n## Outcomes over %d runs\n\n| outcome | runs |\n| --- | --- |\n", runs);
-		for (i = 0; i < noc; i++)
-			fprintf(f, "| %s | %d |\n", oc[i].name, oc[i].count);
-	}
-	write_time_wait(f, r);
-	fprintf(f, "\n## Packets, in order\n\nEach packet once, timed on the host that sent it; "
-	    "t=0 is when the first client started.\n\n```\n");
-	write_packets(f, r, "");
-	fprintf(f, "```\n");
-	for (i = 0; i < r->nsnaps; i++) {
-		const struct snap_rec *s = &r->snaps[i];
-
-		fprintf(f, "\n## Sockets at snapshot '%s' (t=%+.3f s)\n\n",
-		    s->name, ((double)s->t_ns - (double)r->t0_ns) / 1e9);
-		fprintf(f, "| host | state | local | remote | timer |\n| --- | --- | --- | --- | --- |\n");
-		for (h = 0; h < r->nhosts; h++)
-			for (k = 0; k < s->n[h]; k++) {
-				const struct sd_sock *x = &s->s[h][k];
-
-				if (strcmp(tcp_state_name(x->state), "LISTEN") == 0)
-					continue;
-				fprintf(f, "| %s | %s | %s | %s | ", r->hosts[h].name,
-				    tcp_state_name(x->state), x->local, x->remote);
-				if (x->timer != 0)
-					fprintf(f, "%.1f s", x->expires_ms / 1000.0);
-				fprintf(f, " |\n");
-			}
-	}
-	fprintf(f, "\n## Capture\n\n");
-	for (h = 0; h < r->nhosts; h++)
-		fprintf(f, "- `%s.pcap`: %llu packets, %llu dropped\n", r->hosts[h].name,
-		    (unsigned long long)r->hosts[h].cs.packets,
-		    (unsigned long long)(r->hosts[h].cs.dropped + r->hosts[h].cs.if_dropped));
-	fprintf(f, "\nFiles: `result.json` (verdict and checks), `lab.json` (hosts), "
-	    "`snapshots.json` (socket tables), `<host>.pcap`, `<host>.<program>.events.jsonl`, "
-	    "`<program>.log`.\n");
+	render_report_md(f, a->r, a->res, a->nres, a->ok, a->oc, a->noc, a->runs);
+	return ferror(f) ? -1 : 0;
 }
 
 int
@@ -379,51 +164,31 @@ results_write(const char *dir, const struct test_rec *r,
     const struct outcome_count *oc, int noc, int runs, int passed_runs,
     double seconds)
 {
-	char path[4096];
-	FILE *f;
+	struct report_args a = { r, res, nres, ok, oc, noc, runs };
+	char err[512];
 
-	write_json(dir, "snapshots.json", snapshots_json(r));
 	if (write_json(dir, "result.json", result_json(r, res, nres, ok, oc, noc,
 	    runs, passed_runs, seconds)) == -1)
 		return -1;
-	if (fmt(path, sizeof(path), "%s/report.md", dir) == -1 ||
-	    (f = fopen(path, "w")) == NULL)
-		return -1;
-	write_report(f, r, res, nres, ok, oc, noc, runs);
-	return fclose(f);
+	return outfile_write(dir, "report.md", report_fn, &a, err, sizeof(err));
 }
 
 void
 results_append_drawings(const char *dir, const struct test_rec *r)
 {
-	char path[4096], line[1024];
-	FILE *f, *in;
+	char path[4096];
+	FILE *f;
+	int fd;
 
-	if (fmt(path, sizeof(path), "%s/report.md", dir) == -1 ||
-	    (f = fopen(path, "a")) == NULL)
+	if (fmt(path, sizeof(path), "%s/report.md", dir) == -1)
 		return;
-	fprintf(f, "\n## Sequence diagram\n\n");
-	in = NULL;
-	if (r->draw_error[0] == '\0' && fmt(path, sizeof(path), "%s/sequence.mmd", dir) == 0)
-		in = fopen(path, "r");
-	if (in == NULL) {
-		fprintf(f, "No drawing: %s.\n", r->draw_error[0] ? r->draw_error : "sequence.mmd is missing");
-	} else {
-		fprintf(f, "Drawn from what happened: the programs' calls, every packet, "
-		    "each kernel's TCP states. Also `sequence.svg` (open it in a browser), "
-		    "`sequence.puml` (PlantUML) and `timeline.json`.\n\n```mermaid\n");
-		while (fgets(line, sizeof(line), in) != NULL)
-			fputs(line, f);
-		fprintf(f, "```\n");
-		fclose(in);
+	fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1 || !(f = fdopen(fd, "a"))) {
+		if (fd != -1)
+			close(fd);
+		return;
 	}
-	fprintf(f, "\n## Kernel trace\n\n");
-	if (r->trace_error[0] != '\0')
-		fprintf(f, "No kernel trace: %s.\n", r->trace_error);
-	else
-		fprintf(f, "`trace.jsonl`: %llu TCP state changes and resets from both kernels, "
-		    "%llu lost.\n", (unsigned long long)r->trace.events,
-		    (unsigned long long)r->trace.lost);
+	render_report_md_drawings(f, r);
 	fclose(f);
 }
 

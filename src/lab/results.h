@@ -10,11 +10,6 @@
 #include "checks.h"
 #include "lab/lab.h"
 
-struct outcome_count {
-	char name[32];
-	int count;
-};
-
 void outcome_add(struct outcome_count *o, int *n, int max, const char *name);
 /* Remove what an earlier run of the same test left in dir. */
 int results_clear(const char *dir);

@@ -110,26 +110,11 @@ run_race_repeat(struct test_rec *r, const struct run_opts *o, const char *dir,
 	return ran;
 }
 
-/* Read back the run's event logs and pcaps into r. */
+/* The run is over: its folder, loaded once into the model the checks judge. */
 static void
 judge_files(struct test_rec *r, const char *dir)
 {
-	char path[PATH_MAX], err[256];
-	int i;
-
-	for (i = 0; i < r->nprocs; i++)
-		if (r->procs[i].started)
-			rec_load_events(&r->procs[i]);
-	for (i = 0; i < r->nhosts; i++) {
-		if (fmt(path, sizeof(path), "%s/%s.pcap", dir, r->hosts[i].name) == -1)
-			continue;
-		free(r->hosts[i].pkt);
-		r->hosts[i].pkt = NULL;
-		r->hosts[i].npkt = 0;
-		if (pcap_read_tcp(path, &r->hosts[i].pkt, &r->hosts[i].npkt, err, sizeof(err)) == -1 &&
-		    r->error[0] == '\0')
-			snprintf(r->error, sizeof(r->error), "reading %s: %s", path, err);
-	}
+	(void)rec_load_model(r, dir);
 }
 
 /* Judge a run from its files; 1 if every check passed. */
@@ -262,7 +247,9 @@ run_test(const struct test_spec *t, const struct run_opts *o)
 	results_write(dir, &r, sr.res, sr.nres, sr.ok, o->repeat > 1 ? sr.outcomes : NULL,
 	    sr.noutcomes, sr.runs, sr.passed_runs, (double)(now_mono_ns() - start) / 1e9);
 	progress("drawing");
-	if (render_all(dir, 0, r.draw_error, sizeof(r.draw_error)) == -1 &&
+	/* The drawings from the model the checks judged: the folder read once. */
+	if ((r.tl ? render_files(dir, r.tl, r.draw_error, sizeof(r.draw_error)) :
+	    render_test(dir, 0, NULL, r.draw_error, sizeof(r.draw_error))) == -1 &&
 	    r.draw_error[0] == '\0')
 		snprintf(r.draw_error, sizeof(r.draw_error), "the drawings failed");
 	results_append_drawings(dir, &r);

@@ -18,6 +18,8 @@
 
 #include <jansson.h>
 
+#include "model/input.h"
+#include "model/outfile.h"
 #include "pcapread.h"
 #include "render/render.h"
 
@@ -98,11 +100,11 @@ summary(FILE *f, const struct timeline *tl)
 		}
 		for (int side = 0; side < 2; side++)
 			for (size_t k = 0; k < c->nstates[side]; k++) {
-				const char *n = c->states[side][k].name;
+				enum tcp_st n = c->states[side][k].state;
 
-				tw[side] |= !strcmp(n, "TIME_WAIT");
+				tw[side] |= n == TS_TIME_WAIT;
 				/* a FIN the capture missed, as the kernel saw it */
-				fin |= !strcmp(n, "FIN_WAIT1") || !strcmp(n, "LAST_ACK");
+				fin |= n == TS_FIN_WAIT1 || n == TS_LAST_ACK;
 			}
 	}
 	fprintf(f, "%s%s%s</td><td>", fin ? "FIN" : "", fin && rst ? " + " : "",
@@ -393,60 +395,132 @@ report_html(const char *rundir, const char *out_path, char *err, size_t errlen)
 	return report_html_ex(rundir, out_path, 0, err, errlen);
 }
 
-/* With write_files, each test's timeline.json and drawings are written on
- * the way, from the timeline loaded once for the page. */
-int
-report_html_ex(const char *rundir, const char *out_path, int write_files,
-    char *err, size_t errlen)
-{
+struct page {
+	const char *rundir;
 	struct test *tests;
 	size_t n;
-	char path[4200], tmp[4300], when[64];
-	FILE *f;
+};
+
+static int
+write_page(const void *ctx, FILE *f)
+{
+	const struct page *p = ctx;
 	time_t now = time(NULL);
-	int rc = 0;
+	char when[64];
 
-	if (collect(rundir, &tests, &n)) {
-		snprintf(err, errlen, "%s: %s", rundir, strerror(errno));
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		char rp[4300];
-
-		snprintf(rp, sizeof(rp), "%s/result.json", tests[i].dir);
-		tests[i].result = json_load_file(rp, 0, NULL);
-		snprintf(rp, sizeof(rp), "%s/lab.json", tests[i].dir);
-		if ((access(rp, F_OK) ? timeline_load_remote : timeline_load)(tests[i].dir,
-		    &tests[i].tl, tests[i].err, sizeof(tests[i].err)))
-			tests[i].tl = NULL;
-		else if (write_files && render_files(tests[i].dir, tests[i].tl,
-		    tests[i].err, sizeof(tests[i].err)))
-			rc = -1;
-	}
-	snprintf(path, sizeof(path), "%s", out_path ? out_path : "");
-	if (!out_path)
-		snprintf(path, sizeof(path), "%s/report.html", rundir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (!(f = fopen(tmp, "w"))) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		rc = -1;
-		goto out;
-	}
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&now));
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 	    "<title>timewait report</title>\n", f);
 	style(f);
 	fputs("</head><body>\n<h1>timewait report</h1>\n<p class=\"muted\">", f);
-	rd_xml_escape(f, rundir);
-	fprintf(f, " &middot; %zu test%s &middot; made %s</p>\n", n, n == 1 ? "" : "s", when);
-	verdict_table(f, tests, n);
-	for (size_t i = 0; i < n; i++)
-		one_test(f, &tests[i], i);
+	rd_xml_escape(f, p->rundir);
+	fprintf(f, " &middot; %zu test%s &middot; made %s</p>\n", p->n,
+	    p->n == 1 ? "" : "s", when);
+	verdict_table(f, p->tests, p->n);
+	for (size_t i = 0; i < p->n; i++)
+		one_test(f, &p->tests[i], i);
 	fputs("</body></html>\n", f);
-	if (fclose(f) || rename(tmp, path)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(tmp);
+	return ferror(f) ? -1 : 0;
+}
+
+/* The page's folder and file name from out_path (NULL: rundir/report.html). */
+static void
+page_path(const char *rundir, const char *out_path, char *dir, size_t dlen,
+    const char **name)
+{
+	const char *slash;
+
+	if (!out_path) {
+		snprintf(dir, dlen, "%s", rundir);
+		*name = "report.html";
+		return;
+	}
+	slash = strrchr(out_path, '/');
+	if (!slash) {
+		snprintf(dir, dlen, ".");
+		*name = out_path;
+	} else {
+		snprintf(dir, dlen, "%.*s", slash == out_path ? 1 : (int)(slash - out_path),
+		    out_path);
+		*name = slash + 1;
+	}
+}
+
+/*
+ * With write_files (`timewait report --html`), each test's timeline.json
+ * and drawings are written on the way, from the timeline loaded once for
+ * the page, and a test whose files cannot be read makes the whole call
+ * fail (after the page is written, showing why). Without (`lab run`), such
+ * a test only shows its error on the page.
+ */
+int
+report_html_ex(const char *rundir, const char *out_path, int write_files,
+    char *err, size_t errlen)
+{
+	struct test *tests;
+	struct page pg;
+	size_t n;
+	char dir[4200], werr[512];
+	const char *name;
+	int rc = 0, nbad = 0;
+	size_t loaded = 0;
+
+	if (collect(rundir, &tests, &n)) {
+		snprintf(err, errlen, "%s: %s", rundir, strerror(errno));
+		return -1;
+	}
+	if (n == 0) {
+		snprintf(err, errlen, "%s: not a run (no test folder with a pcap, an "
+		    "event log, a kernel trace or a result)", rundir);
+		free(tests);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char rp[4300], jerr[256];
+		int bad = 0;
+
+		snprintf(rp, sizeof(rp), "%s/result.json", tests[i].dir);
+		tests[i].result = in_load_json(rp, jerr, sizeof(jerr));
+		if (!tests[i].result && errno != ENOENT && write_files) {
+			fprintf(stderr, "timewait report: %s\n", jerr);
+			bad = 1;
+		}
+		if (render_load(tests[i].dir, 0, &tests[i].tl, tests[i].err,
+		    sizeof(tests[i].err))) {
+			tests[i].tl = NULL;
+			bad = 1;
+		} else if (write_files) {
+			if (render_files(tests[i].dir, tests[i].tl, tests[i].err,
+			    sizeof(tests[i].err)))
+				bad = 1;
+			else
+				render_say(stderr, tests[i].dir, tests[i].tl);
+		}
+		loaded += tests[i].tl != NULL;
+		if (write_files && bad) {
+			if (tests[i].err[0])
+				fprintf(stderr, "timewait report: %s\n", tests[i].err);
+			nbad++;
+		}
+	}
+	if (nbad) {
+		snprintf(err, errlen, "%d of %zu test%s could not be read", nbad, n,
+		    n == 1 ? "" : "s");
 		rc = -1;
+	}
+	if (!loaded) {	/* no page of nothing over a good one */
+		snprintf(err, errlen, "%s: no test could be read: no report.html", rundir);
+		goto out;
+	}
+	pg.rundir = rundir;
+	pg.tests = tests;
+	pg.n = n;
+	page_path(rundir, out_path, dir, sizeof(dir), &name);
+	if (outfile_write(dir, name, write_page, &pg, werr, sizeof(werr))) {
+		snprintf(err, errlen, "%s", werr);
+		rc = -1;
+	} else if (write_files) {
+		fprintf(stderr, "%s/%s: the whole run on one page\n", dir, name);
 	}
 out:
 	for (size_t i = 0; i < n; i++) {

@@ -61,9 +61,9 @@ render_mermaid(const struct timeline *tl, FILE *f)
 		case RD_STATE: {
 			const struct tl_state *s = &tl->conns[r->conn].states[r->side][r->idx];
 
-			fprintf(f, "    Note over %s: %s%s%s\n", kern(r->side), s->name,
+			fprintf(f, "    Note over %s: %s%s%s\n", kern(r->side), tl_state_name(s->state),
 			    s->inferred ? "*" : "",
-			    !strcmp(s->name, "TIME_WAIT") ? " (60 s timer)" : "");
+			    s->state == TS_TIME_WAIT ? " (60 s timer)" : "");
 			break;
 		}
 		case RD_SEND: {

@@ -68,8 +68,9 @@ render_puml(const struct timeline *tl, FILE *f)
 			const struct tl_state *s = &tl->conns[r->conn].states[r->side][r->idx];
 
 			fprintf(f, "hnote over %s %s : %s%s%s\n", kern(r->side),
-			    rd_state_color(s->name), s->name, s->inferred ? "*" : "",
-			    !strcmp(s->name, "TIME_WAIT") ? "\\n60 s timer" : "");
+			    rd_state_color(tl_state_name(s->state)),
+			    tl_state_name(s->state), s->inferred ? "*" : "",
+			    s->state == TS_TIME_WAIT ? "\\n60 s timer" : "");
 			break;
 		}
 		case RD_SEND: {

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "timeline.h"
+#include "model/timeline.h"
 
 /* Connections drawn in one diagram; the rest are counted, not drawn. */
 #define RD_MAX_CONNS 24
@@ -52,8 +52,12 @@ int rd_side_of_event(const struct timeline *tl, const struct tl_event *e);
 
 /* Text for XML and HTML: & < > " escaped. */
 void rd_xml_escape(FILE *f, const char *s);
-/* A folder holding a test's files: pcaps, event logs, a trace or a result. */
+/* A folder to draw as one test: it holds a test's files (pcaps, event
+ * logs, a trace or a result), or it is readable and neither a test's nor a
+ * run's folder (then loading it says what is missing). */
 int rd_is_test_dir(const char *dir);
+/* A folder with a test's folder in it. */
+int rd_is_run_dir(const char *dir);
 
 int render_svg(const struct timeline *tl, FILE *f);
 int render_puml(const struct timeline *tl, FILE *f);
@@ -64,8 +68,18 @@ int render_text_tl_n(const struct timeline *tl, FILE *f, int color,
     size_t max_conns);
 
 /* From a test's folder: timeline.json, sequence.svg, sequence.puml,
- * sequence.mmd. 0, or -1 with err. */
+ * sequence.mmd (files.c). render_test: say (NULL: nothing) gets a line
+ * of what was written and the clock offset estimated; render_all says it
+ * on stderr (`timewait report`). 0, or -1 with err (nothing written). */
+int render_test(const char *testdir, int remote, FILE *say, char *err,
+    size_t errlen);
 int render_all(const char *testdir, int remote, char *err, size_t errlen);
+/* The model of a test's folder: from two machines (clock offset estimated)
+ * when remote or when there is no lab.json. 0, or -1 with err. */
+int render_load(const char *testdir, int remote, struct timeline **tl,
+    char *err, size_t errlen);
+/* What render_files wrote for tl in dir, and the clock offset, to say. */
+void render_say(FILE *say, const char *dir, const struct timeline *tl);
 /* The text timeline of a test's folder; color: ANSI colours. 0 or -1. */
 int render_text(const char *testdir, FILE *out, int color);
 /* report.html for a run folder (every test folder in it): verdicts, and for

@@ -7,6 +7,7 @@
  * report.html for the run. Files brought back from two real machines (each
  * side's --events log and pcap, no lab.json) are read with the clock offset
  * between the machines estimated from the handshakes (--remote forces it).
+ * The work itself is in files.c (a test's files) and html.c (the page).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,93 +21,6 @@
 #include "cli/flags.h"
 #include "commands.h"
 #include "render/render.h"
-
-static int
-write_file(const char *dir, const char *name, const struct timeline *tl,
-    int (*fn)(const struct timeline *, FILE *), char *err, size_t errlen)
-{
-	char path[4200];
-	FILE *f;
-	int rc;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (!(f = fopen(path, "w"))) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	rc = fn(tl, f);
-	if (fclose(f) || rc) {
-		snprintf(err, errlen, "%s: write failed", path);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-json_fn(const struct timeline *tl, FILE *f)
-{
-	return timeline_write_json(tl, f);
-}
-
-static int
-has_file(const char *dir, const char *name)
-{
-	char path[4200];
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return access(path, F_OK) == 0;
-}
-
-
-static int
-load_any(const char *testdir, int remote, struct timeline **tl, char *err,
-    size_t errlen)
-{
-	if (remote || !has_file(testdir, "lab.json"))
-		return timeline_load_remote(testdir, tl, err, errlen);
-	return timeline_load(testdir, tl, err, errlen);
-}
-
-int
-render_all(const char *testdir, int remote, char *err, size_t errlen)
-{
-	struct timeline *tl;
-	int rc;
-
-	if (load_any(testdir, remote, &tl, err, errlen))
-		return -1;
-	rc = render_files(testdir, tl, err, errlen);
-	timeline_free(tl);
-	return rc;
-}
-
-int
-render_files(const char *dir, const struct timeline *tl, char *err,
-    size_t errlen)
-{
-	if (write_file(dir, "timeline.json", tl, json_fn, err, errlen) ||
-	    write_file(dir, "sequence.svg", tl, render_svg, err, errlen) ||
-	    write_file(dir, "sequence.puml", tl, render_puml, err, errlen) ||
-	    write_file(dir, "sequence.mmd", tl, render_mermaid, err, errlen))
-		return -1;
-	return 0;
-}
-
-int
-render_text(const char *testdir, FILE *out, int color)
-{
-	struct timeline *tl;
-	char err[256];
-	int rc;
-
-	if (load_any(testdir, 0, &tl, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
-		return -1;
-	}
-	rc = render_text_tl(tl, out, color);
-	timeline_free(tl);
-	return rc;
-}
 
 /* The command line of `timewait report`: one row per flag (cli/flags.h). */
 struct report_opts {

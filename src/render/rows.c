@@ -12,6 +12,7 @@
 
 #include "pcapread.h"
 #include "render/render.h"
+#include "util.h"
 
 /* A pause longer than this, and much longer than the run's pace, is drawn
  * as a gap rather than as rows. */
@@ -262,22 +263,58 @@ rd_xml_escape(FILE *f, const char *s)
 	}
 }
 
-int
-rd_is_test_dir(const char *dir)
+/* Whether a file of this name makes its folder a test's folder. */
+static int
+is_test_file(const char *name)
+{
+	size_t l = strlen(name);
+
+	return (l > 5 && strcmp(name + l - 5, ".pcap") == 0) ||
+	    (l > 13 && strcmp(name + l - 13, ".events.jsonl") == 0) ||
+	    strcmp(name, "trace.jsonl") == 0 || strcmp(name, "result.json") == 0;
+}
+
+/* Whether dir holds a file of a test (0, 1), or -1 when it cannot be read. */
+static int
+has_test_file(const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	int yes = 0;
 
 	if (d == NULL)
-		return 0;
-	while (!yes && (e = readdir(d)) != NULL) {
-		size_t l = strlen(e->d_name);
+		return -1;
+	while (!yes && (e = readdir(d)) != NULL)
+		yes = is_test_file(e->d_name);
+	closedir(d);
+	return yes;
+}
 
-		yes = (l > 5 && strcmp(e->d_name + l - 5, ".pcap") == 0) ||
-		    (l > 13 && strcmp(e->d_name + l - 13, ".events.jsonl") == 0) ||
-		    strcmp(e->d_name, "trace.jsonl") == 0 || strcmp(e->d_name, "result.json") == 0;
-	}
+int
+rd_is_test_dir(const char *dir)
+{
+	int t = has_test_file(dir);
+
+	/* A readable folder that is neither a test's nor a run's is drawn as a
+	 * test, so that the loader says what is missing instead of nothing
+	 * being done: `timewait report /tmp` is an error, not a silent 0. */
+	return t == 1 || (t == 0 && !rd_is_run_dir(dir));
+}
+
+int
+rd_is_run_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char sub[4200];
+	int yes = 0;
+
+	if (d == NULL)
+		return 0;
+	while (!yes && (e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.' &&
+		    fmt(sub, sizeof(sub), "%s/%s", dir, e->d_name) == 0)
+			yes = has_test_file(sub) == 1;
 	closedir(d);
 	return yes;
 }

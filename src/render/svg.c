@@ -188,7 +188,7 @@ bands(FILE *f, const struct timeline *tl, const struct rd_row *rows, size_t n,
 			continue;
 		c = &tl->conns[rows[i].conn];
 		s = &c->states[rows[i].side][rows[i].idx];
-		if (!strcmp(s->name, "CLOSED"))
+		if (s->state == TS_CLOSE)
 			continue;
 		y0 = y[i];
 		/* ... until the row of the next state of this socket */
@@ -203,9 +203,9 @@ bands(FILE *f, const struct timeline *tl, const struct rd_row *rows, size_t n,
 		fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" rx=\"3\" "
 		    "fill=\"%s\" fill-opacity=\"0.9\" stroke=\"%s\" stroke-width=\"%s\"/>\n",
 		    x - BAND_W / 2, y0, BAND_W, y1 - y0 > 1 ? y1 - y0 : 1,
-		    rd_state_color(s->name),
-		    strcmp(s->name, "TIME_WAIT") ? "none" : "#b02020",
-		    strcmp(s->name, "TIME_WAIT") ? "0" : "1.2");
+		    rd_state_color(tl_state_name(s->state)),
+		    s->state != TS_TIME_WAIT ? "none" : "#b02020",
+		    s->state != TS_TIME_WAIT ? "0" : "1.2");
 	}
 }
 
@@ -216,15 +216,15 @@ state_pill(FILE *f, const struct timeline *tl, const struct rd_row *r, double y)
 	const struct tl_state *s = &c->states[r->side][r->idx];
 	int x = kernel_x(r->side) + (r->conn % 3) * 5 - 5;
 	char label[48];
-	const char *stroke = !strcmp(s->name, "TIME_WAIT") ? "#b02020" : "#666";
+	const char *stroke = s->state == TS_TIME_WAIT ? "#b02020" : "#666";
 
-	snprintf(label, sizeof(label), "%s%s", s->name, s->inferred ? "*" : "");
+	snprintf(label, sizeof(label), "%s%s", tl_state_name(s->state), s->inferred ? "*" : "");
 	fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"108\" height=\"18\" rx=\"9\" "
-	    "fill=\"%s\" stroke=\"%s\"%s/>\n", x - 54, y - 9, rd_state_color(s->name),
+	    "fill=\"%s\" stroke=\"%s\"%s/>\n", x - 54, y - 9, rd_state_color(tl_state_name(s->state)),
 	    stroke, s->inferred ? " stroke-dasharray=\"3,2\"" : "");
 	text(f, x, y + 4, "state", "middle", label);
 	/* The TIME_WAIT's timer: a small clock beside it, on the outer side. */
-	if (!strcmp(s->name, "TIME_WAIT")) {
+	if (s->state == TS_TIME_WAIT) {
 		int cx = r->side == TL_CLIENT ? x - 68 : x + 68;
 		int tx = r->side == TL_CLIENT ? cx - 10 : cx + 10;
 
@@ -234,8 +234,8 @@ state_pill(FILE *f, const struct timeline *tl, const struct rd_row *r, double y)
 		text(f, tx, y + 4, "note", r->side == TL_CLIENT ? "end" : "start",
 		    s->confirmed ? "60 s timer (ss saw it)" : "60 s timer");
 	}
-	if (!strcmp(s->name, "CLOSED") && r->idx > 0 &&
-	    !strcmp(c->states[r->side][r->idx - 1].name, "TIME_WAIT")) {
+	if (s->state == TS_CLOSE && r->idx > 0 &&
+	    c->states[r->side][r->idx - 1].state == TS_TIME_WAIT) {
 		int64_t held = s->t - c->states[r->side][r->idx - 1].t;
 		char note[96];
 		int tx = r->side == TL_CLIENT ? x - 60 : x + 60;

@@ -89,8 +89,8 @@ render_text_tl_n(const struct timeline *tl, FILE *f, int color, size_t max_conns
 			fprintf(f, " %-26s ", "");
 			if (r->side == TL_SERVER)
 				fprintf(f, "%-26s ", "");
-			state(f, s->name, s->inferred, color);
-			if (!strcmp(s->name, "TIME_WAIT"))
+			state(f, tl_state_name(s->state), s->inferred, color);
+			if (s->state == TS_TIME_WAIT)
 				fputs(" 60 s timer", f);
 			if (s->confirmed)
 				fputs(" (sock_diag)", f);

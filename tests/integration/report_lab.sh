@@ -9,7 +9,8 @@
 #   006: the server stays in FIN_WAIT2 and the client in CLOSE_WAIT for
 #        about 5 s x 0.1, then the server holds TIME_WAIT;
 #   007: the client closes with unread data: a RST, no TIME_WAIT;
-#   005 --repeat 20: the close race; who holds TIME_WAIT in each connection
+#   005 --repeat 200: the close race, every run judged right (runs.jsonl);
+#        who holds TIME_WAIT in each connection
 #        of the timeline must match the runner's own count (runs.jsonl).
 # Needs root (the lab) and jq.
 [ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
@@ -69,8 +70,9 @@ case "$(states 007 0 client) $(states 007 0 server)" in *TIME_WAIT*) echo "FAIL 
 for x in 000 003 004 006 007; do
 	expect "$x consistent" "$(jq '.inconsistent' "$out/run/$x/timeline.json")" 0
 done
-"$TW" lab run 005 --repeat 20 --fast --out "$out/race" >"$out/race.log" 2>&1 ||
+"$TW" lab run 005 --repeat 200 --fast --out "$out/race" >"$out/race.log" 2>&1 ||
 	{ tail -20 "$out/race.log"; echo "FAIL: lab run 005"; exit 1; }
+expect "005 runs whose TIME_WAIT agrees" "$(grep -c '"sockets_agree":true' "$out/race/005/runs.jsonl")" 200
 "$TW" report "$out/race" || { echo "FAIL: report 005"; exit 1; }
 t=$out/race/005/timeline.json
 for who in client server; do

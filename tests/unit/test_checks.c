@@ -1,8 +1,12 @@
 /*
- * test_checks.c - the checks on hand-made records: the close race's four
- * outcomes from packets, "who sent the first FIN", counts of RSTs, and
- * TIME_WAIT counts and timers from snapshots. Each case also has its
- * counter-case, so no check passes whatever it is given.
+ * test_checks.c - the checks on the run model of hand-made runs (a pcap
+ * per host written with libpcap, each packet arriving 1 ms after it left,
+ * loaded as a real run is): the close race's four outcomes, "who sent the
+ * first FIN", counts of RSTs, and TIME_WAIT counts and timers from
+ * snapshots; then the close race of a recorded `lab run 005 --repeat 4`,
+ * judged per run from its kernel trace when the end snapshot no longer
+ * shows sockets that expired. Each case also has its counter-case, so no
+ * check passes whatever it is given.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,8 +14,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <cmocka.h>
+#include <jansson.h>
+#include <pcap/pcap.h>
 
 #include "checks.h"
 
@@ -62,23 +71,94 @@ rec_setup(struct test_rec *r, const struct test_spec *t)
 	strcpy(r->hosts[1].addr, S);
 }
 
-/* Give both hosts the same packets, shifted by a one-way delay on arrival. */
+static void
+put16(uint8_t *p, unsigned v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v & 0xffff);
+}
+
+/* One IPv4 + TCP frame (raw IP link type) of p; its length. */
+static size_t
+frame(const struct tcp_pkt *p, uint8_t *f)
+{
+	memset(f, 0, 40);
+	f[0] = 0x45;
+	put16(f + 2, 40 + p->len);
+	f[8] = 64;
+	f[9] = 6;
+	inet_pton(AF_INET, p->src, f + 12);
+	inet_pton(AF_INET, p->dst, f + 16);
+	put16(f + 20, p->sport);
+	put16(f + 22, p->dport);
+	put32(f + 24, p->seq);
+	put32(f + 28, p->ack);
+	f[32] = 5 << 4;
+	f[33] = p->flags;
+	put16(f + 34, 65535);
+	return 40;
+}
+
+/* host's capture: every packet, 1 ms later where it arrives. */
+static void
+write_capture(const char *dir, const char *host, const char *addr,
+    const struct tcp_pkt *p, size_t n)
+{
+	char path[600];
+	pcap_t *dead = pcap_open_dead_with_tstamp_precision(DLT_RAW, 65535,
+	    PCAP_TSTAMP_PRECISION_NANO);
+	pcap_dumper_t *d;
+
+	snprintf(path, sizeof(path), "%s/%s.pcap", dir, host);
+	assert_non_null(dead);
+	assert_non_null(d = pcap_dump_open(dead, path));
+	for (size_t i = 0; i < n; i++) {
+		struct pcap_pkthdr h;
+		uint8_t f[64];
+		uint64_t t = p[i].t_ns + (strcmp(p[i].src, addr) ? MS : 0);
+
+		memset(&h, 0, sizeof(h));
+		h.ts.tv_sec = (time_t)(t / 1000000000ULL);
+		h.ts.tv_usec = (suseconds_t)(t % 1000000000ULL);	/* ns */
+		h.len = h.caplen = (bpf_u_int32)frame(&p[i], f);
+		pcap_dump((u_char *)d, &h, f);
+	}
+	pcap_dump_close(d);
+	pcap_close(dead);
+}
+
+static char rundir[] = "/tmp/twt-checks-XXXXXX";
+
+/* The run's folder: lab.json and both captures, then the model loaded. */
 static void
 set_packets(struct test_rec *r, const struct tcp_pkt *p, size_t n)
 {
-	int h;
-	size_t i;
+	char path[600];
+	FILE *f;
 
-	for (h = 0; h < 2; h++) {
-		r->hosts[h].pkt = calloc(n, sizeof(*p));
-		r->hosts[h].npkt = n;
-		for (i = 0; i < n; i++) {
-			r->hosts[h].pkt[i] = p[i];
-			/* on the receiver's capture the packet arrives 1 ms later */
-			if (strcmp(p[i].src, r->hosts[h].addr) != 0)
-				r->hosts[h].pkt[i].t_ns += MS;
-		}
-	}
+	snprintf(path, sizeof(path), "%s/lab.json", rundir);
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "{\"hosts\":[{\"name\":\"client\",\"addr\":\"%s\"},"
+	    "{\"name\":\"server\",\"addr\":\"%s\"}]}\n", C, S);
+	fclose(f);
+	write_capture(rundir, "client", C, p, n);
+	write_capture(rundir, "server", S, p, n);
+	(void)r;
+}
+
+/* After the snapshots are set: the folder loaded as the runner does. */
+static void
+load(struct test_rec *r)
+{
+	assert_int_equal(rec_load_model(r, rundir), 0);
+	assert_non_null(r->tl);
 }
 
 static void
@@ -88,6 +168,7 @@ set_timewait(struct test_rec *r, int client_tw, int server_tw)
 	int h;
 
 	strcpy(s->name, "end");
+	s->t_ns = 5 * 1000 * MS;	/* 5 s after the packets: every TIME_WAIT alive */
 	for (h = 0; h < 2; h++) {
 		int tw = h == 0 ? client_tw : server_tw;
 
@@ -114,6 +195,7 @@ race(const struct tcp_pkt *p, size_t n, int ctw, int stw, int *pass)
 	rec_setup(&r, &spec_race);
 	set_packets(&r, p, n);
 	set_timewait(&r, ctw, stw);
+	load(&r);
 	o = race_outcome(&r, detail, sizeof(detail));
 	assert_int_equal(checks_run(&r, res), 1);
 	*pass = res[0].pass;
@@ -210,6 +292,7 @@ test_close_checks(void **state)
 	rec_setup(&r, &spec_close);
 	set_packets(&r, rst, 5);
 	set_timewait(&r, 0, 1);
+	load(&r);
 	assert_int_equal(checks_run(&r, res), 6);
 	for (i = 0; i < 6; i++)
 		assert_true(res[i].pass);
@@ -218,10 +301,140 @@ test_close_checks(void **state)
 	rec_setup(&r, &spec_close);
 	set_packets(&r, fin, 6);
 	set_timewait(&r, 1, 0);
+	load(&r);
 	assert_int_equal(checks_run(&r, res), 6);
 	for (i = 0; i < 6; i++)
 		assert_false(res[i].pass);
 	rec_free(&r);
+}
+
+/* The recorded series of tests/fixtures/race-005: 4 runs, client ports
+ * 10000-10003, each ended with the server in TIME_WAIT. */
+static const struct test_spec *
+spec_005(void)
+{
+	const struct test_spec *t = catalogue_find("005");
+
+	assert_non_null(t);
+	return t;
+}
+
+static char race_dir[600];
+
+/* The record of the recorded series: hosts from lab.json, the end snapshot
+ * from snapshots.json moved by shift_ns, without the TIME_WAIT sockets of
+ * the client ports in drop (0 ends it). */
+static void
+race_rec(struct test_rec *r, int64_t shift_ns, const int *drop)
+{
+	char path[700];
+	json_t *lab, *snaps, *h, *so, *socks;
+	const char *host;
+	size_t i, k;
+
+	memset(r, 0, sizeof(*r));
+	r->spec = spec_005();
+	r->scale = 0.1;
+	snprintf(path, sizeof(path), "%s/lab.json", race_dir);
+	assert_non_null(lab = json_load_file(path, 0, NULL));
+	json_array_foreach(json_object_get(lab, "hosts"), i, h) {
+		snprintf(r->hosts[i].name, sizeof(r->hosts[i].name), "%s",
+		    json_string_value(json_object_get(h, "name")));
+		snprintf(r->hosts[i].addr, sizeof(r->hosts[i].addr), "%s",
+		    json_string_value(json_object_get(h, "addr")));
+		r->nhosts++;
+	}
+	json_decref(lab);
+	snprintf(path, sizeof(path), "%s/snapshots.json", race_dir);
+	assert_non_null(snaps = json_load_file(path, 0, NULL));
+	h = json_array_get(snaps, 0);
+	strcpy(r->snaps[0].name, "end");
+	r->snaps[0].t_ns = (uint64_t)(json_integer_value(json_object_get(h, "t_ns")) + shift_ns);
+	r->nsnaps = 1;
+	json_object_foreach(json_object_get(h, "hosts"), host, socks) {
+		int hi = strcmp(host, "client") == 0 ? 0 : 1;
+		struct snap_rec *s = &r->snaps[0];
+
+		s->s[hi] = calloc(json_array_size(socks) + 1, sizeof(struct sd_sock));
+		json_array_foreach(socks, k, so) {
+			struct sd_sock *x = &s->s[hi][s->n[hi]];
+			const char *rem = json_string_value(json_object_get(so, "remote"));
+			int skip = 0;
+
+			x->state = tcp_state_parse(json_string_value(json_object_get(so, "state")));
+			for (const int *d = drop; *d && x->state == TCP_TIME_WAIT; d++)
+				skip |= port_of(rem) == *d;
+			if (skip)
+				continue;
+			snprintf(x->local, sizeof(x->local), "%s",
+			    json_string_value(json_object_get(so, "local")));
+			snprintf(x->remote, sizeof(x->remote), "%s", rem);
+			s->n[hi]++;
+		}
+	}
+	json_decref(snaps);
+}
+
+/* How many of the 4 runs end in an outcome the TIME_WAIT sockets agree with. */
+static int
+race_agree(struct test_rec *r)
+{
+	const char *names[4];
+	int agree[4], n = 0;
+
+	assert_int_equal(timeline_load(race_dir, &r->tl, (char[256]){ 0 }, 256), 0);
+	assert_int_equal(race_classify_ports(r, 10000, 4, names, agree, NULL), 0);
+	for (int i = 0; i < 4; i++) {
+		assert_non_null(names[i]);
+		assert_string_equal(names[i], RACE_SERVER);
+		n += agree[i];
+	}
+	rec_free(r);
+	return n;
+}
+
+static void
+test_race_series(void **state)
+{
+	const int none[] = { 0 }, second[] = { 10001, 0 };
+	const int all[] = { 10000, 10001, 10002, 10003, 0 };
+	struct test_rec r;
+
+	(void)state;
+	snprintf(race_dir, sizeof(race_dir), "%s/tests/fixtures/race-005/005",
+	    getenv("TW_TOP") ? getenv("TW_TOP") : ".");
+	/* As recorded: the snapshot shows each run's TIME_WAIT. */
+	race_rec(&r, 0, none);
+	assert_int_equal(race_agree(&r), 4);
+	/* A socket that should be alive is missing: that run disagrees. */
+	race_rec(&r, 0, second);
+	assert_int_equal(race_agree(&r), 3);
+	/* A series longer than 60 s: the snapshot comes 2 minutes later and
+	 * the kernel has dropped every socket, as it does after 60 s. Each
+	 * run is judged by its own trace: all agree (the old judge, by the
+	 * snapshot alone, said 0 of 4). */
+	race_rec(&r, 120LL * 1000 * MS, all);
+	assert_int_equal(race_agree(&r), 4);
+	/* ...and a TIME_WAIT socket still shown 2 minutes on is a disagreement. */
+	race_rec(&r, 120LL * 1000 * MS, second);
+	assert_int_equal(race_agree(&r), 1);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return mkdtemp(rundir) ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[100];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", rundir);
+	return system(cmd) == 0 ? 0 : -1;
 }
 
 int
@@ -230,7 +443,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_race_outcomes),
 		cmocka_unit_test(test_close_checks),
+		cmocka_unit_test(test_race_series),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }

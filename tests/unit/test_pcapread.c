@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 #include <pcap/pcap.h>
 
@@ -313,6 +314,32 @@ test_missing_file(void **state)
 	(void)state;
 }
 
+/* Only a regular file is read: a FIFO would block for ever, a link could
+ * point anywhere (/dev/urandom never ends). Each is refused at once. */
+static void
+test_not_a_file(void **state)
+{
+	char dir[] = "/tmp/twtest-pcapread-XXXXXX", fifo[64], link[64], err[256];
+	struct tcp_pkt *p = NULL;
+	size_t n = 0;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fifo.pcap", dir);
+	snprintf(link, sizeof(link), "%s/link.pcap", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(symlink("/dev/urandom", link), 0);
+	assert_int_equal(pcap_read_tcp(fifo, &p, &n, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a regular file"));
+	assert_int_equal(pcap_read_tcp(link, &p, &n, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "symbolic link"));
+	assert_int_equal(pcap_read_tcp("/dev/null", &p, &n, err, sizeof(err)), -1);
+	assert_null(p);
+	unlink(fifo);
+	unlink(link);
+	rmdir(dir);
+	(void)state;
+}
+
 static void
 test_flags_str(void **state)
 {
@@ -342,6 +369,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_other_links,
 		    make_temp, remove_temp),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_not_a_file),
 		cmocka_unit_test(test_flags_str),
 	};
 

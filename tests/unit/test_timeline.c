@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "fixture.h"
-#include "timeline.h"
+#include "model/timeline.h"
 #include "pcapread.h"
 
 static char dir[512];
@@ -41,14 +41,15 @@ teardown(void **state)
 static const char *
 last_state(const struct tl_conn *c, int side)
 {
-	return c->nstates[side] ? c->states[side][c->nstates[side] - 1].name : "";
+	return c->nstates[side] ?
+	    tl_state_name(c->states[side][c->nstates[side] - 1].state) : "";
 }
 
 static int
 has_state(const struct tl_conn *c, int side, const char *name)
 {
 	for (size_t i = 0; i < c->nstates[side]; i++)
-		if (!strcmp(c->states[side][i].name, name))
+		if (c->states[side][i].state == tcp_state_parse(name))
 			return 1;
 	return 0;
 }
@@ -108,12 +109,12 @@ test_time_wait_rebuilt(void **state)
 		const struct tl_state *tw = NULL, *end;
 
 		for (size_t i = 0; i < c1->nstates[TL_SERVER]; i++)
-			if (!strcmp(c1->states[TL_SERVER][i].name, "TIME_WAIT"))
+			if (c1->states[TL_SERVER][i].state == TS_TIME_WAIT)
 				tw = &c1->states[TL_SERVER][i];
 		assert_non_null(tw);
 		assert_true(tw->confirmed);
 		end = tw + 1;
-		assert_string_equal(end->name, "CLOSED");
+		assert_int_equal(end->state, TS_CLOSE);
 		assert_true(end->t - tw->t == TIME_WAIT_NS);
 	}
 	/* The first one ends early: the second connection's SYN takes it. */
@@ -217,18 +218,18 @@ test_orphaned_fin_wait2(void **state)
 	for (size_t i = 0; i < c->nstates[TL_SERVER]; i++) {
 		const struct tl_state *s = &c->states[TL_SERVER][i];
 
-		if (!strcmp(s->name, "FIN_WAIT2"))
+		if (s->state == TS_FIN_WAIT2)
 			fw2 = s;
-		if (!strcmp(s->name, "TIME_WAIT"))
+		if (s->state == TS_TIME_WAIT)
 			tw = s;
 		assert_true(s->inferred != 2);	/* the trace covers the server */
 	}
 	for (size_t i = 0; i < c->nstates[TL_CLIENT]; i++) {
 		const struct tl_state *s = &c->states[TL_CLIENT][i];
 
-		if (!strcmp(s->name, "CLOSE_WAIT"))
+		if (s->state == TS_CLOSE_WAIT)
 			cw = s;
-		if (!strcmp(s->name, "LAST_ACK"))
+		if (s->state == TS_LAST_ACK)
 			la = s;
 	}
 	assert_non_null(fw2);

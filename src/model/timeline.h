@@ -1,7 +1,7 @@
 /*
- * timeline.h - one timeline per TCP connection of a test, merged from the
- * files of its run folder: the programs' event logs, the pcaps of every
- * host (each packet with its send time on one host and its arrival time on
+ * timeline.h - the run model: one timeline per TCP connection of a test,
+ * merged from the files of its run folder, read once (src/model/): the
+ * programs' event logs, the pcaps of every host (each packet with its send time on one host and its arrival time on
  * the other), the kernel trace and socket snapshots. The renderers draw
  * from it; timeline_build writes it as timeline.json (docs/formats.md).
  *
@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "tcpstate.h"
+
 #define TL_UNKNOWN INT64_MIN	/* a time not known (packet not captured there) */
 #define TIME_WAIT_NS (60LL * 1000000000LL)
 
@@ -22,7 +24,7 @@ enum tl_side { TL_CLIENT = 0, TL_SERVER = 1 };
 
 struct tl_state {
 	int64_t t;		/* ns since the epoch */
-	char name[12];		/* SYN_SENT ... TIME_WAIT, CLOSED */
+	uint8_t state;		/* enum tcp_st: TS_SYN_SENT ... TS_TIME_WAIT, TS_CLOSE */
 	uint8_t inferred;	/* 0: from the kernel trace; 1: rebuilt; 2: from packets only */
 	uint8_t confirmed;	/* TIME_WAIT seen by a socket snapshot */
 };
@@ -45,6 +47,10 @@ struct tl_event {
 	char errname[20];	/* on failure */
 	char detail[80];	/* events, how, data: a few words to draw */
 	int conn;		/* index of its connection, -1 if none */
+	int req;		/* the client's request or the server's connection
+				 * number (from 1), 0 when it has none */
+	int err;		/* errno on failure, else 0 */
+	uint16_t lport;		/* the port of its "local", 0 when none */
 };
 
 struct tl_check {
@@ -106,7 +112,10 @@ int timeline_write_json(const struct timeline *tl, FILE *f);
 /* timeline_load + write testdir/timeline.json. 0 or -1 with err. */
 int timeline_build(const char *testdir, char *err, size_t errlen);
 
-/* Index of the state of side at time t in c (last state at or before t), -1. */
-const char *tl_state_at(const struct tl_conn *c, int side, int64_t t);
+/* The state of side at time t in c (the last one at or before t),
+ * TS_UNKNOWN before the first. */
+enum tcp_st tl_state_at(const struct tl_conn *c, int side, int64_t t);
+/* A state as timeline.json and the drawings write it: "CLOSED" for TS_CLOSE. */
+const char *tl_state_name(int state);
 
 #endif

@@ -1,0 +1,214 @@
+/*
+ * reportmd.c - report.md, a test's report for a person, drawn like the
+ * other renderers from the run model (r->tl) and the checks' results: what
+ * ran, the checks, the outcomes of a series, who held TIME_WAIT at the
+ * end, every packet in order, the socket tables, then (once the drawings
+ * are made) the Mermaid diagram and the kernel trace's figures.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/render.h"
+#include "render/reportmd.h"
+
+#define MAX_LISTED 300	/* packets listed in a report */
+
+/* A packet of the model, with its connection. */
+struct sent {
+	int64_t t;
+	const struct tl_conn *c;
+	const struct tl_pkt *p;
+};
+
+static int
+cmp_sent(const void *a, const void *b)
+{
+	const struct sent *x = a, *y = b;
+
+	if (x->t != y->t)
+		return (x->t > y->t) - (x->t < y->t);
+	return (x > y) - (x < y);
+}
+
+/* Every packet once, as the capture of the host that sent it saw it leave,
+ * in time order (the run model, r->tl). */
+static size_t
+sent_packets(const struct test_rec *r, struct sent **out)
+{
+	const struct timeline *tl = r->tl;
+	struct sent *v;
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	for (size_t i = 0; tl && i < tl->nconns; i++)
+		cap += tl->conns[i].npkts;
+	if (!(v = calloc(cap ? cap : 1, sizeof(*v))))
+		return 0;
+	for (size_t i = 0; tl && i < tl->nconns; i++)
+		for (size_t k = 0; k < tl->conns[i].npkts; k++) {
+			const struct tl_pkt *p = &tl->conns[i].pkts[k];
+
+			if (p->t_sent != TL_UNKNOWN)
+				v[n++] = (struct sent){ p->t_sent, &tl->conns[i], p };
+		}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_sent);
+	*out = v;
+	return n;
+}
+
+static void
+write_packets(FILE *f, const struct test_rec *r, const char *prefix)
+{
+	struct sent *v = NULL;
+	size_t n = sent_packets(r, &v), i;
+
+	for (i = 0; i < n && i < MAX_LISTED; i++) {
+		const struct tl_conn *c = v[i].c;
+		const struct tl_pkt *p = v[i].p;
+		const char *src = p->from ? c->server : c->client;
+		const char *dst = p->from ? c->client : c->server;
+		char flags[8];
+
+		fprintf(f, "%s%+9.4f s  %-8s %5d -> %-8s %5d  %-4s seq=%u ack=%u len=%u\n",
+		    prefix, ((double)p->t_sent - (double)r->t0_ns) / 1e9,
+		    c->host[p->from], port_of(src), c->host[!p->from], port_of(dst),
+		    tcp_flags_str(p->flags, flags), p->rseq,
+		    (p->flags & TCPF_ACK) ? p->rack : 0, p->len);
+	}
+	if (n == 0)
+		fprintf(f, "%s(no packets)\n", prefix);
+	if (n > MAX_LISTED)
+		fprintf(f, "%s... and %zu more: see the pcap files\n", prefix, n - MAX_LISTED);
+	free(v);
+}
+
+/* One line a host from the "end" snapshot: who held TIME_WAIT, how long left. */
+static void
+write_time_wait(FILE *f, const struct test_rec *r)
+{
+	const struct snap_rec *s = rec_snap(r, "end");
+	int h;
+
+	if (s == NULL)
+		return;
+	fprintf(f, "\n## Who held TIME_WAIT at the end\n\n");
+	for (h = 0; h < r->nhosts; h++) {
+		uint32_t most = 0;
+		size_t k, n = 0;
+
+		for (k = 0; k < s->n[h]; k++)
+			if (s->s[h][k].state == TS_TIME_WAIT) {
+				n++;
+				if (s->s[h][k].expires_ms > most)
+					most = s->s[h][k].expires_ms;
+			}
+		if (n == 0)
+			fprintf(f, "- %s: no TIME_WAIT socket\n", r->hosts[h].name);
+		else
+			fprintf(f, "- %s: %zu TIME_WAIT socket%s, the last to expire in %.1f s\n",
+			    r->hosts[h].name, n, n == 1 ? "" : "s", most / 1000.0);
+	}
+}
+
+void
+render_report_md(FILE *f, const struct test_rec *r, const struct check_result *res,
+    int nres, int ok, const struct outcome_count *oc, int noc, int runs)
+{
+	const struct test_spec *t = r->spec;
+	int i, h, passed = 0, judged = 0;
+	size_t k;
+
+	for (i = 0; i < nres; i++) {
+		passed += res[i].judged && res[i].pass;
+		judged += res[i].judged;
+	}
+	fprintf(f, "# Test %s: %s\n\n%s.\n\n", t->id, t->title, t->shows);
+	fprintf(f, "**Verdict: %s** (%d of %d checks passed%s; time scale %g%s)\n\n",
+	    ok ? "PASS" : "FAIL", passed, judged,
+	    judged < nres ? ", more with --full" : "", r->scale, r->full ? ", --full" : "");
+	if (r->error[0] != '\0')
+		fprintf(f, "The run went wrong: %s.\n\n", r->error);
+
+	fprintf(f, "## What ran\n\n| program | host | address | command |\n| --- | --- | --- | --- |\n");
+	for (i = 0; i < r->nprocs; i++) {
+		const struct proc_spec *p = r->procs[i].spec;
+		const struct host_rec *hr = rec_host(r, p->host);
+		int a;
+
+		if (!r->procs[i].started)
+			continue;
+		fprintf(f, "| %s | %s | %s | `timewait_%s", p->name, p->host,
+		    hr ? hr->addr : "?", p->prog);
+		for (a = 0; p->args[a] != NULL; a++)
+			fprintf(f, " %s", p->args[a]);
+		fprintf(f, "` |\n");
+	}
+	fprintf(f, "\n## Checks\n\n| | expected | seen |\n| --- | --- | --- |\n");
+	for (i = 0; i < nres; i++)
+		fprintf(f, "| %s | %s | %s |\n",
+		    !res[i].judged ? "-" : res[i].pass ? "pass" : "**FAIL**",
+		    res[i].spec->what, res[i].seen);
+	if (oc != NULL) {
+		fprintf(f, "\n## Outcomes over %d runs\n\n| outcome | runs |\n| --- | --- |\n", runs);
+		for (i = 0; i < noc; i++)
+			fprintf(f, "| %s | %d |\n", oc[i].name, oc[i].count);
+	}
+	write_time_wait(f, r);
+	fprintf(f, "\n## Packets, in order\n\nEach packet once, timed on the host that sent it; "
+	    "t=0 is when the first client started.\n\n```\n");
+	write_packets(f, r, "");
+	fprintf(f, "```\n");
+	for (i = 0; i < r->nsnaps; i++) {
+		const struct snap_rec *s = &r->snaps[i];
+
+		fprintf(f, "\n## Sockets at snapshot '%s' (t=%+.3f s)\n\n",
+		    s->name, ((double)s->t_ns - (double)r->t0_ns) / 1e9);
+		fprintf(f, "| host | state | local | remote | timer |\n| --- | --- | --- | --- | --- |\n");
+		for (h = 0; h < r->nhosts; h++)
+			for (k = 0; k < s->n[h]; k++) {
+				const struct sd_sock *x = &s->s[h][k];
+
+				if (x->state == TS_LISTEN)
+					continue;
+				fprintf(f, "| %s | %s | %s | %s | ", r->hosts[h].name,
+				    tcp_state_name(x->state), x->local, x->remote);
+				if (x->timer != 0)
+					fprintf(f, "%.1f s", x->expires_ms / 1000.0);
+				fprintf(f, " |\n");
+			}
+	}
+	fprintf(f, "\n## Capture\n\n");
+	for (h = 0; h < r->nhosts; h++)
+		fprintf(f, "- `%s.pcap`: %llu packets, %llu dropped\n", r->hosts[h].name,
+		    (unsigned long long)r->hosts[h].cs.packets,
+		    (unsigned long long)(r->hosts[h].cs.dropped + r->hosts[h].cs.if_dropped));
+	fprintf(f, "\nFiles: `result.json` (verdict and checks), `lab.json` (hosts), "
+	    "`snapshots.json` (socket tables), `<host>.pcap`, `<host>.<program>.events.jsonl`, "
+	    "`<program>.log`.\n");
+}
+
+
+void
+render_report_md_drawings(FILE *f, const struct test_rec *r)
+{
+	fprintf(f, "\n## Sequence diagram\n\n");
+	if (r->draw_error[0] != '\0' || r->tl == NULL) {
+		fprintf(f, "No drawing: %s.\n", r->draw_error[0] ? r->draw_error :
+		    "the run could not be read");
+	} else {
+		fprintf(f, "Drawn from what happened: the programs' calls, every packet, "
+		    "each kernel's TCP states. Also `sequence.svg` (open it in a browser), "
+		    "`sequence.puml` (PlantUML) and `timeline.json`.\n\n```mermaid\n");
+		render_mermaid(r->tl, f);
+		fprintf(f, "```\n");
+	}
+	fprintf(f, "\n## Kernel trace\n\n");
+	if (r->trace_error[0] != '\0')
+		fprintf(f, "No kernel trace: %s.\n", r->trace_error);
+	else
+		fprintf(f, "`trace.jsonl`: %llu TCP state changes and resets from both kernels, "
+		    "%llu lost.\n", (unsigned long long)r->trace.events,
+		    (unsigned long long)r->trace.lost);
+}
