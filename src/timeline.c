@@ -1553,8 +1553,12 @@ load_events(struct work *w)
 				continue;
 			memset(&e, 0, sizeof(e));
 			e.t = fint(o, "t_ns", 0);
-			if (tl->clock_estimated && !strcmp(host, tl->clock_host))
+			e.t_call = fint(o, "t0_ns", 0);
+			if (tl->clock_estimated && !strcmp(host, tl->clock_host)) {
 				e.t -= tl->clock_offset_ns;
+				if (e.t_call)
+					e.t_call -= tl->clock_offset_ns;
+			}
 			e.side = 2;
 			e.conn = -1;
 			snprintf(e.host, sizeof(e.host), "%s", host);
@@ -1748,9 +1752,12 @@ finish_conns(struct timeline *tl)
 		if (c->t_start < tl->t0)
 			tl->t0 = c->t_start;
 	}
-	for (size_t i = 0; i < tl->nevents; i++)
+	for (size_t i = 0; i < tl->nevents; i++) {
 		if (tl->events[i].t < tl->t0)
 			tl->t0 = tl->events[i].t;
+		if (tl->events[i].t_call && tl->events[i].t_call < tl->t0)
+			tl->t0 = tl->events[i].t_call;
+	}
 	if (tl->t0 == INT64_MAX)
 		tl->t0 = 0;
 	rc = 0;
@@ -2068,6 +2075,10 @@ put_event(FILE *f, const struct tl_event *e)
 
 	fputs("{\"t\":", f);
 	put_t(f, e->t);
+	if (e->t_call) {
+		fputs(",\"t_call\":", f);
+		put_t(f, e->t_call);
+	}
 	fputs(",\"side\":", f);
 	put_str(f, sides[e->side > 2 ? 2 : e->side]);
 	fputs(",\"host\":", f);

@@ -36,7 +36,8 @@ struct tl_pkt {
 };
 
 struct tl_event {
-	int64_t t;
+	int64_t t;		/* when the step was logged: a call's return */
+	int64_t t_call;		/* when the call began ("t0_ns"), 0: not known */
 	uint8_t side;		/* enum tl_side; 2: not tied to a side */
 	char host[16];
 	char prog[24];		/* from the file name: "client", "client2" */

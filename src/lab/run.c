@@ -455,8 +455,10 @@ run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
 				return -1;
 			break;
 		case ACT_END:
-			stop_captures(r, caps);
+			/* Programs first: the packets of their last closes are
+			 * captured too (issue 13, item 2). */
 			stop_programs(r);
+			stop_captures(r, caps);
 			return 0;
 		}
 	}

@@ -23,7 +23,12 @@ enum rd_kind {
 	RD_RECV,	/* a packet arrives: idx into pkts */
 	RD_EVENT,	/* a program event: idx into timeline.events */
 	RD_GAP,		/* a long quiet time before the next row */
+	RD_RETURN,	/* a call that blocked returns: idx into timeline.events */
 };
+
+/* A call that took longer than this while a packet of its connection came
+ * or went is drawn twice: where it began and where it returned. */
+#define RD_BLOCKED_NS 50000LL
 
 struct rd_row {
 	int64_t t;
@@ -32,6 +37,9 @@ struct rd_row {
 	int conn;	/* -1 for events tied to no connection */
 	size_t idx;
 	int64_t gap;	/* RD_GAP: how long */
+	uint8_t predicted;	/* RD_STATE: a TIME_WAIT's end after the run had ended */
+	uint8_t moved;		/* RD_STATE: SYN_RECV put at its SYN's arrival */
+	uint8_t blocked;	/* RD_EVENT: a call with an RD_RETURN row later */
 };
 
 /* The rows of the first max_conns connections (and the events tied to no
@@ -47,8 +55,40 @@ void rd_pkt_label(const struct tl_pkt *p, char *buf, size_t len);	/* "PA seq=1 a
 void rd_event_label(const struct tl_event *e, char *buf, size_t len);	/* "connect() = 0" */
 int rd_event_upward(const struct tl_event *e);	/* the kernel tells the program (epoll) */
 int rd_event_is_call(const struct tl_event *e);	/* a system call, not a note (start, timer) */
+/* When the row of an event goes: the call's start if it was logged. */
+int64_t rd_event_start(const struct tl_event *e);
+/* How long the call blocked, 0 if it returned at once or nothing of its
+ * connection happened meanwhile (RD_BLOCKED_NS). */
+int64_t rd_event_blocked(const struct timeline *tl, const struct tl_event *e);
+/* "1.803 ms", "60.000 s": a length of time */
+void rd_duration(int64_t d, char *buf, size_t len);
+/* The label of a call that blocked, at its start: "connect() …" */
+void rd_call_label(const struct tl_event *e, char *buf, size_t len);
+/* ... and at its return: "connect() = 0 after 95.2 µs" */
+void rd_return_label(const struct tl_event *e, char *buf, size_t len);
 void rd_conn_label(const struct timeline *tl, int conn, char *buf, size_t len);
 int rd_side_of_event(const struct timeline *tl, const struct tl_event *e);
+
+/* One pair of lifelines (program, kernel) per host: the client hosts
+ * first, then the server hosts, in the order they first appear. */
+#define RD_MAX_LANES 8
+struct rd_lanes {
+	int n;
+	char host[RD_MAX_LANES][16];
+	char addr[RD_MAX_LANES][64];	/* the host's first connection end */
+	uint8_t side[RD_MAX_LANES];	/* enum tl_side */
+};
+void rd_lanes(const struct timeline *tl, size_t max_conns, struct rd_lanes *l);
+/* The lane a host's row is drawn in (side: the first lane of that side
+ * when the host is not known). */
+int rd_lane(const struct rd_lanes *l, const char *host, int side);
+/* The lane of a row: its event's host, or its connection's host on that
+ * side (for RD_SEND the sender, for RD_RECV the receiver). */
+int rd_row_lane(const struct timeline *tl, const struct rd_lanes *l,
+    const struct rd_row *r);
+/* The lane of side of connection conn. */
+int rd_conn_lane(const struct timeline *tl, const struct rd_lanes *l,
+    int conn, int side);
 
 /* Text for XML and HTML: & < > " escaped. */
 void rd_xml_escape(FILE *f, const char *s);
