@@ -1507,7 +1507,7 @@ event_detail(const struct flat *o, const char *step, char *buf, size_t len)
 	else if ((!strcmp(step, "read") || !strcmp(step, "write")) && bytes >= 0)
 		snprintf(buf, len, "%lld B", (long long)bytes);
 	else if (!strcmp(step, "signal") || !strcmp(step, "start"))
-		snprintf(buf, len, "%.60s", fstr(o, "note"));
+		snprintf(buf, len, "%s", fstr(o, "note"));
 	else if (!strcmp(step, "bind") || !strcmp(step, "listen"))
 		snprintf(buf, len, "%s", fstr(o, "local"));
 }

@@ -44,7 +44,7 @@ struct tl_event {
 	char step[16];		/* connect, accept, epoll, read, write, close... */
 	int ret;
 	char errname[20];	/* on failure */
-	char detail[80];	/* events, how, data: a few words to draw */
+	char detail[160];	/* events, how, data, the note: words to draw */
 	int conn;		/* index of its connection, -1 if none */
 };
 

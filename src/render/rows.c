@@ -163,9 +163,9 @@ rd_rows(const struct timeline *tl, size_t max_conns, struct rd_row **rows,
 			continue;
 		r.conn = e->conn;
 		r.side = rd_side_of_event(tl, e);
+		r.blocked = rd_event_blocked(tl, e) != 0;
 		if (push(&v, &cnt, &cap, r))
 			goto fail;
-		r.blocked = rd_event_blocked(tl, e) != 0;
 		if (r.blocked) {
 			r.kind = RD_RETURN;
 			r.t = e->t;
