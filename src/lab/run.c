@@ -1063,7 +1063,8 @@ run_usage(FILE *f)
 	    "  --keep            leave each lab up for a look; 'timewait lab clean' removes it\n"
 	    "  --show            print each test's text timeline at the end\n"
 	    "  --repeat N        run each test N times (the close race: counts its outcomes)\n"
-	    "  --jobs N          at most N tests at once (default: all)\n\n"
+	    "  --jobs N          at most N tests at once (default: all)\n"
+	    "  --draw RUN        with --repeat: draw this run (default: one run per outcome seen)\n\n"
 	    "'timewait lab list' lists the tests. Exit status 0 only if every check passed.\n");
 }
 
@@ -1091,6 +1092,7 @@ lab_run_main(int argc, char **argv)
 		{ "show", no_argument, NULL, 's' },
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "draw", required_argument, NULL, 'D' },	/* issue 13: pick.c */
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1146,6 +1148,13 @@ lab_run_main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			o.jobs = (int)v;
+			break;
+		case 'D':	/* the race run to draw (issue 13, item 3) */
+			if (parse_long(optarg, 1, 50000, &v) == -1) {
+				fprintf(stderr, "lab run: --draw wants a run number from 1 to 50000, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			render_set_draw_run((int)v);
 			break;
 		case 'h':
 			run_usage(stdout);

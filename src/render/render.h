@@ -103,6 +103,19 @@ int render_text_tl(const struct timeline *tl, FILE *f, int color);
 int render_text_tl_n(const struct timeline *tl, FILE *f, int color,
     size_t max_conns);
 
+/* Limits of the viewers: librsvg and browsers draw no SVG taller than
+ * 32,767 px; Mermaid refuses text over 50 KB (maxTextSize 50,000). */
+#define RD_SVG_MAX_H 32767
+#define RD_MMD_MAX 50000
+/* sequence.svg, .mmd, .puml of a test's folder (pick.c): of a --repeat race
+ * run (runs.jsonl) one run per outcome, or the run set below; split into
+ * sequence-2.* ... while a file is over a limit. 0, or -1 with err. */
+int render_drawings(const char *dir, const struct timeline *tl, char *err,
+    size_t errlen);
+/* `lab run --draw RUN`: draw this run of a --repeat series (0: one run per
+ * outcome seen). */
+void render_set_draw_run(int run);
+
 /* From a test's folder: timeline.json, sequence.svg, sequence.puml,
  * sequence.mmd. 0, or -1 with err. */
 int render_all(const char *testdir, int remote, char *err, size_t errlen);

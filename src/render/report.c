@@ -84,9 +84,7 @@ render_files(const char *dir, const struct timeline *tl, char *err,
     size_t errlen)
 {
 	if (write_file(dir, "timeline.json", tl, json_fn, err, errlen) ||
-	    write_file(dir, "sequence.svg", tl, render_svg, err, errlen) ||
-	    write_file(dir, "sequence.puml", tl, render_puml, err, errlen) ||
-	    write_file(dir, "sequence.mmd", tl, render_mermaid, err, errlen))
+	    render_drawings(dir, tl, err, errlen))	/* pick.c: which runs, how many files */
 		return -1;
 	return 0;
 }

@@ -1,0 +1,347 @@
+/*
+ * pick.c - which connections the drawings show, and in how many files.
+ *
+ * A run of the close race (`lab run 005 --repeat 1000`) has a thousand
+ * connections; a drawing of them all helps nobody and no viewer opens it.
+ * When the test's folder has runs.jsonl (one line per run with its outcome
+ * and the client's port), the drawings show one run per outcome seen
+ * (server TIME_WAIT, client TIME_WAIT, both, ...), or the one run asked for
+ * with `--draw RUN`. Whatever is drawn, each file stays within what the
+ * viewers take: an SVG under 32,767 px tall (librsvg's limit, and
+ * browsers') and a Mermaid file under 50 KB (Mermaid's default maxTextSize,
+ * which GitHub keeps); a drawing over either is split in two, and again,
+ * into sequence.svg, sequence-2.svg, ... (the same for .puml and .mmd).
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/render.h"
+
+#define OUTCOMES_MAX 8
+
+static int draw_run;	/* --draw RUN; 0: one run per outcome */
+
+void
+render_set_draw_run(int run)
+{
+	draw_run = run;
+}
+
+/* runs.jsonl: "run", "client_port", "outcome"; found: the chosen runs'
+ * client ports and a few words on each. */
+struct chosen {
+	int n;
+	int run[OUTCOMES_MAX], port[OUTCOMES_MAX];
+	char outcome[OUTCOMES_MAX][32];
+	int runs;	/* lines read */
+};
+
+static int
+json_int(const char *line, const char *key)
+{
+	char pat[48];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(line, pat);
+	return p ? atoi(p + strlen(pat)) : -1;
+}
+
+static void
+json_str(const char *line, const char *key, char *buf, size_t len)
+{
+	char pat[48];
+	const char *p;
+	size_t n;
+
+	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+	buf[0] = '\0';
+	if (!(p = strstr(line, pat)))
+		return;
+	p += strlen(pat);
+	n = strcspn(p, "\"");
+	snprintf(buf, len, "%.*s", (int)(n < len ? n : len - 1), p);
+}
+
+/* 0: chosen filled (maybe empty), -1: no runs.jsonl. */
+static int
+read_runs(const char *dir, struct chosen *ch)
+{
+	char path[4200], *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+
+	memset(ch, 0, sizeof(*ch));
+	snprintf(path, sizeof(path), "%s/runs.jsonl", dir);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	while (getline(&line, &cap, f) > 0) {
+		char outcome[32];
+		int run = json_int(line, "run"), port = json_int(line, "client_port"), i;
+
+		ch->runs++;
+		json_str(line, "outcome", outcome, sizeof(outcome));
+		if (run < 0 || port <= 0)
+			continue;
+		if (draw_run > 0 && run != draw_run)
+			continue;
+		for (i = 0; i < ch->n; i++)
+			if (!strcmp(ch->outcome[i], outcome))
+				break;
+		if (i < ch->n || ch->n == OUTCOMES_MAX)
+			continue;
+		ch->run[ch->n] = run;
+		ch->port[ch->n] = port;
+		snprintf(ch->outcome[ch->n], sizeof(ch->outcome[0]), "%s", outcome);
+		ch->n++;
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+static int
+client_port(const struct tl_conn *c)
+{
+	const char *colon = strrchr(c->client, ':');
+
+	return colon ? atoi(colon + 1) : -1;
+}
+
+/* The timeline of the connections sel[0..n) only, and of the events tied
+ * to none that happened within 2 ms of them. Shares the connections'
+ * arrays with tl: free with sub_free. */
+static struct timeline *
+sub_timeline(const struct timeline *tl, const size_t *sel, size_t n)
+{
+	struct timeline *s = malloc(sizeof(*s));
+	int *map = malloc((tl->nconns + 1) * sizeof(*map));
+	size_t k = 0;
+
+	if (!s || !map || !(s->conns = calloc(n ? n : 1, sizeof(*s->conns))) ||
+	    !(s->events = calloc(tl->nevents ? tl->nevents : 1, sizeof(*s->events)))) {
+		if (s && map)
+			free(s->conns);
+		free(s);
+		free(map);
+		return NULL;
+	}
+	memcpy(s, tl, offsetof(struct timeline, conns));
+	for (size_t i = 0; i < tl->nconns; i++)
+		map[i] = -1;
+	for (size_t i = 0; i < n; i++) {
+		s->conns[i] = tl->conns[sel[i]];
+		map[sel[i]] = (int)i;
+	}
+	s->nconns = n;
+	for (size_t i = 0; i < tl->nevents; i++) {
+		const struct tl_event *e = &tl->events[i];
+		int keep = n == tl->nconns ||
+		    (e->conn >= 0 && (size_t)e->conn < tl->nconns && map[e->conn] >= 0);
+
+		for (size_t j = 0; !keep && e->conn < 0 && j < n; j++) {
+			const struct tl_conn *c = &tl->conns[sel[j]];
+
+			keep = e->t >= c->t_start - 2000000 && e->t <= c->t_end + 2000000;
+		}
+		if (!keep)
+			continue;
+		s->events[k] = *e;
+		s->events[k].conn = e->conn >= 0 ? map[e->conn] : -1;
+		k++;
+	}
+	s->nevents = k;
+	s->t0 = n == tl->nconns ? tl->t0 : INT64_MAX;
+	for (size_t i = 0; i < n; i++)
+		if (s->conns[i].t_start < s->t0)
+			s->t0 = s->conns[i].t_start;
+	for (size_t i = 0; i < k; i++)
+		if (rd_event_start(&s->events[i]) < s->t0)
+			s->t0 = rd_event_start(&s->events[i]);
+	if (s->t0 == INT64_MAX)
+		s->t0 = tl->t0;
+	s->clock_offset_ns = tl->clock_offset_ns;
+	memcpy(s->clock_host, tl->clock_host, sizeof(s->clock_host));
+	s->clock_estimated = tl->clock_estimated;
+	s->have_trace = tl->have_trace;
+	s->have_pcap = tl->have_pcap;
+	s->trace_events = tl->trace_events;
+	s->trace_lost = tl->trace_lost;
+	s->problems = tl->problems;
+	free(map);
+	return s;
+}
+
+static void
+sub_free(struct timeline *s)
+{
+	if (!s)
+		return;
+	free(s->conns);
+	free(s->events);
+	free(s);
+}
+
+/* A drawing in memory; its size, and for an SVG its height. */
+static char *
+draw(const struct timeline *tl, int (*fn)(const struct timeline *, FILE *),
+    size_t *len)
+{
+	char *buf = NULL;
+	FILE *m = open_memstream(&buf, len);
+
+	if (!m)
+		return NULL;
+	if (fn(tl, m)) {
+		fclose(m);
+		free(buf);
+		return NULL;
+	}
+	if (fclose(m)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static double
+svg_height(const char *svg)
+{
+	const char *p = strstr(svg, "height=\"");
+
+	return p ? atof(p + 8) : 0;
+}
+
+static int
+save(const char *dir, const char *name, int part, const char *ext,
+    const char *buf, size_t len, char *err, size_t errlen)
+{
+	char path[4300];
+	FILE *f;
+
+	if (part > 1)
+		snprintf(path, sizeof(path), "%s/%s-%d.%s", dir, name, part, ext);
+	else
+		snprintf(path, sizeof(path), "%s/%s.%s", dir, name, ext);
+	if (!(f = fopen(path, "w")) || fwrite(buf, 1, len, f) != len) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	if (fclose(f)) {
+		snprintf(err, errlen, "%s: write failed", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Draw sel[0..n) into part *part and on; split while a file is too big. */
+static int
+draw_parts(const char *dir, const struct timeline *tl, const char *title,
+    const size_t *sel, size_t n, int *part, char *err, size_t errlen)
+{
+	struct timeline *s = sub_timeline(tl, sel, n);
+	char *svg = NULL, *mmd = NULL, *puml = NULL;
+	size_t lsvg = 0, lmmd = 0, lpuml = 0;
+	int rc = -1;
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (title)
+		snprintf(s->test, sizeof(s->test), "%s", title);
+	if (!(svg = draw(s, render_svg, &lsvg)) || !(mmd = draw(s, render_mermaid, &lmmd)) ||
+	    !(puml = draw(s, render_puml, &lpuml))) {
+		snprintf(err, errlen, "the drawings failed");
+		goto out;
+	}
+	if (n > 1 && (svg_height(svg) >= RD_SVG_MAX_H || lmmd >= RD_MMD_MAX)) {
+		rc = draw_parts(dir, tl, title, sel, n / 2, part, err, errlen);
+		if (rc == 0)
+			rc = draw_parts(dir, tl, title, sel + n / 2, n - n / 2, part, err, errlen);
+		goto out;
+	}
+	rc = save(dir, "sequence", *part, "svg", svg, lsvg, err, errlen) ||
+	    save(dir, "sequence", *part, "mmd", mmd, lmmd, err, errlen) ||
+	    save(dir, "sequence", *part, "puml", puml, lpuml, err, errlen) ? -1 : 0;
+	(*part)++;
+out:
+	free(svg);
+	free(mmd);
+	free(puml);
+	sub_free(s);
+	return rc;
+}
+
+/* Remove sequence-N.* of an earlier drawing of this folder. */
+static void
+remove_parts(const char *dir, int from)
+{
+	static const char *const ext[] = { "svg", "mmd", "puml" };
+	char path[4300];
+
+	for (int p = from; p < 1000; p++) {
+		int gone = 0;
+
+		for (int e = 0; e < 3; e++) {
+			snprintf(path, sizeof(path), "%s/sequence-%d.%s", dir, p, ext[e]);
+			gone += remove(path) == 0;
+		}
+		if (!gone)
+			break;
+	}
+}
+
+int
+render_drawings(const char *dir, const struct timeline *tl, char *err,
+    size_t errlen)
+{
+	size_t sel[RD_MAX_CONNS], n = 0;
+	struct chosen ch;
+	char title[64];
+	const char *t = NULL;
+	int part = 1, rc;
+
+	if (read_runs(dir, &ch) == 0 && ch.runs > 0) {
+		size_t len;
+
+		if (draw_run > 0 && ch.n == 0) {
+			snprintf(err, errlen, "--draw %d: no such run (1 to %d)", draw_run, ch.runs);
+			return -1;
+		}
+		for (int i = 0; i < ch.n; i++)
+			for (size_t c = 0; c < tl->nconns && n < RD_MAX_CONNS; c++)
+				if (client_port(&tl->conns[c]) == ch.port[i]) {
+					sel[n++] = c;
+					break;
+				}
+		snprintf(title, sizeof(title), "%s, run%s", tl->test, ch.n > 1 ? "s" : "");
+		for (int i = 0; i < ch.n; i++) {
+			len = strlen(title);
+			snprintf(title + len, sizeof(title) - len, "%s %d", i ? "," : "", ch.run[i]);
+		}
+		len = strlen(title);
+		snprintf(title + len, sizeof(title) - len, " of %d", ch.runs);
+		t = title;
+	} else {
+		for (size_t c = 0; c < tl->nconns && n < RD_MAX_CONNS; c++)
+			sel[n++] = c;
+	}
+	if (t == NULL && tl->nconns <= RD_MAX_CONNS) {
+		/* the whole timeline, as it is; split only if too big */
+		size_t all[RD_MAX_CONNS];
+
+		for (size_t c = 0; c < tl->nconns; c++)
+			all[c] = c;
+		n = tl->nconns;
+		memcpy(sel, all, n * sizeof(*sel));
+	}
+	rc = draw_parts(dir, tl, t, sel, n, &part, err, errlen);
+	remove_parts(dir, part);
+	return rc;
+}
