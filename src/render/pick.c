@@ -239,10 +239,38 @@ save(const char *dir, const char *name, int part, const char *ext,
 	return 0;
 }
 
-/* Draw sel[0..n) into part *part and on; split while a file is too big. */
+/* Where the drawings go: files in dir, or SVGs inline in an HTML page. */
+struct sink {
+	const char *dir;
+	FILE *html;	/* non-NULL: the SVGs only, without their XML declaration */
+	int part;	/* the next part's number, from 1 */
+};
+
 static int
-draw_parts(const char *dir, const struct timeline *tl, const char *title,
-    const size_t *sel, size_t n, int *part, char *err, size_t errlen)
+put_part(struct sink *k, const char *svg, size_t lsvg, const char *mmd, size_t lmmd,
+    const char *puml, size_t lpuml, char *err, size_t errlen)
+{
+	if (k->html) {
+		const char *start = strstr(svg, "<svg");
+
+		fputs("<div class=\"svg\">\n", k->html);
+		fputs(start ? start : "", k->html);
+		fputs("</div>\n", k->html);
+		k->part++;
+		return 0;
+	}
+	if (save(k->dir, "sequence", k->part, "svg", svg, lsvg, err, errlen) ||
+	    save(k->dir, "sequence", k->part, "mmd", mmd, lmmd, err, errlen) ||
+	    save(k->dir, "sequence", k->part, "puml", puml, lpuml, err, errlen))
+		return -1;
+	k->part++;
+	return 0;
+}
+
+/* Draw sel[0..n) as the next part and on; split while a file is too big. */
+static int
+draw_parts(struct sink *k, const struct timeline *tl, const char *title,
+    const size_t *sel, size_t n, char *err, size_t errlen)
 {
 	struct timeline *s = sub_timeline(tl, sel, n);
 	char *svg = NULL, *mmd = NULL, *puml = NULL;
@@ -256,20 +284,17 @@ draw_parts(const char *dir, const struct timeline *tl, const char *title,
 	if (title)
 		snprintf(s->test, sizeof(s->test), "%s", title);
 	if (!(svg = draw(s, render_svg, &lsvg)) || !(mmd = draw(s, render_mermaid, &lmmd)) ||
-	    !(puml = draw(s, render_puml, &lpuml))) {
+	    (!k->html && !(puml = draw(s, render_puml, &lpuml)))) {
 		snprintf(err, errlen, "the drawings failed");
 		goto out;
 	}
 	if (n > 1 && (svg_height(svg) >= RD_SVG_MAX_H || lmmd >= RD_MMD_MAX)) {
-		rc = draw_parts(dir, tl, title, sel, n / 2, part, err, errlen);
+		rc = draw_parts(k, tl, title, sel, n / 2, err, errlen);
 		if (rc == 0)
-			rc = draw_parts(dir, tl, title, sel + n / 2, n - n / 2, part, err, errlen);
+			rc = draw_parts(k, tl, title, sel + n / 2, n - n / 2, err, errlen);
 		goto out;
 	}
-	rc = save(dir, "sequence", *part, "svg", svg, lsvg, err, errlen) ||
-	    save(dir, "sequence", *part, "mmd", mmd, lmmd, err, errlen) ||
-	    save(dir, "sequence", *part, "puml", puml, lpuml, err, errlen) ? -1 : 0;
-	(*part)++;
+	rc = put_part(k, svg, lsvg, mmd, lmmd, puml, lpuml, err, errlen);
 out:
 	free(svg);
 	free(mmd);
@@ -297,16 +322,16 @@ remove_parts(const char *dir, int from)
 	}
 }
 
-int
-render_drawings(const char *dir, const struct timeline *tl, char *err,
-    size_t errlen)
+/* The connections to draw (sel, *n) and the title naming the runs (NULL:
+ * the test's own). 0, or -1 with err. */
+static int
+choose(const char *dir, const struct timeline *tl, size_t *sel, size_t *n,
+    char *title, size_t tlen, const char **t, char *err, size_t errlen)
 {
-	size_t sel[RD_MAX_CONNS], n = 0;
 	struct chosen ch;
-	char title[64];
-	const char *t = NULL;
-	int part = 1, rc;
 
+	*n = 0;
+	*t = NULL;
 	if (read_runs(dir, &ch) == 0 && ch.runs > 0) {
 		size_t len;
 
@@ -315,33 +340,52 @@ render_drawings(const char *dir, const struct timeline *tl, char *err,
 			return -1;
 		}
 		for (int i = 0; i < ch.n; i++)
-			for (size_t c = 0; c < tl->nconns && n < RD_MAX_CONNS; c++)
+			for (size_t c = 0; c < tl->nconns && *n < RD_MAX_CONNS; c++)
 				if (client_port(&tl->conns[c]) == ch.port[i]) {
-					sel[n++] = c;
+					sel[(*n)++] = c;
 					break;
 				}
-		snprintf(title, sizeof(title), "%s, run%s", tl->test, ch.n > 1 ? "s" : "");
+		snprintf(title, tlen, "%s, run%s", tl->test, ch.n > 1 ? "s" : "");
 		for (int i = 0; i < ch.n; i++) {
 			len = strlen(title);
-			snprintf(title + len, sizeof(title) - len, "%s %d", i ? "," : "", ch.run[i]);
+			snprintf(title + len, tlen - len, "%s %d", i ? "," : "", ch.run[i]);
 		}
 		len = strlen(title);
-		snprintf(title + len, sizeof(title) - len, " of %d", ch.runs);
-		t = title;
-	} else {
-		for (size_t c = 0; c < tl->nconns && n < RD_MAX_CONNS; c++)
-			sel[n++] = c;
+		snprintf(title + len, tlen - len, " of %d", ch.runs);
+		*t = title;
+		return 0;
 	}
-	if (t == NULL && tl->nconns <= RD_MAX_CONNS) {
-		/* the whole timeline, as it is; split only if too big */
-		size_t all[RD_MAX_CONNS];
+	for (size_t c = 0; c < tl->nconns && *n < RD_MAX_CONNS; c++)
+		sel[(*n)++] = c;
+	return 0;
+}
 
-		for (size_t c = 0; c < tl->nconns; c++)
-			all[c] = c;
-		n = tl->nconns;
-		memcpy(sel, all, n * sizeof(*sel));
-	}
-	rc = draw_parts(dir, tl, t, sel, n, &part, err, errlen);
-	remove_parts(dir, part);
+int
+render_drawings(const char *dir, const struct timeline *tl, char *err,
+    size_t errlen)
+{
+	size_t sel[RD_MAX_CONNS], n;
+	struct sink k = { .dir = dir, .part = 1 };
+	char title[64];
+	const char *t;
+	int rc;
+
+	if (choose(dir, tl, sel, &n, title, sizeof(title), &t, err, errlen))
+		return -1;
+	rc = draw_parts(&k, tl, t, sel, n, err, errlen);
+	remove_parts(dir, k.part);
 	return rc;
+}
+
+int
+render_svg_inline(const char *dir, const struct timeline *tl, FILE *html)
+{
+	size_t sel[RD_MAX_CONNS], n;
+	struct sink k = { .dir = dir, .html = html, .part = 1 };
+	char title[64], err[256];
+	const char *t;
+
+	if (choose(dir, tl, sel, &n, title, sizeof(title), &t, err, sizeof(err)))
+		return -1;
+	return draw_parts(&k, tl, t, sel, n, err, sizeof(err));
 }

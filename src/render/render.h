@@ -112,6 +112,8 @@ int render_text_tl_n(const struct timeline *tl, FILE *f, int color,
  * sequence-2.* ... while a file is over a limit. 0, or -1 with err. */
 int render_drawings(const char *dir, const struct timeline *tl, char *err,
     size_t errlen);
+/* The same SVGs into an HTML page, each in a <div class="svg">. */
+int render_svg_inline(const char *dir, const struct timeline *tl, FILE *html);
 /* `lab run --draw RUN`: draw this run of a --repeat series (0: one run per
  * outcome seen). */
 void render_set_draw_run(int run);
