@@ -37,6 +37,9 @@ struct chosen {
 	int run[OUTCOMES_MAX], port[OUTCOMES_MAX];
 	char outcome[OUTCOMES_MAX][32];
 	int runs;	/* lines read */
+	int nseen;	/* every outcome seen, and how often */
+	char seen[OUTCOMES_MAX][32];
+	int count[OUTCOMES_MAX];
 };
 
 static int
@@ -84,6 +87,13 @@ read_runs(const char *dir, struct chosen *ch)
 
 		ch->runs++;
 		json_str(line, "outcome", outcome, sizeof(outcome));
+		for (i = 0; i < ch->nseen; i++)
+			if (!strcmp(ch->seen[i], outcome))
+				break;
+		if (i == ch->nseen && ch->nseen < OUTCOMES_MAX)
+			snprintf(ch->seen[ch->nseen++], sizeof(ch->seen[0]), "%s", outcome);
+		if (i < ch->nseen)
+			ch->count[i]++;
 		if (run < 0 || port <= 0)
 			continue;
 		if (draw_run > 0 && run != draw_run)
@@ -388,4 +398,34 @@ render_svg_inline(const char *dir, const struct timeline *tl, FILE *html)
 	if (choose(dir, tl, sel, &n, title, sizeof(title), &t, err, sizeof(err)))
 		return -1;
 	return draw_parts(&k, tl, t, sel, n, err, sizeof(err));
+}
+
+int
+render_text_picked(const char *dir, const struct timeline *tl, FILE *out,
+    int color)
+{
+	size_t sel[RD_MAX_CONNS], n;
+	struct timeline *s;
+	struct chosen ch;
+	char title[64], err[256];
+	const char *t;
+	int rc;
+
+	if (read_runs(dir, &ch) != 0 || ch.runs == 0)
+		return render_text_tl(tl, out, color);
+	fprintf(out, "%s: %d runs:", tl->test, ch.runs);
+	for (int i = 0; i < ch.nseen; i++)
+		fprintf(out, "%s %s %d (%.1f%%)", i ? "," : "", ch.seen[i], ch.count[i],
+		    100.0 * ch.count[i] / ch.runs);
+	fputc('\n', out);
+	if (choose(dir, tl, sel, &n, title, sizeof(title), &t, err, sizeof(err))) {
+		fprintf(out, "%s\n", err);
+		return -1;
+	}
+	if (!(s = sub_timeline(tl, sel, n)))
+		return -1;
+	snprintf(s->test, sizeof(s->test), "%s", t ? t : tl->test);
+	rc = render_text_tl(s, out, color);
+	sub_free(s);
+	return rc;
 }

@@ -114,6 +114,10 @@ int render_drawings(const char *dir, const struct timeline *tl, char *err,
     size_t errlen);
 /* The same SVGs into an HTML page, each in a <div class="svg">. */
 int render_svg_inline(const char *dir, const struct timeline *tl, FILE *html);
+/* The text timeline the same way; for a race, first its outcomes' counts
+ * and shares. */
+int render_text_picked(const char *dir, const struct timeline *tl, FILE *out,
+    int color);
 /* `lab run --draw RUN`: draw this run of a --repeat series (0: one run per
  * outcome seen). */
 void render_set_draw_run(int run);

@@ -4,6 +4,7 @@
 # runs.jsonl (not the first 24 runs), every sequence*.svg under 32,767 px
 # tall (librsvg's limit) and every sequence*.mmd under 50,000 bytes
 # (Mermaid's maxTextSize); `--draw 7` draws run 7 alone (client port 10006).
+# The terminal line and --show give each outcome's count and share.
 # Needs root (the lab).
 [ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
 out=$(mktemp -d)
@@ -11,6 +12,8 @@ trap 'rm -rf "$out"' EXIT
 "$TW" lab run 005 --repeat 1000 --fast --out "$out/run" >"$out/lab.log" 2>&1 ||
 	{ tail -20 "$out/lab.log"; echo "FAIL: lab run"; exit 1; }
 d="$out/run/005"
+grep -Eq 'PASS +1000 runs: [a-z_]+ [0-9]+ \([0-9.]+%\)' "$out/lab.log" ||
+	{ grep 005 "$out/lab.log"; echo "FAIL: no outcome counts on the terminal line"; exit 1; }
 outcomes=$(grep -o '"outcome":"[a-z_]*"' "$d/runs.jsonl" | sort -u | wc -l)
 [ "$outcomes" -ge 1 ] || { echo "FAIL: no outcomes in runs.jsonl"; exit 1; }
 for f in "$d"/sequence*.svg; do
@@ -32,8 +35,10 @@ done
 if command -v rsvg-convert >/dev/null; then
 	rsvg-convert "$d/sequence.svg" -o "$out/s.png" || { echo "FAIL: rsvg-convert refuses it"; exit 1; }
 fi
-"$TW" lab run 005 --repeat 12 --draw 7 --fast --out "$out/one" >"$out/one.log" 2>&1 ||
+"$TW" lab run 005 --repeat 12 --draw 7 --show --fast --out "$out/one" >"$out/one.log" 2>&1 ||
 	{ tail -20 "$out/one.log"; echo "FAIL: lab run --draw 7"; exit 1; }
+grep -Eq '^005: 12 runs: [a-z_]+ [0-9]+ \([0-9.]+%\)' "$out/one.log" ||
+	{ cat "$out/one.log"; echo "FAIL: --show gives no outcome counts"; exit 1; }
 grep -q 'run 7 of 12' "$out/one/005/sequence.svg" || { echo "FAIL: --draw 7: not run 7"; exit 1; }
 grep -q ':10006 ' "$out/one/005/sequence.mmd" || { echo "FAIL: --draw 7: not port 10006"; exit 1; }
 [ "$(grep -c 'Note over .*: connection [0-9]*:' "$out/one/005/sequence.mmd")" -eq 1 ] ||
