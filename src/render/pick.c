@@ -12,6 +12,7 @@
  * which GitHub keeps); a drawing over either is split in two, and again,
  * into sequence.svg, sequence-2.svg, ... (the same for .puml and .mmd).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -313,23 +314,29 @@ out:
 	return rc;
 }
 
-/* Remove sequence-N.* of an earlier drawing of this folder. */
+/* Remove sequence-N.* (N >= from) an earlier drawing of this folder left. */
 static void
 remove_parts(const char *dir, int from)
 {
-	static const char *const ext[] = { "svg", "mmd", "puml" };
-	char path[4300];
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4400];
 
-	for (int p = from; p < 1000; p++) {
-		int gone = 0;
+	if (!d)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char *end;
+		long part;
 
-		for (int e = 0; e < 3; e++) {
-			snprintf(path, sizeof(path), "%s/sequence-%d.%s", dir, p, ext[e]);
-			gone += remove(path) == 0;
-		}
-		if (!gone)
-			break;
+		if (strncmp(e->d_name, "sequence-", 9))
+			continue;
+		part = strtol(e->d_name + 9, &end, 10);
+		if (part < from || (strcmp(end, ".svg") && strcmp(end, ".mmd") && strcmp(end, ".puml")))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		remove(path);
 	}
+	closedir(d);
 }
 
 /* The connections to draw (sel, *n) and the title naming the runs (NULL:

@@ -26,8 +26,9 @@ enum rd_kind {
 	RD_RETURN,	/* a call that blocked returns: idx into timeline.events */
 };
 
-/* A call that took longer than this while a packet of its connection came
- * or went is drawn twice: where it began and where it returned. */
+/* A call that took longer than this while a packet of its peer came in
+ * (it waited for the network: a connect() for the SYN-ACK, a read() for
+ * data) is drawn twice: where it began and where it returned. */
 #define RD_BLOCKED_NS 50000LL
 
 struct rd_row {
@@ -57,8 +58,8 @@ int rd_event_upward(const struct tl_event *e);	/* the kernel tells the program (
 int rd_event_is_call(const struct tl_event *e);	/* a system call, not a note (start, timer) */
 /* When the row of an event goes: the call's start if it was logged. */
 int64_t rd_event_start(const struct tl_event *e);
-/* How long the call blocked, 0 if it returned at once or nothing of its
- * connection happened meanwhile (RD_BLOCKED_NS). */
+/* How long the call blocked, 0 if it returned at once or no packet of
+ * the peer came meanwhile (RD_BLOCKED_NS). */
 int64_t rd_event_blocked(const struct timeline *tl, const struct tl_event *e);
 /* "1.803 ms", "60.000 s": a length of time */
 void rd_duration(int64_t d, char *buf, size_t len);

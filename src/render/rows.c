@@ -274,15 +274,17 @@ rd_event_blocked(const struct timeline *tl, const struct tl_event *e)
 {
 	int64_t t0 = rd_event_start(e), d = e->t - t0;
 	const struct tl_conn *c;
+	int side = rd_side_of_event(tl, e);
 
 	if (d <= RD_BLOCKED_NS || e->conn < 0 || (size_t)e->conn >= tl->nconns)
 		return 0;
+	/* It waited for the network: a packet of the peer came in meanwhile
+	 * (a close() that sends its own FIN did not block). */
 	c = &tl->conns[e->conn];
 	for (size_t i = 0; i < c->npkts; i++) {
-		int64_t ts = c->pkts[i].t_sent, tr = c->pkts[i].t_received;
+		int64_t tr = c->pkts[i].t_received;
 
-		if ((ts != TL_UNKNOWN && ts > t0 && ts < e->t) ||
-		    (tr != TL_UNKNOWN && tr > t0 && tr < e->t))
+		if (c->pkts[i].from != side && tr != TL_UNKNOWN && tr > t0 && tr < e->t)
 			return d;
 	}
 	return 0;
