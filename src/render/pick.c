@@ -114,6 +114,21 @@ read_runs(const char *dir, struct chosen *ch)
 	return 0;
 }
 
+/* "server_time_wait" -> "server TW" */
+static const char *
+outcome_short(const char *o)
+{
+	if (!strcmp(o, "server_time_wait"))
+		return "server TW";
+	if (!strcmp(o, "client_time_wait"))
+		return "client TW";
+	if (!strcmp(o, "both_time_wait"))
+		return "both TW";
+	if (!strcmp(o, "rst"))
+		return "RST";
+	return o;
+}
+
 static int
 client_port(const struct tl_conn *c)
 {
@@ -362,13 +377,27 @@ choose(const char *dir, const struct timeline *tl, size_t *sel, size_t *n,
 					sel[(*n)++] = c;
 					break;
 				}
-		snprintf(title, tlen, "%s, run%s", tl->test, ch.n > 1 ? "s" : "");
-		for (int i = 0; i < ch.n; i++) {
-			len = strlen(title);
-			snprintf(title + len, tlen - len, "%s %d", i ? "," : "", ch.run[i]);
+		/* "005: run 1 (client TW), 2 (server TW) of 1000", or without
+		 * the outcomes when that is too long for a title */
+		for (int with = 1; with >= 0; with--) {
+			char full[256];
+
+			snprintf(full, sizeof(full), "%s: run%s", tl->test, ch.n > 1 ? "s" : "");
+			for (int i = 0; i < ch.n; i++) {
+				len = strlen(full);
+				snprintf(full + len, sizeof(full) - len, "%s %d", i ? "," : "", ch.run[i]);
+				if (with) {
+					len = strlen(full);
+					snprintf(full + len, sizeof(full) - len, " (%s)", outcome_short(ch.outcome[i]));
+				}
+			}
+			len = strlen(full);
+			snprintf(full + len, sizeof(full) - len, " of %d", ch.runs);
+			if (strlen(full) < tlen || !with) {
+				snprintf(title, tlen, "%s", full);
+				break;
+			}
 		}
-		len = strlen(title);
-		snprintf(title + len, tlen - len, " of %d", ch.runs);
 		*t = title;
 		return 0;
 	}
