@@ -304,7 +304,7 @@ timeline_checks(FILE *f, const struct timeline *tl)
 }
 
 static void
-text_timeline(FILE *f, const struct timeline *tl)
+text_timeline(FILE *f, const char *dir, const struct timeline *tl)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -312,7 +312,7 @@ text_timeline(FILE *f, const struct timeline *tl)
 
 	if (!m)
 		return;
-	render_text_tl_n(tl, m, 0, RD_MAX_CONNS);
+	render_text_picked(dir, tl, m, 0, RD_MAX_CONNS);	/* a race: its chosen runs */
 	fclose(m);
 	fputs("<details><summary>Text timeline</summary>\n<pre>", f);
 	rd_xml_escape(f, buf);
@@ -347,7 +347,7 @@ one_test(FILE *f, struct test *t, size_t i)
 	render_svg_inline(t->dir, t->tl, f);	/* pick.c: the race's runs, split */
 	result_checks(f, t);
 	timeline_checks(f, t->tl);
-	text_timeline(f, t->tl);
+	text_timeline(f, t->dir, t->tl);
 }
 
 static int

@@ -438,7 +438,7 @@ render_svg_inline(const char *dir, const struct timeline *tl, FILE *html)
 
 int
 render_text_picked(const char *dir, const struct timeline *tl, FILE *out,
-    int color)
+    int color, size_t max_conns)
 {
 	size_t sel[RD_MAX_CONNS], n;
 	struct timeline *s;
@@ -448,7 +448,7 @@ render_text_picked(const char *dir, const struct timeline *tl, FILE *out,
 	int rc;
 
 	if (read_runs(dir, &ch) != 0 || ch.runs == 0)
-		return render_text_tl(tl, out, color);
+		return render_text_tl_n(tl, out, color, max_conns);
 	fprintf(out, "%s: %d runs:", tl->test, ch.runs);
 	for (int i = 0; i < ch.nseen; i++)
 		fprintf(out, "%s %s %d (%.1f%%)", i ? "," : "", ch.seen[i], ch.count[i],

@@ -116,9 +116,9 @@ int render_drawings(const char *dir, const struct timeline *tl, char *err,
 /* The same SVGs into an HTML page, each in a <div class="svg">. */
 int render_svg_inline(const char *dir, const struct timeline *tl, FILE *html);
 /* The text timeline the same way; for a race, first its outcomes' counts
- * and shares. */
+ * and shares; else the first max_conns connections. */
 int render_text_picked(const char *dir, const struct timeline *tl, FILE *out,
-    int color);
+    int color, size_t max_conns);
 /* `lab run --draw RUN`: draw this run of a --repeat series (0: one run per
  * outcome seen). */
 void render_set_draw_run(int run);

@@ -100,7 +100,7 @@ render_text(const char *testdir, FILE *out, int color)
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
-	rc = render_text_picked(testdir, tl, out, color);	/* pick.c: a race's runs */
+	rc = render_text_picked(testdir, tl, out, color, (size_t)-1);	/* pick.c: a race's runs */
 	timeline_free(tl);
 	return rc;
 }

@@ -125,6 +125,11 @@ render_text_tl_n(const struct timeline *tl, FILE *f, int color, size_t max_conns
 				rd_call_label(e, label, sizeof(label));
 			else
 				rd_event_label(e, label, sizeof(label));
+			if (strcmp(e->prog, "client") && strcmp(e->prog, "server")) {
+				size_t l = strlen(label);	/* server2, client2: whose step */
+
+				snprintf(label + l, sizeof(label) - l, "  [%s]", e->prog);
+			}
 			time_col(f, t);
 			fprintf(f, " %s%s%s%s\n", r->side == TL_CLIENT ? "" :
 			    "                                                                                 ",
