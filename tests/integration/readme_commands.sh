@@ -6,7 +6,9 @@
 # build: lab up, the server in the background (its input held open so it
 # runs until the client is done), the client, ss, lab down. Checks the
 # client connected and read the server's bip, and that lab down wrote the
-# pcaps; the lab it made is removed even when a step fails.
+# pcaps; the lab it made is removed even when a step fails. A decoy
+# timewait_server and timewait_client early in PATH must not be the ones
+# lab exec runs: the project's own, next to build/timewait, come first.
 # Needs root (the lab).
 [ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -21,8 +23,14 @@ sed -n '/^- The seed.s by-hand way/,/^- /p' "$top/README.md" |
 	sed -n 's/^ *sudo \(build\/timewait lab .*\)$/\1/p' >"$out/cmds"
 [ "$(grep -c . "$out/cmds")" -ge 4 ] || { cat "$out/cmds"; echo "FAIL: README's by-hand commands not found"; exit 1; }
 cat "$out/cmds"
-mkdir "$out/cwd"
+mkdir "$out/cwd" "$out/decoy"
 ln -s "$BUILD" "$out/cwd/build"
+for p in timewait_server timewait_client; do
+	printf '#!/bin/sh\necho decoy %s; exit 3\n' "$p" >"$out/decoy/$p"
+	chmod +x "$out/decoy/$p"
+done
+PATH="$out/decoy:$PATH"
+export PATH
 cd "$out/cwd" || exit 1
 while IFS= read -r cmd; do
 	echo "+ $cmd"
@@ -54,4 +62,5 @@ while IFS= read -r cmd; do
 done <"$out/cmds"
 [ -z "$lab" ] || { echo "FAIL: the README never takes its lab down"; exit 1; }
 grep -q 'listen' server.log || { cat server.log; echo "FAIL: the server did not listen"; exit 1; }
+! grep -q decoy server.log client.log || { echo "FAIL: lab exec ran a timewait_* from PATH, not the project's"; exit 1; }
 echo "PASS"
