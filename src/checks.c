@@ -422,27 +422,13 @@ check_established(const struct test_rec *r, const struct check_spec *c, char *se
 {
 	const struct host_rec *h = rec_host(r, c->who);
 	struct conns cs;
-	uint64_t end = 0;
 	int i, open = 0;
 
 	if (h == NULL)
 		return 0;
-	/* Open when the test ended: the captures now also see the closes
-	 * of the programs' ending, after the ACT_END action's time. */
-	for (i = 0; i < CAT_MAX_ACTIONS && r->spec->actions[i].kind != 0; i++)
-		if (r->spec->actions[i].kind == ACT_END)
-			end = r->act_t[i];
 	conns_of(h, &cs);
-	for (i = 0; i < cs.n; i++) {
-		const struct conn *k = &cs.c[i];
-		uint64_t t_close = k->t_my_fin;
-
-		if (k->t_peer_fin && (t_close == 0 || k->t_peer_fin < t_close))
-			t_close = k->t_peer_fin;
-		if (k->t_rst && (t_close == 0 || k->t_rst < t_close))
-			t_close = k->t_rst;
-		open += k->established && (!k->closed || (end && t_close >= end));
-	}
+	for (i = 0; i < cs.n; i++)
+		open += cs.c[i].established && !cs.c[i].closed;
 	conns_free(&cs);
 	snprintf(seen, len, "%d connection%s open at once from %s", open,
 	    open == 1 ? "" : "s", c->who);

@@ -667,11 +667,27 @@ run_race_repeat(struct test_rec *r, const struct run_opts *o, const char *dir,
 	return ran;
 }
 
-/* Read back the run's event logs and pcaps into r. */
+/* When the test's last action ran (ACT_END), 0 if it did not. */
+static uint64_t
+end_time(const struct test_rec *r)
+{
+	int i;
+
+	for (i = 0; i < CAT_MAX_ACTIONS && r->spec->actions[i].kind != 0; i++)
+		if (r->spec->actions[i].kind == ACT_END)
+			return r->act_t[i];
+	return 0;
+}
+
+/* Read back the run's event logs and pcaps into r. The checks judge the
+ * packets up to the test's end (ACT_END); the captures go on while the
+ * programs quit, for the drawings (issue 13, item 2), and those last
+ * packets are left out here. */
 static void
 judge_files(struct test_rec *r, const char *dir)
 {
 	char path[PATH_MAX], err[256];
+	uint64_t end = end_time(r);
 	int i;
 
 	for (i = 0; i < r->nprocs; i++)
@@ -686,6 +702,9 @@ judge_files(struct test_rec *r, const char *dir)
 		if (pcap_read_tcp(path, &r->hosts[i].pkt, &r->hosts[i].npkt, err, sizeof(err)) == -1 &&
 		    r->error[0] == '\0')
 			snprintf(r->error, sizeof(r->error), "reading %s: %s", path, err);
+		while (end != 0 && r->hosts[i].npkt > 0 &&
+		    r->hosts[i].pkt[r->hosts[i].npkt - 1].t_ns > end)
+			r->hosts[i].npkt--;
 	}
 }
 
