@@ -403,6 +403,11 @@ choose(const char *dir, const struct timeline *tl, size_t *sel, size_t *n,
 	}
 	for (size_t c = 0; c < tl->nconns && *n < RD_MAX_CONNS; c++)
 		sel[(*n)++] = c;
+	if (tl->nconns > RD_MAX_CONNS) {	/* say what is left out */
+		snprintf(title, tlen, "%s (the first %d of %zu connections)", tl->test,
+		    RD_MAX_CONNS, tl->nconns);
+		*t = title;
+	}
 	return 0;
 }
 
