@@ -821,7 +821,8 @@ progress_verdict(const struct test_rec *r, const struct series *sr)
 			    i ? ", " : "", sr->outcomes[i].name, sr->outcomes[i].count,
 			    100.0 * sr->outcomes[i].count / sr->runs);
 		progress("%s  %d runs: %s%s%s", sr->ok ? "PASS" : "FAIL", sr->runs, shares,
-		    r->error[0] ? "; " : "", r->error);
+		    r->error[0] || !sr->ok ? "; " : "",
+		    r->error[0] ? r->error : !sr->ok && sr->nres ? sr->res[0].seen : "");
 		return;
 	}
 	progress("%s  %d of %d checks%s%s%s", sr->ok ? "PASS" : "FAIL", passed, judged,
