@@ -27,9 +27,13 @@ enum rd_kind {
 };
 
 /* A call that took longer than this while a packet of its peer came in
- * (it waited for the network: a connect() for the SYN-ACK, a read() for
- * data) is drawn twice: where it began and where it returned. */
+ * (it waited for the network: a non-blocking connect() for the SYN-ACK,
+ * its result logged when epoll says so) is drawn twice: where it began and
+ * where it returned. Other calls never wait in these programs (epoll,
+ * non-blocking sockets): only a long one (a process not scheduled for a
+ * millisecond) is drawn twice, not the few µs a busy machine adds. */
 #define RD_BLOCKED_NS 50000LL
+#define RD_BLOCKED_OTHER_NS 1000000LL
 
 struct rd_row {
 	int64_t t;

@@ -276,7 +276,8 @@ rd_event_blocked(const struct timeline *tl, const struct tl_event *e)
 	const struct tl_conn *c;
 	int side = rd_side_of_event(tl, e);
 
-	if (d <= RD_BLOCKED_NS || e->conn < 0 || (size_t)e->conn >= tl->nconns)
+	if (d <= (strcmp(e->step, "connect") ? RD_BLOCKED_OTHER_NS : RD_BLOCKED_NS) ||
+	    e->conn < 0 || (size_t)e->conn >= tl->nconns)
 		return 0;
 	/* It waited for the network: a packet of the peer came in meanwhile
 	 * (a close() that sends its own FIN did not block). */
