@@ -77,7 +77,7 @@ const struct test_spec catalogue[] = {
 {
 	.id = "002", .seed = 1,
 	.title = "Stopping the program could close the connection",
-	.shows = "Ctrl+C: the kernel closes the socket properly, a FIN at 13 s and another at 25 s",
+	.shows = "Ctrl+C: the kernel closes the socket properly, a FIN at 13 s and another at 25 s (x0.1 with --fast)",
 	.hosts = { "client", "server" },
 	.procs = {
 		{ "server", "server", "server", { "-s", "4" } },
@@ -92,8 +92,8 @@ const struct test_spec catalogue[] = {
 		{ .kind = ACT_END },
 	},
 	.checks = {
-		{ CK_FIN_AFTER, "Ctrl+C on the client at 13 s: its kernel sends a FIN at once", .who = "client", .n = 3, .lo = 0, .hi = 300 },
-		{ CK_FIN_AFTER, "Ctrl+C on the server at 25 s: its kernel sends a FIN at once", .who = "server", .n = 4, .lo = 0, .hi = 300 },
+		{ CK_FIN_AFTER, "Ctrl+C on the client at 13 s (x0.1 with --fast): its kernel sends a FIN at once", .who = "client", .n = 3, .lo = 0, .hi = 300 },
+		{ CK_FIN_AFTER, "Ctrl+C on the server at 25 s (x0.1 with --fast): its kernel sends a FIN at once", .who = "server", .n = 4, .lo = 0, .hi = 300 },
 		{ CK_SENDS, "no RST from the client: its close is orderly", .who = "client", .flag = 'R', .n = 0 },
 		{ CK_SENDS, "nor from the server", .who = "server", .flag = 'R', .n = 0 },
 		{ CK_TIMEWAIT, "the client, which closed first, ends in TIME_WAIT", .who = "client", .snap = "end", .n = 1, .atleast = 1 },

@@ -38,11 +38,14 @@ struct hview {
 	int64_t t_rst;			/* the first RST either way */
 };
 
-/* A packet's time on side's host, NONE when its capture did not see it. */
+/* A packet's time on side's host, NONE when its capture did not see it
+ * or saw it after until (0: no limit), when the test was over. */
 static int64_t
-seen_on(const struct tl_pkt *p, int side)
+seen_on(const struct tl_pkt *p, int side, int64_t until)
 {
-	return p->from == side ? p->t_sent : p->t_received;
+	int64_t t = p->from == side ? p->t_sent : p->t_received;
+
+	return until != 0 && t != NONE && t > until ? NONE : t;
 }
 
 /* The side of c that host is, or -1. */
@@ -71,7 +74,7 @@ cmp_time(const void *a, const void *b)
 /* What side's capture saw of c, its packets in the order it saw them.
  * 0, or -1 when it saw none. */
 static int
-host_view(const struct tl_conn *c, int side, struct hview *v)
+host_view(const struct tl_conn *c, int side, int64_t until, struct hview *v)
 {
 	int64_t (*order)[2];
 	size_t n = 0;
@@ -85,8 +88,8 @@ host_view(const struct tl_conn *c, int side, struct hview *v)
 	if (c->npkts == 0 || !(order = malloc(c->npkts * sizeof(*order))))
 		return -1;
 	for (size_t i = 0; i < c->npkts; i++)
-		if (seen_on(&c->pkts[i], side) != NONE) {
-			order[n][0] = seen_on(&c->pkts[i], side);
+		if (seen_on(&c->pkts[i], side, until) != NONE) {
+			order[n][0] = seen_on(&c->pkts[i], side, until);
 			order[n++][1] = (int64_t)i;
 		}
 	qsort(order, n, sizeof(*order), cmp_time);
@@ -192,7 +195,7 @@ flag_count(const struct timeline *tl, const char *host, char flag)
 		for (size_t k = 0; side >= 0 && k < c->npkts; k++) {
 			const struct tl_pkt *p = &c->pkts[k];
 
-			if (p->from != side || p->t_sent == NONE)
+			if (p->from != side || seen_on(p, side, tl->judge_until) == NONE)
 				continue;
 			switch (flag) {
 			case 'F': n += (p->flags & TCPF_FIN) != 0; break;
@@ -309,7 +312,7 @@ check_first_fin(const struct timeline *tl, const char *host, char *seen, size_t 
 		int side = side_of(&tl->conns[i], host);
 		struct hview v;
 
-		if (side < 0 || host_view(&tl->conns[i], side, &v))
+		if (side < 0 || host_view(&tl->conns[i], side, tl->judge_until, &v))
 			continue;
 		if (v.t_my_fin == NONE && v.t_peer_fin == NONE)
 			continue;
@@ -335,7 +338,7 @@ first_fin_from(const struct timeline *tl, const char *host, const char *from)
 
 		for (size_t k = 0; side >= 0 && k < c->npkts; k++) {
 			const struct tl_pkt *p = &c->pkts[k];
-			int64_t t = seen_on(p, side);
+			int64_t t = seen_on(p, side, tl->judge_until);
 
 			if ((p->flags & TCPF_FIN) && t != NONE &&
 			    strcmp(c->host[p->from], from) == 0 &&
@@ -390,7 +393,7 @@ check_established(const struct test_rec *r, const struct check_spec *c, char *se
 		int side = side_of(&r->tl->conns[i], c->who);
 		struct hview v;
 
-		if (side >= 0 && host_view(&r->tl->conns[i], side, &v) == 0)
+		if (side >= 0 && host_view(&r->tl->conns[i], side, r->tl->judge_until, &v) == 0)
 			open += v.established && !v.closed;
 	}
 	snprintf(seen, len, "%d connection%s open at once from %s", open,
@@ -521,8 +524,8 @@ race_of(const struct test_rec *r, const struct tl_conn *conn, char *detail,
 	int client_first, server_first;
 
 	*consistent = 0;
-	if (conn == NULL || host_view(conn, TL_CLIENT, &c) ||
-	    host_view(conn, TL_SERVER, &s)) {
+	if (conn == NULL || host_view(conn, TL_CLIENT, r->tl->judge_until, &c) ||
+	    host_view(conn, TL_SERVER, r->tl->judge_until, &s)) {
 		snprintf(detail, len, "no connection captured");
 		return NULL;
 	}

@@ -51,6 +51,7 @@ struct request {
 	int		 fd;		/* kept after close, for the late read */
 	bool		 open;		/* fd is still ours */
 	bool		 connecting;
+	uint64_t	 connect_t0;	/* when connect() was called */
 	bool		 read_pending;	/* the delayed read is waiting */
 	bool		 read_done;
 	bool		 server_closed;	/* its action has been taken */
@@ -87,6 +88,7 @@ req_close(struct client *c, const char *note)
 	struct request *r = &c->req;
 	int ret;
 
+	event_call_start("close");
 	ret = close(r->fd);
 	r->open = false;
 	r->connecting = false;
@@ -136,7 +138,10 @@ static int
 set_opt(struct client *c, int level, int name, const void *v, socklen_t len,
     const char *what)
 {
-	int ret = setsockopt(c->req.fd, level, name, v, len);
+	int ret;
+
+	event_call_start("setsockopt");
+	ret = setsockopt(c->req.fd, level, name, v, len);
 
 	req_event(c, "setsockopt", ret, errno, what);
 	return ret;
@@ -152,6 +157,7 @@ send_http(struct client *c)
 	ssize_t n;
 
 	len = http_request(buf, sizeof(buf), c->opt->target, c->row->http_connection);
+	event_call_start("write");
 	n = write(r->fd, buf, len);
 	event_init(&e, "write");
 	e.ret = n;
@@ -187,6 +193,7 @@ on_connected(struct client *c, int err)
 	    strrchr(local, ':') ? strrchr(local, ':') + 1 : local, c->target);
 	event_init(&e, "connect");
 	e.ret = 0;
+	e.t0_ns = r->connect_t0;	/* a non-blocking connect: from the call to its end */
 	e.req = r->n;
 	e.fd = r->fd;
 	e.local = local;
@@ -240,6 +247,7 @@ read_now(struct client *c)
 	ssize_t n;
 
 	while (r->open) {
+		event_call_start("read");
 		n = read(r->fd, buf, sizeof(buf));
 		log_read(c, n, errno, buf, NULL);
 		if (n == -1 && errno == EINTR)
@@ -267,6 +275,7 @@ read_answer(struct client *c)
 	while (r->open) {
 		if (r->got == sizeof(r->buf))
 			r->got = 0;	/* not ours to keep: start over */
+		event_call_start("read");
 		n = read(r->fd, r->buf + r->got, sizeof(r->buf) - r->got);
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -322,6 +331,7 @@ on_read_timer(struct client *c)
 		return;
 	r->read_pending = false;
 	r->read_done = true;
+	event_call_start("read");
 	n = read(r->fd, buf, sizeof(buf));
 	log_read(c, n, errno, buf, n == -1 && !r->open ? "the data is gone" : NULL);
 	if (r->open && c->row->close_after_read)
@@ -343,6 +353,7 @@ on_server_close(struct client *c)
 		    "the server closed");
 		break;
 	case PEER_SHUTDOWN:
+		event_call_start("shutdown");
 		ret = shutdown(r->fd, SHUT_WR);
 		event_init(&e, "shutdown");
 		e.ret = ret;
@@ -416,6 +427,7 @@ start_request(struct client *c)
 	memset(r, 0, offsetof(struct request, buf));
 	r->n = ++c->started;
 	r->active = true;
+	event_call_start("socket");
 	r->fd = socket(c->ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	event_step("socket", r->fd, errno, r->n, 0, r->fd, NULL);
 	if (r->fd == -1)
@@ -451,6 +463,7 @@ start_request(struct client *c)
 			len = sizeof(*sin);
 		}
 		addr_format((struct sockaddr *)&ss, addr, sizeof(addr));
+		event_call_start("bind");
 		ret = bind(r->fd, (struct sockaddr *)&ss, len);
 		event_init(&e, "bind");
 		e.ret = ret;
@@ -466,6 +479,8 @@ start_request(struct client *c)
 	}
 	/* Connect without blocking the loop; its result is logged when known. */
 	fcntl(r->fd, F_SETFL, fcntl(r->fd, F_GETFL) | O_NONBLOCK);
+	event_call_start("connect");
+	r->connect_t0 = now_realtime_ns();
 	ret = connect(r->fd, c->ai->ai_addr, c->ai->ai_addrlen);
 	if (ret == -1 && errno != EINPROGRESS) {
 		req_event(c, "connect", -1, errno, NULL);

@@ -28,6 +28,8 @@ static const char *log_prog = "?";
 static int log_code;
 static int log_fd = -1;
 static long log_pid;
+static const char *mark_step;	/* event_call_start: the call begun ... */
+static uint64_t mark_t0;	/* ... and when */
 
 /* A growing line that silently stops at its end: a log line is cut, never overflows. */
 struct line {
@@ -132,6 +134,13 @@ void
 event_forked(void)
 {
 	log_pid = (long)getpid();
+}
+
+void
+event_call_start(const char *step)
+{
+	mark_step = step;
+	mark_t0 = now_realtime_ns();
 }
 
 void
@@ -252,11 +261,14 @@ human_line(struct line *l, const struct event *e, uint64_t t_ns)
 }
 
 static void
-json_line(struct line *l, const struct event *e, uint64_t t_ns)
+json_line(struct line *l, const struct event *e, uint64_t t_ns, uint64_t t0_ns)
 {
 	char evs[96];
 
-	line_printf(l, "{\"t_ns\":%llu,\"prog\":", (unsigned long long)t_ns);
+	line_printf(l, "{\"t_ns\":%llu,", (unsigned long long)t_ns);
+	if (t0_ns != 0 && t0_ns <= t_ns)
+		line_printf(l, "\"t0_ns\":%llu,", (unsigned long long)t0_ns);
+	line_str(l, "\"prog\":");
 	line_json_str(l, log_prog, strlen(log_prog));
 	line_printf(l, ",\"pid\":%ld,\"code\":%d,\"step\":", log_pid, log_code);
 	line_json_str(l, e->step, strlen(e->step));
@@ -305,9 +317,15 @@ json_line(struct line *l, const struct event *e, uint64_t t_ns)
 void
 event_emit(const struct event *e)
 {
-	uint64_t t_ns = now_realtime_ns();
+	uint64_t t_ns = now_realtime_ns(), t0_ns = e->t0_ns;
 	int saved = errno;
 	struct line l;
+
+	if (mark_step != NULL && strcmp(mark_step, e->step) == 0) {
+		if (t0_ns == 0)
+			t0_ns = mark_t0;
+		mark_step = NULL;
+	}
 
 	l.len = 0;
 	l.buf[0] = '\0';
@@ -315,7 +333,7 @@ event_emit(const struct event *e)
 	(void)write_all(STDOUT_FILENO, l.buf, l.len);
 	if (log_fd != -1) {
 		l.len = 0;
-		json_line(&l, e, t_ns);
+		json_line(&l, e, t_ns, t0_ns);
 		(void)write_all(log_fd, l.buf, l.len);
 	}
 	errno = saved;

@@ -32,6 +32,7 @@ struct event {
 	uint32_t	 events;	/* epoll events, 0: none */
 	const char	*how;		/* shutdown's how */
 	const char	*note;		/* a few words for a person */
+	uint64_t	 t0_ns;		/* when the call began (CLOCK_REALTIME), 0: not known */
 };
 
 /* Opens the JSON log (path may be NULL); 0 or -1 with errno set. */
@@ -43,6 +44,12 @@ void event_forked(void);
 
 /* A blank event for a step: no fd, no bytes, nothing else. */
 void event_init(struct event *, const char *step);
+
+/* Just before a system call: its start time goes with the next event of
+ * that step (the call's result), as "t0_ns", so a drawing can place the
+ * call where it began, before what it caused (a close before its FIN).
+ * Each new mark replaces the last; an event of another step ignores it. */
+void event_call_start(const char *step);
 
 /* Writes the step as a human line and as a JSON line. */
 void event_emit(const struct event *);

@@ -172,6 +172,17 @@ dump_fn(const void *j, FILE *f)
 	return json_dumpf(j, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 }
 
+/* When the test's last action (ACT_END) ran, 0 if it did not: the checks
+ * judge what happened until then, not the programs quitting after it. */
+static uint64_t
+test_end_time(const struct test_rec *r)
+{
+	for (int i = 0; i < CAT_MAX_ACTIONS && r->spec->actions[i].kind != 0; i++)
+		if (r->spec->actions[i].kind == ACT_END)
+			return r->act_t[i];
+	return 0;
+}
+
 int
 rec_load_model(struct test_rec *r, const char *dir)
 {
@@ -186,6 +197,8 @@ rec_load_model(struct test_rec *r, const char *dir)
 	r->tl = NULL;
 	if (rc == 0)
 		rc = timeline_load(dir, &r->tl, err, sizeof(err));
+	if (rc == 0)
+		r->tl->judge_until = (int64_t)test_end_time(r);
 	if (rc && r->error[0] == '\0')
 		snprintf(r->error, sizeof(r->error), "reading the run: %s", err);
 	return rc;

@@ -89,7 +89,10 @@ conn_event(struct server *s, int fd, const char *step, long long ret, int err,
 static void
 conn_close(struct server *s, int fd, const char *note)
 {
-	int r = close(fd);
+	int r;
+
+	event_call_start("close");
+	r = close(fd);
 
 	conn_event(s, fd, "close", r, errno, note);
 	s->conns[fd].id = 0;
@@ -123,7 +126,10 @@ conn_write_bip(struct server *s, int fd, const char *note)
 {
 	char bip[BIP_LEN + 1];
 	size_t len = bip_make(bip, sizeof(bip));
-	ssize_t n = write(fd, bip, len);
+	ssize_t n;
+
+	event_call_start("write");
+	n = write(fd, bip, len);
 
 	log_io(s, "write", fd, n, errno, bip, note);
 }
@@ -211,6 +217,7 @@ on_accepted(struct server *s, int fd)
 	if (s->opt->linger >= 0) {
 		lg.l_onoff = 1;
 		lg.l_linger = (int)s->opt->linger;
+		event_call_start("setsockopt");
 		r = setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 		conn_event(s, fd, "setsockopt", r, errno, "SO_LINGER");
 	}
@@ -248,6 +255,7 @@ on_listen(struct server *s)
 
 	for (;;) {
 		len = sizeof(ss);
+		event_call_start("accept");
 		fd = accept4(s->lfd, (struct sockaddr *)&ss, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
@@ -285,6 +293,7 @@ read_all(struct server *s, int fd)
 	ssize_t n;
 
 	for (;;) {
+		event_call_start("read");
 		n = read(fd, s->rbuf, sizeof(s->rbuf));
 		log_read(s, fd, n, errno);
 		if (n > 0)
@@ -315,6 +324,7 @@ answer_requests(struct server *s, int fd, unsigned heads)
 
 	while (heads-- > 0 && !s->conns[fd].closing) {
 		refresh_answer(s);
+		event_call_start("write");
 		n = write(fd, s->answer, s->answer_len);
 		if (s->verbose)
 			log_io(s, "write", fd, n, errno, NULL, "HTTP answer");
@@ -348,6 +358,7 @@ read_http(struct server *s, int fd)
 	ssize_t n;
 
 	for (;;) {
+		event_call_start("read");
 		n = read(fd, s->rbuf, sizeof(s->rbuf));
 		if (s->opt->debug)
 			log_read(s, fd, n, errno);
@@ -387,6 +398,7 @@ on_peer_close(struct server *s, int fd, uint32_t events)
 		conn_write_bip(s, fd, "bip after the peer's close");
 		break;
 	case PEER_SHUTDOWN:
+		event_call_start("shutdown");
 		r = shutdown(fd, SHUT_WR);
 		if (s->verbose) {
 			struct event e;
@@ -480,9 +492,11 @@ listen_on(struct server *s)
 	int fd, one = 1, zero = 0, r;
 
 	memset(&ss, 0, sizeof(ss));
+	event_call_start("socket");
 	fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd != -1) {
 		event_step("socket", fd, 0, 0, 0, fd, "IPv6, for both families");
+		event_call_start("setsockopt");
 		r = setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
 		event_step("setsockopt", r, errno, 0, 0, fd, "IPV6_V6ONLY 0");
 		sin6->sin6_family = AF_INET6;
@@ -490,6 +504,7 @@ listen_on(struct server *s)
 		sin6->sin6_port = htons(s->opt->port);
 		len = sizeof(*sin6);
 	} else {
+		event_call_start("socket");
 		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		event_step("socket", fd, errno, 0, 0, fd, "IPv4 only");
 		if (fd == -1)
@@ -499,9 +514,11 @@ listen_on(struct server *s)
 		sin->sin_port = htons(s->opt->port);
 		len = sizeof(*sin);
 	}
+	event_call_start("setsockopt");
 	r = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	event_step("setsockopt", r, errno, 0, 0, fd, "SO_REUSEADDR 1");
 	addr_format((struct sockaddr *)&ss, addr, sizeof(addr));
+	event_call_start("bind");
 	r = bind(fd, (struct sockaddr *)&ss, len);
 	{
 		struct event e;
@@ -517,9 +534,11 @@ listen_on(struct server *s)
 		goto fail;
 	if (s->row->on_data == DATA_HTTP) {
 		/* Accept once the request has come: one wakeup per connection less. */
+		event_call_start("setsockopt");
 		r = setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &one, sizeof(one));
 		event_step("setsockopt", r, errno, 0, 0, fd, "TCP_DEFER_ACCEPT 1");
 	}
+	event_call_start("listen");
 	r = listen(fd, SOMAXCONN);
 	{
 		struct event e;

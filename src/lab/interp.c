@@ -367,8 +367,11 @@ run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
 				return -1;
 			break;
 		case ACT_END:
-			stop_captures(r, caps);
+			/* Programs first: the packets of their last closes are
+			 * captured too, for the drawings; the checks judge only
+			 * what came before this moment (rec_load_model). */
 			stop_programs(r);
+			stop_captures(r, caps);
 			return 0;
 		}
 	}

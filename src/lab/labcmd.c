@@ -216,13 +216,41 @@ cmd_up(int argc, char **argv)
 	return 0;
 }
 
+/* The project's own programs (timewait, timewait_server, timewait_client)
+ * from the folder this binary runs from: build/timewait finds
+ * build/timewait_server before any other in PATH. 0 or -1. */
+static int
+resolve_own(const char *cmd, char *out, size_t len)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t n;
+
+	if (strcmp(cmd, "timewait") && strcmp(cmd, "timewait_server") &&
+	    strcmp(cmd, "timewait_client"))
+		return -1;
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) == NULL)
+		return -1;
+	*slash = '\0';
+	if (fmt(out, len, "%s/%s", self, cmd) == -1 || access(out, X_OK) != 0)
+		return -1;
+	return 0;
+}
+
 /* The command as a path lab_spawn can exec: as given if it has a slash
- * (made absolute), else the first match in PATH. */
+ * (made absolute), the project's own programs next to this binary, else
+ * the first match in PATH. */
 static int
 resolve(const char *cmd, char *out, size_t len)
 {
 	const char *path = getenv("PATH"), *p, *end;
 	char cwd[PATH_MAX];
+
+	if (strchr(cmd, '/') == NULL && resolve_own(cmd, out, len) == 0)
+		return 0;
 
 	if (strchr(cmd, '/') != NULL) {
 		if (cmd[0] == '/')

@@ -33,6 +33,21 @@ set_fast(void *opts, const char *v, char *msg, size_t len)
 	return 0;
 }
 
+/* --draw RUN: which run of a --repeat race the drawings show. */
+static int
+set_draw(void *opts, const char *v, char *msg, size_t len)
+{
+	long run;
+
+	(void)opts;
+	if (parse_long(v, 1, 50000, &run) == -1) {
+		snprintf(msg, len, "--draw wants a run number from 1 to 50000, not '%s'", v);
+		return -1;
+	}
+	render_set_draw_run((int)run);
+	return 0;
+}
+
 static const struct flag_row run_flags[] = {
 	FLAG("fast", 0, FLAG_ACTION, 0, NULL, NULL, "every scenario delay times 0.1", .fn = set_fast),
 	FLAG("time-scale", 0, FLAG_DOUBLE, OFF(scale), "F", "1",
@@ -49,6 +64,8 @@ static const struct flag_row run_flags[] = {
 	    "run each test N times (the close race: counts its outcomes)", .min = 1, .max = 50000),
 	FLAG("jobs", 'j', FLAG_LONG, OFF(jobs), "N", NULL, "at most N tests at once (default: all)",
 	    .min = 1, .max = 64),
+	FLAG("draw", 0, FLAG_FUNC, 0, "RUN", NULL,
+	    "with --repeat: draw this run (default: one run per outcome seen)", .fn = set_draw),
 	FLAG("no-color", 0, FLAG_BOOL, OFF(no_color), NULL, NULL,
 	    "no colours in the live lines (also when NO_COLOR is set)"),
 	FLAG_LAYER_END,

@@ -220,6 +220,20 @@ progress_verdict(const struct test_rec *r, const struct series *sr)
 		progress("stopped (Ctrl+C or a signal): not judged");
 		return;
 	}
+	if (sr->noutcomes > 0 && sr->runs > 0) {	/* the race: its outcomes */
+		char shares[256];
+		size_t len = 0;
+
+		shares[0] = '\0';
+		for (i = 0; i < sr->noutcomes && len < sizeof(shares); i++)
+			len += (size_t)snprintf(shares + len, sizeof(shares) - len, "%s%s %d (%.1f%%)",
+			    i ? ", " : "", sr->outcomes[i].name, sr->outcomes[i].count,
+			    100.0 * sr->outcomes[i].count / sr->runs);
+		progress("%s  %d runs: %s%s%s", sr->ok ? "PASS" : "FAIL", sr->runs, shares,
+		    r->error[0] || !sr->ok ? "; " : "",
+		    r->error[0] ? r->error : !sr->ok && sr->nres ? sr->res[0].seen : "");
+		return;
+	}
 	progress("%s  %d of %d checks%s%s%s", sr->ok ? "PASS" : "FAIL", passed, judged,
 	    judged < sr->nres ? " (more with --full)" : "",
 	    r->error[0] ? "; " : first_failed ? "; failed: " : "",

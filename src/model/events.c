@@ -42,7 +42,7 @@ event_detail(const struct jrec *o, const char *step, char *buf, size_t len)
 	else if ((!strcmp(step, "read") || !strcmp(step, "write")) && bytes >= 0)
 		snprintf(buf, len, "%lld B", (long long)bytes);
 	else if (!strcmp(step, "signal") || !strcmp(step, "start"))
-		snprintf(buf, len, "%.60s", jr_str(o, "note"));
+		snprintf(buf, len, "%s", jr_str(o, "note"));
 	else if (!strcmp(step, "bind") || !strcmp(step, "listen"))
 		snprintf(buf, len, "%s", jr_str(o, "local"));
 }
@@ -116,6 +116,7 @@ read_log(struct work *w, struct evwork *ew, size_t f, const char *file)
 
 		memset(&e, 0, sizeof(e));
 		const char *bad = jr_time(o, "t_ns", &e.t) ? "t_ns missing or out of range" :
+		    jr_has(o, "t0_ns") && jr_time(o, "t0_ns", &e.t_call) ? "t0_ns out of range" :
 		    ret < INT32_MIN || ret > INT32_MAX ? "ret out of range" : NULL;
 
 		if (bad) {
@@ -123,8 +124,11 @@ read_log(struct work *w, struct evwork *ew, size_t f, const char *file)
 			rc = -1;
 			break;
 		}
-		if (tl->clock_estimated && !strcmp(host, tl->clock_host))
+		if (tl->clock_estimated && !strcmp(host, tl->clock_host)) {
 			e.t -= tl->clock_offset_ns;
+			if (e.t_call)
+				e.t_call -= tl->clock_offset_ns;
+		}
 		e.side = 2;
 		e.conn = -1;
 		snprintf(e.host, sizeof(e.host), "%s", host);

@@ -70,6 +70,10 @@ put_event(FILE *f, const struct tl_event *e)
 
 	fputs("{\"t\":", f);
 	put_t(f, e->t);
+	if (e->t_call) {
+		fputs(",\"t_call\":", f);
+		put_t(f, e->t_call);
+	}
 	fprintf(f, ",\"side\":\"%s\",\"host\":", sides[e->side > 2 ? 2 : e->side]);
 	put_str(f, e->host);
 	fputs(",\"prog\":", f);

@@ -315,6 +315,12 @@ find(const struct jrec *o, const char *k)
 	return -1;
 }
 
+int
+jr_has(const struct jrec *o, const char *k)
+{
+	return find(o, k) >= 0;
+}
+
 const char *
 jr_str(const struct jrec *o, const char *k)
 {

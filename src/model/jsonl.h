@@ -57,6 +57,8 @@ void jsonl_close(struct jsonl *r);
 /* Parse one line in place. 0, or -1 with a reason in *why. */
 int jrec_parse(char *line, struct jrec *o, const char **why);
 
+/* Whether the line has field k at all. */
+int jr_has(const struct jrec *o, const char *k);
 /* Fields: "" / dflt when absent or of another type. */
 const char *jr_str(const struct jrec *o, const char *k);
 int64_t jr_int(const struct jrec *o, const char *k, int64_t dflt);

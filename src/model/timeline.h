@@ -38,14 +38,15 @@ struct tl_pkt {
 };
 
 struct tl_event {
-	int64_t t;
+	int64_t t;		/* when the step was logged: a call's return */
+	int64_t t_call;		/* when the call began ("t0_ns"), 0: not known */
 	uint8_t side;		/* enum tl_side; 2: not tied to a side */
 	char host[16];
 	char prog[24];		/* from the file name: "client", "client2" */
 	char step[16];		/* connect, accept, epoll, read, write, close... */
 	int ret;
 	char errname[20];	/* on failure */
-	char detail[80];	/* events, how, data: a few words to draw */
+	char detail[160];	/* events, how, data, the note: words to draw */
 	int conn;		/* index of its connection, -1 if none */
 	int req;		/* the client's request or the server's connection
 				 * number (from 1), 0 when it has none */
@@ -92,6 +93,8 @@ struct timeline {
 	struct tl_event *events;	/* every program event, by time */
 	size_t nevents;
 	int64_t t0;			/* earliest time seen */
+	int64_t judge_until;		/* the checks see packets up to here, 0: all (the
+					 * captures go on while the programs quit) */
 	int64_t clock_offset_ns;	/* taken off every time of clock_host (two machines) */
 	char clock_host[16];
 	int clock_estimated;

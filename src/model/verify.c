@@ -89,9 +89,12 @@ finish_conns(struct timeline *tl)
 		if (c->t_start < tl->t0)
 			tl->t0 = c->t_start;
 	}
-	for (size_t i = 0; i < tl->nevents; i++)
+	for (size_t i = 0; i < tl->nevents; i++) {
 		if (tl->events[i].t < tl->t0)
 			tl->t0 = tl->events[i].t;
+		if (tl->events[i].t_call && tl->events[i].t_call < tl->t0)
+			tl->t0 = tl->events[i].t_call;
+	}
 	if (tl->t0 == INT64_MAX)
 		tl->t0 = 0;
 	rc = 0;

@@ -22,9 +22,6 @@ struct drawing {
 
 static const struct drawing drawings[] = {
 	{ "timeline.json", timeline_write_json },
-	{ "sequence.svg", render_svg },
-	{ "sequence.puml", render_puml },
-	{ "sequence.mmd", render_mermaid },
 }
 ;
 
@@ -52,7 +49,8 @@ render_files(const char *dir, const struct timeline *tl, char *err,
 		if (outfile_write(dir, drawings[i].name, run_job, &j, err, errlen))
 			return -1;
 	}
-	return 0;
+	/* The sequence drawings: which runs of a race, how many files (pick.c). */
+	return render_drawings(dir, tl, err, errlen);
 }
 
 void
@@ -121,7 +119,7 @@ render_text(const char *testdir, FILE *out, int color)
 		fprintf(stderr, "timewait: %s\n", err);
 		return -1;
 	}
-	rc = render_text_tl(tl, out, color);
+	rc = render_text_picked(testdir, tl, out, color, (size_t)-1);	/* a race's runs */
 	timeline_free(tl);
 	return rc;
 }

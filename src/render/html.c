@@ -81,16 +81,24 @@ style(FILE *f)
 	    "</style>\n", f);
 }
 
-/* How the test's connections ended (FIN, RST) and who held TIME_WAIT. */
+/* How the test's connections ended (FIN, RST) and which hosts held
+ * TIME_WAIT; "as the programs quit" when every TIME_WAIT began after the
+ * first program had quit (the lesson was over, the ending made it). */
 static void
 summary(FILE *f, const struct timeline *tl)
 {
-	int fin = 0, rst = 0, tw[2] = { 0, 0 };
+	char hosts[4][16];
+	int fin = 0, rst = 0, nh = 0, after_quit = 1;
+	int64_t quit = INT64_MAX;
 
 	if (!tl) {
 		fputs("</td><td>", f);
 		return;
 	}
+	for (size_t i = 0; i < tl->nevents; i++)
+		if ((!strcmp(tl->events[i].step, "quit") || !strcmp(tl->events[i].step, "signal")) &&
+		    tl->events[i].t < quit)
+			quit = tl->events[i].t;
 	for (size_t i = 0; i < tl->nconns; i++) {
 		const struct tl_conn *c = &tl->conns[i];
 
@@ -101,15 +109,31 @@ summary(FILE *f, const struct timeline *tl)
 		for (int side = 0; side < 2; side++)
 			for (size_t k = 0; k < c->nstates[side]; k++) {
 				enum tcp_st n = c->states[side][k].state;
+				int h;
 
-				tw[side] |= n == TS_TIME_WAIT;
 				/* a FIN the capture missed, as the kernel saw it */
 				fin |= n == TS_FIN_WAIT1 || n == TS_LAST_ACK;
+				if (n != TS_TIME_WAIT)
+					continue;
+				after_quit &= c->states[side][k].t >= quit;
+				for (h = 0; h < nh; h++)
+					if (!strcmp(hosts[h], c->host[side]))
+						break;
+				if (h == nh && nh < 4)
+					snprintf(hosts[nh++], sizeof(hosts[0]), "%s",
+					    c->host[side][0] ? c->host[side] : side ? "server" : "client");
 			}
 	}
 	fprintf(f, "%s%s%s</td><td>", fin ? "FIN" : "", fin && rst ? " + " : "",
 	    rst ? "<b style=\"color:#d01c1c\">RST</b>" : fin ? "" : "-");
-	fputs(tw[0] && tw[1] ? "both" : tw[0] ? "client" : tw[1] ? "server" : "none", f);
+	if (nh == 0)
+		fputs("none", f);
+	for (int h = 0; h < nh; h++) {
+		fputs(h ? ", " : "", f);
+		rd_xml_escape(f, hosts[h]);
+	}
+	if (nh > 0 && after_quit)
+		fputs(" <span class=\"muted\">(as the programs quit)</span>", f);
 }
 
 static void
@@ -139,25 +163,6 @@ verdict_table(FILE *f, struct test *tests, size_t n)
 		    !t->tl ? "not built" : t->tl->problems ? "inconsistent" : "consistent");
 	}
 	fputs("</table>\n", f);
-}
-
-/* The test's SVG, drawn now, without its XML declaration. */
-static void
-inline_svg(FILE *f, const struct timeline *tl)
-{
-	char *buf = NULL, *start;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-
-	if (!m)
-		return;
-	render_svg(tl, m);
-	fclose(m);
-	start = strstr(buf, "<svg");
-	fputs("<div class=\"svg\">\n", f);
-	fputs(start ? start : "", f);
-	fputs("</div>\n", f);
-	free(buf);
 }
 
 static void
@@ -301,7 +306,7 @@ timeline_checks(FILE *f, const struct timeline *tl)
 }
 
 static void
-text_timeline(FILE *f, const struct timeline *tl)
+text_timeline(FILE *f, const char *dir, const struct timeline *tl)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -309,7 +314,7 @@ text_timeline(FILE *f, const struct timeline *tl)
 
 	if (!m)
 		return;
-	render_text_tl_n(tl, m, 0, RD_MAX_CONNS);
+	render_text_picked(dir, tl, m, 0, RD_MAX_CONNS);	/* a race: its chosen runs */
 	fclose(m);
 	fputs("<details><summary>Text timeline</summary>\n<pre>", f);
 	rd_xml_escape(f, buf);
@@ -341,10 +346,10 @@ one_test(FILE *f, struct test *t, size_t i)
 		result_checks(f, t);
 		return;
 	}
-	inline_svg(f, t->tl);
+	render_svg_inline(t->dir, t->tl, f);	/* pick.c: the race's runs, split */
 	result_checks(f, t);
 	timeline_checks(f, t->tl);
-	text_timeline(f, t->tl);
+	text_timeline(f, t->dir, t->tl);
 }
 
 static int

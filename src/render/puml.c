@@ -1,6 +1,7 @@
 /*
  * puml.c - the sequence diagram as PlantUML text (sequence.puml): the same
- * rows as the SVG, with packets as arrows between the two kernels, calls and
+ * rows and lifelines (a program and a kernel per host) as the SVG, with
+ * packets as arrows between the kernels, calls and
  * epoll events between a program and its kernel, states as coloured notes
  * over each kernel, long quiet times as PlantUML delays.
  */
@@ -11,18 +12,11 @@
 #include "pcapread.h"
 #include "render/render.h"
 
-static const char *const part[4] = { "CP", "CK", "SK", "SP" };
-
-static const char *
-kern(int side)
+/* Participants: P<lane> and K<lane>, a program and a kernel per host. */
+static void
+part(char *buf, size_t len, int kernel, int lane)
 {
-	return side == TL_CLIENT ? part[1] : part[2];
-}
-
-static const char *
-prog(int side)
-{
-	return side == TL_CLIENT ? part[0] : part[3];
+	snprintf(buf, len, "%c%d", kernel ? 'K' : 'P', lane);
 }
 
 /* PlantUML text: no newlines, and a colon is fine after the first. */
@@ -37,22 +31,30 @@ clean(char *s)
 int
 render_puml(const struct timeline *tl, FILE *f)
 {
+	struct rd_lanes L;
 	struct rd_row *rows;
 	size_t n;
-	const struct tl_conn *c0 = tl->nconns ? &tl->conns[0] : NULL;
 
 	if (rd_rows(tl, RD_MAX_CONNS, &rows, &n))
 		return -1;
+	rd_lanes(tl, RD_MAX_CONNS, &L);
 	fprintf(f, "@startuml\ntitle Test %s\n", tl->test);
 	fputs("skinparam sequenceMessageAlign center\nskinparam responseMessageBelowArrow true\n"
 	    "skinparam noteFontSize 11\nhide footbox\n", f);
-	fprintf(f, "participant \"client program\\n%s\" as CP\n", c0 ? c0->host[0] : "client");
-	fprintf(f, "participant \"client kernel\\n%s\" as CK\n", c0 ? c0->client : "");
-	fprintf(f, "participant \"server kernel\\n%s\" as SK\n", c0 ? c0->server : "");
-	fprintf(f, "participant \"server program\\n%s\" as SP\n", c0 ? c0->host[1] : "server");
+	for (int i = 0; i < L.n; i++)
+		for (int k = 0; k < 2; k++) {
+			int kernel = L.side[i] == TL_CLIENT ? k : !k;
+
+			fprintf(f, "participant \"%s %s\\n%s\" as %c%d\n", L.host[i],
+			    kernel ? "kernel" : "program", L.addr[i], kernel ? 'K' : 'P', i);
+		}
 	for (size_t i = 0; i < n; i++) {
 		const struct rd_row *r = &rows[i];
-		char t[32], label[160];
+		int lane = r->kind == RD_CONN || r->kind == RD_GAP ? 0 : rd_row_lane(tl, &L, r);
+		char t[32], label[200], pk[8], kk[8];
+
+		part(pk, sizeof(pk), 0, lane);
+		part(kk, sizeof(kk), 1, lane);
 
 		rd_reltime(r->t, tl->t0, t, sizeof(t));
 		switch (r->kind) {
@@ -61,15 +63,16 @@ render_puml(const struct timeline *tl, FILE *f)
 			fprintf(f, "== %s ==\n", label);
 			break;
 		case RD_GAP:
-			rd_reltime(r->gap, 0, label, sizeof(label));
-			fprintf(f, "...%s later...\n", label + 1);
+			rd_duration(r->gap, label, sizeof(label));
+			fprintf(f, "...%s later...\n", label);
 			break;
 		case RD_STATE: {
 			const struct tl_state *s = &tl->conns[r->conn].states[r->side][r->idx];
 
-			fprintf(f, "hnote over %s %s : %s%s%s\n", kern(r->side),
-			    rd_state_color(tl_state_name(s->state)),
-			    tl_state_name(s->state), s->inferred ? "*" : "",
+			fprintf(f, "hnote over %s %s : %s%s%s\n", kk,
+			    r->predicted ? "#ffffff" : rd_state_color(tl_state_name(s->state)), tl_state_name(s->state),
+			    r->predicted ? " (predicted, after the run)" :
+			    r->moved ? "* (from the SYN's arrival)" : s->inferred ? "*" : "",
 			    s->state == TS_TIME_WAIT ? "\\n60 s timer" : "");
 			break;
 		}
@@ -78,25 +81,35 @@ render_puml(const struct timeline *tl, FILE *f)
 			const char *color = p->flags & TCPF_RST ? "#d01c1c" :
 			    p->flags & TCPF_SYN ? "#1f5fbf" : p->flags & TCPF_FIN ? "#d9730d" : "#333333";
 
+			char to[8];
+
+			part(to, sizeof(to), 1, rd_conn_lane(tl, &L, r->conn, !p->from));
 			rd_pkt_label(p, label, sizeof(label));
-			fprintf(f, "%s -[%s]> %s : %s  (%s)\n", kern(p->from), color,
-			    kern(!p->from), label, t);
+			fprintf(f, "%s -[%s]> %s : %s  (%s)\n", kk, color, to, label, t);
 			break;
 		}
 		case RD_RECV:
 			break;
+		case RD_RETURN:
+			rd_return_label(&tl->events[r->idx], label, sizeof(label));
+			clean(label);
+			fprintf(f, "%s -->> %s : %s  (%s)\n", kk, pk, label, t);
+			break;
 		case RD_EVENT: {
 			const struct tl_event *e = &tl->events[r->idx];
 
-			rd_event_label(e, label, sizeof(label));
+			if (r->blocked)
+				rd_call_label(e, label, sizeof(label));
+			else
+				rd_event_label(e, label, sizeof(label));
 			clean(label);
 			if (!rd_event_upward(e) && !rd_event_is_call(e))
-				fprintf(f, "rnote over %s : %s  (%s)\n", prog(r->side), label, t);
+				fprintf(f, "rnote over %s : %s  (%s)\n", pk, label, t);
 			else if (rd_event_upward(e))
-				fprintf(f, "%s --> %s : %s  (%s)\n", kern(r->side), prog(r->side), label, t);
+				fprintf(f, "%s --> %s : %s  (%s)\n", kk, pk, label, t);
 			else
-				fprintf(f, "%s -%s> %s : %s  (%s)\n", prog(r->side),
-				    e->ret < 0 ? "[#d01c1c]" : "", kern(r->side), label, t);
+				fprintf(f, "%s -%s> %s : %s  (%s)\n", pk,
+				    e->ret < 0 && !r->blocked ? "[#d01c1c]" : "", kk, label, t);
 			break;
 		}
 		}

@@ -23,7 +23,17 @@ enum rd_kind {
 	RD_RECV,	/* a packet arrives: idx into pkts */
 	RD_EVENT,	/* a program event: idx into timeline.events */
 	RD_GAP,		/* a long quiet time before the next row */
+	RD_RETURN,	/* a call that blocked returns: idx into timeline.events */
 };
+
+/* A call that took longer than this while a packet of its peer came in
+ * (it waited for the network: a non-blocking connect() for the SYN-ACK,
+ * its result logged when epoll says so) is drawn twice: where it began and
+ * where it returned. Other calls never wait in these programs (epoll,
+ * non-blocking sockets): only a long one (a process not scheduled for a
+ * millisecond) is drawn twice, not the few µs a busy machine adds. */
+#define RD_BLOCKED_NS 50000LL
+#define RD_BLOCKED_OTHER_NS 1000000LL
 
 struct rd_row {
 	int64_t t;
@@ -32,6 +42,9 @@ struct rd_row {
 	int conn;	/* -1 for events tied to no connection */
 	size_t idx;
 	int64_t gap;	/* RD_GAP: how long */
+	uint8_t predicted;	/* RD_STATE: a TIME_WAIT's end after the run had ended */
+	uint8_t moved;		/* RD_STATE: SYN_RECV put at its SYN's arrival */
+	uint8_t blocked;	/* RD_EVENT: a call with an RD_RETURN row later */
 };
 
 /* The rows of the first max_conns connections (and the events tied to no
@@ -47,8 +60,40 @@ void rd_pkt_label(const struct tl_pkt *p, char *buf, size_t len);	/* "PA seq=1 a
 void rd_event_label(const struct tl_event *e, char *buf, size_t len);	/* "connect() = 0" */
 int rd_event_upward(const struct tl_event *e);	/* the kernel tells the program (epoll) */
 int rd_event_is_call(const struct tl_event *e);	/* a system call, not a note (start, timer) */
+/* When the row of an event goes: the call's start if it was logged. */
+int64_t rd_event_start(const struct tl_event *e);
+/* How long the call blocked, 0 if it returned at once or no packet of
+ * the peer came meanwhile (RD_BLOCKED_NS). */
+int64_t rd_event_blocked(const struct timeline *tl, const struct tl_event *e);
+/* "1.803 ms", "60.000 s": a length of time */
+void rd_duration(int64_t d, char *buf, size_t len);
+/* The label of a call that blocked, at its start: "connect() …" */
+void rd_call_label(const struct tl_event *e, char *buf, size_t len);
+/* ... and at its return: "connect() = 0 after 95.2 µs" */
+void rd_return_label(const struct tl_event *e, char *buf, size_t len);
 void rd_conn_label(const struct timeline *tl, int conn, char *buf, size_t len);
 int rd_side_of_event(const struct timeline *tl, const struct tl_event *e);
+
+/* One pair of lifelines (program, kernel) per host: the client hosts
+ * first, then the server hosts, in the order they first appear. */
+#define RD_MAX_LANES 8
+struct rd_lanes {
+	int n;
+	char host[RD_MAX_LANES][16];
+	char addr[RD_MAX_LANES][64];	/* the host's first connection end */
+	uint8_t side[RD_MAX_LANES];	/* enum tl_side */
+};
+void rd_lanes(const struct timeline *tl, size_t max_conns, struct rd_lanes *l);
+/* The lane a host's row is drawn in (side: the first lane of that side
+ * when the host is not known). */
+int rd_lane(const struct rd_lanes *l, const char *host, int side);
+/* The lane of a row: its event's host, or its connection's host on that
+ * side (for RD_SEND the sender, for RD_RECV the receiver). */
+int rd_row_lane(const struct timeline *tl, const struct rd_lanes *l,
+    const struct rd_row *r);
+/* The lane of side of connection conn. */
+int rd_conn_lane(const struct timeline *tl, const struct rd_lanes *l,
+    int conn, int side);
 
 /* Text for XML and HTML: & < > " escaped. */
 void rd_xml_escape(FILE *f, const char *s);
@@ -66,6 +111,25 @@ int render_text_tl(const struct timeline *tl, FILE *f, int color);
 /* The same for the first max_conns connections only. */
 int render_text_tl_n(const struct timeline *tl, FILE *f, int color,
     size_t max_conns);
+
+/* Limits of the viewers: librsvg and browsers draw no SVG taller than
+ * 32,767 px; Mermaid refuses text over 50 KB (maxTextSize 50,000). */
+#define RD_SVG_MAX_H 32767
+#define RD_MMD_MAX 50000
+/* sequence.svg, .mmd, .puml of a test's folder (pick.c): of a --repeat race
+ * run (runs.jsonl) one run per outcome, or the run set below; split into
+ * sequence-2.* ... while a file is over a limit. 0, or -1 with err. */
+int render_drawings(const char *dir, const struct timeline *tl, char *err,
+    size_t errlen);
+/* The same SVGs into an HTML page, each in a <div class="svg">. */
+int render_svg_inline(const char *dir, const struct timeline *tl, FILE *html);
+/* The text timeline the same way; for a race, first its outcomes' counts
+ * and shares; else the first max_conns connections. */
+int render_text_picked(const char *dir, const struct timeline *tl, FILE *out,
+    int color, size_t max_conns);
+/* `lab run --draw RUN`: draw this run of a --repeat series (0: one run per
+ * outcome seen). */
+void render_set_draw_run(int run);
 
 /* From a test's folder: timeline.json, sequence.svg, sequence.puml,
  * sequence.mmd (files.c). render_test: say (NULL: nothing) gets a line

@@ -23,7 +23,7 @@ kind_order(int kind)
 {
 	static const int order[] = {
 		[RD_CONN] = 0, [RD_STATE] = 2, [RD_SEND] = 3, [RD_RECV] = 1,
-		[RD_EVENT] = 4, [RD_GAP] = 5
+		[RD_EVENT] = 4, [RD_GAP] = 5, [RD_RETURN] = 4
 	};
 
 	return order[kind];
@@ -59,10 +59,50 @@ push(struct rd_row **v, size_t *n, size_t *cap, struct rd_row r)
 	return 0;
 }
 
+/* The last thing the run saw: a packet, a program's step, a traced state. */
+static int64_t
+last_seen(const struct timeline *tl)
+{
+	int64_t t = INT64_MIN;
+
+	for (size_t i = 0; i < tl->nevents; i++)
+		if (tl->events[i].t > t)
+			t = tl->events[i].t;
+	for (size_t c = 0; c < tl->nconns; c++) {
+		const struct tl_conn *k = &tl->conns[c];
+
+		for (size_t i = 0; i < k->npkts; i++) {
+			if (k->pkts[i].t_sent != TL_UNKNOWN && k->pkts[i].t_sent > t)
+				t = k->pkts[i].t_sent;
+			if (k->pkts[i].t_received != TL_UNKNOWN && k->pkts[i].t_received > t)
+				t = k->pkts[i].t_received;
+		}
+		for (int s = 0; s < 2; s++)
+			for (size_t i = 0; i < k->nstates[s]; i++)
+				if (!k->states[s][i].inferred && k->states[s][i].t > t)
+					t = k->states[s][i].t;
+	}
+	return t;
+}
+
+/* The kernel makes the server's socket (SYN_RECV, then ESTABLISHED at once)
+ * only when the handshake's last ACK comes; in TCP's terms the server is in
+ * SYN_RECV from the SYN on. The SYN's arrival, when it was captured. */
+static int64_t
+syn_arrival(const struct tl_conn *k)
+{
+	for (size_t i = 0; i < k->npkts; i++)
+		if (k->pkts[i].from == TL_CLIENT && (k->pkts[i].flags & TCPF_SYN) &&
+		    !(k->pkts[i].flags & TCPF_ACK))
+			return k->pkts[i].t_received;
+	return TL_UNKNOWN;
+}
+
 int
 rd_rows(const struct timeline *tl, size_t max_conns, struct rd_row **rows,
     size_t *n)
 {
+	int64_t seen = last_seen(tl);
 	struct rd_row *v = NULL, *out = NULL;
 	size_t cnt = 0, cap = 0, nconns = tl->nconns < max_conns ? tl->nconns : max_conns;
 	size_t ocnt = 0, ocap = 0;
@@ -83,9 +123,21 @@ rd_rows(const struct timeline *tl, size_t max_conns, struct rd_row **rows,
 				r.side = s;
 				r.idx = i;
 				r.t = k->states[s][i].t;
+				r.predicted = k->states[s][i].state == TS_CLOSE &&
+				    k->states[s][i].inferred && r.t > seen;
+				r.moved = 0;
+				if (s == TL_SERVER && k->states[s][i].state == TS_SYN_RECV) {
+					int64_t syn = syn_arrival(k);
+
+					if (syn != TL_UNKNOWN && syn < r.t) {
+						r.t = syn;
+						r.moved = 1;
+					}
+				}
 				if (push(&v, &cnt, &cap, r))
 					goto fail;
 			}
+		r.predicted = r.moved = 0;
 		for (size_t i = 0; i < k->npkts; i++) {
 			r.idx = i;
 			r.side = k->pkts[i].from;
@@ -106,14 +158,21 @@ rd_rows(const struct timeline *tl, size_t max_conns, struct rd_row **rows,
 	}
 	for (size_t i = 0; i < tl->nevents; i++) {
 		const struct tl_event *e = &tl->events[i];
-		struct rd_row r = { .kind = RD_EVENT, .idx = i, .t = e->t };
+		struct rd_row r = { .kind = RD_EVENT, .idx = i, .t = rd_event_start(e) };
 
 		if (e->conn >= (int)nconns)
 			continue;
 		r.conn = e->conn;
 		r.side = rd_side_of_event(tl, e);
+		r.blocked = rd_event_blocked(tl, e) != 0;
 		if (push(&v, &cnt, &cap, r))
 			goto fail;
+		if (r.blocked) {
+			r.kind = RD_RETURN;
+			r.t = e->t;
+			if (push(&v, &cnt, &cap, r))
+				goto fail;
+		}
 	}
 	if (cnt > 0)
 		qsort(v, cnt, sizeof(*v), cmp_row);
@@ -144,7 +203,7 @@ rd_state_color(const char *s)
 	static const struct { const char *name, *color; } map[] = {
 		{ "SYN_SENT", "#c9ddff" }, { "SYN_RECV", "#c9ddff" },
 		{ "ESTABLISHED", "#b8e6b0" }, { "FIN_WAIT1", "#ffd8a0" },
-		{ "FIN_WAIT2", "#ffc470" }, { "CLOSE_WAIT", "#fff0a0" },
+		{ "FIN_WAIT2", "#cdb6f2" }, { "CLOSE_WAIT", "#fff0a0" },
 		{ "LAST_ACK", "#ffd0b0" }, { "CLOSING", "#f8b8d8" },
 		{ "TIME_WAIT", "#f08080" }, { "CLOSED", "#e4e4e4" },
 	};
@@ -168,7 +227,7 @@ rd_reltime(int64_t t, int64_t t0, char *buf, size_t len)
 	else if (d < 1e9)
 		snprintf(buf, len, "%s%.3f ms", sign, d / 1e6);
 	else
-		snprintf(buf, len, "%s%.3f s", sign, d / 1e9);
+		snprintf(buf, len, "%s%.6f s", sign, d / 1e9);	/* µs: rows stay ordered */
 }
 
 void
@@ -205,14 +264,75 @@ rd_event_upward(const struct tl_event *e)
 	return !strcmp(e->step, "epoll") || !strcmp(e->step, "signal");
 }
 
+int64_t
+rd_event_start(const struct tl_event *e)
+{
+	return e->t_call > 0 && e->t_call <= e->t ? e->t_call : e->t;
+}
+
+int64_t
+rd_event_blocked(const struct timeline *tl, const struct tl_event *e)
+{
+	int64_t t0 = rd_event_start(e), d = e->t - t0;
+	const struct tl_conn *c;
+	int side = rd_side_of_event(tl, e);
+
+	if (d <= (strcmp(e->step, "connect") ? RD_BLOCKED_OTHER_NS : RD_BLOCKED_NS) ||
+	    e->conn < 0 || (size_t)e->conn >= tl->nconns)
+		return 0;
+	/* It waited for the network: a packet of the peer came in meanwhile
+	 * (a close() that sends its own FIN did not block). */
+	c = &tl->conns[e->conn];
+	for (size_t i = 0; i < c->npkts; i++) {
+		int64_t tr = c->pkts[i].t_received;
+
+		if (c->pkts[i].from != side && tr != TL_UNKNOWN && tr > t0 && tr < e->t)
+			return d;
+	}
+	return 0;
+}
+
+void
+rd_duration(int64_t d, char *buf, size_t len)
+{
+	if (d < 1000000)
+		snprintf(buf, len, "%.1f µs", (double)d / 1e3);
+	else if (d < 1000000000)
+		snprintf(buf, len, "%.3f ms", (double)d / 1e6);
+	else
+		snprintf(buf, len, "%.3f s", (double)d / 1e9);
+}
+
+void
+rd_call_label(const struct tl_event *e, char *buf, size_t len)
+{
+	if (!strcmp(e->step, "bind") || !strcmp(e->step, "listen") ||
+	    !strcmp(e->step, "shutdown"))
+		snprintf(buf, len, "%s(%s) …", e->step, e->detail);
+	else
+		snprintf(buf, len, "%s() …", e->step);
+}
+
+void
+rd_return_label(const struct tl_event *e, char *buf, size_t len)
+{
+	char res[64], took[32];
+
+	if (e->ret < 0)
+		snprintf(res, sizeof(res), "-1 %s", e->errname);
+	else
+		snprintf(res, sizeof(res), "%d", e->ret);
+	rd_duration(e->t - rd_event_start(e), took, sizeof(took));
+	snprintf(buf, len, "%s() = %s after %s", e->step, res, took);
+}
+
 void
 rd_event_label(const struct tl_event *e, char *buf, size_t len)
 {
 	if (!strcmp(e->step, "epoll"))
 		snprintf(buf, len, "%s", e->detail[0] ? e->detail : "epoll");
 	else if (!rd_event_is_call(e))
-		snprintf(buf, len, "%s%s%.36s%s", e->step, e->detail[0] ? ": " : "", e->detail,
-		    strlen(e->detail) > 36 ? "…" : "");
+		snprintf(buf, len, "%s%s%s", e->step, e->detail[0] ? ": " : "", e->detail);
 	else if (e->ret < 0)
 		snprintf(buf, len, "%s() = -1 %s", e->step, e->errname);
 	else if (!strcmp(e->step, "read") || !strcmp(e->step, "write"))
@@ -247,6 +367,79 @@ rd_side_of_event(const struct timeline *tl, const struct tl_event *e)
 			return TL_SERVER;
 	}
 	return strstr(e->prog, "server") ? TL_SERVER : TL_CLIENT;
+}
+
+static void
+lane_add(struct rd_lanes *l, const char *host, const char *addr, int side)
+{
+	for (int i = 0; i < l->n; i++)
+		if (!strcmp(l->host[i], host)) {
+			if (!l->addr[i][0] && addr)
+				snprintf(l->addr[i], sizeof(l->addr[i]), "%s", addr);
+			return;
+		}
+	if (l->n == RD_MAX_LANES || !host[0])
+		return;
+	snprintf(l->host[l->n], sizeof(l->host[l->n]), "%s", host);
+	snprintf(l->addr[l->n], sizeof(l->addr[l->n]), "%s", addr ? addr : "");
+	l->side[l->n++] = (uint8_t)side;
+}
+
+void
+rd_lanes(const struct timeline *tl, size_t max_conns, struct rd_lanes *l)
+{
+	struct rd_lanes all;
+	size_t nconns = tl->nconns < max_conns ? tl->nconns : max_conns;
+
+	memset(&all, 0, sizeof(all));
+	for (size_t i = 0; i < nconns; i++) {
+		lane_add(&all, tl->conns[i].host[TL_CLIENT], tl->conns[i].client, TL_CLIENT);
+		lane_add(&all, tl->conns[i].host[TL_SERVER], tl->conns[i].server, TL_SERVER);
+	}
+	for (size_t i = 0; i < tl->nevents; i++)
+		if (tl->events[i].conn < (int)nconns)
+			lane_add(&all, tl->events[i].host, NULL,
+			    rd_side_of_event(tl, &tl->events[i]));
+	if (all.n == 0) {
+		lane_add(&all, "client", NULL, TL_CLIENT);
+		lane_add(&all, "server", NULL, TL_SERVER);
+	}
+	/* The client hosts on the left, the servers on the right. */
+	memset(l, 0, sizeof(*l));
+	for (int side = TL_CLIENT; side <= TL_SERVER; side++)
+		for (int i = 0; i < all.n; i++)
+			if (all.side[i] == side)
+				lane_add(l, all.host[i], all.addr[i], side);
+}
+
+int
+rd_lane(const struct rd_lanes *l, const char *host, int side)
+{
+	for (int i = 0; i < l->n; i++)
+		if (!strcmp(l->host[i], host))
+			return i;
+	for (int i = 0; i < l->n; i++)
+		if (l->side[i] == side)
+			return i;
+	return side == TL_CLIENT || l->n < 2 ? 0 : l->n - 1;
+}
+
+int
+rd_conn_lane(const struct timeline *tl, const struct rd_lanes *l, int conn,
+    int side)
+{
+	return rd_lane(l, tl->conns[conn].host[side], side);
+}
+
+int
+rd_row_lane(const struct timeline *tl, const struct rd_lanes *l,
+    const struct rd_row *r)
+{
+	if (r->kind == RD_EVENT || r->kind == RD_RETURN)
+		return rd_lane(l, tl->events[r->idx].host, r->side);
+	if (r->conn < 0)
+		return rd_lane(l, "", r->side);
+	return rd_conn_lane(tl, l, r->conn, r->side);
 }
 
 void

@@ -1,6 +1,8 @@
 /*
- * svg.c - the sequence diagram as SVG, drawn like a textbook's: four
- * lifelines (client program, client kernel, server kernel, server program),
+ * svg.c - the sequence diagram as SVG, drawn like a textbook's: two
+ * lifelines per host (its program and its kernel; the client hosts left,
+ * the servers right: client program, client kernel, server kernel, server
+ * program for the usual two hosts),
  * calls and epoll events as arrows between a program and its kernel,
  * packets as slanted arrows from the sender's kernel at its send time to
  * the receiver's at its arrival time, each kernel's state as a coloured
@@ -8,7 +10,9 @@
  *
  * Time runs down but not to scale: every row (rows.c) gets the same height
  * so that a handshake of 50 µs and a close 10 s later both read well; long
- * quiet times are drawn as a break with their length written in it.
+ * quiet times are drawn as a break with their length written in it. A call
+ * sits where it began (its logged start), so a close() comes before the FIN
+ * it sends; a call that blocked is drawn again where it returned.
  */
 #include <math.h>
 #include <stdio.h>
@@ -18,7 +22,6 @@
 #include "pcapread.h"
 #include "render/render.h"
 
-#define W 1060
 #define X_TIME 92		/* right edge of the time margin */
 #define ROW_H 24
 #define GAP_H 46
@@ -26,18 +29,50 @@
 #define TOP 150
 #define BAND_W 16
 
-static const int lane_x[4] = { 200, 430, 730, 950 };	/* CP CK SK SP */
+/* The drawing being made: its lanes and their x (one drawing at a time). */
+static struct rd_lanes L;
+static int lane_kx[RD_MAX_LANES], lane_px[RD_MAX_LANES];
+static int W = 1060;
 
-static int
-kernel_x(int side)
+/* Client hosts: program then kernel from the left; then, 300 px on, each
+ * server host: kernel then program. Two hosts: 200, 430 | 730, 950. */
+static void
+place_lanes(const struct timeline *tl)
 {
-	return side == TL_CLIENT ? lane_x[1] : lane_x[2];
+	int x = 200, first_server = 1;
+
+	rd_lanes(tl, RD_MAX_CONNS, &L);
+	for (int i = 0; i < L.n; i++) {
+		if (L.side[i] == TL_CLIENT) {
+			lane_px[i] = x;
+			lane_kx[i] = x + 230;
+			x += 460;
+		} else {
+			if (first_server)
+				x += L.side[0] == TL_CLIENT ? 70 : 0;
+			first_server = 0;
+			lane_kx[i] = x;
+			lane_px[i] = x + 220;
+			x += 440;
+		}
+	}
+	W = x - 440 + 220 + 110;
+	if (L.n && L.side[L.n - 1] == TL_CLIENT)
+		W = x - 460 + 230 + 110;
+	if (W < 1060)
+		W = 1060;
 }
 
 static int
-prog_x(int side)
+outer(int lane)	/* -1: this lane's outside is to the left */
 {
-	return side == TL_CLIENT ? lane_x[0] : lane_x[3];
+	return L.side[lane] == TL_CLIENT ? -1 : 1;
+}
+
+static int
+conn_kx(const struct timeline *tl, int conn, int side)
+{
+	return lane_kx[rd_conn_lane(tl, &L, conn, side)];
 }
 
 
@@ -99,6 +134,7 @@ defs(FILE *f)
 	    "paint-order:stroke;stroke:#fff;stroke-width:3px}\n"
 	    ".call{font-size:11px;paint-order:stroke;stroke:#fff;stroke-width:3px}\n"
 	    ".state{font-size:10.5px;font-weight:bold}\n"
+	    ".pred{fill:#777;font-style:italic;font-weight:normal}\n"
 	    ".note{font-size:10.5px;fill:#a01010;font-style:italic;paint-order:stroke;stroke:#fff;stroke-width:3px}\n"
 	    ".gap{font-size:12px;fill:#555;font-style:italic}\n"
 	    ".evnote{font-size:10.5px;fill:#666;font-style:italic;paint-order:stroke;stroke:#fff;stroke-width:3px}\n"
@@ -140,37 +176,34 @@ layout(const struct rd_row *rows, size_t n, double *bottom)
 }
 
 static void
-heads(FILE *f, const struct timeline *tl)
+heads(FILE *f)
 {
-	static const char *const names[4] = {
-		"client program", "client kernel", "server kernel", "server program"
-	};
-	const struct tl_conn *c = tl->nconns ? &tl->conns[0] : NULL;
+	for (int i = 0; i < L.n; i++)
+		for (int k = 0; k < 2; k++) {
+			int x = k ? lane_kx[i] : lane_px[i];
+			char name[64], sub[96];
 
-	for (int i = 0; i < 4; i++) {
-		int side = i < 2 ? TL_CLIENT : TL_SERVER, kern = i == 1 || i == 2;
-		char sub[96];
-
-		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"170\" height=\"50\" rx=\"6\" "
-		    "fill=\"%s\" stroke=\"#555\"/>\n", lane_x[i] - 85, HEAD_Y,
-		    kern ? "#eef3fb" : "#fbf7ee");
-		text(f, lane_x[i], HEAD_Y + 21, "head", "middle", names[i]);
-		if (c)
-			snprintf(sub, sizeof(sub), "%s  %s", c->host[side],
-			    side == TL_CLIENT ? c->client : c->server);
-		else
-			snprintf(sub, sizeof(sub), "%s", side == TL_CLIENT ? "client" : "server");
-		text(f, lane_x[i], HEAD_Y + 38, "headsub", "middle", sub);
-	}
+			snprintf(name, sizeof(name), "%s %s", L.host[i], k ? "kernel" : "program");
+			snprintf(sub, sizeof(sub), "%s", L.addr[i][0] ? L.addr[i] : L.host[i]);
+			fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"170\" height=\"50\" rx=\"6\" "
+			    "fill=\"%s\" stroke=\"#555\"/>\n", x - 85, HEAD_Y,
+			    k ? "#eef3fb" : "#fbf7ee");
+			text(f, x, HEAD_Y + 21, "head", "middle", name);
+			text(f, x, HEAD_Y + 38, "headsub", "middle", sub);
+		}
 }
 
 static void
 lifelines(FILE *f, double bottom)
 {
-	for (int i = 0; i < 4; i++)
-		fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%.0f\" stroke=\"#999\" "
-		    "stroke-width=\"1\" stroke-dasharray=\"%s\"/>\n", lane_x[i],
-		    HEAD_Y + 50, lane_x[i], bottom, i == 1 || i == 2 ? "2,3" : "5,4");
+	for (int i = 0; i < L.n; i++)
+		for (int k = 0; k < 2; k++) {
+			int x = k ? lane_kx[i] : lane_px[i];
+
+			fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%.0f\" stroke=\"#999\" "
+			    "stroke-width=\"1\" stroke-dasharray=\"%s\"/>\n", x,
+			    HEAD_Y + 50, x, bottom, k ? "2,3" : "5,4");
+		}
 }
 
 /* Row index of each state of each drawn connection, for the bands. */
@@ -199,7 +232,7 @@ bands(FILE *f, const struct timeline *tl, const struct rd_row *rows, size_t n,
 				break;
 			}
 		off = (rows[i].conn % 3) * 5 - 5;
-		x = kernel_x(rows[i].side) + off;
+		x = conn_kx(tl, rows[i].conn, rows[i].side) + off;
 		fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" rx=\"3\" "
 		    "fill=\"%s\" fill-opacity=\"0.9\" stroke=\"%s\" stroke-width=\"%s\"/>\n",
 		    x - BAND_W / 2, y0, BAND_W, y1 - y0 > 1 ? y1 - y0 : 1,
@@ -214,38 +247,50 @@ state_pill(FILE *f, const struct timeline *tl, const struct rd_row *r, double y)
 {
 	const struct tl_conn *c = &tl->conns[r->conn];
 	const struct tl_state *s = &c->states[r->side][r->idx];
-	int x = kernel_x(r->side) + (r->conn % 3) * 5 - 5;
+	int lane = rd_conn_lane(tl, &L, r->conn, r->side), out = outer(lane);
+	int x = lane_kx[lane] + (r->conn % 3) * 5 - 5;
+	const char *anchor = out < 0 ? "end" : "start";
 	char label[48];
 	const char *stroke = s->state == TS_TIME_WAIT ? "#b02020" : "#666";
 
-	snprintf(label, sizeof(label), "%s%s", tl_state_name(s->state), s->inferred ? "*" : "");
-	fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"108\" height=\"18\" rx=\"9\" "
-	    "fill=\"%s\" stroke=\"%s\"%s/>\n", x - 54, y - 9, rd_state_color(tl_state_name(s->state)),
-	    stroke, s->inferred ? " stroke-dasharray=\"3,2\"" : "");
-	text(f, x, y + 4, "state", "middle", label);
+	snprintf(label, sizeof(label), "%s%s", tl_state_name(s->state),
+	    r->predicted ? " (predicted)" : s->inferred || r->moved ? "*" : "");
+	if (r->predicted)	/* not seen: the run ended first */
+		fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"128\" height=\"18\" rx=\"9\" "
+		    "fill=\"#ffffff\" stroke=\"#888\" stroke-dasharray=\"1,2\"/>\n", x - 64, y - 9);
+	else
+		fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"108\" height=\"18\" rx=\"9\" "
+		    "fill=\"%s\" stroke=\"%s\"%s/>\n", x - 54, y - 9, rd_state_color(tl_state_name(s->state)),
+		    stroke, s->inferred || r->moved ? " stroke-dasharray=\"3,2\"" : "");
+	text(f, x, y + 4, r->predicted ? "state pred" : "state", "middle", label);
+	if (r->moved)
+		text(f, x + out * 62, y + 4, "evnote", anchor,
+		    "from the SYN's arrival");
 	/* The TIME_WAIT's timer: a small clock beside it, on the outer side. */
 	if (s->state == TS_TIME_WAIT) {
-		int cx = r->side == TL_CLIENT ? x - 68 : x + 68;
-		int tx = r->side == TL_CLIENT ? cx - 10 : cx + 10;
+		int cx = x + out * 68;
+		int tx = cx + out * 10;
 
 		fprintf(f, "<circle cx=\"%d\" cy=\"%.1f\" r=\"6\" fill=\"#fff\" stroke=\"#a01010\" "
 		    "stroke-width=\"1.3\"/><path d=\"M%d,%.1f v-4 M%d,%.1f h3\" stroke=\"#a01010\" "
 		    "stroke-width=\"1.3\"/>\n", cx, y, cx, y, cx, y);
-		text(f, tx, y + 4, "note", r->side == TL_CLIENT ? "end" : "start",
+		text(f, tx, y + 4, "note", anchor,
 		    s->confirmed ? "60 s timer (ss saw it)" : "60 s timer");
 	}
 	if (s->state == TS_CLOSE && r->idx > 0 &&
 	    c->states[r->side][r->idx - 1].state == TS_TIME_WAIT) {
 		int64_t held = s->t - c->states[r->side][r->idx - 1].t;
 		char note[96];
-		int tx = r->side == TL_CLIENT ? x - 60 : x + 60;
+		int tx = x + out * 70;
 
-		if (held >= TIME_WAIT_NS - 1000)
+		if (r->predicted)
+			snprintf(note, sizeof(note), "TIME_WAIT ends 60 s on (predicted)");
+		else if (held >= TIME_WAIT_NS - 1000)
 			snprintf(note, sizeof(note), "TIME_WAIT expired after 60 s");
 		else
 			snprintf(note, sizeof(note), "new SYN took the time-wait socket (%.1f µs)",
 			    held / 1e3);
-		text(f, tx, y + 4, "note", r->side == TL_CLIENT ? "end" : "start", note);
+		text(f, tx, y + 4, "note", anchor, note);
 	}
 }
 
@@ -256,7 +301,8 @@ packet(FILE *f, const struct timeline *tl, const struct rd_row *rows, size_t n,
 	const struct tl_conn *c = &tl->conns[rows[i].conn];
 	const struct tl_pkt *p = &c->pkts[rows[i].idx];
 	const char *cls = pkt_class_len(p);
-	double xs = kernel_x(p->from), xr = kernel_x(!p->from), ys = y[i], yr = -1;
+	double xs = conn_kx(tl, rows[i].conn, p->from), xr = conn_kx(tl, rows[i].conn, !p->from);
+	double ys = y[i], yr = -1;
 	double dir = xr > xs ? 1 : -1, mx, my, ang;
 	char label[64];
 
@@ -301,7 +347,8 @@ packet_arrival_only(FILE *f, const struct timeline *tl, const struct rd_row *r,
 {
 	const struct tl_pkt *p = &tl->conns[r->conn].pkts[r->idx];
 	const char *cls = pkt_class_len(p);
-	double xr = kernel_x(!p->from), xs = (kernel_x(p->from) + xr) / 2;
+	double xr = conn_kx(tl, r->conn, !p->from);
+	double xs = (conn_kx(tl, r->conn, p->from) + xr) / 2;
 	double dir = xr > xs ? 1 : -1;
 	char label[64];
 
@@ -315,37 +362,107 @@ packet_arrival_only(FILE *f, const struct timeline *tl, const struct rd_row *r,
 	text(f, (xs + xr) / 2, y - ROW_H / 2.0 - 4, "pkt", "middle", label);
 }
 
+/* Text that may be long, on one line or, past max characters, on two
+ * broken at a space: a label is never cut. */
 static void
-event(FILE *f, const struct timeline *tl, const struct rd_row *r, double y)
+text_wrapped(FILE *f, double x, double y, const char *cls, const char *anchor,
+    const char *style, const char *s, size_t max)
 {
-	const struct tl_event *e = &tl->events[r->idx];
-	int side = r->side, up = rd_event_upward(e), err = e->ret < 0;
-	double px = prog_x(side), kx = kernel_x(side);
-	double dir = kx > px ? 1 : -1, x1, x2;
-	const char *color = err ? "#d01c1c" : up ? "#6a3d9a" : "#333";
-	char label[128];
+	size_t len = strlen(s), cut = 0;
 
-	rd_event_label(e, label, sizeof(label));
-	if (strcmp(e->prog, side == TL_CLIENT ? "client" : "server")) {
-		size_t l = strlen(label);
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"%s\" text-anchor=\"%s\"%s%s%s>",
+	    x, y, cls, anchor, style ? " style=\"" : "", style ? style : "", style ? "\"" : "");
+	if (len > max)
+		for (size_t i = len / 2; i < len && !cut; i++)
+			if (s[i] == ' ')
+				cut = i;
+	if (cut == 0) {
+		rd_xml_escape(f, s);
+	} else {
+		char first[256];
 
-		snprintf(label + l, sizeof(label) - l, "  [%s]", e->prog);
+		snprintf(first, sizeof(first), "%.*s", (int)cut, s);
+		fprintf(f, "<tspan x=\"%.1f\" dy=\"-5\">", x);
+		rd_xml_escape(f, first);
+		fprintf(f, "</tspan><tspan x=\"%.1f\" dy=\"11\">", x);
+		rd_xml_escape(f, s + cut + 1);
+		fputs("</tspan>", f);
 	}
+	fputs("</text>\n", f);
+}
+
+/* A program's label gets its name when it is not its host's own. */
+static void
+prog_tag(const struct tl_event *e, int lane, char *label, size_t size)
+{
+	size_t l = strlen(label);
+
+	if (strcmp(e->prog, L.host[lane]))
+		snprintf(label + l, size - l, "  [%s]", e->prog);
+}
+
+static void
+event(FILE *f, const struct timeline *tl, const struct rd_row *rows, size_t n,
+    size_t i, const double *y)
+{
+	const struct rd_row *r = &rows[i];
+	const struct tl_event *e = &tl->events[r->idx];
+	int lane = rd_row_lane(tl, &L, r), up = rd_event_upward(e), err = e->ret < 0;
+	double px = lane_px[lane], kx = lane_kx[lane], yy = y[i];
+	double dir = kx > px ? 1 : -1, x1, x2;
+	int blocked = r->blocked;
+	const char *color = err && !blocked ? "#d01c1c" : up ? "#6a3d9a" : "#333";
+	char label[192], style[48];
+
+	if (blocked)
+		rd_call_label(e, label, sizeof(label));
+	else
+		rd_event_label(e, label, sizeof(label));
+	prog_tag(e, lane, label, sizeof(label));
 	if (!up && !rd_event_is_call(e)) {	/* the program's own note */
-		fprintf(f, "<circle cx=\"%.0f\" cy=\"%.1f\" r=\"2.5\" fill=\"#888\"/>\n", px, y);
-		text(f, px + dir * 8, y + 4, "evnote", dir > 0 ? "start" : "end", label);
+		fprintf(f, "<circle cx=\"%.0f\" cy=\"%.1f\" r=\"2.5\" fill=\"#888\"/>\n", px, yy);
+		text_wrapped(f, px + dir * 8, yy + 4, "evnote", dir > 0 ? "start" : "end",
+		    NULL, label, 56);
 		return;
+	}
+	if (blocked) {	/* the call's span on the program's lifeline */
+		for (size_t j = i + 1; j < n; j++)
+			if (rows[j].kind == RD_RETURN && rows[j].idx == r->idx) {
+				fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"6\" height=\"%.1f\" "
+				    "fill=\"#f3efe4\" stroke=\"#888\"/>\n", px - 3, yy + 3,
+				    y[j] - yy);
+				break;
+			}
 	}
 	x1 = up ? kx - dir * (BAND_W / 2 + 1) : px;
 	x2 = up ? px + dir * 2 : kx - dir * (BAND_W / 2 + 3);
 	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-	    "stroke-width=\"1.3\"%s marker-end=\"url(#m-%s)\"/>\n", x1, y + 3, x2, y + 3,
-	    color, up ? " stroke-dasharray=\"5,3\"" : "", err ? "err" : up ? "up" : "call");
-	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"call\" text-anchor=\"middle\" "
-	    "style=\"fill:%s\">", (px + kx) / 2, y - 2, color);
-	rd_xml_escape(f, label);
-	fputs("</text>\n", f);
-	fprintf(f, "<circle cx=\"%.0f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n", px, y + 3, color);
+	    "stroke-width=\"1.3\"%s marker-end=\"url(#m-%s)\"/>\n", x1, yy + 3, x2, yy + 3,
+	    color, up ? " stroke-dasharray=\"5,3\"" : "",
+	    err && !blocked ? "err" : up ? "up" : "call");
+	snprintf(style, sizeof(style), "fill:%s", color);
+	text_wrapped(f, (px + kx) / 2, yy - 2, "call", "middle", style, label, 40);
+	fprintf(f, "<circle cx=\"%.0f\" cy=\"%.1f\" r=\"2.5\" fill=\"%s\"/>\n", px, yy + 3, color);
+}
+
+/* A call that blocked returns: a dotted arrow back to the program. */
+static void
+call_return(FILE *f, const struct timeline *tl, const struct rd_row *r, double y)
+{
+	const struct tl_event *e = &tl->events[r->idx];
+	int lane = rd_row_lane(tl, &L, r);
+	double px = lane_px[lane], kx = lane_kx[lane], dir = kx > px ? 1 : -1;
+	const char *color = e->ret < 0 ? "#d01c1c" : "#333";
+	char label[192], style[48];
+
+	rd_return_label(e, label, sizeof(label));
+	prog_tag(e, lane, label, sizeof(label));
+	fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+	    "stroke-width=\"1.1\" stroke-dasharray=\"1,2\" marker-end=\"url(#m-%s)\"/>\n",
+	    kx - dir * (BAND_W / 2 + 1), y + 3, px + dir * 4, y + 3, color,
+	    e->ret < 0 ? "err" : "call");
+	snprintf(style, sizeof(style), "fill:%s", color);
+	text_wrapped(f, (px + kx) / 2, y - 2, "call", "middle", style, label, 40);
 }
 
 static void
@@ -353,14 +470,15 @@ gap(FILE *f, const struct rd_row *r, double y)
 {
 	char len[48], s[80];
 
-	rd_reltime(r->gap, 0, len, sizeof(len));
-	snprintf(s, sizeof(s), "⋯ %s later ⋯", len + 1);
+	rd_duration(r->gap, len, sizeof(len));
+	snprintf(s, sizeof(s), "⋯ %s later ⋯", len);
 	fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%d\" fill=\"#f6f6f6\"/>\n",
 	    X_TIME + 6, y - GAP_H / 2.0 + 6, W - X_TIME - 20, GAP_H - 12);
-	for (int i = 0; i < 4; i++)
-		fprintf(f, "<path d=\"M%d,%.1f l-7,5 l14,6 l-7,5\" stroke=\"#999\" fill=\"none\"/>\n",
-		    lane_x[i], y - 8);
-	text(f, (lane_x[1] + lane_x[2]) / 2.0, y + 4, "gap", "middle", s);
+	for (int i = 0; i < L.n; i++)
+		for (int k = 0; k < 2; k++)
+			fprintf(f, "<path d=\"M%d,%.1f l-7,5 l14,6 l-7,5\" stroke=\"#999\" fill=\"none\"/>\n",
+			    k ? lane_kx[i] : lane_px[i], y - 8);
+	text(f, W / 2.0, y + 4, "gap", "middle", s);
 }
 
 static void
@@ -391,7 +509,13 @@ legend(FILE *f, double y)
 		x += 80;
 	}
 	text(f, x + 10, y + 10, "legend", "start",
-	    "—— call   - - ▸ epoll / signal   * rebuilt: the kernel swaps in a time-wait socket");
+	    "—— call (drawn where it began)   ··· ▸ a blocked call returns   - - ▸ epoll / signal");
+	y += 20;
+	fprintf(f, "<rect x=\"20\" y=\"%.0f\" width=\"40\" height=\"12\" rx=\"6\" fill=\"#fff\" "
+	    "stroke=\"#888\" stroke-dasharray=\"1,2\"/>\n", y);
+	text(f, 66, y + 10, "legend", "start",
+	    "predicted, not seen (the run ended first)     * rebuilt: the kernel swaps in a "
+	    "time-wait socket, or SYN_RECV put at its SYN's arrival");
 }
 
 int
@@ -404,12 +528,13 @@ render_svg(const struct timeline *tl, FILE *f)
 
 	if (rd_rows(tl, RD_MAX_CONNS, &rows, &n))
 		return -1;
+	place_lanes(tl);
 	y = layout(rows, n, &bottom);
 	if (!y) {
 		free(rows);
 		return -1;
 	}
-	height = bottom + 70;
+	height = bottom + 90;
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%.0f\" "
 	    "viewBox=\"0 0 %d %.0f\">\n", W, height, W, height);
@@ -422,7 +547,7 @@ render_svg(const struct timeline *tl, FILE *f)
 	    tl->nconns > RD_MAX_CONNS ? " (the first ones drawn)" : "",
 	    tl->clock_estimated ? "; clocks aligned from the handshakes" : "");
 	text(f, 20, 48, "sub", "start", s);
-	heads(f, tl);
+	heads(f);
 	lifelines(f, bottom);
 	bands(f, tl, rows, n, y, bottom);
 	for (size_t i = 0; i < n; i++) {
@@ -450,7 +575,10 @@ render_svg(const struct timeline *tl, FILE *f)
 			packet_arrival_only(f, tl, r, y[i]);
 			break;
 		case RD_EVENT:
-			event(f, tl, r, y[i]);
+			event(f, tl, rows, n, i, y);
+			break;
+		case RD_RETURN:
+			call_return(f, tl, r, y[i]);
 			break;
 		case RD_GAP:
 			gap(f, r, y[i]);

@@ -16,7 +16,7 @@ ansi(const char *state)
 	static const struct { const char *name, *code; } map[] = {
 		{ "SYN_SENT", "1;34" }, { "SYN_RECV", "1;34" },
 		{ "ESTABLISHED", "1;32" }, { "FIN_WAIT1", "1;33" },
-		{ "FIN_WAIT2", "1;33" }, { "CLOSE_WAIT", "0;33" },
+		{ "FIN_WAIT2", "1;36" }, { "CLOSE_WAIT", "0;33" },
 		{ "LAST_ACK", "0;35" }, { "CLOSING", "1;35" },
 		{ "TIME_WAIT", "1;41;97" }, { "CLOSED", "0;90" },
 	};
@@ -69,7 +69,7 @@ render_text_tl_n(const struct timeline *tl, FILE *f, int color, size_t max_conns
 	    "client kernel", "server kernel", "server program");
 	for (size_t i = 0; i < n; i++) {
 		const struct rd_row *r = &rows[i];
-		char t[32], label[160];
+		char t[32], label[200];
 
 		rd_reltime(r->t, tl->t0, t, sizeof(t));
 		switch (r->kind) {
@@ -78,8 +78,8 @@ render_text_tl_n(const struct timeline *tl, FILE *f, int color, size_t max_conns
 			fprintf(f, "%s── %s%s\n", color ? "\033[1m" : "", label, color ? "\033[0m" : "");
 			break;
 		case RD_GAP:
-			rd_reltime(r->gap, 0, label, sizeof(label));
-			fprintf(f, "%13s ⋯ %s later ⋯\n", "", label + 1);
+			rd_duration(r->gap, label, sizeof(label));
+			fprintf(f, "%13s ⋯ %s later ⋯\n", "", label);
 			break;
 		case RD_STATE: {
 			const struct tl_conn *c = &tl->conns[r->conn];
@@ -89,7 +89,11 @@ render_text_tl_n(const struct timeline *tl, FILE *f, int color, size_t max_conns
 			fprintf(f, " %-26s ", "");
 			if (r->side == TL_SERVER)
 				fprintf(f, "%-26s ", "");
-			state(f, tl_state_name(s->state), s->inferred, color);
+			state(f, tl_state_name(s->state), s->inferred || r->moved, color);
+			if (r->predicted)
+				fputs(" predicted: the run ended before", f);
+			if (r->moved)
+				fputs(" from the SYN's arrival", f);
 			if (s->state == TS_TIME_WAIT)
 				fputs(" 60 s timer", f);
 			if (s->confirmed)
@@ -111,10 +115,21 @@ render_text_tl_n(const struct timeline *tl, FILE *f, int color, size_t max_conns
 			    r->kind == RD_SEND ? "sends " : "gets  ", what);
 			break;
 		}
+		case RD_RETURN:
 		case RD_EVENT: {
 			const struct tl_event *e = &tl->events[r->idx];
 
-			rd_event_label(e, label, sizeof(label));
+			if (r->kind == RD_RETURN)
+				rd_return_label(e, label, sizeof(label));
+			else if (r->blocked)
+				rd_call_label(e, label, sizeof(label));
+			else
+				rd_event_label(e, label, sizeof(label));
+			if (strcmp(e->prog, "client") && strcmp(e->prog, "server")) {
+				size_t l = strlen(label);	/* server2, client2: whose step */
+
+				snprintf(label + l, sizeof(label) - l, "  [%s]", e->prog);
+			}
 			time_col(f, t);
 			fprintf(f, " %s%s%s%s\n", r->side == TL_CLIENT ? "" :
 			    "                                                                                 ",

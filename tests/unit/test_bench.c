@@ -83,7 +83,9 @@ plot_draws_runs_and_ceiling(void **state)
 		x.completed = 1000 * (uint64_t)(1 + (i >= 600) + (i >= 1200));
 		x.rate = (i == 1 || i == 600 || i == 1200) ? 10000 : 0;
 		x.tw_client = 1000;
+		x.failed = (uint64_t)i * 20;	/* 200 failed connects a second */
 		series_add(&a, &x);
+		x.failed = 0;
 		x.completed = (uint64_t)i * 2000;
 		x.rate = 20000;
 		x.tw_client = 0;
@@ -100,10 +102,28 @@ plot_draws_runs_and_ceiling(void **state)
 	unlink(path);
 	assert_non_null(strstr(svg, "<svg"));
 	assert_non_null(strstr(svg, "</svg>"));
-	/* Two runs x (rate, completed, TIME_WAIT client, TIME_WAIT server). */
-	assert_int_equal(count(svg, "<polyline"), 8);
-	/* One dashed ceiling line: only the first run has a ceiling. */
-	assert_int_equal(count(svg, "stroke-dasharray='6,4'"), 1);
+	/* Two runs x (rate, completed, TIME_WAIT client, TIME_WAIT server),
+	 * and the failed connects of the run that had some. */
+	assert_int_equal(count(svg, "<polyline"), 9);
+	assert_int_equal(count(svg, "stroke-dasharray='1.5,2.5'"), 1);
+	/* One dashed ceiling line: only the first run has a ceiling, and it
+	 * stands clear of the axis though the rates reach 20,000/s. */
+	assert_int_equal(count(svg, "stroke-dasharray='8,4'"), 1);
+	{
+		const char *line = strstr(svg, "stroke-dasharray='8,4'"), *p = line;
+		const char *rect = strstr(svg, "<rect x='90' y='");
+		double y_ceiling, y_axis;
+
+		while (p > svg && strncmp(p, "<line", 5))
+			p--;
+		assert_non_null(strstr(p, "y1='"));
+		y_ceiling = atof(strstr(p, "y1='") + 4);
+		assert_non_null(rect);
+		y_axis = atof(rect + strlen("<rect x='90' y='")) + 170;
+		assert_true(y_axis - y_ceiling > 40);
+	}
+	/* The legend sits above the panels, not in a column to their right. */
+	assert_null(strstr(svg, "<rect x='772'"));
 	/* Labels escaped. */
 	assert_non_null(strstr(svg, "client &lt;&amp;&gt;"));
 	assert_non_null(strstr(svg, "test &amp; plot"));

@@ -1,6 +1,8 @@
 /*
  * test_events.c - one step, two lines: the human line on standard output and
  * the JSON line in the events file (docs/formats.md), read back with jansson.
+ * A call's start (event_call_start) goes with the next event of its step
+ * only, as t0_ns, never after t_ns.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <jansson.h>
@@ -80,6 +83,46 @@ emit_read(void)
 	e.events = EPOLLIN | EPOLLRDHUP;
 	e.note = "x";
 	event_emit(&e);
+}
+
+static void
+emit_timed_calls(void)
+{
+	struct timespec pause = { 0, 2000000 };	/* the call takes 2 ms */
+
+	event_call_start("close");
+	nanosleep(&pause, NULL);
+	event_step("epoll", 0, 0, 1, 0, 5, NULL);	/* another step: no t0_ns */
+	event_step("close", 0, 0, 1, 0, 5, NULL);	/* takes the mark */
+	event_step("close", 0, 0, 1, 0, 6, NULL);	/* the mark is used up */
+}
+
+static void
+call_start_time(void **state)
+{
+	char js[4096], *line;
+	json_error_t jerr;
+	json_t *j[3];
+	int n = 0;
+
+	snprintf(jpath, sizeof(jpath), "%s/t0.jsonl", dir);
+	snprintf(hpath, sizeof(hpath), "%s/t0.txt", dir);
+	assert_int_equal(event_open("client", 0, jpath), 0);
+	capture(emit_timed_calls);
+	slurp(jpath, js, sizeof(js));
+	for (line = strtok(js, "\n"); line && n < 3; line = strtok(NULL, "\n"))
+		assert_non_null(j[n++] = json_loads(line, 0, &jerr));
+	assert_int_equal(n, 3);
+	assert_null(json_object_get(j[0], "t0_ns"));
+	assert_non_null(json_object_get(j[1], "t0_ns"));
+	assert_true(json_integer_value(json_object_get(j[1], "t_ns")) -
+	    json_integer_value(json_object_get(j[1], "t0_ns")) >= 2000000);
+	assert_null(json_object_get(j[2], "t0_ns"));
+	for (n = 0; n < 3; n++)
+		json_decref(j[n]);
+	event_close();
+	unlink(jpath);
+	unlink(hpath);
 }
 
 static void
@@ -182,6 +225,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(both_lines),
+		cmocka_unit_test(call_start_time),
 		cmocka_unit_test(data_is_escaped),
 		cmocka_unit_test(addresses),
 	};

@@ -99,8 +99,8 @@ test_puml(void **state)
 	assert_non_null(strstr(s, "@enduml\n"));
 	assert_non_null(strstr(s, "participant \"client program"));
 	assert_non_null(strstr(s, "participant \"server kernel"));
-	assert_non_null(strstr(s, "CK -[#1f5fbf]> SK : S seq=0"));
-	assert_non_null(strstr(s, "hnote over SK"));
+	assert_non_null(strstr(s, "K0 -[#1f5fbf]> K1 : S seq=0"));
+	assert_non_null(strstr(s, "hnote over K1"));
 	free(s);
 }
 
@@ -112,9 +112,9 @@ test_mermaid(void **state)
 	(void)state;
 	s = slurp("sequence.mmd");
 	assert_true(strncmp(s, "sequenceDiagram\n", 16) == 0);
-	assert_non_null(strstr(s, "participant CK as client kernel"));
-	assert_non_null(strstr(s, "CK->>SK: S seq=0"));
-	assert_non_null(strstr(s, "Note over SK: TIME_WAIT"));
+	assert_non_null(strstr(s, "participant K0 as client kernel"));
+	assert_non_null(strstr(s, "K0->>K1: S seq=0"));
+	assert_non_null(strstr(s, "Note over K1: TIME_WAIT"));
 	free(s);
 }
 
