@@ -37,6 +37,9 @@
 #include "lab/run.h"
 #include "ktrace.h"
 #include "render/render.h"
+#include "scen/expand.h"
+#include "scen/knobs.h"
+#include "scen/scencmd.h"
 #include "util.h"
 
 #define STATUS_PASS 0
@@ -122,7 +125,7 @@ spawn_proc(struct test_rec *r, struct lab *lab, struct proc_rec *p,
 {
 	const struct proc_spec *ps = p->spec;
 	struct lab_host *h = lab_host(lab, ps->host);
-	char logpath[PATH_MAX], scale[32];
+	char logpath[PATH_MAX], scale[32], xargs[CAT_MAX_ARGS][512];
 	char *argv[32];
 	int in[2], logfd, evfd, argc = 0, i;
 	struct lab_proc_opts po;
@@ -159,8 +162,17 @@ spawn_proc(struct test_rec *r, struct lab *lab, struct proc_rec *p,
 	argv[argc++] = "/dev/fd/3";
 	argv[argc++] = "--time-scale";
 	argv[argc++] = scale;
-	for (i = 0; ps->args[i] != NULL && argc < 31; i++)
-		argv[argc++] = (char *)ps->args[i];
+	for (i = 0; ps->args[i] != NULL && argc < 31; i++) {
+		if (scen_expand_lab(r->spec, lab, dir, ps->args[i], xargs[i], sizeof(xargs[i])) == -1) {
+			snprintf(r->error, sizeof(r->error), "%s: cannot expand '%s'", ps->name, ps->args[i]);
+			close(in[0]);
+			close(in[1]);
+			close(logfd);
+			close(evfd);
+			return -1;
+		}
+		argv[argc++] = xargs[i];
+	}
 	for (i = 0; extra != NULL && extra[i] != NULL && argc < 31; i++)
 		argv[argc++] = (char *)extra[i];
 	argv[argc] = NULL;
@@ -499,6 +511,8 @@ setup(struct test_rec *r, const char *dir, struct lab *lab, struct capture **cap
 		snprintf(r->hosts[i].addr, sizeof(r->hosts[i].addr), "%s", h->addr);
 		snprintf(r->hosts[i].addr6, sizeof(r->hosts[i].addr6), "%s", h->addr6);
 	}
+	if (knobs_apply(t, lab, r->error, sizeof(r->error)) == -1)
+		return -1;
 	results_write_lab(dir, lab);
 	/* The kernels' TCP state changes: worth having, not worth failing for. */
 	for (i = 0; i < r->nhosts; i++) {
@@ -1052,7 +1066,7 @@ static void
 run_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: timewait lab run [OPTIONS] TEST... | all | seed\n\n"
+	    "usage: timewait lab run [OPTIONS] TEST|FILE.scen... | all | seed\n\n"
 	    "Run tests in labs of their own, in parallel; check every result.\n\n"
 	    "  --fast            every scenario delay times 0.1\n"
 	    "  --time-scale F    every scenario delay times F (0.01-10)\n"
@@ -1061,20 +1075,11 @@ run_usage(FILE *f)
 	    "  --keep            leave each lab up for a look; 'timewait lab clean' removes it\n"
 	    "  --show            print each test's text timeline at the end\n"
 	    "  --repeat N        run each test N times (the close race: counts its outcomes)\n"
-	    "  --jobs N          at most N tests at once (default: all)\n\n"
+	    "  --jobs N          at most N tests at once (default: all)\n"
+	    "  --sysctl HOST:KEY=VALUE   a network sysctl set in that lab host only, e.g.\n"
+	    "                    client:net.ipv4.tcp_fin_timeout=5 (repeatable; over the file's)\n\n"
+	    "TEST: a shipped test's id, or the path of a scenario file (docs/scenario-files.md).\n"
 	    "'timewait lab list' lists the tests. Exit status 0 only if every check passed.\n");
-}
-
-static int
-add_test(const struct test_spec **tests, int *n, const struct test_spec *t)
-{
-	int i;
-
-	for (i = 0; i < *n; i++)
-		if (tests[i] == t)
-			return 0;
-	tests[(*n)++] = t;
-	return 0;
 }
 
 int
@@ -1089,12 +1094,15 @@ lab_run_main(int argc, char **argv)
 		{ "show", no_argument, NULL, 's' },
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "sysctl", required_argument, NULL, 'y' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct test_spec *tests[64];
+	const char *knobs[CAT_MAX_SYSCTLS];
 	struct run_opts o;
-	int ch, n = 0, i, j;
+	int ch, n = 0, i, j, nknobs = 0, malformed;
+	char err[1024];
 	long v;
 	ssize_t len;
 
@@ -1145,6 +1153,13 @@ lab_run_main(int argc, char **argv)
 			}
 			o.jobs = (int)v;
 			break;
+		case 'y':
+			if (nknobs == CAT_MAX_SYSCTLS) {
+				fprintf(stderr, "lab run: too many --sysctl (at most %d)\n", CAT_MAX_SYSCTLS);
+				return EXIT_USAGE;
+			}
+			knobs[nknobs++] = optarg;
+			break;
 		case 'h':
 			run_usage(stdout);
 			return 0;
@@ -1158,19 +1173,11 @@ lab_run_main(int argc, char **argv)
 		fprintf(stderr, "lab run: name the tests to run, or 'all' (see 'timewait lab list')\n");
 		return EXIT_USAGE;
 	}
-	for (i = optind; i < argc; i++) {
-		const struct test_spec *t = catalogue_find(argv[i]);
-
-		if (strcmp(argv[i], "all") == 0 || strcmp(argv[i], "seed") == 0) {
-			for (j = 0; j < catalogue_len; j++)
-				if (catalogue[j].seed || strcmp(argv[i], "all") == 0)
-					add_test(tests, &n, &catalogue[j]);
-		} else if (t != NULL) {
-			add_test(tests, &n, t);
-		} else {
-			fprintf(stderr, "lab run: no test '%s' (see 'timewait lab list')\n", argv[i]);
-			return EXIT_USAGE;
-		}
+	n = catalogue_select(argv + optind, argc - optind, knobs, nknobs, tests, 64, &malformed,
+	    err, sizeof(err));
+	if (n == -1) {
+		fprintf(stderr, "%s%s\n", malformed ? "" : "lab run: ", err);
+		return EXIT_USAGE;
 	}
 	if (lab_check_privileges() == -1)
 		return 1;
@@ -1211,38 +1218,8 @@ lab_run_main(int argc, char **argv)
 	return i;
 }
 
-/* The behaviour code a program runs with: the word after -s. */
-static const char *
-code_of(const struct proc_spec *p)
-{
-	int i;
-
-	for (i = 0; p != NULL && p->args[i] != NULL; i++)
-		if (strcmp(p->args[i], "-s") == 0 && p->args[i + 1] != NULL)
-			return p->args[i + 1];
-	return "-";
-}
-
 int
 lab_list_main(int argc, char **argv)
 {
-	int i;
-
-	if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-		printf("usage: timewait lab list\n\nThe tests 'timewait lab run' knows, with what each shows.\n");
-		return 0;
-	}
-	if (argc > 1) {
-		fprintf(stderr, "lab list: takes no arguments\n");
-		return EXIT_USAGE;
-	}
-	printf("%-17s %-7s %s\n", "test", "server", "client   what it shows");
-	for (i = 0; i < catalogue_len; i++) {
-		const struct test_spec *t = &catalogue[i];
-		const struct proc_spec *s = test_proc(t, "server"), *c = test_proc(t, "client");
-
-		printf("%-17s %-7s %-8s %s\n", t->id, code_of(s), code_of(c), t->shows);
-	}
-	printf("\nseed: 000-007 (the user's eight); all: every test above.\n");
-	return 0;
+	return scen_list_main(argc, argv);
 }
