@@ -532,7 +532,7 @@ complete(struct parser *p)
 {
 	int i;
 
-	p->line = p->nlines;
+	p->line = p->nlines > 0 ? p->nlines : 1;
 	if (p->t->id == NULL)
 		return fail(p, "no 'test ID' line: the file is empty or all comments");
 	if (p->t->title == NULL)
