@@ -5,7 +5,8 @@
 #   make run        deps, build, run the seed's tests 000-007 in the lab (--fast)
 #   make check      deps, build (normal + ASan/UBSan), run every test
 #   make bench      deps, build, print the benchmarks
-#   make install    the binary, its two seed names and timewait(1) under PREFIX
+#   make install    the binary, its two seed names, timewait(1) and the shipped
+#                   scenarios (PREFIX/share/timewait/scenarios) under PREFIX
 #
 # Every source file under src/ is compiled: a new file needs no edit here.
 # Objects other than src/main.c go into one static library that the program
@@ -82,6 +83,8 @@ install: all
 	ln -sf timewait $(DESTDIR)$(PREFIX)/bin/timewait_server
 	ln -sf timewait $(DESTDIR)$(PREFIX)/bin/timewait_client
 	install -m 644 man/timewait.1 $(DESTDIR)$(PREFIX)/share/man/man1/timewait.1
+	install -d $(DESTDIR)$(PREFIX)/share/timewait/scenarios
+	install -m 644 scenarios/*.scen $(DESTDIR)$(PREFIX)/share/timewait/scenarios/
 
 clean:
 	rm -rf build

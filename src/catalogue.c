@@ -38,9 +38,11 @@ is_dir(const char *path)
 int
 catalogue_dir(char *dir, size_t len, char *err, size_t errlen)
 {
+	/* The repository's folder (beside its Makefile), then an installed one. */
 	static const char *const beside[] = {
 		"../scenarios", "../../scenarios", "../share/timewait/scenarios", NULL,
 	};
+	static const char *const marks[] = { "../Makefile", "../../Makefile", NULL, NULL };
 	const char *env = getenv("TIMEWAIT_SCENARIOS");
 	char exe[PATH_MAX], *slash;
 	ssize_t n;
@@ -60,7 +62,12 @@ catalogue_dir(char *dir, size_t len, char *err, size_t errlen)
 		slash = strrchr(exe, '/');
 		if (slash != NULL)
 			*slash = '\0';
-		for (i = 0; beside[i] != NULL; i++)
+		for (i = 0; beside[i] != NULL; i++) {
+			char mark[PATH_MAX];
+
+			if (marks[i] != NULL && (snprintf(mark, sizeof(mark), "%s/%s", exe, marks[i]) >=
+			    (int)sizeof(mark) || access(mark, F_OK) != 0))
+				continue;
 			if (snprintf(dir, len, "%s/%s", exe, beside[i]) < (int)len && is_dir(dir)) {
 				char real[PATH_MAX];
 
@@ -68,6 +75,7 @@ catalogue_dir(char *dir, size_t len, char *err, size_t errlen)
 					snprintf(dir, len, "%s", real);
 				return 0;
 			}
+		}
 	}
 	snprintf(err, errlen, "no shipped scenarios found (set TIMEWAIT_SCENARIOS to the "
 	    "scenarios/ folder, or 'make install')");
