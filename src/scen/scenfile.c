@@ -259,9 +259,11 @@ d_program(struct parser *p, const char *rest)
 		return -1;
 	if (head.n != 3 || strcmp(head.w[1], "on") != 0)
 		return fail(p, "'program' reads: program NAME on HOST: COMMAND [ARG...]");
-	if (!scen_valid_name(head.w[0]))
-		return fail(p, "bad program name '%s': it names files, so 1-%d of "
-		    "A-Z a-z 0-9 . _ - (not starting with . _ -)", head.w[0], SCEN_NAME_MAX);
+	/* HOST.NAME.events.jsonl: a dot would split the name. */
+	if (!scen_valid_name(head.w[0]) || strchr(head.w[0], '.') != NULL ||
+	    strlen(head.w[0]) > SCEN_PROG_MAX)
+		return fail(p, "bad program name '%s': it names files (HOST.NAME.events.jsonl), "
+		    "so 1-%d of A-Z a-z 0-9 _ - (not starting with _ -)", head.w[0], SCEN_PROG_MAX);
 	if (proc_index(p, head.w[0]) >= 0)
 		return fail(p, "program '%s' is declared twice", head.w[0]);
 	if ((h = host_index(p, head.w[2])) < 0)
@@ -478,7 +480,11 @@ d_action(struct parser *p, struct words *w)
 	}
 	if (action_options(p, w, i, a) < 0)
 		return -1;
-	p->last_at = a->mark ? 0 : a->at_ms;
+	/* A mark starts the count again; otherwise times only go forward. */
+	if (a->mark)
+		p->last_at = 0;
+	else if (a->at_ms > p->last_at)
+		p->last_at = a->at_ms;
 	p->lines[p->nact] = p->line;
 	p->nact++;
 	return 0;

@@ -14,6 +14,7 @@
 #define SCEN_MAX_WORDS 48
 #define SCEN_KEY_MAX 127	/* net.ipv4.conf.eth0.accept_local... */
 #define SCEN_VALUE_MAX 63
+#define SCEN_PROG_MAX 23	/* program names: the timeline reads up to 23 */
 
 /* One line cut into words: blanks separate them, "..." holds blanks and
  * \" \\ inside a word. The words point into buf. */
