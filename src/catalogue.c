@@ -229,7 +229,10 @@ choose(struct test_spec *t, char *err, size_t errlen)
 
 	for (i = 0; i < nchosen; i++)
 		if (strcmp(chosen[i]->id, t->id) == 0) {
-			if (strcmp(chosen[i]->file, t->file) == 0) {
+			char a[PATH_MAX], b[PATH_MAX];
+
+			if (realpath(chosen[i]->file, a) != NULL && realpath(t->file, b) != NULL &&
+			    strcmp(a, b) == 0) {
 				scen_free(t);
 				return 0;
 			}
