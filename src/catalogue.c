@@ -7,7 +7,8 @@
  *
  * Where the shipped files are: $TIMEWAIT_SCENARIOS; else the repository's
  * scenarios/ beside the build folder of the running binary (build/timewait,
- * build/asan/timewait, build/tests/test_x); else, for an installed binary
+ * build/asan/timewait, build/asan/tests/test_x: up to three levels, where
+ * the repository's Makefile is); else, for an installed binary
  * PREFIX/bin/timewait, PREFIX/share/timewait/scenarios.
  */
 #include <dirent.h>
@@ -40,9 +41,12 @@ catalogue_dir(char *dir, size_t len, char *err, size_t errlen)
 {
 	/* The repository's folder (beside its Makefile), then an installed one. */
 	static const char *const beside[] = {
-		"../scenarios", "../../scenarios", "../share/timewait/scenarios", NULL,
+		"../scenarios", "../../scenarios", "../../../scenarios",
+		"../share/timewait/scenarios", NULL,
 	};
-	static const char *const marks[] = { "../Makefile", "../../Makefile", NULL, NULL };
+	static const char *const marks[] = {
+		"../Makefile", "../../Makefile", "../../../Makefile", NULL, NULL,
+	};
 	const char *env = getenv("TIMEWAIT_SCENARIOS");
 	char exe[PATH_MAX], *slash;
 	ssize_t n;
