@@ -6,7 +6,8 @@
 #   make check      deps, build (normal + ASan/UBSan), run every test
 #   make bench      deps, build, print the benchmarks
 #   make install    the binary, its two seed names, timewait(1) (also as
-#                   timewait_server(1), timewait_client(1)), bash and zsh completion
+#                   timewait_server(1), timewait_client(1)), bash and zsh
+#                   completion, the shipped scenarios (PREFIX/share/timewait/scenarios)
 #
 # Every source file under src/ is compiled: a new file needs no edit here.
 # Objects other than src/main.c go into one static library that the program
@@ -103,6 +104,8 @@ install: all
 	for p in timewait_server timewait_client; do \
 		ln -sf timewait $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$p; done
 	$(BUILD)/timewait completion zsh >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_timewait
+	install -d $(DESTDIR)$(PREFIX)/share/timewait/scenarios
+	install -m 644 scenarios/*.scen $(DESTDIR)$(PREFIX)/share/timewait/scenarios/
 
 clean:
 	rm -rf build

@@ -1,316 +1,323 @@
 /*
- * catalogue.c - the tests: the seed's eight (000-007) as SCENARIOS.md
- * defines them, then one variant for each seed test whose point is a
- * failure, showing the way around it.
+ * catalogue.c - the shipped tests: scenario files (scenarios/ID.scen),
+ * found at run time so that a test can be changed without a rebuild, and
+ * a user's own files given by path. The seed's eight (000-007) as
+ * SCENARIOS.md defines them, then a variant for each seed test whose point
+ * is a failure, showing the way around it.
  *
- * Times (at_ms) are the seed's real ones; the runner scales them. Every
- * check's `what` is the sentence a person reads in the report.
+ * Where the shipped files are: $TIMEWAIT_SCENARIOS; else the repository's
+ * scenarios/ beside the build folder of the running binary (build/timewait,
+ * build/asan/timewait, build/asan/tests/test_x: up to three levels, where
+ * the repository's Makefile is); else, for an installed binary
+ * PREFIX/bin/timewait, PREFIX/share/timewait/scenarios.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "catalogue.h"
+#include "scen/knobs.h"
+#include "scen/scenfile.h"
 
-#define START(p)		{ .kind = ACT_START, .proc = (p) }
-#define WAIT(p, s, r, ms)	{ .kind = ACT_WAIT, .proc = (p), .step = (s), .req = (r), .timeout_ms = (ms) }
-#define MARK(p, s, r)		{ .kind = ACT_WAIT, .proc = (p), .step = (s), .req = (r), .timeout_ms = 3000, .mark = 1 }
-#define SNAP(name, at, settle)	{ .kind = ACT_SNAPSHOT, .snap = (name), .at_ms = (at), .settle_ms = (settle) }
-#define SNAP_END		{ .kind = ACT_SNAPSHOT, .snap = "end", .settled = 1 }
+/* Every test selected for this run, kept for the life of the process. */
+static struct test_spec **chosen;
+static int nchosen;
 
-const struct test_spec catalogue[] = {
+static int
+is_dir(const char *path)
 {
-	.id = "000", .seed = 1,
-	.title = "Server writes a bip and closes the connection",
-	.shows = "server closes first: TIME_WAIT on the server, the client reuses port 667 at once",
-	.hosts = { "client", "server" },
-	.procs = {
-		{ "server", "server", "server", { "-s", "1" } },
-		{ "client", "client", "client", { "-t", "server", "-s", "0" } },
-	},
-	.actions = {
-		START("server"), START("client"),
-		WAIT("client", "close", 2, 3000),
-		SNAP_END,
-		{ .kind = ACT_END },
-	},
-	.checks = {
-		{ CK_FIRST_FIN, "the server sends the first FIN of each connection", .who = "server" },
-		{ CK_TIMEWAIT, "the server holds the connection in TIME_WAIT", .who = "server", .snap = "end", .n = 1, .atleast = 1 },
-		{ CK_TIMEWAIT, "the client never enters TIME_WAIT", .who = "client", .snap = "end", .n = 0 },
-		{ CK_CALL, "the second request binds source port 667 again", .who = "client", .step = "bind", .req = 2 },
-		{ CK_CALL, "and its connect succeeds despite the server's TIME_WAIT", .who = "client", .step = "connect", .req = 2 },
-		{ CK_SAME_PORT, "both requests use the same source port", .who = "client" },
-		{ CK_SENDS, "no RST from the client", .who = "client", .flag = 'R', .n = 0 },
-		{ CK_SENDS, "nor from the server", .who = "server", .flag = 'R', .n = 0 },
-	},
-},
-{
-	.id = "001", .seed = 1,
-	.title = "Use the same source port twice simultaneously",
-	.shows = "bind knows only the source: a second bind of port 667 fails while the first is in use",
-	.hosts = { "client", "server", "server2" },
-	.procs = {
-		{ "server", "server", "server", { "-s", "3" } },
-		{ "server2", "server2", "server", { "-s", "3" } },
-		{ "client", "client", "client", { "-t", "server", "-s", "0" } },
-		{ "client2", "client", "client", { "-c", "666", "-f", "667", "-t", "server2", "-s", "0" } },
-		{ "client3", "client", "client", { "--no-bind", "-t", "server2", "-s", "0", "--requests", "1" } },
-	},
-	.actions = {
-		START("server"), START("server2"), START("client"),
-		WAIT("client", "connect", 1, 2000),
-		{ .kind = ACT_START, .proc = "client2", .at_ms = 1000 },
-		WAIT("client2", "bind", 2, 2000),
-		START("client3"),
-		WAIT("client3", "connect", 1, 2000),
-		SNAP_END,
-		{ .kind = ACT_END },
-	},
-	.checks = {
-		{ CK_CALL, "the first client connects from port 667 to server", .who = "client", .step = "connect", .req = 1 },
-		{ CK_CALL, "the second client's bind of port 667 fails with EADDRINUSE (98)", .who = "client2", .step = "bind", .req = 1, .err = EADDRINUSE },
-		{ CK_STATE, "the first connection stays ESTABLISHED", .who = "client", .snap = "end", .state = "ESTABLISHED", .n = 1, .port = 667 },
-		{ CK_CALL, "without bind the kernel picks a source port and connect works", .who = "client3", .step = "connect", .req = 1 },
-		{ CK_ESTABLISHED, "two connections open at once from the client host", .who = "client", .n = 2 },
-	},
-},
-{
-	.id = "002", .seed = 1,
-	.title = "Stopping the program could close the connection",
-	.shows = "Ctrl+C: the kernel closes the socket properly, a FIN at 13 s and another at 25 s (x0.1 with --fast)",
-	.hosts = { "client", "server" },
-	.procs = {
-		{ "server", "server", "server", { "-s", "4" } },
-		{ "client", "client", "client", { "-t", "server", "-s", "0" } },
-	},
-	.actions = {
-		START("server"), START("client"),
-		MARK("client", "connect", 1),
-		{ .kind = ACT_SIGINT, .proc = "client", .at_ms = 13000 },
-		{ .kind = ACT_SIGINT, .proc = "server", .at_ms = 25000 },
-		{ .kind = ACT_SNAPSHOT, .snap = "end", .at_ms = 25000, .settled = 1 },
-		{ .kind = ACT_END },
-	},
-	.checks = {
-		{ CK_FIN_AFTER, "Ctrl+C on the client at 13 s (x0.1 with --fast): its kernel sends a FIN at once", .who = "client", .n = 3, .lo = 0, .hi = 300 },
-		{ CK_FIN_AFTER, "Ctrl+C on the server at 25 s (x0.1 with --fast): its kernel sends a FIN at once", .who = "server", .n = 4, .lo = 0, .hi = 300 },
-		{ CK_SENDS, "no RST from the client: its close is orderly", .who = "client", .flag = 'R', .n = 0 },
-		{ CK_SENDS, "nor from the server", .who = "server", .flag = 'R', .n = 0 },
-		{ CK_TIMEWAIT, "the client, which closed first, ends in TIME_WAIT", .who = "client", .snap = "end", .n = 1, .atleast = 1 },
-		{ CK_TIMEWAIT, "the server does not", .who = "server", .snap = "end", .n = 0 },
-	},
-},
-{
-	.id = "003", .seed = 1,
-	.title = "Close initiated by the client",
-	.shows = "client closes first: TIME_WAIT on the client for 60 s, the second bind fails (98)",
-	.hosts = { "client", "server" },
-	.procs = {
-		{ "server", "server", "server", { "-s", "3" } },
-		{ "client", "client", "client", { "-t", "server", "-s", "6" } },
-		{ "client-later", "client", "client", { "-t", "server", "-s", "6", "--requests", "1" } },
-	},
-	.actions = {
-		START("server"), START("client"),
-		WAIT("client", "bind", 2, 2000),
-		SNAP_END,
-		{ .kind = ACT_WAIT_TW, .proc = "client" },
-		START("client-later"),
-		WAIT("client-later", "close", 1, 2000),
-		{ .kind = ACT_END },
-	},
-	.checks = {
-		{ CK_FIRST_FIN, "the client sends the first FIN", .who = "client" },
-		{ CK_TIMEWAIT, "the client holds TIME_WAIT", .who = "client", .snap = "end", .n = 1, .atleast = 1 },
-		{ CK_TW_TIMER, "with about 60 s on its timer", .who = "client", .snap = "end", .lo = 55000, .hi = 60000 },
-		{ CK_TIMEWAIT, "the server does not", .who = "server", .snap = "end", .n = 0 },
-		{ CK_CALL, "the second request's bind fails with EADDRINUSE (98)", .who = "client", .step = "bind", .req = 2, .err = EADDRINUSE },
-		{ CK_CALL, "after TIME_WAIT has expired the same bind succeeds (--full)", .who = "client-later", .step = "bind", .req = 1, .full = 1 },
-	},
-},
-{
-	.id = "004", .seed = 1,
-	.title = "Sending data on a socket closed by the other end",
-	.shows = "data sent to a closed socket is answered with a RST: no TIME_WAIT anywhere",
-	.hosts = { "client", "server" },
-	.procs = {
-		{ "server", "server", "server", { "-s", "5" } },
-		{ "client", "client", "client", { "-t", "server", "-s", "6", "--requests", "1" } },
-	},
-	.actions = {
-		START("server"), START("client"),
-		WAIT("server", "write", 1, 2000),
-		SNAP_END,
-		{ .kind = ACT_END },
-	},
-	.checks = {
-		{ CK_FIRST_FIN, "the client closes first", .who = "client" },
-		{ CK_CALL, "the server sees the close and writes a bip", .who = "server", .step = "write", .req = 1 },
-		{ CK_SENDS, "the client's kernel answers that data with a RST", .who = "client", .flag = 'R', .n = 1, .atleast = 1 },
-		{ CK_TIMEWAIT, "no TIME_WAIT on the client", .who = "client", .snap = "end", .n = 0 },
-		{ CK_TIMEWAIT, "no TIME_WAIT on the server", .who = "server", .snap = "end", .n = 0 },
-	},
-},
-{
-	.id = "005", .seed = 1,
-	.title = "The close race",
-	.shows = "both sides close after their own work: the outcome changes from run to run",
-	.hosts = { "client", "server" },
-	.procs = {
-		{ "server", "server", "server", { "-s", "1" } },
-		{ "client", "client", "client", { "-t", "server", "-s", "7", "--requests", "1" } },
-	},
-	.actions = {
-		START("server"), START("client"),
-		WAIT("client", "close", 1, 2000),
-		SNAP_END,
-		{ .kind = ACT_END },
-	},
-	.checks = {
-		{ CK_RACE, "one of the legitimate outcomes: server TIME_WAIT, client TIME_WAIT, both (crossing FINs), or a RST" },
-	},
-	.repeat_in_one_lab = 1,
-},
-{
-	.id = "006", .seed = 1,
-	.title = "Delay the close (server 2, client 5)",
-	.shows = "the intermediate states: server FIN_WAIT2 and client CLOSE_WAIT for about 5 s",
-	.hosts = { "client", "server" },
-	.procs = {
-		{ "server", "server", "server", { "-s", "2" } },
-		/* One request: a second one would reuse the 4-tuple at once, and
-		 * the server's kernel would recycle its TIME_WAIT socket for it. */
-		{ "client", "client", "client", { "-t", "server", "-s", "5", "--requests", "1" } },
-	},
-	.actions = {
-		START("server"), START("client"),
-		MARK("server", "write", 1),	/* the bip: 5 s to the server's close, 10 s to the client's read */
-		SNAP("mid", 7500, 0),
-		{ .kind = ACT_WAIT, .proc = "client", .step = "close", .req = 1, .at_ms = 10000, .timeout_ms = 3000 },
-		SNAP_END,
-		{ .kind = ACT_END },
-	},
-	.checks = {
-		{ CK_FIRST_FIN, "the server closes first, 5 s after its bip", .who = "server" },
-		{ CK_STATE, "between 5 s and 10 s the server is in FIN_WAIT2", .who = "server", .snap = "mid", .state = "FIN_WAIT2", .n = 1 },
-		{ CK_STATE, "and the client in CLOSE_WAIT", .who = "client", .snap = "mid", .state = "CLOSE_WAIT", .n = 1 },
-		{ CK_FIN_GAP, "the client's FIN follows the server's by about 5 s", .who = "client", .peer = "server", .lo = 4000, .hi = 6000 },
-		{ CK_TIMEWAIT, "then the server holds TIME_WAIT", .who = "server", .snap = "end", .n = 1, .atleast = 1 },
-		{ CK_TIMEWAIT, "and the client does not", .who = "client", .snap = "end", .n = 0 },
-	},
-	/* The mid snapshot comes 2.5 s x scale after the server's FIN; the
-	 * client's kernel may delay the ACK of that FIN by up to 40 ms, and
-	 * until it comes the server is in FIN_WAIT1, not FIN_WAIT2. */
-	.min_scale = 0.04,
-	.min_scale_why = "its FIN_WAIT2 snapshot comes 2.5 s x scale after the server's FIN, "
-	    "and the client's delayed ACK (up to 40 ms) keeps the server in FIN_WAIT1 until then",
-},
-{
-	.id = "007", .seed = 1,
-	.title = "Client delays the read",
-	.shows = "closing with unread data sends a RST instead of a FIN: no TIME_WAIT, the data is lost",
-	.hosts = { "client", "server" },
-	.procs = {
-		{ "server", "server", "server", { "-s", "1" } },
-		{ "client", "client", "client", { "-t", "server", "-s", "1" } },
-	},
-	.actions = {
-		START("server"), START("client"),
-		{ .kind = ACT_WAIT, .proc = "client", .step = "read", .req = 1, .at_ms = 10000, .timeout_ms = 3000 },
-		SNAP_END,
-		{ .kind = ACT_END },
-	},
-	.checks = {
-		{ CK_FIRST_FIN, "the server closes first", .who = "server" },
-		{ CK_SENDS, "the client's kernel sends a RST (unread data)", .who = "client", .flag = 'R', .n = 1, .atleast = 1 },
-		{ CK_SENDS, "and no FIN", .who = "client", .flag = 'F', .n = 0 },
-		{ CK_TIMEWAIT, "no TIME_WAIT on the client", .who = "client", .snap = "end", .n = 0 },
-		{ CK_TIMEWAIT, "no TIME_WAIT on the server", .who = "server", .snap = "end", .n = 0 },
-		{ CK_CALL_FAILS, "the delayed read fails: the data is gone", .who = "client", .step = "read", .req = 1 },
-	},
-},
-{
-	.id = "001-reuseaddr", .seed = 0,
-	.title = "001, the way around: SO_REUSEADDR on both clients",
-	.shows = "with SO_REUSEADDR one source port 667 serves two servers at once",
-	.hosts = { "client", "server", "server2" },
-	.procs = {
-		{ "server", "server", "server", { "-s", "3" } },
-		{ "server2", "server2", "server", { "-s", "3" } },
-		{ "client", "client", "client", { "--reuseaddr", "-t", "server", "-s", "0", "--requests", "1" } },
-		{ "client2", "client", "client", { "--reuseaddr", "-c", "666", "-f", "667", "-t", "server2", "-s", "0", "--requests", "1" } },
-	},
-	.actions = {
-		START("server"), START("server2"), START("client"),
-		WAIT("client", "connect", 1, 2000),
-		{ .kind = ACT_START, .proc = "client2", .at_ms = 1000 },
-		WAIT("client2", "connect", 1, 2000),
-		SNAP_END,
-		{ .kind = ACT_END },
-	},
-	.checks = {
-		{ CK_CALL, "the second client's bind of port 667 succeeds", .who = "client2", .step = "bind", .req = 1 },
-		{ CK_CALL, "and its connect to server2 too", .who = "client2", .step = "connect", .req = 1 },
-		{ CK_STATE, "two ESTABLISHED connections share source port 667", .who = "client", .snap = "end", .state = "ESTABLISHED", .n = 2, .port = 667 },
-	},
-},
-{
-	.id = "003-linger0", .seed = 0,
-	.title = "003, the way around: SO_LINGER 0 on the client",
-	.shows = "close with linger 0 sends a RST: no TIME_WAIT, the second bind succeeds",
-	.hosts = { "client", "server" },
-	.procs = {
-		{ "server", "server", "server", { "-s", "3" } },
-		{ "client", "client", "client", { "--linger", "0", "-t", "server", "-s", "6" } },
-	},
-	.actions = {
-		START("server"), START("client"),
-		WAIT("client", "close", 2, 2000),
-		SNAP_END,
-		{ .kind = ACT_END },
-	},
-	.checks = {
-		{ CK_SENDS, "the client's close sends a RST", .who = "client", .flag = 'R', .n = 1, .atleast = 1 },
-		{ CK_SENDS, "and no FIN", .who = "client", .flag = 'F', .n = 0 },
-		{ CK_TIMEWAIT, "no TIME_WAIT on the client", .who = "client", .snap = "end", .n = 0 },
-		{ CK_CALL, "the second request's bind succeeds", .who = "client", .step = "bind", .req = 2 },
-	},
-},
-{
-	.id = "003-server-first", .seed = 0,
-	.title = "003, the way around: the server closes first",
-	.shows = "when the server closes first the client can reuse its port at once",
-	.hosts = { "client", "server" },
-	.procs = {
-		{ "server", "server", "server", { "-s", "0" } },
-		{ "client", "client", "client", { "-t", "server", "-s", "0" } },
-	},
-	.actions = {
-		START("server"), START("client"),
-		WAIT("client", "close", 2, 2000),
-		SNAP_END,
-		{ .kind = ACT_END },
-	},
-	.checks = {
-		{ CK_FIRST_FIN, "the server sends the first FIN", .who = "server" },
-		{ CK_TIMEWAIT, "the server holds TIME_WAIT", .who = "server", .snap = "end", .n = 1, .atleast = 1 },
-		{ CK_TIMEWAIT, "the client does not", .who = "client", .snap = "end", .n = 0 },
-		{ CK_CALL, "the second request's bind of port 667 succeeds", .who = "client", .step = "bind", .req = 2 },
-	},
-},
-};
+	struct stat st;
 
-const int catalogue_len = (int)(sizeof(catalogue) / sizeof(catalogue[0]));
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
 
-const struct test_spec *
-catalogue_find(const char *id)
+int
+catalogue_dir(char *dir, size_t len, char *err, size_t errlen)
+{
+	/* The repository's folder (beside its Makefile), then an installed one. */
+	static const char *const beside[] = {
+		"../scenarios", "../../scenarios", "../../../scenarios",
+		"../share/timewait/scenarios", NULL,
+	};
+	static const char *const marks[] = {
+		"../Makefile", "../../Makefile", "../../../Makefile", NULL, NULL,
+	};
+	const char *env = getenv("TIMEWAIT_SCENARIOS");
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+	int i;
+
+	if (env != NULL && *env != '\0') {
+		if (!is_dir(env)) {
+			snprintf(err, errlen, "TIMEWAIT_SCENARIOS=%s is not a folder", env);
+			return -1;
+		}
+		snprintf(dir, len, "%s", env);
+		return 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash != NULL)
+			*slash = '\0';
+		for (i = 0; beside[i] != NULL; i++) {
+			char mark[PATH_MAX];
+
+			if (marks[i] != NULL && (snprintf(mark, sizeof(mark), "%s/%s", exe, marks[i]) >=
+			    (int)sizeof(mark) || access(mark, F_OK) != 0))
+				continue;
+			if (snprintf(dir, len, "%s/%s", exe, beside[i]) < (int)len && is_dir(dir)) {
+				char real[PATH_MAX];
+
+				if (realpath(dir, real) != NULL)
+					snprintf(dir, len, "%s", real);
+				return 0;
+			}
+		}
+	}
+	snprintf(err, errlen, "no shipped scenarios found (set TIMEWAIT_SCENARIOS to the "
+	    "scenarios/ folder, or 'make install')");
+	return -1;
+}
+
+int
+catalogue_is_path(const char *arg)
+{
+	size_t n = strlen(arg), e = strlen(SCEN_EXT);
+
+	return strchr(arg, '/') != NULL || (n > e && strcmp(arg + n - e, SCEN_EXT) == 0);
+}
+
+/* The shipped test of that id, from dir. */
+static struct test_spec *
+load_shipped(const char *dir, const char *id, int *malformed, char *err, size_t errlen)
+{
+	struct test_spec *t;
+	char path[PATH_MAX];
+
+	if (!scen_valid_name(id)) {
+		snprintf(err, errlen, "no test '%s' (see 'timewait lab list')", id);
+		return NULL;
+	}
+	if (snprintf(path, sizeof(path), "%s/%s%s", dir, id, SCEN_EXT) >= (int)sizeof(path)) {
+		snprintf(err, errlen, "%s: path too long", dir);
+		return NULL;
+	}
+	if (access(path, F_OK) != 0) {
+		snprintf(err, errlen, "no test '%s' in %s (see 'timewait lab list')", id, dir);
+		return NULL;
+	}
+	t = scen_load(path, err, errlen);
+	if (t == NULL) {
+		*malformed = 1;
+		return NULL;
+	}
+	/* The file name is the id the user types: they must agree. */
+	if (strcmp(t->id, id) != 0) {
+		snprintf(err, errlen, "%s: its test is '%s': a shipped file is named ID%s", path,
+		    t->id, SCEN_EXT);
+		*malformed = 1;
+		scen_free(t);
+		return NULL;
+	}
+	t->shipped = 1;
+	return t;
+}
+
+struct test_spec *
+catalogue_load(const char *arg, int *malformed, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	struct test_spec *t;
+
+	*malformed = 0;
+	if (catalogue_is_path(arg)) {
+		t = scen_load(arg, err, errlen);
+		/* A file that is there but wrong is malformed; a missing one is not found. */
+		if (t == NULL && access(arg, F_OK) == 0)
+			*malformed = 1;
+		return t;
+	}
+	if (catalogue_dir(dir, sizeof(dir), err, errlen) < 0)
+		return NULL;
+	return load_shipped(dir, arg, malformed, err, errlen);
+}
+
+static int
+by_seed_then_id(const void *a, const void *b)
+{
+	const struct test_spec *x = *(struct test_spec *const *)a;
+	const struct test_spec *y = *(struct test_spec *const *)b;
+
+	if (x->seed != y->seed)
+		return y->seed - x->seed;
+	return strcmp(x->id, y->id);
+}
+
+int
+catalogue_load_all(struct test_spec ***out, int *malformed, char *err, size_t errlen)
+{
+	struct test_spec **all = NULL, *t;
+	char dir[PATH_MAX], id[256];
+	struct dirent *e;
+	int n = 0, cap = 0;
+	size_t len, ext = strlen(SCEN_EXT);
+	DIR *d;
+
+	*malformed = 0;
+	if (catalogue_dir(dir, sizeof(dir), err, errlen) < 0)
+		return -1;
+	d = opendir(dir);
+	if (d == NULL) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		len = strlen(e->d_name);
+		if (len <= ext || strcmp(e->d_name + len - ext, SCEN_EXT) != 0 ||
+		    len - ext >= sizeof(id) || e->d_name[0] == '.')
+			continue;
+		snprintf(id, sizeof(id), "%.*s", (int)(len - ext), e->d_name);
+		if (n == cap) {
+			struct test_spec **m = realloc(all, (size_t)(cap = cap ? cap * 2 : 16) * sizeof(*m));
+
+			if (m == NULL) {
+				snprintf(err, errlen, "out of memory");
+				break;
+			}
+			all = m;
+		}
+		t = load_shipped(dir, id, malformed, err, errlen);
+		if (t == NULL)
+			break;
+		all[n++] = t;
+	}
+	closedir(d);
+	if (e != NULL) {
+		catalogue_free_all(all, n);
+		return -1;
+	}
+	if (n == 0) {
+		snprintf(err, errlen, "no scenario in %s", dir);
+		free(all);
+		return -1;
+	}
+	qsort(all, (size_t)n, sizeof(*all), by_seed_then_id);
+	*out = all;
+	return n;
+}
+
+void
+catalogue_free_all(struct test_spec **tests, int n)
 {
 	int i;
 
-	for (i = 0; i < catalogue_len; i++)
-		if (strcmp(catalogue[i].id, id) == 0)
-			return &catalogue[i];
-	return NULL;
+	for (i = 0; i < n; i++)
+		scen_free(tests[i]);
+	free(tests);
+}
+
+/* Keep t for the run, unless a test of that id is there: the same file
+ * again is dropped, another file with the same id is refused. */
+static int
+choose(struct test_spec *t, char *err, size_t errlen)
+{
+	struct test_spec **m;
+	int i;
+
+	for (i = 0; i < nchosen; i++)
+		if (strcmp(chosen[i]->id, t->id) == 0) {
+			char a[PATH_MAX], b[PATH_MAX];
+
+			if (realpath(chosen[i]->file, a) != NULL && realpath(t->file, b) != NULL &&
+			    strcmp(a, b) == 0) {
+				scen_free(t);
+				return 0;
+			}
+			snprintf(err, errlen, "two tests named '%s' in one run (%s and %s): give "
+			    "a copy its own 'test' line", t->id, chosen[i]->file, t->file);
+			scen_free(t);
+			return -1;
+		}
+	m = realloc(chosen, (size_t)(nchosen + 1) * sizeof(*m));
+	if (m == NULL) {
+		snprintf(err, errlen, "out of memory");
+		scen_free(t);
+		return -1;
+	}
+	chosen = m;
+	chosen[nchosen++] = t;
+	return 0;
+}
+
+int
+catalogue_select(char *const *args, int nargs, const char *const *knobs, int nknobs,
+    const struct test_spec **out, int max, int *malformed, char *err, size_t errlen)
+{
+	struct test_spec **all = NULL, *t;
+	int i, j, nall = 0, first = nchosen, tried;
+
+	*malformed = 0;
+	for (i = 0; i < nargs; i++) {
+		if (strcmp(args[i], "all") == 0 || strcmp(args[i], "seed") == 0) {
+			if (all == NULL && (nall = catalogue_load_all(&all, malformed, err, errlen)) < 0)
+				return -1;
+			for (j = 0; j < nall; j++) {
+				if (all[j] == NULL || (!all[j]->seed && strcmp(args[i], "seed") == 0))
+					continue;
+				t = all[j];
+				all[j] = NULL;
+				if (choose(t, err, errlen) < 0)
+					goto fail;
+			}
+			continue;
+		}
+		t = catalogue_load(args[i], malformed, err, errlen);
+		if (t == NULL || choose(t, err, errlen) < 0)
+			goto fail;
+	}
+	if (nchosen - first > max) {
+		snprintf(err, errlen, "too many tests at once (at most %d)", max);
+		goto fail;
+	}
+	for (i = first; i < nchosen; i++) {
+		for (j = 0; j < nknobs; j++)
+			if (scen_add_sysctl(chosen[i], knobs[j], err, errlen) < 0)
+				goto fail;
+		if (catalogue_runnable(chosen[i], err, errlen) < 0)
+			goto fail;
+		out[i - first] = chosen[i];
+	}
+	if (knobs_probe(out, nchosen - first, &tried, err, errlen) < 0) {
+		*malformed = 1;
+		goto fail;
+	}
+	catalogue_free_all(all, nall);
+	return nchosen - first;
+fail:
+	catalogue_free_all(all, nall > 0 ? nall : 0);
+	return -1;
+}
+
+int
+catalogue_runnable(const struct test_spec *t, char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < test_nprocs(t); i++)
+		if (strcmp(t->procs[i].prog, "exec") == 0) {
+			snprintf(err, errlen, "%s: program %s runs %s: the lab runs only timewait "
+			    "server and client so far ('lab check' accepts the file)", t->file,
+			    t->procs[i].name, t->procs[i].cmd);
+			return -1;
+		}
+	return 0;
 }
 
 const struct proc_spec *

@@ -5,22 +5,53 @@
  *
  * In the spirit of packetdrill's scripts: a test reads top to bottom as
  * what is done and what must be seen; one interpreter (lab/run.c) runs
- * them all and one evaluator (checks.c) judges them.
+ * them all and one evaluator (checks.c) judges them. Every test is a
+ * scenario file (scenarios/ID.scen, docs/scenario-files.md) that
+ * scen/scenfile.c parses into a struct test_spec; catalogue.c finds the
+ * shipped ones at run time, so a test changes without a rebuild.
  */
 #ifndef TIMEWAIT_CATALOGUE_H
 #define TIMEWAIT_CATALOGUE_H
 
-#define CAT_MAX_HOSTS 4
-#define CAT_MAX_PROCS 5
-#define CAT_MAX_ACTIONS 12
-#define CAT_MAX_CHECKS 12
+#define CAT_MAX_HOSTS 6
+#define CAT_MAX_PROCS 8
+#define CAT_MAX_ARGS 20
+#define CAT_MAX_ACTIONS 32
+#define CAT_MAX_CHECKS 16
+#define CAT_MAX_SNAPS 4		/* snapshots a run records (checks.h REC_MAX_SNAPS) */
+#define CAT_MAX_SYSCTLS 16
+#define CAT_MAX_LINKS 8
 
-/* A program run in a lab host. args follow `timewait server|client`. */
+/*
+ * A program run in a lab host. prog "server" or "client": `timewait
+ * server|client` followed by args. prog "exec": any other command, cmd as
+ * written in the scenario and path where it was found (absolute); args
+ * follow it. Arguments may hold {HOST}, {HOST-v6}, {dir} and {run}, which
+ * scen_expand replaces when the program starts (the lab's addresses are
+ * known only then).
+ */
 struct proc_spec {
 	const char *name;	/* "server", "client2": names its files */
 	const char *host;	/* the lab host it runs in */
-	const char *prog;	/* "server" or "client" */
-	const char *args[14];	/* its command line, NULL-terminated */
+	const char *prog;	/* "server", "client" or "exec" */
+	const char *args[CAT_MAX_ARGS + 1];	/* its command line, NULL-terminated */
+	const char *cmd;	/* prog "exec": the command as written */
+	const char *path;	/* prog "exec": its absolute path */
+};
+
+/* A kernel knob set in one lab host's network namespace (never the machine's). */
+struct sysctl_spec {
+	const char *host;
+	const char *key;	/* as sysctl(8) writes it: "net.ipv4.tcp_fin_timeout" */
+	const char *value;	/* "5", "32768 60999" */
+	int line;		/* where the scenario sets it; 0: the command line */
+};
+
+/* Two hosts joined by a link. Today every host sits on one bridge and a
+ * link only names the pair; impairments (delay, loss...) will hang here. */
+struct link_spec {
+	const char *a, *b;
+	int line;
 };
 
 enum action_kind {
@@ -55,6 +86,7 @@ struct action {
 	unsigned timeout_ms;	/* ACT_WAIT: unscaled, on top of at_ms */
 	int mark;		/* ACT_WAIT: later actions' at_ms count from the
 				 * moment the awaited step happened */
+	const char *name;	/* what checks call it (`as NAME`), or NULL */
 };
 
 enum check_kind {
@@ -66,7 +98,8 @@ enum check_kind {
 	CK_STATE,		/* host has a socket in state at snap (count >= 1) */
 	CK_SENDS,		/* host sends packets with flag (F, R, S, D = data): count == n, or >= n if atleast */
 	CK_FIRST_FIN,		/* in every connection host sends the first FIN */
-	CK_FIN_AFTER,		/* host's first FIN comes lo..hi ms (scaled) after action number n ran */
+	CK_FIN_AFTER,		/* host's first FIN comes lo..hi ms (scaled) after action number n ran
+				 * (the scenario names the action; the parser puts its index here) */
 	CK_FIN_GAP,		/* host's first FIN follows peer's first FIN by lo..hi ms (scaled) */
 	CK_ESTABLISHED,		/* n connections fully open at once from host (SYN/SYN-ACK/ACK, no FIN yet) */
 	CK_RACE,		/* the close race: any legitimate outcome passes; which one is reported */
@@ -108,12 +141,46 @@ struct test_spec {
 	 * kernel does on its own clock (the 40 ms delayed ACK). */
 	double min_scale;
 	const char *min_scale_why;
+	struct sysctl_spec sysctls[CAT_MAX_SYSCTLS];	/* key NULL ends them */
+	struct link_spec links[CAT_MAX_LINKS];		/* a NULL ends them */
+	const char *file;	/* the scenario file it was read from */
+	const char *dir;	/* that file's folder, absolute: {dir} */
+	int shipped;		/* found among the shipped scenarios */
+	void *mem;		/* the strings above (scen_free releases them) */
 };
 
-extern const struct test_spec catalogue[];
-extern const int catalogue_len;
+/*
+ * The shipped scenarios' folder, the first that exists of: $TIMEWAIT_SCENARIOS,
+ * the repository's scenarios/ beside the build folder of the running binary
+ * (/proc/self/exe), PREFIX/share/timewait/scenarios beside an installed one.
+ * 0, or -1 with a sentence in err.
+ */
+int catalogue_dir(char *dir, size_t len, char *err, size_t errlen);
+/* An argument names a file (has a '/' or ends in .scen), not a shipped id. */
+int catalogue_is_path(const char *arg);
+/*
+ * Load one test: a file when catalogue_is_path(arg), else the shipped test of
+ * that id. NULL with err: "FILE:LINE: what is wrong" for a malformed file
+ * (*malformed = 1), or a sentence (no such test, unreadable folder).
+ */
+struct test_spec *catalogue_load(const char *arg, int *malformed, char *err, size_t errlen);
+/* Every shipped test: the seed's first, then the others, each group by id.
+ * Returns how many (*out: an array to catalogue_free_all), or -1 with err. */
+int catalogue_load_all(struct test_spec ***out, int *malformed, char *err, size_t errlen);
+void catalogue_free_all(struct test_spec **tests, int n);
+/*
+ * The tests a command line names, for one run: shipped ids, "all", "seed"
+ * and paths of scenario files, each once; knobs ("HOST:KEY=VALUE", from
+ * --sysctl) added to every one, then every knob tried in a namespace of
+ * its own (catalogue_runnable too). The tests live as long as the process.
+ * Returns how many (at most max, into out), or -1 with err (*malformed: a
+ * file or a knob is wrong, err is "FILE:LINE: what").
+ */
+int catalogue_select(char *const *args, int nargs, const char *const *knobs, int nknobs,
+    const struct test_spec **out, int max, int *malformed, char *err, size_t errlen);
+/* 0 if the interpreter can run t; else -1 and why (a program it cannot start yet). */
+int catalogue_runnable(const struct test_spec *t, char *err, size_t errlen);
 
-const struct test_spec *catalogue_find(const char *id);
 const struct proc_spec *test_proc(const struct test_spec *t, const char *name);
 int test_nprocs(const struct test_spec *t);
 int test_nhosts(const struct test_spec *t);

@@ -20,7 +20,8 @@ int bench_main(int argc, char **argv);	/* bench/benchcmd.c */
 int completion_main(int argc, char **argv);	/* cli/complete.c */
 
 extern const struct flag_cmd options_server_cmd, options_client_cmd;	/* options.c */
-extern const struct flag_cmd lab_run_cmd, lab_list_cmd;		/* lab/run.c */
+extern const struct flag_cmd lab_run_cmd;			/* lab/run.c */
+extern const struct flag_cmd lab_list_cmd, lab_check_cmd;	/* scen/scencmd.c */
 extern const struct flag_cmd lab_up_cmd, lab_exec_cmd, lab_down_cmd,
     lab_status_cmd, lab_clean_cmd;				/* lab/labcmd.c */
 extern const struct flag_cmd bench_cmd;				/* bench/benchcmd.c */

@@ -12,7 +12,7 @@
 
 static const struct flag_cmd *const registry[] = {
 	&options_server_cmd, &options_client_cmd,
-	&lab_run_cmd, &lab_list_cmd, &lab_up_cmd, &lab_exec_cmd, &lab_down_cmd,
+	&lab_run_cmd, &lab_list_cmd, &lab_check_cmd, &lab_up_cmd, &lab_exec_cmd, &lab_down_cmd,
 	&lab_status_cmd, &lab_clean_cmd,
 	&report_cmd, &bench_cmd, &watch_cmd,
 };

@@ -21,6 +21,8 @@
 
 #include "lab/labjson.h"
 #include "lab/runint.h"
+#include "scen/expand.h"
+#include "scen/knobs.h"
 #include "util.h"
 
 struct proc_rec *
@@ -40,7 +42,7 @@ run_spawn(struct test_rec *r, struct lab *lab, struct proc_rec *p,
 {
 	const struct proc_spec *ps = p->spec;
 	struct lab_host *h = lab_host(lab, ps->host);
-	char logpath[PATH_MAX], scale[32];
+	char logpath[PATH_MAX], scale[32], xargs[CAT_MAX_ARGS][512];
 	char *argv[32];
 	int in[2], logfd, evfd, argc = 0, i;
 	struct lab_proc_opts po;
@@ -77,8 +79,18 @@ run_spawn(struct test_rec *r, struct lab *lab, struct proc_rec *p,
 	argv[argc++] = "/dev/fd/3";
 	argv[argc++] = "--time-scale";
 	argv[argc++] = scale;
-	for (i = 0; ps->args[i] != NULL && argc < 31; i++)
-		argv[argc++] = (char *)ps->args[i];
+	for (i = 0; i < CAT_MAX_ARGS && ps->args[i] != NULL && argc < 31; i++) {
+		/* {server}, {client-v6}, {dir}...: the lab's own addresses and folders */
+		if (scen_expand_lab(r->spec, lab, dir, ps->args[i], xargs[i], sizeof(xargs[i])) == -1) {
+			snprintf(r->error, sizeof(r->error), "%s: cannot expand '%s'", ps->name, ps->args[i]);
+			close(in[0]);
+			close(in[1]);
+			close(logfd);
+			close(evfd);
+			return -1;
+		}
+		argv[argc++] = xargs[i];
+	}
 	for (i = 0; extra != NULL && extra[i] != NULL && argc < 31; i++)
 		argv[argc++] = (char *)extra[i];
 	argv[argc] = NULL;
@@ -414,6 +426,8 @@ run_setup(struct test_rec *r, const char *dir, struct run_env *e)
 		snprintf(r->hosts[i].addr, sizeof(r->hosts[i].addr), "%s", h->addr);
 		snprintf(r->hosts[i].addr6, sizeof(r->hosts[i].addr6), "%s", h->addr6);
 	}
+	if (knobs_apply(r->spec, lab, r->error, sizeof(r->error)) == -1)
+		return -1;
 	lab_json_write(dir, lab, LAB_JSON_RUN, NULL, NULL);
 	/* The kernels' TCP state changes: worth having, not worth failing for. */
 	for (i = 0; i < r->nhosts; i++) {

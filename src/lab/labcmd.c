@@ -2,6 +2,7 @@
  * labcmd.c - `timewait lab`: the command line of the lab.
  *
  *   run, list     the test catalogue (run.c)
+ *   check FILE... validate scenario files without running them (scen/scencmd.c)
  *   up HOST...    build hosts by hand, capture on each, keep them (labkeep.c)
  *   exec HOST -- COMMAND...   run a command inside a host, interactively
  *   down          write the run folder and remove the lab
@@ -33,6 +34,7 @@
 #include "lab/labint.h"
 #include "lab/labkeep.h"
 #include "lab/run.h"
+#include "scen/scencmd.h"
 #include "util.h"
 
 static void
@@ -42,8 +44,10 @@ usage(FILE *f)
 	    "usage: timewait lab COMMAND [ARGS...]\n\n"
 	    "Isolated hosts on this machine (network namespaces on a bridge), for\n"
 	    "running the tests or trying things by hand. Needs root.\n\n"
-	    "  run TEST... [OPTIONS]         run tests from the catalogue (see 'lab run --help')\n"
-	    "  list                          list the tests\n"
+	    "  run TEST... [OPTIONS]         run tests from the catalogue or scenario files\n"
+	    "                                (see 'lab run --help', docs/scenario-files.md)\n"
+	    "  list [FILE...]                list the tests, shipped and given\n"
+	    "  check [FILE...]               validate scenario files without running them\n"
 	    "  up HOST...                    build hosts (client, server, server2, backend or any\n"
 	    "                                name of 1-12 a-z/0-9), capture on each, keep them up\n"
 	    "  exec [--lab ID] [--user nobody] HOST -- COMMAND [ARGS...]\n"
@@ -635,7 +639,9 @@ lab_main(int argc, char **argv)
 	if (strcmp(c, "run") == 0)
 		return lab_run_main(argc - 1, argv + 1);
 	if (strcmp(c, "list") == 0)
-		return lab_list_main(argc - 1, argv + 1);
+		return scen_list_main(argc - 1, argv + 1);
+	if (strcmp(c, "check") == 0)
+		return scen_check_main(argc - 1, argv + 1);
 	if (strcmp(c, "up") == 0)
 		return cmd_up(argc - 1, argv + 1);
 	if (strcmp(c, "exec") == 0)

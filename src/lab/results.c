@@ -19,6 +19,7 @@
 #include "model/outfile.h"
 #include "render/render.h"
 #include "render/reportmd.h"
+#include "scen/knobs.h"
 #include "util.h"
 
 /* The files a run writes in a test's folder; results_clear removes them. */
@@ -91,7 +92,7 @@ result_json(const struct test_rec *r, const struct check_result *res, int nres,
     int ok, const struct outcome_count *oc, int noc, int runs, int passed_runs,
     double seconds)
 {
-	json_t *j = json_object(), *checks = json_array(), *caps = json_object();
+	json_t *j = json_object(), *checks = json_array(), *caps = json_object(), *knobs;
 	int i;
 
 	json_object_set_new(j, "test", json_string(r->spec->id));
@@ -121,6 +122,8 @@ result_json(const struct test_rec *r, const struct check_result *res, int nres,
 		json_object_set_new(caps, r->hosts[i].name, c);
 	}
 	json_object_set_new(j, "capture", caps);
+	if ((knobs = knobs_json(r->spec)) != NULL)	/* the test's sysctls, if any */
+		json_object_set_new(j, "sysctls", knobs);
 	if (r->trace_error[0] != '\0') {
 		json_object_set_new(j, "trace", json_pack("{s:s}", "error", r->trace_error));
 	} else {

@@ -33,6 +33,20 @@ set_fast(void *opts, const char *v, char *msg, size_t len)
 	return 0;
 }
 
+/* --sysctl HOST:KEY=VALUE, repeatable: checked with the tests' own. */
+static int
+add_knob(void *opts, const char *v, char *msg, size_t len)
+{
+	struct run_opts *o = opts;
+
+	if (o->nknobs == CAT_MAX_SYSCTLS) {
+		snprintf(msg, len, "too many --sysctl (at most %d)", CAT_MAX_SYSCTLS);
+		return -1;
+	}
+	o->knobs[o->nknobs++] = v;
+	return 0;
+}
+
 /* --draw RUN: which run of a --repeat race the drawings show. */
 static int
 set_draw(void *opts, const char *v, char *msg, size_t len)
@@ -64,6 +78,10 @@ static const struct flag_row run_flags[] = {
 	    "run each test N times (the close race: counts its outcomes)", .min = 1, .max = 50000),
 	FLAG("jobs", 'j', FLAG_LONG, OFF(jobs), "N", NULL, "at most N tests at once (default: all)",
 	    .min = 1, .max = 64),
+	FLAG("sysctl", 0, FLAG_FUNC, 0, "HOST:KEY=VALUE", NULL,
+	    "a network sysctl set in that lab host only, e.g.\n"
+	    "                             client:net.ipv4.tcp_fin_timeout=5 (repeatable; over the file's)",
+	    .fn = add_knob),
 	FLAG("draw", 0, FLAG_FUNC, 0, "RUN", NULL,
 	    "with --repeat: draw this run (default: one run per outcome seen)", .fn = set_draw),
 	FLAG("no-color", 0, FLAG_BOOL, OFF(no_color), NULL, NULL,
@@ -74,38 +92,28 @@ static const struct flag_row run_flags[] = {
 static void
 test_words(FILE *f)
 {
-	int i;
+	struct test_spec **all;
+	char err[256];
+	int i, n, malformed;
 
 	fprintf(f, "all seed");
-	for (i = 0; i < catalogue_len; i++)
-		fprintf(f, " %s", catalogue[i].id);
+	n = catalogue_load_all(&all, &malformed, err, sizeof(err));
+	for (i = 0; i < n; i++)
+		fprintf(f, " %s", all[i]->id);
+	if (n > 0)
+		catalogue_free_all(all, n);
 }
 
 const struct flag_cmd lab_run_cmd = {
 	.name = "lab run",
-	.synopsis = "[OPTIONS] TEST... | all | seed",
+	.synopsis = "[OPTIONS] TEST|FILE.scen... | all | seed",
 	.about = "Run tests in labs of their own, in parallel; check every result.",
 	.layers = { flags_common, run_flags, NULL },
-	.epilog = "'timewait lab list' lists the tests. The whole run's verdicts are in\n"
+	.epilog = "TEST: a shipped test's id, or the path of a scenario file\n"
+	    "(docs/scenario-files.md). 'timewait lab list' lists the tests. The whole\n"
+	    "run's verdicts are in "
 	    "DIR/results.json. Exit status 0 only if every check passed.",
 	.complete_words = test_words,
-};
-
-struct list_opts {
-	int json;
-};
-
-static const struct flag_row list_flags[] = {
-	FLAG("json", 0, FLAG_BOOL, offsetof(struct list_opts, json), NULL, NULL,
-	    "the catalogue as JSON on standard output"),
-	FLAG_LAYER_END,
-};
-
-const struct flag_cmd lab_list_cmd = {
-	.name = "lab list",
-	.synopsis = "[--json]",
-	.about = "The tests 'timewait lab run' knows, with what each shows.",
-	.layers = { flags_common, list_flags, NULL },
 };
 
 /* Can user nobody execute our binary? If not, the programs run as root. */
@@ -125,40 +133,23 @@ nobody_can_exec(const char *exe)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
+/* Every test asked for (ids, all, seed, files), or -1 (said) if one is wrong. */
 static int
-add_test(const struct test_spec **tests, int *n, const struct test_spec *t)
+choose_tests(struct flags_result *fr, const struct test_spec **tests, int *n,
+    const struct run_opts *o, char **argv)
 {
-	int i;
+	char err[1024];
+	int malformed;
 
-	for (i = 0; i < *n; i++)
-		if (tests[i] == t)
-			return 0;
-	tests[(*n)++] = t;
-	return 0;
-}
-
-/* Every test asked for, or -1 (said) if a word names none. */
-static int
-choose_tests(struct flags_result *fr, const struct test_spec **tests, int *n, char **argv)
-{
-	int i, j;
-
-	for (i = 0; i < fr->npos; i++) {
-		const struct test_spec *t = catalogue_find(fr->pos[i]);
-
-		if (strcmp(fr->pos[i], "all") == 0 || strcmp(fr->pos[i], "seed") == 0) {
-			for (j = 0; j < catalogue_len; j++)
-				if (catalogue[j].seed || strcmp(fr->pos[i], "all") == 0)
-					add_test(tests, n, &catalogue[j]);
-		} else if (t != NULL) {
-			add_test(tests, n, t);
-		} else {
-			flags_usage_error(&lab_run_cmd, argv[0], "no test '%s' (see 'timewait lab list')",
-			    fr->pos[i]);
-			return -1;
-		}
-	}
-	return 0;
+	*n = catalogue_select(fr->pos, fr->npos, o->knobs, o->nknobs, tests, 64, &malformed,
+	    err, sizeof(err));
+	if (*n >= 0)
+		return 0;
+	if (malformed)	/* FILE:LINE: what is wrong */
+		fprintf(stderr, "%s\n", err);
+	else
+		flags_usage_error(&lab_run_cmd, argv[0], "%s", err);
+	return -1;
 }
 
 /* A test that cannot honour the time scale is refused, with the reason. */
@@ -227,7 +218,7 @@ lab_run_main(int argc, char **argv)
 	if (fr.npos == 0)
 		return flags_usage_error(&lab_run_cmd, argv[0],
 		    "name the tests to run, or 'all' (see 'timewait lab list')");
-	if (choose_tests(&fr, tests, &n, argv) == -1 || check_scale(tests, n, &o, argv) == -1)
+	if (choose_tests(&fr, tests, &n, &o, argv) == -1 || check_scale(tests, n, &o, argv) == -1)
 		return EXIT_USAGE;
 	o.color = !o.no_color && getenv("NO_COLOR") == NULL;
 	if (lab_check_privileges() == -1)
@@ -265,69 +256,4 @@ lab_run_main(int argc, char **argv)
 		for (j = 0; j < n; j++)
 			results_show(o.out, tests[j]->id, stdout);
 	return i;
-}
-
-/* The behaviour code a program runs with: the word after -s. */
-static const char *
-code_of(const struct proc_spec *p)
-{
-	int i;
-
-	for (i = 0; p != NULL && p->args[i] != NULL; i++)
-		if (strcmp(p->args[i], "-s") == 0 && p->args[i + 1] != NULL)
-			return p->args[i + 1];
-	return "-";
-}
-
-static void
-list_json(void)
-{
-	json_t *arr = json_array();
-	int i, h;
-
-	for (i = 0; i < catalogue_len; i++) {
-		const struct test_spec *t = &catalogue[i];
-		const struct proc_spec *s = test_proc(t, "server"), *c = test_proc(t, "client");
-		json_t *hosts = json_array();
-
-		for (h = 0; h < test_nhosts(t); h++)
-			json_array_append_new(hosts, json_string(t->hosts[h]));
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:o, s:f}",
-		    "id", t->id, "title", t->title, "shows", t->shows, "seed", t->seed,
-		    "server_code", code_of(s), "client_code", code_of(c), "hosts", hosts,
-		    "min_time_scale", t->min_scale > 0 ? t->min_scale : 0.01));
-	}
-	json_dumpf(arr, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-	fputc('\n', stdout);
-	json_decref(arr);
-}
-
-int
-lab_list_main(int argc, char **argv)
-{
-	struct flags_result fr;
-	struct list_opts o = { 0 };
-	int i, rc;
-
-	if ((rc = flags_run(&lab_list_cmd, &o, argc, argv, &fr)) != -1)
-		return rc;
-	if (fr.npos > 0)
-		return flags_usage_error(&lab_list_cmd, argv[0], "unexpected argument '%s'", fr.pos[0]);
-	if (o.json) {
-		list_json();
-		return 0;
-	}
-	printf("%-17s %-7s %s\n", "test", "server", "client   what it shows");
-	for (i = 0; i < catalogue_len; i++) {
-		const struct test_spec *t = &catalogue[i];
-		const struct proc_spec *s = test_proc(t, "server"), *c = test_proc(t, "client");
-
-		printf("%-17s %-7s %-8s %s\n", t->id, code_of(s), code_of(c), t->shows);
-	}
-	printf("\nseed: 000-007 (the user's eight); all: every test above.\n");
-	for (i = 0; i < catalogue_len; i++)
-		if (catalogue[i].min_scale > 0)
-			printf("%s needs --time-scale %g or more.\n", catalogue[i].id,
-			    catalogue[i].min_scale);
-	return 0;
 }

@@ -7,9 +7,8 @@
 
 #include "cli/flags.h"
 
-extern const struct flag_cmd lab_run_cmd, lab_list_cmd;
+extern const struct flag_cmd lab_run_cmd;
 
 int lab_run_main(int argc, char **argv);	/* argv[0] = "run" */
-int lab_list_main(int argc, char **argv);	/* argv[0] = "list" */
 
 #endif

@@ -40,6 +40,8 @@ struct run_opts {
 	int no_color;
 	int color;		/* derived: colour the live lines */
 	const char *out;
+	const char *knobs[CAT_MAX_SYSCTLS];	/* --sysctl HOST:KEY=VALUE, in order */
+	int nknobs;
 	char exe[PATH_MAX];
 	int unprivileged;	/* programs run as nobody */
 };

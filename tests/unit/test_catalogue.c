@@ -1,17 +1,59 @@
 /*
- * test_catalogue.c - the catalogue is data; these tests keep it coherent:
- * every name a test uses exists, every snapshot a check reads is taken,
- * the seed's eight are all there with the codes SCENARIOS.md gives them,
- * and the properties the runner reads instead of test ids are coherent.
+ * test_catalogue.c - the catalogue is data (the files in scenarios/); these tests
+ * keep it coherent: every shipped file parses and is found where the
+ * binary looks, every name a test uses exists, every snapshot a check
+ * reads is taken, the seed's eight are all there with the codes
+ * SCENARIOS.md gives them, and the properties the runner reads instead of
+ * test ids are coherent.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "catalogue.h"
+#include "scen/scenfile.h"
+
+static struct test_spec **catalogue;
+static int catalogue_len;
+
+static int
+load(void **state)
+{
+	char err[1024];
+	int malformed;
+
+	(void)state;
+	catalogue_len = catalogue_load_all(&catalogue, &malformed, err, sizeof(err));
+	if (catalogue_len < 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+unload(void **state)
+{
+	(void)state;
+	catalogue_free_all(catalogue, catalogue_len);
+	return 0;
+}
+
+static const struct test_spec *
+catalogue_find(const char *id)
+{
+	int i;
+
+	for (i = 0; i < catalogue_len; i++)
+		if (strcmp(catalogue[i]->id, id) == 0)
+			return catalogue[i];
+	return NULL;
+}
 
 static int
 has_host(const struct test_spec *t, const char *h)
@@ -42,7 +84,7 @@ test_names_resolve(void **state)
 
 	(void)state;
 	for (i = 0; i < catalogue_len; i++) {
-		const struct test_spec *t = &catalogue[i];
+		const struct test_spec *t = catalogue[i];
 		int ends = 0;
 
 		assert_non_null(t->title);
@@ -81,6 +123,7 @@ test_names_resolve(void **state)
 			case CK_FIN_AFTER:
 				assert_true(has_host(t, c->who));
 				assert_int_equal(t->actions[c->n].kind, ACT_SIGINT);
+				assert_non_null(t->actions[c->n].name);
 				break;
 			case CK_FIN_GAP:
 				assert_true(has_host(t, c->peer));
@@ -144,7 +187,7 @@ test_properties(void **state)
 	int i, one_lab = 0;
 
 	for (i = 0; i < catalogue_len; i++) {
-		const struct test_spec *t = &catalogue[i];
+		const struct test_spec *t = catalogue[i];
 
 		if (t->repeat_in_one_lab) {
 			one_lab++;
@@ -165,6 +208,61 @@ test_properties(void **state)
 	assert_true(catalogue_find("006")->min_scale >= 0.04);
 }
 
+/* Every test there was before the move to files, each loadable by id. */
+static void
+test_all_shipped(void **state)
+{
+	static const char *const ids[] = {
+		"000", "001", "002", "003", "004", "005", "006", "007",
+		"001-reuseaddr", "003-linger0", "003-server-first",
+	};
+	char err[1024];
+	int malformed, i;
+
+	(void)state;
+	assert_true(catalogue_len >= 11);
+	for (i = 0; i < 11; i++) {
+		struct test_spec *t = catalogue_load(ids[i], &malformed, err, sizeof(err));
+
+		if (t == NULL)
+			fail_msg("%s", err);
+		assert_string_equal(t->id, ids[i]);
+		assert_true(t->shipped);
+		assert_int_equal(catalogue_runnable(t, err, sizeof(err)), 0);
+		scen_free(t);
+	}
+	/* The seed first, in id order: what 'lab list' and 'lab run all' show. */
+	for (i = 0; i < 8; i++)
+		assert_string_equal(catalogue[i]->id, ids[i]);
+	assert_null(catalogue_load("nosuchtest", &malformed, err, sizeof(err)));
+	assert_false(malformed);
+	assert_null(catalogue_load("../etc/passwd.scen", &malformed, err, sizeof(err)));
+	assert_null(catalogue_load("..", &malformed, err, sizeof(err)));
+}
+
+/* TIMEWAIT_SCENARIOS wins; a folder that is not there is said. */
+static void
+test_dir_from_env(void **state)
+{
+	char dir[4096], err[512];
+	const char *old = getenv("TIMEWAIT_SCENARIOS");
+
+	(void)state;
+	setenv("TIMEWAIT_SCENARIOS", "/tmp", 1);
+	assert_int_equal(catalogue_dir(dir, sizeof(dir), err, sizeof(err)), 0);
+	assert_string_equal(dir, "/tmp");
+	setenv("TIMEWAIT_SCENARIOS", "/nonexistent/folder", 1);
+	assert_int_equal(catalogue_dir(dir, sizeof(dir), err, sizeof(err)), -1);
+	assert_string_equal(err, "TIMEWAIT_SCENARIOS=/nonexistent/folder is not a folder");
+	if (old != NULL)
+		setenv("TIMEWAIT_SCENARIOS", old, 1);
+	else
+		unsetenv("TIMEWAIT_SCENARIOS");
+	assert_true(catalogue_is_path("x.scen"));
+	assert_true(catalogue_is_path("./x"));
+	assert_false(catalogue_is_path("003-linger0"));
+}
+
 int
 main(void)
 {
@@ -172,7 +270,9 @@ main(void)
 		cmocka_unit_test(test_names_resolve),
 		cmocka_unit_test(test_seed_codes),
 		cmocka_unit_test(test_properties),
+		cmocka_unit_test(test_all_shipped),
+		cmocka_unit_test(test_dir_from_env),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, load, unload);
 }

@@ -1,0 +1,334 @@
+/*
+ * scencheck.c - the `check` statement of scenario files: what must be
+ * seen, in words for checks.c (KIND and its arguments) and in a sentence
+ * for a person, after the colon:
+ *
+ *   check sends client RST == 0: no RST from the client
+ *
+ * Every program, host, snapshot and action a check names was made on a
+ * line above it; the action's name becomes its index (CK_FIN_AFTER).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "scen/scenint.h"
+#include "tcpstate.h"
+
+struct cursor {
+	struct parser *p;
+	struct words *w;
+	int i;
+};
+
+static const char *
+next(struct cursor *c, const char *what)
+{
+	if (c->i >= c->w->n) {
+		fail(c->p, "'%s' wants %s", c->w->w[0], what);
+		return NULL;
+	}
+	return c->w->w[c->i++];
+}
+
+static int
+want_host(struct cursor *c, const char **who)
+{
+	const char *s = next(c, "a host");
+	int h;
+
+	if (s == NULL)
+		return -1;
+	if ((h = host_index(c->p, s)) < 0)
+		return fail(c->p, "no host '%s' declared above", s);
+	*who = c->p->t->hosts[h];
+	return 0;
+}
+
+static int
+want_proc(struct cursor *c, const char **who)
+{
+	const char *s = next(c, "a program");
+	int k;
+
+	if (s == NULL)
+		return -1;
+	if ((k = proc_index(c->p, s)) < 0)
+		return fail(c->p, "no program '%s' declared above", s);
+	if (strcmp(c->p->t->procs[k].prog, "exec") == 0)
+		return fail(c->p, "program %s writes no event log to check (only timewait "
+		    "server and client do)", s);
+	*who = c->p->t->procs[k].name;
+	return 0;
+}
+
+/* at SNAPSHOT: one taken by an action above. */
+static int
+want_snap(struct cursor *c, const char **snap)
+{
+	const char *s;
+	int i;
+
+	if (c->i >= c->w->n || strcmp(c->w->w[c->i], "at") != 0)
+		return fail(c->p, "'%s' wants the snapshot it reads: at SNAPSHOT", c->w->w[0]);
+	c->i++;
+	if ((s = next(c, "a snapshot name after 'at'")) == NULL)
+		return -1;
+	for (i = 0; i < c->p->nsnaps; i++)
+		if (strcmp(c->p->snaps[i], s) == 0) {
+			*snap = c->p->snaps[i];
+			return 0;
+		}
+	return fail(c->p, "no snapshot '%s' taken above", s);
+}
+
+/* == N or >= N */
+static int
+want_count(struct cursor *c, int *n, int *atleast, int only_atleast)
+{
+	const char *op = next(c, "a count: == N or >= N");
+	const char *v;
+	long x;
+
+	if (op == NULL)
+		return -1;
+	if (strcmp(op, ">=") == 0)
+		*atleast = 1;
+	else if (strcmp(op, "==") != 0 || only_atleast)
+		return fail(c->p, "'%s' is not a comparison: %s", op,
+		    only_atleast ? ">= N" : "== N or >= N");
+	if ((v = next(c, "a number after the comparison")) == NULL ||
+	    number(c->p, v, 0, 100000, &x) < 0)
+		return -1;
+	*n = (int)x;
+	return 0;
+}
+
+static int
+want_range(struct cursor *c, int *lo, int *hi)
+{
+	const char *s = next(c, "a range of durations: LO..HI");
+
+	return s == NULL ? -1 : duration_range(c->p, s, lo, hi);
+}
+
+static int
+want_errno(struct cursor *c, const char *s, int *err)
+{
+	long v;
+	int e;
+
+	if (s[0] >= '0' && s[0] <= '9')
+		return number(c->p, s, 1, 4095, &v) < 0 ? -1 : (*err = (int)v, 0);
+	for (e = 1; e < 4096; e++) {
+		const char *name = strerrorname_np(e);
+
+		if (name != NULL && strcmp(name, s) == 0) {
+			*err = e;
+			return 0;
+		}
+	}
+	return fail(c->p, "'%s' is not an errno name (EADDRINUSE, ECONNRESET...)", s);
+}
+
+/* call PROGRAM STEP REQUEST ok | fails [ERRNO] */
+static int
+k_call(struct cursor *c, struct check_spec *k)
+{
+	const char *s;
+	long req;
+
+	if (want_proc(c, &k->who) < 0 || (s = next(c, "a step: bind, connect, read...")) == NULL)
+		return -1;
+	if (!scen_known_step(s))
+		return fail(c->p, "'%s' is not a step the programs log (docs/formats.md)", s);
+	if ((k->step = keep(c->p, s)) == NULL)
+		return -1;
+	if ((s = next(c, "a request (client) or connection (server) number")) == NULL ||
+	    number(c->p, s, 1, 100000, &req) < 0)
+		return -1;
+	k->req = (int)req;
+	if ((s = next(c, "ok or fails")) == NULL)
+		return -1;
+	if (strcmp(s, "ok") == 0) {
+		k->kind = CK_CALL;
+	} else if (strcmp(s, "fails") == 0) {
+		k->kind = CK_CALL_FAILS;
+		if (c->i < c->w->n && strcmp(c->w->w[c->i], "full") != 0) {
+			k->kind = CK_CALL;
+			return want_errno(c, c->w->w[c->i++], &k->err);
+		}
+	} else {
+		return fail(c->p, "'%s': a call is 'ok' or 'fails [ERRNO]'", s);
+	}
+	return 0;
+}
+
+static int
+k_state(struct cursor *c, struct check_spec *k)
+{
+	const char *s;
+	enum tcp_st st;
+	long port;
+
+	if (want_host(c, &k->who) < 0 || want_snap(c, &k->snap) < 0 ||
+	    (s = next(c, "a TCP state: ESTABLISHED, FIN_WAIT2...")) == NULL)
+		return -1;
+	st = tcp_state_parse(s);
+	if (st == TS_UNKNOWN || st == TS_BOUND_INACTIVE)
+		return fail(c->p, "'%s' is not a TCP state (ESTABLISHED, FIN_WAIT2, CLOSE_WAIT...)", s);
+	k->state = tcp_state_name(st);
+	k->n = 1;
+	while (c->i < c->w->n && strcmp(c->w->w[c->i], "full") != 0) {
+		if (strcmp(c->w->w[c->i], ">=") == 0) {
+			if (want_count(c, &k->n, &k->atleast, 1) < 0)
+				return -1;
+			k->atleast = 0;	/* a state check is always "at least" */
+		} else if (strcmp(c->w->w[c->i], "port") == 0) {
+			c->i++;
+			if ((s = next(c, "a port number after 'port'")) == NULL ||
+			    number(c->p, s, 1, 65535, &port) < 0)
+				return -1;
+			k->port = (int)port;
+		} else {
+			return fail(c->p, "unexpected '%s' (>= N, port P)", c->w->w[c->i]);
+		}
+	}
+	return 0;
+}
+
+static int
+k_sends(struct cursor *c, struct check_spec *k)
+{
+	static const struct { const char *word; char flag; } flags[] = {
+		{ "FIN", 'F' }, { "RST", 'R' }, { "SYN", 'S' }, { "DATA", 'D' },
+	};
+	const char *s;
+	size_t i;
+
+	if (want_host(c, &k->who) < 0 || (s = next(c, "what is sent: FIN, RST, SYN or DATA")) == NULL)
+		return -1;
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (strcmp(s, flags[i].word) == 0)
+			k->flag = flags[i].flag;
+	if (k->flag == 0)
+		return fail(c->p, "'%s': sends counts FIN, RST, SYN or DATA", s);
+	return want_count(c, &k->n, &k->atleast, 0);
+}
+
+static int
+k_fin_after(struct cursor *c, struct check_spec *k)
+{
+	const char *s;
+	int i;
+
+	if (want_host(c, &k->who) < 0 || (s = next(c, "the name of an action above")) == NULL)
+		return -1;
+	for (i = 0; i < c->p->nact; i++)
+		if (c->p->t->actions[i].name != NULL && strcmp(c->p->t->actions[i].name, s) == 0)
+			break;
+	if (i == c->p->nact)
+		return fail(c->p, "no action named '%s' above (name one with 'as NAME')", s);
+	k->n = i;
+	return want_range(c, &k->lo, &k->hi);
+}
+
+static int
+k_race(struct cursor *c, struct check_spec *k)
+{
+	(void)k;
+	if (proc_index(c->p, "server") < 0 || proc_index(c->p, "client") < 0 ||
+	    host_index(c->p, "server") < 0 || host_index(c->p, "client") < 0)
+		return fail(c->p, "'race' judges hosts and programs named server and client");
+	return 0;
+}
+
+/* The words of one check, by kind. */
+static int
+check_words(struct cursor *c, struct check_spec *k)
+{
+	const char *kind = c->w->w[0];
+
+	c->i = 1;
+	if (strcmp(kind, "call") == 0)
+		return k_call(c, k);
+	if (strcmp(kind, "same-port") == 0)
+		return k->kind = CK_SAME_PORT, want_proc(c, &k->who);
+	if (strcmp(kind, "timewait") == 0) {
+		k->kind = CK_TIMEWAIT;
+		if (want_host(c, &k->who) < 0 || want_snap(c, &k->snap) < 0)
+			return -1;
+		return want_count(c, &k->n, &k->atleast, 0);
+	}
+	if (strcmp(kind, "tw-timer") == 0) {
+		k->kind = CK_TW_TIMER;
+		if (want_host(c, &k->who) < 0 || want_snap(c, &k->snap) < 0)
+			return -1;
+		return want_range(c, &k->lo, &k->hi);
+	}
+	if (strcmp(kind, "state") == 0)
+		return k->kind = CK_STATE, k_state(c, k);
+	if (strcmp(kind, "sends") == 0)
+		return k->kind = CK_SENDS, k_sends(c, k);
+	if (strcmp(kind, "first-fin") == 0)
+		return k->kind = CK_FIRST_FIN, want_host(c, &k->who);
+	if (strcmp(kind, "fin-after") == 0)
+		return k->kind = CK_FIN_AFTER, k_fin_after(c, k);
+	if (strcmp(kind, "fin-gap") == 0) {
+		k->kind = CK_FIN_GAP;
+		if (want_host(c, &k->who) < 0 || want_host(c, &k->peer) < 0)
+			return -1;
+		if (strcmp(k->who, k->peer) == 0)
+			return fail(c->p, "fin-gap compares two different hosts");
+		return want_range(c, &k->lo, &k->hi);
+	}
+	if (strcmp(kind, "established") == 0) {
+		k->kind = CK_ESTABLISHED;
+		if (want_host(c, &k->who) < 0 || want_count(c, &k->n, &k->atleast, 1) < 0)
+			return -1;
+		k->atleast = 0;	/* always "at least" */
+		return 0;
+	}
+	if (strcmp(kind, "race") == 0)
+		return k->kind = CK_RACE, k_race(c, k);
+	return fail(c->p, "unknown check '%s' (call, same-port, timewait, tw-timer, state, "
+	    "sends, first-fin, fin-after, fin-gap, established, race)", kind);
+}
+
+int
+d_check(struct parser *p, const char *rest)
+{
+	const char *colon = strchr(rest, ':');
+	struct check_spec *k;
+	struct cursor c;
+	struct words w;
+	char sentence[SCEN_MAX_LINE + 2];
+
+	if (p->nchk == CAT_MAX_CHECKS)
+		return fail(p, "too many checks (at most %d)", CAT_MAX_CHECKS);
+	if (colon == NULL)
+		return fail(p, "a check ends with ': what must be seen', in words for a person");
+	snprintf(sentence, sizeof(sentence), "%s", colon + 1);
+	if (*trim(sentence) == '\0')
+		return fail(p, "the check has no sentence after its ':'");
+	if (split(p, rest, (size_t)(colon - rest), &w) < 0)
+		return -1;
+	if (w.n == 0)
+		return fail(p, "'check' wants a kind: check KIND ...: SENTENCE");
+	k = &p->t->checks[p->nchk];
+	memset(k, 0, sizeof(*k));
+	c.p = p;
+	c.w = &w;
+	if (check_words(&c, k) < 0)
+		return -1;
+	if (c.i < w.n && strcmp(w.w[c.i], "full") == 0) {
+		k->full = 1;
+		c.i++;
+	}
+	if (c.i < w.n)
+		return fail(p, "unexpected '%s' at the end of the check", w.w[c.i]);
+	if ((k->what = keep(p, trim(sentence))) == NULL)
+		return -1;
+	p->nchk++;
+	return 0;
+}

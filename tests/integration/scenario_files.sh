@@ -1,0 +1,115 @@
+#!/bin/sh
+# scenario_files.sh - a test is a file a person changes and runs without a
+# rebuild, and the change really shows in what the lab sees:
+#   1. 003 copied with the server closing first (code 0): 003's own checks
+#      now fail because the TIME_WAIT moved to the server; with the checks
+#      turned round the copy passes.
+#   2. 003 copied with tcp_max_tw_buckets=0 on the client (a sysctl line),
+#      and 003 itself with the same knob from --sysctl: no TIME_WAIT can
+#      exist on the client, its TIME_WAIT check fails, result.json records
+#      the knob, and the machine's own value is untouched.
+#   3. A shipped test changed in a copy of the shipped folder, found by id
+#      through $TIMEWAIT_SCENARIOS.
+#   4. Malformed files: FILE:LINE on stderr, exit 2, no lab built (no
+#      namespace named after the runner, no run folder).
+set -u
+[ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
+command -v jq >/dev/null || { echo "jq is not installed"; exit 77; }
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$(mktemp -d /tmp/tw-scen-test.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# pass FILE EXPECTED: the named check's verdict in a result.json
+check_pass() {
+	jq -r --arg e "$2" '.checks[] | select(.expected == $e) | .pass' "$1"
+}
+
+cp "$top/scenarios/003.scen" "$out/server-first.scen"
+sed -i -e 's/^test 003$/test mine-server-first/' \
+    -e 's/^program server on server: timewait server -s 3$/program server on server: timewait server -s 0/' \
+    -e 's/^program client on client: timewait client -t server -s 6$/program client on client: timewait client -t server -s 0/' \
+    "$out/server-first.scen"
+grep -q 'timewait server -s 0' "$out/server-first.scen" || fail "the copy was not changed"
+# the same copy, its checks turned round to what the server-first close shows
+sed -e 's/^test mine-server-first$/test mine-server-first-ok/' \
+    -e '/^check /d' "$out/server-first.scen" > "$out/server-first-ok.scen"
+cat >> "$out/server-first-ok.scen" <<'EOF'
+check first-fin server: the server sends the first FIN
+check timewait server at end >= 1: the server holds TIME_WAIT
+check timewait client at end == 0: the client does not
+check call client bind 2 ok: the second request's bind succeeds
+EOF
+cp "$top/scenarios/003.scen" "$out/no-tw.scen"
+sed -i -e 's/^test 003$/test mine-no-tw/' \
+    -e 's/^host client$/host client\nsysctl client net.ipv4.tcp_max_tw_buckets=0/' "$out/no-tw.scen"
+
+"$TW" lab check "$out/server-first.scen" "$out/server-first-ok.scen" "$out/no-tw.scen" ||
+	fail "lab check refuses the changed copies"
+"$TW" lab list "$out/no-tw.scen" | grep -q '^mine-no-tw ' || fail "lab list does not list a given file"
+
+before=$(sysctl -n net.ipv4.tcp_max_tw_buckets)
+"$TW" lab run "$out/server-first.scen" "$out/server-first-ok.scen" "$out/no-tw.scen" \
+    --fast --out "$out/a" >"$out/a.log" 2>&1
+[ $? = 1 ] || { cat "$out/a.log"; fail "two of three copies must fail, the run exit 1"; }
+
+# 1. The code changed: the TIME_WAIT is the server's now.
+r=$out/a/mine-server-first/result.json
+[ "$(jq -r .verdict "$r")" = fail ] || fail "003 with the server closing first still passes its checks"
+[ "$(check_pass "$r" 'the client sends the first FIN')" = false ] || fail "the client still closes first"
+[ "$(check_pass "$r" 'the client holds TIME_WAIT')" = false ] || fail "the client still holds TIME_WAIT"
+[ "$(check_pass "$r" 'the server does not')" = false ] || fail "the server holds no TIME_WAIT"
+r=$out/a/mine-server-first-ok/result.json
+[ "$(jq -r .verdict "$r")" = pass ] || { jq .checks "$r"; fail "the server-first copy with its own checks fails"; }
+
+# 2. The sysctl changed: no TIME_WAIT on the client at all.
+r=$out/a/mine-no-tw/result.json
+[ "$(check_pass "$r" 'the client sends the first FIN')" = true ] || fail "no-tw: the client did not close first"
+[ "$(check_pass "$r" 'the client holds TIME_WAIT')" = false ] ||
+	fail "tcp_max_tw_buckets=0 on the client, yet it holds TIME_WAIT"
+[ "$(jq -r '.sysctls.client["net.ipv4.tcp_max_tw_buckets"]' "$r")" = 0 ] ||
+	fail "result.json does not record the sysctl"
+[ "$(jq -r '.sysctls // "none"' "$out/a/mine-server-first/result.json")" = none ] ||
+	fail "a test without sysctls records some"
+
+# The same knob from the command line, on the shipped 003.
+"$TW" lab run 003 --sysctl client:net.ipv4.tcp_max_tw_buckets=0 --fast --out "$out/b" >"$out/b.log" 2>&1
+[ $? = 1 ] || { cat "$out/b.log"; fail "003 with --sysctl client:net.ipv4.tcp_max_tw_buckets=0 must fail"; }
+r=$out/b/003/result.json
+[ "$(check_pass "$r" 'the client holds TIME_WAIT')" = false ] || fail "--sysctl did not reach the client"
+[ "$(jq -r '.sysctls.client["net.ipv4.tcp_max_tw_buckets"]' "$r")" = 0 ] || fail "--sysctl not recorded"
+[ "$(sysctl -n net.ipv4.tcp_max_tw_buckets)" = "$before" ] || fail "the machine's own tcp_max_tw_buckets changed"
+
+# 3. A shipped test changed where the binary looks for them.
+cp -r "$top/scenarios" "$out/shipped"
+sed -i 's/^check same-port client: both requests use the same source port$/check same-port client: one source port for both (changed)/' \
+    "$out/shipped/000.scen"
+TIMEWAIT_SCENARIOS=$out/shipped "$TW" lab run 000 --fast --out "$out/c" >"$out/c.log" 2>&1 ||
+	{ cat "$out/c.log"; fail "the changed shipped 000 fails"; }
+[ "$(check_pass "$out/c/000/result.json" 'one source port for both (changed)')" = true ] ||
+	fail "the changed shipped 000 was not the one run"
+
+# 4. Malformed: FILE:LINE, exit 2, nothing built.
+printf 'test bad\ntitle t\nshows s\nhost client\nprogram c on client: timewait client\nstart c\nwait c clsoe\nend\n' > "$out/bad.scen"
+cp "$top/scenarios/000.scen" "$out/global.scen"
+sed -i 's/^host client$/host client\nsysctl client net.core.rmem_max=100000/' "$out/global.scen"
+for f in bad.scen global.scen; do
+	"$TW" lab run "$out/$f" --fast --out "$out/d" >"$out/d.log" 2>&1 & pid=$!
+	wait $pid; rc=$?
+	[ $rc = 2 ] || { cat "$out/d.log"; fail "$f: exit $rc, not 2"; }
+	grep -Eq "^$out/$f:[0-9]+: " "$out/d.log" || { cat "$out/d.log"; fail "$f: no FILE:LINE message"; }
+	ls /run/netns 2>/dev/null | grep -q "^tw-$pid-" && fail "$f: a lab was built"
+	[ ! -e "$out/d" ] || fail "$f: a run folder was made"
+done
+"$TW" lab check "$out/bad.scen" 2>&1 | grep -q "^$out/bad.scen:7: 'clsoe' is not a step" ||
+	fail "the wrong line or message for bad.scen"
+"$TW" lab check "$out/global.scen" >/dev/null 2>&1; [ $? = 2 ] || fail "lab check passes a global sysctl"
+"$TW" lab run 000 --sysctl client:kernel.pid_max=5 --fast --out "$out/d" >/dev/null 2>&1
+[ $? = 2 ] || fail "--sysctl of a non-network knob: not exit 2"
+"$TW" lab run 000 --sysctl nohost:net.ipv4.tcp_fin_timeout=5 --fast --out "$out/d" >/dev/null 2>&1
+[ $? = 2 ] || fail "--sysctl of a host the test does not have: not exit 2"
+cp "$top/scenarios/000.scen" "$out/dup.scen"
+"$TW" lab run 000 "$out/dup.scen" --fast --out "$out/e" >"$out/e.log" 2>&1
+[ $? = 2 ] && grep -q "two tests named '000'" "$out/e.log" || fail "two tests of one id in one run are not refused"
+"$TW" lab check >/dev/null || fail "lab check refuses a shipped file"
+echo "changed copies run without a rebuild and show their change; malformed files exit 2 before any lab"

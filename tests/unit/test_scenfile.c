@@ -1,0 +1,488 @@
+/*
+ * test_scenfile.c - the scenario parser (src/scen/): every statement read
+ * into the struct test_spec the runner knows, and every mistake refused
+ * with its "FILE:LINE: what" message, the line being the one that is wrong.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "scen/knobs.h"
+#include "scen/scenfile.h"
+
+/* A whole test using every statement; line numbers matter below. */
+static const char full[] =
+    "# a comment, then a blank line\n"			/* 1 */
+    "\n"						/* 2 */
+    "test my-test.1\n"					/* 3 */
+    "seed\n"						/* 4 */
+    "title A title: with a colon\n"			/* 5 */
+    "shows what it shows\n"				/* 6 */
+    "host client\n"					/* 7 */
+    "host server\n"					/* 8 */
+    "link client server\n"				/* 9 */
+    "sysctl client net.ipv4.tcp_fin_timeout=5\n"	/* 10 */
+    "sysctl server net.ipv4.ip_local_port_range = 1024 65000\n"	/* 11 */
+    "program server on server: timewait server -s 1\n"	/* 12 */
+    "program client on client: timewait client -t {server} \"-s\" 0 \"a b\" {{x}}\n"	/* 13 */
+    "program tool on client: /bin/true {server-v6} {dir}/f {run}\n"	/* 14 */
+    "start server\n"					/* 15 */
+    "start client settle 5ms\n"				/* 16 */
+    "start tool\n"					/* 17 */
+    "wait client connect 1 within 3s mark\n"		/* 18 */
+    "at 1.5s sigint client as stop-client\n"		/* 19 */
+    "at 2s enter server\n"				/* 20 */
+    "at 2s snapshot mid\n"				/* 21 */
+    "wait client close\n"				/* 22 */
+    "snapshot end settled\n"				/* 23 */
+    "wait-timewait client\n"				/* 24 */
+    "end\n"						/* 25 */
+    "check call client bind 2 ok: bind ok\n"		/* 26 */
+    "check call client bind 2 fails EADDRINUSE: bind 98\n"
+    "check call client read 1 fails: read fails\n"
+    "check call server write 1 fails 104 full: errno by number, --full only\n"
+    "check same-port client: same port\n"
+    "check timewait server at end >= 1: tw\n"
+    "check timewait client at end == 0: no tw\n"
+    "check tw-timer client at end 55s..60s: timer\n"
+    "check state client at mid ESTABLISHED >= 2 port 667: state\n"
+    "check sends client RST == 0: no rst\n"
+    "check sends server DATA >= 3: data\n"
+    "check first-fin server: first fin\n"
+    "check fin-after client stop-client 0..300ms: fin after\n"
+    "check fin-gap client server 4s..6s: gap\n"
+    "check established client >= 2: two open\n"
+    "check race: race, colon: kept\n";
+
+static struct test_spec *
+parse(const char *text, char *err, size_t len)
+{
+	err[0] = '\0';
+	return scen_parse(text, strlen(text), "/x/t.scen", err, len);
+}
+
+static void
+every_statement(void **state)
+{
+	struct test_spec *t;
+	const struct check_spec *c;
+	char err[512];
+
+	(void)state;
+	t = parse(full, err, sizeof(err));
+	if (t == NULL)
+		fail_msg("%s", err);
+	assert_string_equal(t->id, "my-test.1");
+	assert_true(t->seed);
+	assert_string_equal(t->title, "A title: with a colon");
+	assert_string_equal(t->shows, "what it shows");
+	assert_string_equal(t->file, "/x/t.scen");
+	assert_string_equal(t->dir, "/x");
+	assert_string_equal(t->hosts[0], "client");
+	assert_string_equal(t->hosts[1], "server");
+	assert_null(t->hosts[2]);
+	assert_string_equal(t->links[0].a, "client");
+	assert_string_equal(t->links[0].b, "server");
+	assert_int_equal(t->links[0].line, 9);
+	assert_string_equal(t->sysctls[0].host, "client");
+	assert_string_equal(t->sysctls[0].key, "net.ipv4.tcp_fin_timeout");
+	assert_string_equal(t->sysctls[0].value, "5");
+	assert_int_equal(t->sysctls[0].line, 10);
+	assert_string_equal(t->sysctls[1].key, "net.ipv4.ip_local_port_range");
+	assert_string_equal(t->sysctls[1].value, "1024 65000");
+
+	assert_string_equal(t->procs[0].prog, "server");
+	assert_string_equal(t->procs[0].args[0], "-s");
+	assert_string_equal(t->procs[0].args[1], "1");
+	assert_null(t->procs[0].args[2]);
+	assert_string_equal(t->procs[1].prog, "client");
+	assert_string_equal(t->procs[1].args[1], "{server}");
+	assert_string_equal(t->procs[1].args[2], "-s");
+	assert_string_equal(t->procs[1].args[4], "a b");
+	assert_string_equal(t->procs[1].args[5], "{{x}}");
+	assert_string_equal(t->procs[2].prog, "exec");
+	assert_string_equal(t->procs[2].cmd, "/bin/true");
+	assert_string_equal(t->procs[2].path, "/bin/true");
+	assert_string_equal(t->procs[2].args[0], "{server-v6}");
+
+	assert_int_equal(t->actions[0].kind, ACT_START);
+	assert_string_equal(t->actions[0].proc, "server");
+	assert_int_equal(t->actions[1].settle_ms, 5);
+	assert_int_equal(t->actions[3].kind, ACT_WAIT);
+	assert_string_equal(t->actions[3].step, "connect");
+	assert_int_equal(t->actions[3].req, 1);
+	assert_int_equal(t->actions[3].timeout_ms, 3000);
+	assert_true(t->actions[3].mark);
+	assert_int_equal(t->actions[4].kind, ACT_SIGINT);
+	assert_int_equal(t->actions[4].at_ms, 1500);
+	assert_string_equal(t->actions[4].name, "stop-client");
+	assert_int_equal(t->actions[5].kind, ACT_ENTER);
+	assert_int_equal(t->actions[6].kind, ACT_SNAPSHOT);
+	assert_string_equal(t->actions[6].snap, "mid");
+	assert_false(t->actions[6].settled);
+	assert_int_equal(t->actions[7].req, 0);
+	assert_int_equal(t->actions[7].timeout_ms, 2000);	/* the default */
+	assert_true(t->actions[8].settled);
+	assert_int_equal(t->actions[9].kind, ACT_WAIT_TW);
+	assert_int_equal(t->actions[10].kind, ACT_END);
+	assert_int_equal(t->actions[11].kind, 0);
+
+	c = t->checks;
+	assert_int_equal(c[0].kind, CK_CALL);
+	assert_string_equal(c[0].who, "client");
+	assert_string_equal(c[0].step, "bind");
+	assert_int_equal(c[0].req, 2);
+	assert_int_equal(c[0].err, 0);
+	assert_string_equal(c[0].what, "bind ok");
+	assert_int_equal(c[1].kind, CK_CALL);
+	assert_int_equal(c[1].err, 98);
+	assert_int_equal(c[2].kind, CK_CALL_FAILS);
+	assert_int_equal(c[3].err, 104);
+	assert_true(c[3].full);
+	assert_int_equal(c[4].kind, CK_SAME_PORT);
+	assert_int_equal(c[5].kind, CK_TIMEWAIT);
+	assert_string_equal(c[5].snap, "end");
+	assert_true(c[5].n == 1 && c[5].atleast);
+	assert_true(c[6].n == 0 && !c[6].atleast);
+	assert_int_equal(c[7].kind, CK_TW_TIMER);
+	assert_true(c[7].lo == 55000 && c[7].hi == 60000);
+	assert_int_equal(c[8].kind, CK_STATE);
+	assert_string_equal(c[8].state, "ESTABLISHED");
+	assert_true(c[8].n == 2 && c[8].port == 667);
+	assert_int_equal(c[9].kind, CK_SENDS);
+	assert_true(c[9].flag == 'R' && c[9].n == 0 && !c[9].atleast);
+	assert_true(c[10].flag == 'D' && c[10].n == 3 && c[10].atleast);
+	assert_int_equal(c[11].kind, CK_FIRST_FIN);
+	assert_int_equal(c[12].kind, CK_FIN_AFTER);
+	assert_int_equal(c[12].n, 4);	/* the action's index, from its name */
+	assert_true(c[12].lo == 0 && c[12].hi == 300);
+	assert_int_equal(c[13].kind, CK_FIN_GAP);
+	assert_string_equal(c[13].peer, "server");
+	assert_int_equal(c[14].kind, CK_ESTABLISHED);
+	assert_int_equal(c[14].n, 2);
+	assert_int_equal(c[15].kind, CK_RACE);
+	assert_string_equal(c[15].what, "race, colon: kept");
+	scen_free(t);
+}
+
+/* The smallest test; the error cases below change one line of it. */
+#define HEAD "test t\ntitle T\nshows S\nhost client\nhost server\n"	/* lines 1-5 */
+#define PROGS "program server on server: timewait server -s 1\n"	/* 6 */ \
+	"program client on client: timewait client -t server -s 0\n"	/* 7 */
+#define RUN "start server\nstart client\nwait client close 2\nsnapshot end settled\nend\n"	/* 8-12 */
+#define CHECK "check first-fin server: the server closes first\n"	/* 13 */
+
+static const struct {
+	const char *text;
+	const char *err;	/* the whole message */
+} bad[] = {
+	{ "", "/x/t.scen:1: no 'test ID' line: the file is empty or all comments" },
+	{ "title T\n", "/x/t.scen:1: the file starts with 'test ID' (then title, shows, hosts...)" },
+	{ "test a/b\n", "/x/t.scen:1: bad test id 'a/b': it names the run folder, so 1-63 of A-Z a-z 0-9 . _ - (not starting with . _ -)" },
+	{ "test ..\n", "/x/t.scen:1: bad test id '..': it names the run folder, so 1-63 of A-Z a-z 0-9 . _ - (not starting with . _ -)" },
+	{ "test a b\n", "/x/t.scen:1: 'test' takes one id: test ID" },
+	{ "test a\ntest b\n", "/x/t.scen:2: a second 'test' line (the first names the test)" },
+	{ "test a\ntitle\n", "/x/t.scen:2: 'title' wants a line of text" },
+	{ "test a\ntitle x\ntitle y\n", "/x/t.scen:3: a second 'title' line" },
+	{ "test a\nseed 1\n", "/x/t.scen:2: 'seed' takes nothing after it" },
+	{ "test a\nhots client\n", "/x/t.scen:2: unknown statement 'hots' (test, title, shows, seed, repeat, min-time-scale, host, link, sysctl, program, an action, check)" },
+	{ "test a\nhost Client\n", "/x/t.scen:2: bad host name 'Client': 1-12 of a-z and 0-9 (and not sw, dir, run)" },
+	{ "test a\nhost dir\n", "/x/t.scen:2: bad host name 'dir': 1-12 of a-z and 0-9 (and not sw, dir, run)" },
+	{ "test a\nhost c\nhost c\n", "/x/t.scen:3: host 'c' is declared twice" },
+	{ "test a\nhost a1\nhost a2\nhost a3\nhost a4\nhost a5\nhost a6\nhost a7\n", "/x/t.scen:8: too many hosts (at most 6)" },
+	{ "test a\nhost c\nlink c s\n", "/x/t.scen:3: no host 's' declared above" },
+	{ "test a\nhost c\nhost s\nlink c s delay 10ms\n", "/x/t.scen:4: link impairments ('delay') are not supported yet: a link only names two hosts" },
+	{ "test a\nhost c\nlink c c\n", "/x/t.scen:3: a link joins two different hosts" },
+	{ "test a\nhost c\nsysctl s net.ipv4.tcp_fin_timeout=5\n", "/x/t.scen:3: no host 's' declared above" },
+	{ "test a\nhost c\nsysctl c net.ipv4.tcp_fin_timeout\n", "/x/t.scen:3: 'sysctl' wants KEY=VALUE, as sysctl(8) writes it: net.ipv4.tcp_fin_timeout=5" },
+	{ "test a\nhost c\nsysctl c kernel.pid_max=5\n", "/x/t.scen:3: 'kernel.pid_max' is not a network sysctl name: net.PART.PART..., each part of A-Z a-z 0-9 _ -" },
+	{ "test a\nhost c\nsysctl c net.ipv4..x=5\n", "/x/t.scen:3: 'net.ipv4..x' is not a network sysctl name: net.PART.PART..., each part of A-Z a-z 0-9 _ -" },
+	{ "test a\nhost c\nsysctl c net/ipv4/x=5\n", "/x/t.scen:3: 'net/ipv4/x' is not a network sysctl name: net.PART.PART..., each part of A-Z a-z 0-9 _ -" },
+	{ "test a\nhost c\nsysctl c net.ipv4.x=\n", "/x/t.scen:3: bad value for net.ipv4.x: 1-63 printable characters" },
+	{ "test a\nhost c\nsysctl c net.ipv4.x=1\nsysctl c net.ipv4.x=2\n", "/x/t.scen:4: net.ipv4.x is set twice on host c (first on line 3)" },
+	{ "test a\nhost c\nprogram p on c timewait server\n", "/x/t.scen:3: 'program' reads: program NAME on HOST: COMMAND [ARG...]" },
+	{ "test a\nhost c\nprogram p at c: timewait server\n", "/x/t.scen:3: 'program' reads: program NAME on HOST: COMMAND [ARG...]" },
+	{ "test a\nhost c\nprogram ../p on c: timewait server\n", "/x/t.scen:3: bad program name '../p': it names files (HOST.NAME.events.jsonl), so 1-23 of A-Z a-z 0-9 _ - (not starting with _ -)" },
+	{ "test a\nhost c\nprogram p.2 on c: timewait server\n", "/x/t.scen:3: bad program name 'p.2': it names files (HOST.NAME.events.jsonl), so 1-23 of A-Z a-z 0-9 _ - (not starting with _ -)" },
+	{ "test a\nhost c\nprogram p on s: timewait server\n", "/x/t.scen:3: no host 's' declared above" },
+	{ "test a\nhost c\nprogram p on c:\n", "/x/t.scen:3: program p has no command after the ':'" },
+	{ "test a\nhost c\nprogram p on c: timewait proxy\n", "/x/t.scen:3: timewait runs here as 'timewait server' or 'timewait client'" },
+	{ "test a\nhost c\nprogram p on c: no-such-command-here\n", "/x/t.scen:3: command 'no-such-command-here' not found in PATH" },
+	{ "test a\nhost c\nprogram p on c: ./missing.sh\n", "/x/t.scen:3: no program at /x/./missing.sh (a relative path is taken from the scenario's folder)" },
+	{ "test a\nhost c\nprogram p on c: timewait server\nprogram p on c: timewait server\n", "/x/t.scen:4: program 'p' is declared twice" },
+	{ "test a\nhost c\nprogram p on c: timewait client -t {s}\n", "/x/t.scen:3: {s}: no host of that name above (a host, HOST-v6, dir or run)" },
+	{ "test a\nhost c\nprogram p on c: timewait client -t {c\n", "/x/t.scen:3: a '{' is not closed in '{c' (write '{{' for one '{')" },
+	{ "test a\nhost c\nprogram p on c: timewait client -t c}\n", "/x/t.scen:3: a lone '}' in 'c}' (write '}}' for one '}')" },
+	{ "test a\nhost c\nprogram p on c: timewait client \"-t\n", "/x/t.scen:3: a '\"' is not closed" },
+	{ "test a\nhost c\nprogram p on c: timewait client a\"b\n", "/x/t.scen:3: a '\"' inside a word: quote the whole word" },
+	{ "test a\nhost c\nprogram p on c: timewait client 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21\n", "/x/t.scen:3: too many arguments (at most 20)" },
+	{ HEAD PROGS "start nobody\n", "/x/t.scen:8: no program 'nobody' declared above" },
+	{ HEAD PROGS "start server\nstart server\n", "/x/t.scen:9: program server is started twice" },
+	{ HEAD PROGS "sigint client\n", "/x/t.scen:8: program client is not started above" },
+	{ HEAD PROGS "start client\nwait client clsoe 2\n", "/x/t.scen:9: 'clsoe' is not a step the programs log (docs/formats.md)" },
+	{ HEAD PROGS "start client\nwait client\n", "/x/t.scen:9: 'wait' wants a step: wait PROGRAM STEP [REQUEST]" },
+	{ HEAD PROGS "start client\nwait client close 0\n", "/x/t.scen:9: '0' is not a number from 1 to 100000" },
+	{ HEAD PROGS "start client\nwait client close 1 within 0\n", "/x/t.scen:9: 'within 0' waits for nothing" },
+	{ HEAD PROGS "start client\nwait client close 1 within\n", "/x/t.scen:9: unexpected 'within' in the action (it wants a value after it)" },
+	{ HEAD PROGS "start client settled\n", "/x/t.scen:8: unexpected 'settled' in the action" },
+	{ HEAD PROGS "at 13 start client\n", "/x/t.scen:8: '13' is not a duration: whole milliseconds up to an hour, with a unit (300ms, 13s, 1.5s)" },
+	{ HEAD PROGS "at 1.5ms start client\n", "/x/t.scen:8: '1.5ms' is not a duration: whole milliseconds up to an hour, with a unit (300ms, 13s, 1.5s)" },
+	{ HEAD PROGS "at 2h start client\n", "/x/t.scen:8: '2h' is not a duration: whole milliseconds up to an hour, with a unit (300ms, 13s, 1.5s)" },
+	{ HEAD PROGS "at 3601s start client\n", "/x/t.scen:8: '3601s' is not a duration: whole milliseconds up to an hour, with a unit (300ms, 13s, 1.5s)" },
+	{ HEAD PROGS "at 2s start client\nat 1s start server\n", "/x/t.scen:9: at 1s comes before the 2000 ms of an action above: actions are written in the order they run" },
+	{ HEAD PROGS "at 2s start client\nsnapshot x\nat 1s start server\n", "/x/t.scen:10: at 1s comes before the 2000 ms of an action above: actions are written in the order they run" },
+	{ HEAD PROGS "at 1s\n", "/x/t.scen:8: 'at' wants a time and an action: at 13s sigint client" },
+	{ HEAD "repeat\n", "/x/t.scen:6: 'repeat' takes one word: repeat in-one-lab" },
+	{ HEAD "repeat in-one-lab\nrepeat in-one-lab\n", "/x/t.scen:7: a second 'repeat' line" },
+	{ HEAD "min-time-scale 0.04\n", "/x/t.scen:6: 'min-time-scale' wants a number and why: min-time-scale F: WHY" },
+	{ HEAD "min-time-scale x: why\n", "/x/t.scen:6: min-time-scale 'x' is not a number from 0 to 10" },
+	{ HEAD "min-time-scale 0.04:\n", "/x/t.scen:6: 'min-time-scale' wants a reason after the colon" },
+	{ HEAD PROGS "jump client\n", "/x/t.scen:8: unknown statement 'jump' (test, title, shows, seed, repeat, min-time-scale, host, link, sysctl, program, an action, check)" },
+	{ HEAD PROGS "at 1s jump client\n", "/x/t.scen:8: unknown action 'jump' (start, wait, sigint, enter, snapshot, wait-timewait, end)" },
+	{ HEAD PROGS "start client as x\nstart server as x\n", "/x/t.scen:9: action name 'x' is used twice" },
+	{ HEAD PROGS "start client as a/b\n", "/x/t.scen:8: bad action name 'a/b'" },
+	{ HEAD PROGS "snapshot\n", "/x/t.scen:8: 'snapshot' wants a name: snapshot NAME" },
+	{ HEAD PROGS "snapshot a-very-long-name-x\n", "/x/t.scen:8: bad snapshot name 'a-very-long-name-x': 1-15 of A-Z a-z 0-9 . _ -" },
+	{ HEAD PROGS "snapshot a\nsnapshot a\n", "/x/t.scen:9: snapshot 'a' is taken twice" },
+	{ HEAD PROGS "snapshot a\nsnapshot b\nsnapshot c\nsnapshot d\nsnapshot e\n", "/x/t.scen:12: too many snapshots (at most 4)" },
+	{ HEAD PROGS RUN "start server\n", "/x/t.scen:13: no action may follow 'end' (only checks)" },
+	{ HEAD PROGS "start server\nstart client\n" CHECK, "/x/t.scen:10: no 'end' action: the last action ends the test" },
+	{ HEAD PROGS RUN, "/x/t.scen:12: no check: a test must be able to fail" },
+	{ HEAD PROGS "start server\nend\n" CHECK, "/x/t.scen:7: program client is never started" },
+	{ "test t\ntitle T\nhost c\n", "/x/t.scen:3: no 'shows' line (one sentence: what the test shows)" },
+	{ "test t\nshows S\nhost c\n", "/x/t.scen:3: no 'title' line" },
+	{ "test t\ntitle T\nshows S\n", "/x/t.scen:3: no host" },
+	{ "test t\ntitle T\nshows S\nhost c\nend\n", "/x/t.scen:5: no program" },
+	{ HEAD PROGS RUN "check first-fin server\n", "/x/t.scen:13: a check ends with ': what must be seen', in words for a person" },
+	{ HEAD PROGS RUN "check first-fin server:   \n", "/x/t.scen:13: the check has no sentence after its ':'" },
+	{ HEAD PROGS RUN "check : x\n", "/x/t.scen:13: 'check' wants a kind: check KIND ...: SENTENCE" },
+	{ HEAD PROGS RUN "check last-fin server: x\n", "/x/t.scen:13: unknown check 'last-fin' (call, same-port, timewait, tw-timer, state, sends, first-fin, fin-after, fin-gap, established, race)" },
+	{ HEAD PROGS RUN "check first-fin nohost: x\n", "/x/t.scen:13: no host 'nohost' declared above" },
+	{ HEAD PROGS RUN "check first-fin: x\n", "/x/t.scen:13: 'first-fin' wants a host" },
+	{ HEAD PROGS RUN "check first-fin server extra: x\n", "/x/t.scen:13: unexpected 'extra' at the end of the check" },
+	{ HEAD PROGS RUN "check call nobody bind 1 ok: x\n", "/x/t.scen:13: no program 'nobody' declared above" },
+	{ HEAD PROGS RUN "check call client bnid 1 ok: x\n", "/x/t.scen:13: 'bnid' is not a step the programs log (docs/formats.md)" },
+	{ HEAD PROGS RUN "check call client bind one ok: x\n", "/x/t.scen:13: 'one' is not a number from 1 to 100000" },
+	{ HEAD PROGS RUN "check call client bind 1 works: x\n", "/x/t.scen:13: 'works': a call is 'ok' or 'fails [ERRNO]'" },
+	{ HEAD PROGS RUN "check call client bind 1 fails EBOGUS: x\n", "/x/t.scen:13: 'EBOGUS' is not an errno name (EADDRINUSE, ECONNRESET...)" },
+	{ HEAD PROGS RUN "check call client bind 1: x\n", "/x/t.scen:13: 'call' wants ok or fails" },
+	{ HEAD PROGS RUN "check timewait server >= 1: x\n", "/x/t.scen:13: 'timewait' wants the snapshot it reads: at SNAPSHOT" },
+	{ HEAD PROGS RUN "check timewait server at later >= 1: x\n", "/x/t.scen:13: no snapshot 'later' taken above" },
+	{ HEAD PROGS RUN "check timewait server at end > 1: x\n", "/x/t.scen:13: '>' is not a comparison: == N or >= N" },
+	{ HEAD PROGS RUN "check timewait server at end ==: x\n", "/x/t.scen:13: 'timewait' wants a number after the comparison" },
+	{ HEAD PROGS RUN "check tw-timer server at end 60s..55s: x\n", "/x/t.scen:13: the range 60s..55s ends before it starts" },
+	{ HEAD PROGS RUN "check tw-timer server at end 55s: x\n", "/x/t.scen:13: '55s' is not a range of durations: LO..HI (0..300ms, 55s..60s)" },
+	{ HEAD PROGS RUN "check state server at end OPEN: x\n", "/x/t.scen:13: 'OPEN' is not a TCP state (ESTABLISHED, FIN_WAIT2, CLOSE_WAIT...)" },
+	{ HEAD PROGS RUN "check state server at end LISTEN == 1: x\n", "/x/t.scen:13: unexpected '==' (>= N, port P)" },
+	{ HEAD PROGS RUN "check state server at end LISTEN port 70000: x\n", "/x/t.scen:13: '70000' is not a number from 1 to 65535" },
+	{ HEAD PROGS RUN "check sends client PSH == 0: x\n", "/x/t.scen:13: 'PSH': sends counts FIN, RST, SYN or DATA" },
+	{ HEAD PROGS RUN "check fin-after client nothing 0..1s: x\n", "/x/t.scen:13: no action named 'nothing' above (name one with 'as NAME')" },
+	{ HEAD PROGS RUN "check fin-gap client client 0..1s: x\n", "/x/t.scen:13: fin-gap compares two different hosts" },
+	{ HEAD PROGS RUN "check established client == 2: x\n", "/x/t.scen:13: '==' is not a comparison: >= N" },
+	{ "test t\ntitle T\nshows S\nhost a\nhost b\nprogram p on a: timewait server\nstart p\nend\ncheck race: x\n", "/x/t.scen:9: 'race' judges hosts and programs named server and client" },
+	{ HEAD "program p on client: /bin/true\nstart p\nwait p close\n", "/x/t.scen:8: program p writes no event log to wait on (only timewait server and client do)" },
+	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck same-port p: x\n", "/x/t.scen:9: program p writes no event log to check (only timewait server and client do)" },
+	{ "test a\nhost c\x01\n", "/x/t.scen:2: control character 0x01 in the line" },
+};
+
+static void
+every_error(void **state)
+{
+	char err[512];
+	size_t i;
+	int wrong = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct test_spec *t = parse(bad[i].text, err, sizeof(err));
+
+		if (t != NULL || strcmp(err, bad[i].err) != 0) {
+			print_error("case %zu: %s\n  want: %s\n  got:  %s\n", i, bad[i].text, bad[i].err,
+			    t ? "(parsed)" : err);
+			wrong++;
+		}
+		scen_free(t);
+	}
+	assert_int_equal(wrong, 0);
+}
+
+/* Bytes that no text has: a NUL, a line too long, a file too big. */
+static void
+not_text(void **state)
+{
+	static const char nul[] = "test a\nho\0st c\n";
+	static const char crlf[] = "test a\r\ntitle\tT\r\nshows S\r\nhost c\r\n"
+	    "program client on c: timewait client\r\nstart client\r\nend\r\n"
+	    "check sends c RST == 0: x\r\n";
+	char err[512], *big;
+	struct test_spec *t;
+
+	(void)state;
+	t = scen_parse(nul, sizeof(nul) - 1, "f", err, sizeof(err));
+	assert_null(t);
+	assert_string_equal(err, "f:2: a NUL byte: this is not a text file");
+	big = malloc(SCEN_MAX_BYTES + 2);
+	assert_non_null(big);
+	memset(big, 'x', SCEN_MAX_BYTES + 1);
+	big[SCEN_MAX_BYTES + 1] = '\0';
+	t = scen_parse(big, 2000, "f", err, sizeof(err));
+	assert_null(t);
+	assert_string_equal(err, "f:1: line longer than 1000 characters");
+	t = scen_parse(big, SCEN_MAX_BYTES + 1, "f", err, sizeof(err));
+	assert_null(t);
+	assert_string_equal(err, "f: larger than 256 KiB: not a scenario file");
+	free(big);
+	/* CRLF lines and tabs are text. */
+	t = scen_parse(crlf, sizeof(crlf) - 1, "f", err, sizeof(err));
+	if (t == NULL)
+		fail_msg("%s", err);
+	assert_string_equal(t->title, "T");
+	scen_free(t);
+}
+
+static void
+files(void **state)
+{
+	char dir[] = "/tmp/tw-test-scen-XXXXXX", path[256], err[512];
+	struct test_spec *t;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/mine.scen", dir);
+	assert_null(scen_load(path, err, sizeof(err)));
+	snprintf(path, sizeof(path), "%s/mine.scen: No such file or directory", dir);
+	assert_string_equal(err, path);
+	snprintf(path, sizeof(path), "%s/mine.scen", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(full, f);
+	fclose(f);
+	t = scen_load(path, err, sizeof(err));
+	if (t == NULL)
+		fail_msg("%s", err);
+	assert_string_equal(t->dir, dir);
+	scen_free(t);
+	assert_null(scen_load(dir, err, sizeof(err)));
+	unlink(path);
+	rmdir(dir);
+}
+
+static void
+names(void **state)
+{
+	(void)state;
+	assert_true(scen_valid_name("003-linger0"));
+	assert_true(scen_valid_name("A.b_c-1"));
+	assert_false(scen_valid_name(""));
+	assert_false(scen_valid_name("-x"));
+	assert_false(scen_valid_name(".x"));
+	assert_false(scen_valid_name("a/b"));
+	assert_false(scen_valid_name("a b"));
+	assert_true(scen_valid_host("server2"));
+	assert_false(scen_valid_host("sw"));
+	assert_false(scen_valid_host("Server"));
+	assert_false(scen_valid_host("thirteenchars"));
+}
+
+static const char *
+addr_of(void *ctx, const char *host, int v6)
+{
+	(void)ctx;
+	if (strcmp(host, "server") == 0)
+		return v6 ? "fd00::3" : "10.0.0.3";
+	return NULL;
+}
+
+static void
+expand(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(scen_expand("{server}:666", addr_of, NULL, "/d", "/r", out, sizeof(out)), 0);
+	assert_string_equal(out, "10.0.0.3:666");
+	assert_int_equal(scen_expand("[{server-v6}]", addr_of, NULL, "/d", "/r", out, sizeof(out)), 0);
+	assert_string_equal(out, "[fd00::3]");
+	assert_int_equal(scen_expand("{dir}/a {run}/b {{x}}", addr_of, NULL, "/d", "/r", out, sizeof(out)), 0);
+	assert_string_equal(out, "/d/a /r/b {x}");
+	assert_int_equal(scen_expand("{client}", addr_of, NULL, "/d", "/r", out, sizeof(out)), -1);
+	assert_int_equal(scen_expand("{server}{server}{server}", addr_of, NULL, "/d", "/r", out, 12), -1);
+}
+
+static void
+command_line_knobs(void **state)
+{
+	struct test_spec *t;
+	char err[512];
+
+	(void)state;
+	t = parse(full, err, sizeof(err));
+	assert_non_null(t);
+	/* Over the file's own value, then a new one. */
+	assert_int_equal(scen_add_sysctl(t, "client:net.ipv4.tcp_fin_timeout=9", err, sizeof(err)), 0);
+	assert_string_equal(t->sysctls[0].value, "9");
+	assert_int_equal(t->sysctls[0].line, 0);
+	assert_int_equal(scen_add_sysctl(t, "server:net.ipv4.tcp_rfc1337=1", err, sizeof(err)), 0);
+	assert_string_equal(t->sysctls[2].key, "net.ipv4.tcp_rfc1337");
+	assert_null(t->sysctls[3].key);
+	assert_int_equal(scen_add_sysctl(t, "nohost:net.ipv4.x=1", err, sizeof(err)), -1);
+	assert_string_equal(err, "--sysctl nohost:net.ipv4.x=1: test my-test.1 has no host 'nohost'");
+	assert_int_equal(scen_add_sysctl(t, "client:vm.swappiness=1", err, sizeof(err)), -1);
+	assert_string_equal(err, "--sysctl client:vm.swappiness=1: 'vm.swappiness' is not a network sysctl name (net.PART.PART...)");
+	assert_int_equal(scen_add_sysctl(t, "client=1", err, sizeof(err)), -1);
+	assert_int_equal(scen_add_sysctl(t, "client:net.ipv4.x=", err, sizeof(err)), -1);
+	scen_free(t);
+	assert_true(knobs_same("32768\t60999\n", "32768 60999"));
+	assert_true(knobs_same("5", "05"));
+	assert_false(knobs_same("5", "6"));
+	assert_false(knobs_same("1 2", "1"));
+}
+
+/* The two test properties the runner reads instead of test ids. */
+static void
+properties(void **state)
+{
+	struct test_spec *t;
+	char err[512];
+
+	(void)state;
+	t = parse(HEAD "repeat in-one-lab\nmin-time-scale 0.04: the delayed ACK\n" PROGS RUN CHECK,
+	    err, sizeof(err));
+	if (t == NULL)
+		fail_msg("%s", err);
+	assert_true(t->repeat_in_one_lab);
+	assert_true(t->min_scale > 0.0399 && t->min_scale < 0.0401);
+	assert_string_equal(t->min_scale_why, "the delayed ACK");
+	scen_free(t);
+	t = parse(HEAD PROGS RUN CHECK, err, sizeof(err));
+	if (t == NULL)
+		fail_msg("%s", err);
+	assert_false(t->repeat_in_one_lab);
+	assert_true(t->min_scale == 0);
+	assert_null(t->min_scale_why);
+	scen_free(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_statement),
+		cmocka_unit_test(properties),
+		cmocka_unit_test(every_error),
+		cmocka_unit_test(not_text),
+		cmocka_unit_test(files),
+		cmocka_unit_test(names),
+		cmocka_unit_test(expand),
+		cmocka_unit_test(command_line_knobs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
