@@ -86,8 +86,11 @@ scen_list_main(int argc, char **argv)
 		return rc;
 	/* The files given first: a wrong one is said before anything is listed. */
 	for (i = 0; i < fr.npos; i++) {
-		if ((given[ng] = scen_load(fr.pos[i], err, sizeof(err))) == NULL) {
-			fprintf(stderr, "%s\n", err);
+		if ((given[ng] = catalogue_load(fr.pos[i], &malformed, err, sizeof(err))) == NULL) {
+			if (malformed)	/* FILE:LINE: what is wrong */
+				fprintf(stderr, "%s\n", err);
+			else
+				flags_usage_error(&lab_list_cmd, argv[0], "%s", err);
 			while (ng > 0)
 				scen_free(given[--ng]);
 			return EXIT_USAGE;
