@@ -172,7 +172,7 @@ find_lab(const char *id, struct lab_state *st)
 	if (id == NULL)
 		id = getenv("TIMEWAIT_LAB");
 	rc = lab_state_find(id, st, err, sizeof(err));
-	if (rc == -2)
+	if (rc == -2 || rc == -3)
 		return bad(err, NULL);
 	if (rc < 0) {
 		fprintf(stderr, "timewait lab: %s\n", err);
