@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -395,27 +396,55 @@ fs_chown_tree(int dirfd, const char *name, uid_t uid, gid_t gid)
 }
 
 int
-fs_replace_dir(int dirfd, const char *tmpname, const char *name, char *err,
-    size_t errlen)
+fs_replace_dir(int fromdir, const char *tmpname, int todir, const char *name,
+    char *err, size_t errlen)
 {
-	if (renameat2(dirfd, tmpname, dirfd, name, RENAME_NOREPLACE) == 0)
+	if (renameat2(fromdir, tmpname, todir, name, RENAME_NOREPLACE) == 0)
 		return 0;
 	if (errno != EEXIST) {
 		snprintf(err, errlen, "cannot rename %s to %s: %s", tmpname, name, strerror(errno));
 		return -1;
 	}
-	if (renameat2(dirfd, tmpname, dirfd, name, RENAME_EXCHANGE) < 0) {
+	if (renameat2(fromdir, tmpname, todir, name, RENAME_EXCHANGE) < 0) {
 		snprintf(err, errlen, "cannot put %s in place of %s: %s", tmpname, name,
 		    strerror(errno));
 		return -1;
 	}
 	/* tmpname is now the old one. */
-	if (fs_remove_tree(dirfd, tmpname) < 0) {
+	if (fs_remove_tree(fromdir, tmpname) < 0) {
 		snprintf(err, errlen, "cannot remove the previous %s (now %s): %s", name,
 		    tmpname, strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+void
+fs_remove_dead(int dirfd, const char *prefix)
+{
+	size_t plen = strlen(prefix);
+	struct dirent *e;
+	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0), used;
+	long pid;
+	DIR *d;
+
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (d == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		used = 0;
+		if (strncmp(e->d_name, prefix, plen) != 0 ||
+		    sscanf(e->d_name + plen, "%ld.%n", &pid, &used) != 1 || used == 0 ||
+		    pid <= 0 || pid > INT32_MAX)
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		(void)fs_remove_tree(dirfd, e->d_name);
+	}
+	closedir(d);
 }
 
 int
@@ -572,6 +601,68 @@ fs_read_file(int dirfd, const char *name, size_t max, int owner_only, char **buf
 	*buf = b;
 	*len = got;
 	return 0;
+}
+
+/* The folder of path, opened and checked; name gets the file's name. */
+static int
+out_file_dir(const char *path, char *name, size_t namelen, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+
+	if (path == NULL || fs_split(path, dir, sizeof(dir), name, namelen) < 0) {
+		snprintf(err, errlen, "%s: not a file name", path ? path : "(none)");
+		return -1;
+	}
+	return fs_open_outdir(dir, 0, err, errlen);
+}
+
+int
+fs_check_out_file(const char *path, char *err, size_t errlen)
+{
+	char name[NAME_MAX + 1];
+	struct stat st;
+	int dirfd = out_file_dir(path, name, sizeof(name), err, errlen);
+
+	if (dirfd < 0)
+		return -1;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s is a folder", path);
+		close(dirfd);
+		return -1;
+	}
+	close(dirfd);
+	return 0;
+}
+
+FILE *
+fs_fopen_out(const char *path, char *err, size_t errlen)
+{
+	char name[NAME_MAX + 1];
+	uid_t uid;
+	gid_t gid;
+	FILE *f;
+	int dirfd, fd, e;
+
+	dirfd = out_file_dir(path, name, sizeof(name), err, errlen);
+	if (dirfd < 0)
+		return NULL;
+	fd = fs_create(dirfd, name, O_WRONLY, 0644);
+	e = errno;
+	close(dirfd);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", path, strerror(e));
+		errno = e;
+		return NULL;
+	}
+	fs_result_owner(&uid, &gid);
+	if (geteuid() == 0 && (uid != 0 || gid != 0))
+		(void)fchown(fd, uid, gid);
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
 }
 
 /* A folder of root's own: made if missing with mode, then checked. */

@@ -17,6 +17,7 @@
 #define TIMEWAIT_FSAFE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define FS_ID_MAX 40	/* an identifier is at most this many characters */
@@ -61,13 +62,17 @@ int fs_empty_dir(int dirfd);
 int fs_chown_tree(int dirfd, const char *name, uid_t uid, gid_t gid);
 
 /*
- * Put the folder tmpname in place of name, both in dirfd: name, if it
+ * Put the folder fromdir/tmpname in place of todir/name: name, if it
  * exists, is exchanged with it atomically (RENAME_EXCHANGE) and the old
  * one removed by fs_remove_tree; otherwise a plain rename without
  * replacement. 0 or -1 with err.
  */
-int fs_replace_dir(int dirfd, const char *tmpname, const char *name,
+int fs_replace_dir(int fromdir, const char *tmpname, int todir, const char *name,
     char *err, size_t errlen);
+
+/* Remove the entries of dirfd named "<prefix><pid>.<anything>" whose pid
+ * is no longer alive: the fresh folders of runs that were killed. */
+void fs_remove_dead(int dirfd, const char *prefix);
 
 /* Splits path into its folder (".", "/" or the part before the last
  * slash) and its last name, which must be a plain name (not "." or "..").
@@ -97,6 +102,16 @@ int fs_write_file(int dirfd, const char *name, const void *buf, size_t len,
  * and not writable by group or others. 0 or -1 (EFBIG, EPERM...). */
 int fs_read_file(int dirfd, const char *name, size_t max, int owner_only,
     char **buf, size_t *len);
+
+/*
+ * A file named by a person (report --html FILE, bench --json FILE): its
+ * folder is opened and checked as fs_open_outdir does (never made), then
+ * the file is made new there (fs_create: a link in its place is removed,
+ * not followed) and given to the result owner. fs_check_out_file only
+ * checks (for a command to refuse before it works). NULL or -1 with err.
+ */
+int fs_check_out_file(const char *path, char *err, size_t errlen);
+FILE *fs_fopen_out(const char *path, char *err, size_t errlen);
 
 /*
  * The tool's own folder, /run/timewait (mode 0755), and its private

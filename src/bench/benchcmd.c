@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include "fsafe.h"
 #include "bench/bench.h"
 #include "commands.h"
 #include "util.h"
@@ -915,10 +916,15 @@ json_series(const struct run_result *r)
 static int
 write_json(const char *path, json_t *root)
 {
-	int r = json_dump_file(root, path, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	char err[512];
+	FILE *f = fs_fopen_out(path, err, sizeof(err));
+	int r = f == NULL ? -1 : json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 
+	if (f != NULL && fclose(f) != 0)
+		r = -1;
 	if (r == -1)
-		fprintf(stderr, "timewait bench: cannot write %s\n", path);
+		fprintf(stderr, "timewait bench: cannot write %s: %s\n", path,
+		    f == NULL ? err : strerror(errno));
 	return r;
 }
 
@@ -1087,6 +1093,15 @@ bench_main(int argc, char **argv)
 	if (geteuid() != 0) {
 		fprintf(stderr, "timewait bench: needs root (it makes network namespaces)\n");
 		return 1;
+	}
+	{	/* Refused now, not after the run: folders only root or the caller can change. */
+		char err[512];
+
+		if ((o.json && fs_check_out_file(o.json, err, sizeof(err)) == -1) ||
+		    (o.plot && fs_check_out_file(o.plot, err, sizeof(err)) == -1)) {
+			fprintf(stderr, "timewait bench: %s\n", err);
+			return 1;
+		}
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fsafe.h"
 #include "bench/bench.h"
 
 #define W 1100
@@ -132,7 +133,8 @@ plot_svg(const char *path, const char *title, const struct plot_line *lines, int
 	double tmax = 1, ymax[NPANELS] = { 1, 1, 1 };
 	int p, i, h = TOP + NPANELS * (PANEL_H + GAP);
 	size_t k;
-	FILE *out = fopen(path, "we");
+	char err[512];
+	FILE *out = fs_fopen_out(path, err, sizeof(err));
 
 	if (out == NULL)
 		return -1;

@@ -571,7 +571,7 @@ write_run_folder(struct lab_state *st, int sdir, const char *out,
 		    strerror(errno));
 		goto done;
 	}
-	rc = fs_replace_dir(pfd, tmp, base, err, errlen);
+	rc = fs_replace_dir(pfd, tmp, pfd, base, err, errlen);
 done:
 	if (rc < 0 && nfd >= 0)
 		(void)fs_remove_tree(pfd, tmp);

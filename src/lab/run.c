@@ -35,6 +35,8 @@
 #include "lab/lab.h"
 #include "lab/results.h"
 #include "lab/run.h"
+#include "events.h"
+#include "fsafe.h"
 #include "ktrace.h"
 #include "render/render.h"
 #include "util.h"
@@ -52,6 +54,7 @@ struct run_opts {
 	int repeat;
 	int jobs;
 	char out[PATH_MAX];
+	int outfd;		/* out, opened and checked (fs_open_outdir) */
 	char exe[PATH_MAX];
 	int unprivileged;	/* programs run as nobody */
 };
@@ -137,8 +140,9 @@ spawn_proc(struct test_rec *r, struct lab *lab, struct proc_rec *p,
 		snprintf(r->error, sizeof(r->error), "run folder path too long");
 		return -1;
 	}
-	logfd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	evfd = open(p->events_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+	/* In the test's fresh folder, which only root can write (run_test). */
+	logfd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	evfd = open(p->events_path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC |
 	    (append ? 0 : O_TRUNC), 0644);
 	if (logfd == -1 || evfd == -1 || pipe2(in, O_CLOEXEC) == -1) {
 		snprintf(r->error, sizeof(r->error), "cannot create %s's files: %s",
@@ -149,9 +153,8 @@ spawn_proc(struct test_rec *r, struct lab *lab, struct proc_rec *p,
 			close(evfd);
 		return -1;
 	}
-	/* The program reopens /dev/fd/3 as user nobody. */
-	if (o->unprivileged)
-		(void)fchown(evfd, 65534, 65534);
+	/* The program writes through this descriptor, its fd 3, as it is
+	 * (events.c): as user nobody it needs no right on the file. */
 	snprintf(scale, sizeof(scale), "%g", r->scale);
 	argv[argc++] = (char *)o->exe;
 	argv[argc++] = (char *)ps->prog;
@@ -186,6 +189,23 @@ spawn_proc(struct test_rec *r, struct lab *lab, struct proc_rec *p,
 	return 0;
 }
 
+/* The program ended because it could not write its event log (events.c):
+ * the lab's error (a full disk), not the program's. */
+static int
+lab_write_failed(struct test_rec *r, struct proc_rec *p)
+{
+	int st;
+
+	if (p->pid <= 0 || waitpid(p->pid, &st, WNOHANG) != p->pid)
+		return 0;
+	p->pid = 0;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != EVENT_EXIT_IOERR)
+		return 0;
+	snprintf(r->error, sizeof(r->error), "lab error: %s could not write its event log "
+	    "(the run folder's disk is full or failing)", p->spec->name);
+	return 1;
+}
+
 /* Wait until p's log holds step for request req (0: any); *when: its time. */
 static int
 wait_step_from(struct test_rec *r, struct proc_rec *p, size_t from,
@@ -205,6 +225,8 @@ wait_step_from(struct test_rec *r, struct proc_rec *p, size_t from,
 				return 0;
 			}
 		if (stop_requested)
+			return -1;
+		if (lab_write_failed(r, p))
 			return -1;
 		if (now_mono_ns() >= deadline) {
 			snprintf(r->error, sizeof(r->error),
@@ -463,12 +485,23 @@ run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
 	return 0;
 }
 
+/* The test's folder, empty: made fresh by run_test; emptied for the next
+ * of --repeat runs by descriptors, never by name patterns. */
 static int
 clear_dir(const char *dir)
 {
-	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+	int fd, rc;
+
+	if (mkdir(dir, 0755) == 0)
+		return 0;
+	if (errno != EEXIST)
 		return -1;
-	return results_clear(dir);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	rc = fs_empty_dir(fd);
+	close(fd);
+	return rc;
 }
 
 /* Build the test's lab and start a capture on every host. */
@@ -796,17 +829,82 @@ progress_verdict(const struct test_rec *r, const struct series *sr)
 	    r->error[0] ? r->error : first_failed ? first_failed : "");
 }
 
+/* Markers of a test folder an earlier run wrote (fs_may_replace). */
+static const char *const test_markers[] = { "result.json", "lab.json", NULL };
+#define FRESH_PREFIX ".tw-"	/* out/.tw-<pid>.XXXXXX/<test>: being written */
+
+/*
+ * The test's folder is built fresh: out/.tw-<pid>.XXXXXX/<test>/, made by
+ * root now, so nobody else can plant anything in it. Its path is safe to
+ * use as a path: every folder on it was checked by fs_open_outdir (root's
+ * or the invoking user's, not writable by others unless sticky) or made
+ * by us (a path, not a descriptor, because the programs' private mount
+ * namespace binds the hosts file from it). Once written it is given to the
+ * user who ran sudo and put in place of out/<test> as a whole
+ * (fs_replace_dir), by descriptors.
+ */
+static int
+fresh_test_dir(const struct test_spec *t, const struct run_opts *o, char *wrap,
+    size_t wraplen, char *dir, size_t dirlen)
+{
+	char prefix[32], err[PATH_MAX + 128], shown[PATH_MAX + 64];
+	int wfd;
+
+	(void)fmt(shown, sizeof(shown), "%s/%s", o->out, t->id);
+	if (fs_may_replace(o->outfd, t->id, shown, test_markers, err, sizeof(err)) == -1) {
+		progress("ERROR %s", err);
+		return -1;
+	}
+	if (fmt(prefix, sizeof(prefix), FRESH_PREFIX "%d.", (int)getpid()) == -1 ||
+	    (wfd = fs_mkdtempat(o->outfd, prefix, wrap, wraplen)) == -1) {
+		progress("ERROR cannot make a folder in %s: %s", o->out, strerror(errno));
+		return -1;
+	}
+	if (mkdirat(wfd, t->id, 0755) == -1 ||
+	    fmt(dir, dirlen, "%s/%s/%s", o->out, wrap, t->id) == -1) {
+		progress("ERROR cannot make a folder in %s: %s", o->out, strerror(errno));
+		(void)fs_remove_tree(o->outfd, wrap);
+		close(wfd);
+		return -1;
+	}
+	return wfd;
+}
+
+/* The finished folder: to the sudo user, in place of the old one. */
+static int
+install_test_dir(const struct test_spec *t, const struct run_opts *o, int wfd,
+    const char *wrap, char *err, size_t errlen)
+{
+	uid_t uid;
+	gid_t gid;
+	int rc = 0;
+
+	fs_result_owner(&uid, &gid);
+	if (geteuid() == 0 && (uid != 0 || gid != 0) &&
+	    fs_chown_tree(wfd, t->id, uid, gid) == -1) {
+		snprintf(err, errlen, "cannot give %s/%s to uid %u: %s", o->out, t->id,
+		    (unsigned)uid, strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = fs_replace_dir(wfd, t->id, o->outfd, t->id, err, errlen);
+	close(wfd);
+	(void)fs_remove_tree(o->outfd, wrap);
+	return rc;
+}
+
 /* The child's whole life: one test, --repeat times. Returns its status. */
 static int
 run_test(const struct test_spec *t, const struct run_opts *o)
 {
 	struct series sr;
 	struct test_rec r;
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], wrap[NAME_MAX + 1], err[PATH_MAX + 128];
 	uint64_t start = now_mono_ns();
-	int status;
+	int status, wfd;
 
-	if (fmt(dir, sizeof(dir), "%s/%s", o->out, t->id) == -1)
+	wfd = fresh_test_dir(t, o, wrap, sizeof(wrap), dir, sizeof(dir));
+	if (wfd == -1)
 		return STATUS_ERROR;
 	memset(&sr, 0, sizeof(sr));
 	rec_init(&r, t, o);
@@ -814,13 +912,22 @@ run_test(const struct test_spec *t, const struct run_opts *o)
 		race_series(&r, o, dir, &sr);
 	else
 		plain_series(&r, o, dir, &sr);
-	results_write(dir, &r, sr.res, sr.nres, sr.ok, o->repeat > 1 ? sr.outcomes : NULL,
-	    sr.noutcomes, sr.runs, sr.passed_runs, (double)(now_mono_ns() - start) / 1e9);
+	if (results_write(dir, &r, sr.res, sr.nres, sr.ok, o->repeat > 1 ? sr.outcomes : NULL,
+	    sr.noutcomes, sr.runs, sr.passed_runs, (double)(now_mono_ns() - start) / 1e9) == -1) {
+		/* The lab failed, whatever the programs did (a full disk). */
+		snprintf(r.error, sizeof(r.error), "lab error: cannot write the results in %s/%s: %s",
+		    o->out, t->id, strerror(errno));
+		sr.ok = 0;
+	}
 	progress("drawing");
 	if (render_all(dir, 0, r.draw_error, sizeof(r.draw_error)) == -1 &&
 	    r.draw_error[0] == '\0')
 		snprintf(r.draw_error, sizeof(r.draw_error), "the drawings failed");
 	results_append_drawings(dir, &r);
+	if (install_test_dir(t, o, wfd, wrap, err, sizeof(err)) == -1) {
+		snprintf(r.error, sizeof(r.error), "lab error: %s", err);
+		sr.ok = 0;
+	}
 	progress_verdict(&r, &sr);
 	status = stop_requested ? STATUS_STOPPED :
 	    sr.ok ? STATUS_PASS : r.error[0] ? STATUS_ERROR : STATUS_FAIL;
@@ -1174,13 +1281,15 @@ lab_run_main(int argc, char **argv)
 	}
 	if (lab_check_privileges() == -1)
 		return 1;
-	if (mkdir(o.out, 0755) == -1 && errno != EEXIST) {
-		fprintf(stderr, "lab run: cannot create %s: %s\n", o.out, strerror(errno));
-		return 1;
-	}
-	if (access(o.out, W_OK | X_OK) == -1) {
-		fprintf(stderr, "lab run: cannot write into %s: %s\n", o.out, strerror(errno));
-		return 1;
+	{
+		char err[PATH_MAX + 256];
+
+		o.outfd = fs_open_outdir(o.out, 1, err, sizeof(err));
+		if (o.outfd == -1) {
+			fprintf(stderr, "lab run: --out %s\n", err);
+			return 1;
+		}
+		fs_remove_dead(o.outfd, FRESH_PREFIX);	/* of runs killed outright */
 	}
 	len = readlink("/proc/self/exe", o.exe, sizeof(o.exe) - 1);
 	if (len <= 0) {
@@ -1200,8 +1309,14 @@ lab_run_main(int argc, char **argv)
 		char err[256], page[PATH_MAX + 16];
 
 		if (report_html(o.out, NULL, err, sizeof(err)) == 0 &&
-		    fmt(page, sizeof(page), "%s/report.html", o.out) == 0)
+		    fmt(page, sizeof(page), "%s/report.html", o.out) == 0) {
+			uid_t uid;
+			gid_t gid;
+
+			fs_result_owner(&uid, &gid);
+			(void)fchownat(o.outfd, "report.html", uid, gid, AT_SYMLINK_NOFOLLOW);
 			printf("the whole run on one page: %s\n", page);
+		}
 		else
 			fprintf(stderr, "lab run: no report.html: %s\n", err);
 	}

@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 
+#include "fsafe.h"
 #include "pcapread.h"
 #include "render/render.h"
 
@@ -427,8 +428,7 @@ report_html_ex(const char *rundir, const char *out_path, int write_files,
 	if (!out_path)
 		snprintf(path, sizeof(path), "%s/report.html", rundir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if (!(f = fopen(tmp, "w"))) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+	if (!(f = fs_fopen_out(tmp, err, errlen))) {
 		rc = -1;
 		goto out;
 	}

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "fsafe.h"
 #include "render/render.h"
 
 static int
@@ -29,10 +30,9 @@ write_file(const char *dir, const char *name, const struct timeline *tl,
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (!(f = fopen(path, "w"))) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	/* A folder of root's or the caller's alone; a link there is replaced. */
+	if (!(f = fs_fopen_out(path, err, errlen)))
 		return -1;
-	}
 	rc = fn(tl, f);
 	if (fclose(f) || rc) {
 		snprintf(err, errlen, "%s: write failed", path);
@@ -183,6 +183,17 @@ report_main(int argc, char **argv)
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "%s: %s: not a folder\n", argv[0], dir);
 		return EXIT_USAGE;
+	}
+	{	/* We write into it, maybe as root: only a folder nobody else can change. */
+		int fd = fs_open_outdir(dir, 0, err, sizeof(err));
+
+		if (fd < 0 || (html_path && fs_check_out_file(html_path, err, sizeof(err)))) {
+			fprintf(stderr, "%s: %s\n", argv[0], err);
+			if (fd >= 0)
+				close(fd);
+			return 1;
+		}
+		close(fd);
 	}
 	if (html && !remote && !text) {
 		/* One load a test: the page and the files together. */
