@@ -161,8 +161,8 @@ done:
 	return fd;
 }
 
-int
-fs_open_outdir(const char *path, int create, char *err, size_t errlen)
+static int
+open_dir(const char *path, int create, int passage, char *err, size_t errlen)
 {
 	char buf[PATH_MAX], shown[PATH_MAX], *p, *next;
 	uid_t uid;
@@ -219,7 +219,8 @@ fs_open_outdir(const char *path, int create, char *err, size_t errlen)
 		fd = sub;
 		p = next;
 	}
-	if (fs_check_outdir(fd, shown, fresh, err, errlen) < 0)
+	if ((passage ? check_passage(fd, shown, err, errlen) :
+	    fs_check_outdir(fd, shown, fresh, err, errlen)) < 0)
 		goto fail;
 	return fd;
 fail:
@@ -227,6 +228,18 @@ fail:
 		snprintf(err, errlen, "%s: %s", shown, strerror(errno));
 	close(fd);
 	return -1;
+}
+
+int
+fs_open_outdir(const char *path, int create, char *err, size_t errlen)
+{
+	return open_dir(path, create, 0, err, errlen);
+}
+
+int
+fs_open_parent(const char *path, int create, char *err, size_t errlen)
+{
+	return open_dir(path, create, 1, err, errlen);
 }
 
 int
@@ -492,6 +505,12 @@ fs_may_replace(int dirfd, const char *name, const char *shown,
 		errno = EEXIST;
 		return -1;
 	}
+	if (!trusted_uid(st.st_uid)) {
+		snprintf(err, errlen, "%s belongs to uid %u, not to root or to you: "
+		    "not replacing it as root", shown, (unsigned)st.st_uid);
+		errno = EPERM;
+		return -1;
+	}
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	d = fd < 0 ? NULL : fdopendir(fd);
 	if (d == NULL) {
@@ -609,11 +628,25 @@ out_file_dir(const char *path, char *name, size_t namelen, char *err, size_t err
 {
 	char dir[PATH_MAX];
 
+	struct stat st;
+	int fd;
+
 	if (path == NULL || fs_split(path, dir, sizeof(dir), name, namelen) < 0) {
 		snprintf(err, errlen, "%s: not a file name", path ? path : "(none)");
 		return -1;
 	}
-	return fs_open_outdir(dir, 0, err, errlen);
+	/* A file is made new (fs_create), so a sticky folder such as /tmp
+	 * will do; but another user's file there is theirs, not replaced. */
+	fd = fs_open_parent(dir, 0, err, errlen);
+	if (fd >= 0 && fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !trusted_uid(st.st_uid)) {
+		snprintf(err, errlen, "%s belongs to uid %u, not to root or to you: "
+		    "not replacing it as root", path, (unsigned)st.st_uid);
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
 }
 
 int

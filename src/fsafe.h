@@ -38,6 +38,12 @@ void fs_result_owner(uid_t *uid, gid_t *gid);
  * owner. Returns an O_DIRECTORY descriptor, or -1 with a message in err.
  */
 int fs_open_outdir(const char *path, int create, char *err, size_t errlen);
+/* The same walk, but the folder itself is checked as a folder on the way
+ * is: root's or the result owner's, writable by others only if sticky
+ * (like /tmp). For the parent of a folder that is made fresh and renamed
+ * into place (lab down --out DIR): in a sticky folder nobody can rename or
+ * remove our entries, and fs_may_replace refuses one that is not ours. */
+int fs_open_parent(const char *path, int create, char *err, size_t errlen);
 /* The same checks on a descriptor already open. 0 or -1 with err. */
 int fs_check_outdir(int dirfd, const char *shown, int fresh, char *err, size_t errlen);
 
@@ -81,8 +87,9 @@ int fs_split(const char *path, char *dir, size_t dirlen, char *base, size_t base
 
 /* Whether the entry name in dirfd may be replaced by a new run folder:
  * missing, an empty folder, or a folder holding one of markers (files a
- * run writes: "lab.json", "result.json"). A link, a file or a folder of
- * something else is refused, with the reason in err. 0 or -1. */
+ * run writes: "lab.json", "result.json"), owned by root or the result
+ * owner. A link, a file, another user's folder or a folder of something
+ * else is refused, with the reason in err. 0 or -1. */
 int fs_may_replace(int dirfd, const char *name, const char *shown,
     const char *const *markers, char *err, size_t errlen);
 
@@ -105,9 +112,10 @@ int fs_read_file(int dirfd, const char *name, size_t max, int owner_only,
 
 /*
  * A file named by a person (report --html FILE, bench --json FILE): its
- * folder is opened and checked as fs_open_outdir does (never made), then
- * the file is made new there (fs_create: a link in its place is removed,
- * not followed) and given to the result owner. fs_check_out_file only
+ * folder is opened and checked as fs_open_parent does (never made; a
+ * sticky folder like /tmp will do), a file there of another user is
+ * refused, then the file is made new (fs_create: a link in its place is
+ * removed, not followed) and given to the result owner. fs_check_out_file only
  * checks (for a command to refuse before it works). NULL or -1 with err.
  */
 int fs_check_out_file(const char *path, char *err, size_t errlen);

@@ -501,8 +501,8 @@ static const char *const run_markers[] = { "lab.json", "hosts", NULL };
 
 /*
  * The run folder out, checked as `down` would: its parent opened (made if
- * missing) and checked by fs_open_outdir, out itself missing, empty or an
- * earlier run folder. Returns the parent's descriptor, base gets out's
+ * missing) and checked by fs_open_parent, out itself missing, empty or an
+ * earlier run folder of root's or the invoking user's. Returns the parent's descriptor, base gets out's
  * last name; -1 with err.
  */
 static int
@@ -515,7 +515,7 @@ out_parent(const char *out, char *base, size_t baselen, char *err, size_t errlen
 		snprintf(err, errlen, "%s: not a folder path", out);
 		return -1;
 	}
-	pfd = fs_open_outdir(dir, 1, err, errlen);
+	pfd = fs_open_parent(dir, 1, err, errlen);
 	if (pfd < 0)
 		return -1;
 	if (fs_may_replace(pfd, base, out, run_markers, err, errlen) < 0) {

@@ -428,7 +428,14 @@ results_write(const char *dir, const struct test_rec *r,
 	    (f = fopen(path, "w")) == NULL)
 		return -1;
 	write_report(f, r, res, nres, ok, oc, noc, runs);
-	return fclose(f);
+	if (fclose(f) != 0) {
+		int e = errno;
+
+		unlink(path);	/* no half report */
+		errno = e;
+		return -1;
+	}
+	return 0;
 }
 
 void

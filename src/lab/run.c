@@ -893,6 +893,25 @@ install_test_dir(const struct test_spec *t, const struct run_opts *o, int wfd,
 	return rc;
 }
 
+/* A write that failed for the disk's sake, not the programs'. */
+static int
+lab_write_error(int e)
+{
+	return e == ENOSPC || e == EDQUOT || e == EIO || e == EFBIG || e == EROFS;
+}
+
+/* The test ends as an error of the lab; the first such reason stays. */
+static void
+lab_error(struct test_rec *r, struct series *sr, const char *what,
+    const struct test_spec *t, const struct run_opts *o, int e)
+{
+	sr->ok = 0;
+	if (strncmp(r->error, "lab error", 9) == 0)
+		return;
+	snprintf(r->error, sizeof(r->error), "lab error: %s in %s/%s: %s", what, o->out,
+	    t->id, strerror(e));
+}
+
 /* The child's whole life: one test, --repeat times. Returns its status. */
 static int
 run_test(const struct test_spec *t, const struct run_opts *o)
@@ -915,14 +934,18 @@ run_test(const struct test_spec *t, const struct run_opts *o)
 	if (results_write(dir, &r, sr.res, sr.nres, sr.ok, o->repeat > 1 ? sr.outcomes : NULL,
 	    sr.noutcomes, sr.runs, sr.passed_runs, (double)(now_mono_ns() - start) / 1e9) == -1) {
 		/* The lab failed, whatever the programs did (a full disk). */
-		snprintf(r.error, sizeof(r.error), "lab error: cannot write the results in %s/%s: %s",
-		    o->out, t->id, strerror(errno));
-		sr.ok = 0;
+		lab_error(&r, &sr, "cannot write the results", t, o, errno);
 	}
 	progress("drawing");
-	if (render_all(dir, 0, r.draw_error, sizeof(r.draw_error)) == -1 &&
-	    r.draw_error[0] == '\0')
-		snprintf(r.draw_error, sizeof(r.draw_error), "the drawings failed");
+	errno = 0;
+	if (render_all(dir, 0, r.draw_error, sizeof(r.draw_error)) == -1) {
+		int e = errno;
+
+		if (r.draw_error[0] == '\0')
+			snprintf(r.draw_error, sizeof(r.draw_error), "the drawings failed");
+		if (lab_write_error(e))
+			lab_error(&r, &sr, "cannot write the drawings", t, o, e);
+	}
 	results_append_drawings(dir, &r);
 	if (install_test_dir(t, o, wfd, wrap, err, sizeof(err)) == -1) {
 		snprintf(r.error, sizeof(r.error), "lab error: %s", err);

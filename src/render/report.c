@@ -34,8 +34,13 @@ write_file(const char *dir, const char *name, const struct timeline *tl,
 	if (!(f = fs_fopen_out(path, err, errlen)))
 		return -1;
 	rc = fn(tl, f);
+	errno = 0;
 	if (fclose(f) || rc) {
-		snprintf(err, errlen, "%s: write failed", path);
+		int e = errno;
+
+		snprintf(err, errlen, "%s: %s", path, e ? strerror(e) : "write failed");
+		unlink(path);	/* no half file; errno stays for the caller */
+		errno = e;
 		return -1;
 	}
 	return 0;
