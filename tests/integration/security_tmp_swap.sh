@@ -1,0 +1,59 @@
+#!/bin/sh
+# security_tmp_swap.sh - issue 12, reproducer 1: root must not delete files
+# of an attacker's choosing while it cleans temporary folders.
+#
+# The attacker (nobody) makes /tmp/tw-<dead pid>-tmp-x, the name old runs
+# used, with a subfolder of files, and swaps that subfolder with a link to
+# root's folder as fast as it can (renameat2 RENAME_EXCHANGE) while root
+# runs 'lab clean' and 'lab run'. The old nftw walk deleted most of the
+# victim's files. Now: nothing in /tmp is ever looked at (the attacker's
+# folder stays, the victim is untouched), and the tool's own temporary
+# folders, in root's /run/timewait/tmp, are removed by a descriptor walk
+# that the same swap cannot redirect either.
+. "$(dirname "$0")/lib/attacker.sh"
+
+victim_make
+dead=4194304	# above any pid_max: never alive
+A=/tmp/tw-$dead-tmp-x.$$
+CLEANUP="rm -rf '$A'"
+as_nobody mkdir -p "$A/sub" || fail "nobody cannot make $A"
+as_nobody sh -c 'i=0; while [ $i -lt 300 ]; do : > "$1/sub/f$i"; i=$((i+1)); done' sh "$A"
+as_nobody ln -s "$V/secretdir" "$A/lnk"
+swapper "$A" sub lnk 4
+for i in 1 2 3; do
+	"$TW" lab clean -q || fail "lab clean failed"
+done
+"$TW" lab run 000 --fast --out "$W/out" >"$W/run.log" 2>&1 || { cat "$W/run.log"; fail "lab run"; }
+swapper_wait
+[ "${SWAPS:-0}" -gt 0 ] || fail "the attacker's swap loop never swapped"
+echo "the attacker swapped $SWAPS times"
+victim_check "lab clean and lab run beside a swapping /tmp/tw-* folder"
+[ -d "$A" ] && [ "$(stat -c %U "$A")" = nobody ] || fail "$A (nobody's) was touched"
+ok "nobody's /tmp/tw-* folder was left alone"
+
+# The tool's own area: a dead run's folder there goes, by descriptors, even
+# with a link to the victim inside and a folder swapped under the walk
+# (root plays the swap here: nobody cannot enter /run/timewait/tmp).
+T=/run/timewait/tmp
+"$TW" lab clean -q
+[ "$(stat -c '%U %a' "$T")" = "root 700" ] || fail "$T is not root's alone: $(stat -c '%U %a' "$T")"
+D=$T/$dead-test.$$
+CLEANUP="rm -rf '$A' '$D'"
+mkdir -p "$D/sub"
+i=0; while [ $i -lt 300 ]; do : > "$D/sub/f$i"; i=$((i + 1)); done
+ln -s "$V/secretdir" "$D/lnk"
+swapper "$D" sub lnk 3 root
+"$TW" lab clean -q || fail "lab clean failed"
+swapper_wait
+echo "swapped $SWAPS times under the walk"
+[ ! -e "$D" ] || fail "lab clean left a dead run's folder $D"
+ok "a dead run's folder in $T is removed"
+victim_check "removal walk in $T racing a swap"
+
+# A live process's folder stays (bench and nginx make them while they run).
+L=$T/$$-live.x
+mkdir -p "$L"
+CLEANUP="rm -rf '$A' '$L'"
+"$TW" lab clean -q
+[ -d "$L" ] || fail "lab clean removed a live process's folder"
+ok "a live process's folder stays"
