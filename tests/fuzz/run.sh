@@ -24,12 +24,14 @@ failed=0
 for n in $names; do
 	mkdir -p "$FB/corpus/$n"
 	log="$FB/fuzz_$n.log"
+	seeds=
+	[ -d "tests/fuzz/corpus/$n" ] && seeds=tests/fuzz/corpus/$n
 	FUZZ_FIXTURE="$top/tests/fuzz/rundir/000" \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1$supp \
 	"$FB/fuzz_$n" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
 	    -print_final_stats=1 -artifact_prefix="$FB/crash-$n-" \
-	    "$FB/corpus/$n" "tests/fuzz/corpus/$n" >"$log" 2>&1
+	    "$FB/corpus/$n" $seeds >"$log" 2>&1
 	rc=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	if [ $rc -eq 0 ]; then
