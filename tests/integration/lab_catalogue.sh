@@ -100,12 +100,16 @@ done
 
 # A dead run's temporary folder (/run/timewait/tmp/<pid>-*, as bench makes)
 # goes too; pid 4194304 is above any pid_max, so it is never alive. A folder
-# of the old name in /tmp is anyone's and stays (docs/security.md).
+# of the old name in /tmp is anyone's and stays (docs/security.md); it is
+# named after a process that dies just before the clean (older timewait
+# builds still running on the machine would remove a dead pid's meanwhile).
 mkdir -p /run/timewait/tmp/4194304-test.x/sub && touch /run/timewait/tmp/4194304-test.x/sub/f
-mkdir -p /tmp/tw-4194304-tmp-test.x
+sleep 60 & owner=$!
+mkdir -p /tmp/tw-$owner-tmp-test.x
+kill $owner; wait $owner 2>/dev/null
 "$TW" lab clean -q || fail "lab clean failed"
-[ -d /tmp/tw-4194304-tmp-test.x ] || fail "lab clean removed a folder in /tmp it did not make"
-rmdir /tmp/tw-4194304-tmp-test.x
+[ -d /tmp/tw-$owner-tmp-test.x ] || fail "lab clean removed a folder in /tmp it did not make"
+rmdir /tmp/tw-$owner-tmp-test.x
 [ ! -e /run/timewait/tmp/4194304-test.x ] || { rm -rf /run/timewait/tmp/4194304-test.x; fail "lab clean left a dead run's temporary folder"; }
 
 # 4. Bad input: a clear message and exit 2, before anything is built.

@@ -13,34 +13,42 @@
 . "$(dirname "$0")/lib/attacker.sh"
 
 victim_make
-dead=4194304	# above any pid_max: never alive
-A=/tmp/tw-$dead-tmp-x.$$
-CLEANUP="rm -rf '$A'"
+# The folder is named after a process that lives while it is set up and
+# dies right before root cleans: then it is "a dead run's" to the old code
+# (and other timewait runs on this machine leave it alone meanwhile).
+sleep 120 & owner=$!
+A=/tmp/tw-$owner-tmp-x.$$
+CLEANUP="kill $owner 2>/dev/null; rm -rf '$A'"
 as_nobody mkdir -p "$A/sub" || fail "nobody cannot make $A"
-as_nobody sh -c 'i=0; while [ $i -lt 300 ]; do : > "$1/sub/f$i"; i=$((i+1)); done' sh "$A"
+# The same names as the victim's files (an attacker can guess names): a
+# removal that follows the swapped link deletes the victim's.
+as_nobody sh -c 'i=0; while [ $i -lt $2 ]; do for e in json log md txt; do : > "$1/sub/f$i.$e"; done
+	i=$((i+1)); done' sh "$A" "$VICTIM_FILES"
 as_nobody ln -s "$V/secretdir" "$A/lnk"
-swapper "$A" sub lnk 4
-for i in 1 2 3; do
-	"$TW" lab clean -q || fail "lab clean failed"
-done
-"$TW" lab run 000 --fast --out "$W/out" >"$W/run.log" 2>&1 || { cat "$W/run.log"; fail "lab run"; }
+swapper "$A" sub lnk 3
+kill $owner; wait $owner 2>/dev/null
+"$TW" lab clean -q || fail "lab clean failed"
+"$TW" lab clean -q || fail "lab clean failed"
 swapper_wait
-[ "${SWAPS:-0}" -gt 0 ] || fail "the attacker's swap loop never swapped"
 echo "the attacker swapped $SWAPS times"
-victim_check "lab clean and lab run beside a swapping /tmp/tw-* folder"
+victim_check "lab clean beside a swapping /tmp/tw-* folder"
 [ -d "$A" ] && [ "$(stat -c %U "$A")" = nobody ] || fail "$A (nobody's) was touched"
 ok "nobody's /tmp/tw-* folder was left alone"
+"$TW" lab run 000 --fast --out "$W/out" >"$W/run.log" 2>&1 || { cat "$W/run.log"; fail "lab run"; }
+[ -d "$A/sub" ] || [ -d "$A/lnk" ] || fail "lab run touched $A"
+victim_check "lab run beside it"
 
 # The tool's own area: a dead run's folder there goes, by descriptors, even
 # with a link to the victim inside and a folder swapped under the walk
 # (root plays the swap here: nobody cannot enter /run/timewait/tmp).
 T=/run/timewait/tmp
+dead=4194304	# above any pid_max: never alive
 "$TW" lab clean -q
 [ "$(stat -c '%U %a' "$T")" = "root 700" ] || fail "$T is not root's alone: $(stat -c '%U %a' "$T")"
 D=$T/$dead-test.$$
 CLEANUP="rm -rf '$A' '$D'"
 mkdir -p "$D/sub"
-i=0; while [ $i -lt 300 ]; do : > "$D/sub/f$i"; i=$((i + 1)); done
+i=0; while [ $i -lt "$VICTIM_FILES" ]; do for e in json log md txt; do : > "$D/sub/f$i.$e"; done; i=$((i + 1)); done
 ln -s "$V/secretdir" "$D/lnk"
 swapper "$D" sub lnk 3 root
 "$TW" lab clean -q || fail "lab clean failed"
