@@ -31,9 +31,11 @@ int fs_valid_id(const char *s);
 void fs_result_owner(uid_t *uid, gid_t *gid);
 
 /*
- * Open a folder results go into, checked: a folder (the last component
- * may not be a link), owned by root or by the result owner, and not
- * writable by group or others (unless it is a folder this call made).
+ * Open a folder results go into, checked: a folder (a link on the way is
+ * followed only if root or the result owner made it), owned by root or by
+ * the result owner, and not writable by group or others (unless it is a
+ * folder this call made). The checks apply when we are root; otherwise
+ * the kernel's permissions already keep us off other users' files.
  * create: make it (and missing parents) when missing, owned by the result
  * owner. Returns an O_DIRECTORY descriptor, or -1 with a message in err.
  */

@@ -566,11 +566,9 @@ write_run_folder(struct lab_state *st, int sdir, const char *out,
 		goto done;
 	}
 	fs_result_owner(&uid, &gid);
-	if (geteuid() == 0 && fs_chown_tree(pfd, tmp, uid, gid) < 0) {
-		snprintf(err, errlen, "cannot give %s to uid %u: %s", out, (unsigned)uid,
-		    strerror(errno));
-		goto done;
-	}
+	if (geteuid() == 0 && (uid != 0 || gid != 0) && fs_chown_tree(pfd, tmp, uid, gid) < 0)
+		fprintf(stderr, "keeper: cannot give %s to uid %u: %s\n", out, (unsigned)uid,
+		    strerror(errno));	/* a filesystem without owners: not fatal */
 	rc = fs_replace_dir(pfd, tmp, pfd, base, err, errlen);
 done:
 	if (rc < 0 && nfd >= 0)
