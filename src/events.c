@@ -138,6 +138,9 @@ event_open(const char *prog, int code, const char *path)
 			errno = EBADF;
 			return -1;
 		}
+		/* Appending, as a file we open ourselves would be. */
+		if (!(fl & O_APPEND))
+			(void)fcntl((int)fd, F_SETFL, fl | O_APPEND);
 		log_fd = fcntl((int)fd, F_DUPFD_CLOEXEC, 3);
 		return log_fd == -1 ? -1 : 0;
 	}

@@ -7,6 +7,13 @@
 . "$(dirname "$0")/lib/attacker.sh"
 command -v jq >/dev/null || { echo "needs jq"; exit 77; }
 
+# The program side: a log line that cannot be written ends the program
+# with status 74 and says why (here /dev/full, handed over as fd 3).
+"$TW" server -p 40998 --time-scale 0.1 --events /dev/fd/3 1 3>/dev/full </dev/null >"$W/srv.log" 2>&1; rc=$?
+[ $rc = 74 ] && grep -q "cannot write the event log: No space left on device" "$W/srv.log" ||
+	{ cat "$W/srv.log"; fail "server with a full event log: exit $rc, not 74"; }
+ok "a program whose event log is full stops with 74: $(cat "$W/srv.log" | tail -n 1)"
+
 M=$W/mnt
 mkdir "$M"
 for size in 12k 40k 64k; do
