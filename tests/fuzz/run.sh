@@ -12,6 +12,7 @@ SECS=${2:-600}
 shift 2 2>/dev/null || shift $#
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 1
+case "$FB" in /*) ;; *) FB=$top/$FB ;; esac
 names=$*
 if [ -z "$names" ]; then
 	for b in "$FB"/fuzz_*; do
@@ -26,13 +27,15 @@ for n in $names; do
 	log="$FB/fuzz_$n.log"
 	seeds=
 	[ -d "tests/fuzz/corpus/$n" ] && seeds=tests/fuzz/corpus/$n
-	FUZZ_FIXTURE="$top/tests/fuzz/rundir/000" \
+	mkdir -p "$FB/work"
+	FUZZ_WORKDIR="$FB/work" FUZZ_FIXTURE="$top/tests/fuzz/rundir/000" \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1$supp \
 	"$FB/fuzz_$n" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
 	    -print_final_stats=1 -artifact_prefix="$FB/crash-$n-" \
 	    "$FB/corpus/$n" $seeds >"$log" 2>&1
 	rc=$?
+	rm -rf "$FB/work"
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	if [ $rc -eq 0 ]; then
 		printf 'fuzz %-10s ok      %s executions in %s s\n' "$n" "${execs:-?}" "$SECS"

@@ -26,8 +26,8 @@
 #define FUZZ_FIXTURE "tests/fuzz/rundir/000"
 #endif
 
-static char rundir_top[64];	/* the private folder, removed at exit */
-static char rundir_dir[128];	/* rundir_top/000: the run folder */
+static char rundir_top[4096];	/* the private folder, removed at exit */
+static char rundir_dir[4200];	/* rundir_top/000: the run folder */
 
 static void
 rundir_remove(void)
@@ -83,7 +83,10 @@ rundir_setup(void)
 		return;
 	if (fixture == NULL)
 		fixture = FUZZ_FIXTURE;
-	snprintf(rundir_top, sizeof(rundir_top), "/tmp/twfuzz-%d.XXXXXX", (int)getpid());
+	/* In FUZZ_WORKDIR when set (tests/fuzz/run.sh: removed even after a
+	 * crash, when atexit does not run), else in /tmp. */
+	snprintf(rundir_top, sizeof(rundir_top), "%s/twfuzz-%d.XXXXXX",
+	    getenv("FUZZ_WORKDIR") ? getenv("FUZZ_WORKDIR") : "/tmp", (int)getpid());
 	if (mkdtemp(rundir_top) == NULL)
 		abort();
 	snprintf(rundir_dir, sizeof(rundir_dir), "%s/000", rundir_top);

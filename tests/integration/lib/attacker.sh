@@ -28,7 +28,7 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM HUP
+trap 'exit 1' INT TERM HUP PIPE
 
 fail() { echo "FAIL: $*"; exit 1; }
 ok() { echo "ok: $*"; }
