@@ -3,7 +3,9 @@
 #   make            build build/timewait (+ timewait_server, timewait_client links)
 #   make deps       install missing Debian packages (needs root and apt)
 #   make run        deps, build, run the seed's tests 000-007 in the lab (--fast)
-#   make check      deps, build (normal + ASan/UBSan), run every test
+#   make check      deps, build (normal + ASan/UBSan), run every test, fuzz briefly
+#   make fuzz       build the libFuzzer targets (tests/fuzz/fuzz_*.c, clang,
+#                   ASan+UBSan, in build/fuzz) and run each FUZZ_SECONDS (600)
 #   make bench      deps, build, print the benchmarks
 #   make install    the binary, its two seed names, timewait(1) (also as
 #                   timewait_server(1), timewait_client(1)), bash and zsh
@@ -23,7 +25,7 @@ PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CF
 PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
 OPT     ?= -O2 -g
 CFLAGS  = $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -Isrc \
-           $(PKG_CFLAGS)
+           $(PKG_CFLAGS) $(XCFLAGS)
 LDLIBS  += $(PKG_LIBS) -lpthread -lm
 
 SRCS    := $(sort $(wildcard src/*.c src/*/*.c))
@@ -34,7 +36,7 @@ UNITBIN := $(UNITS:tests/unit/%.c=$(BUILD)/tests/%)
 
 PREFIX  ?= /usr/local
 
-.PHONY: all units deps run check test test-asan bench install clean pkgs-found
+.PHONY: all units deps run check test test-asan bench install clean pkgs-found fuzz fuzz-build fuzz-short
 all: $(BUILD)/timewait $(BUILD)/timewait_server $(BUILD)/timewait_client
 
 # Every library's .pc file must be there before anything is compiled.
@@ -77,6 +79,7 @@ check: deps
 	$(MAKE) all units
 	tests/run.sh $(BUILD)
 	$(MAKE) test-asan
+	$(MAKE) fuzz-short
 
 test: all units
 	tests/run.sh $(BUILD)
@@ -86,6 +89,34 @@ test-asan:
 		LDFLAGS="-fsanitize=address,undefined" all units
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		tests/run.sh build/asan
+
+# Fuzzing: every tests/fuzz/fuzz_*.c defines LLVMFuzzerTestOneInput and is
+# linked against the project's sources built again with clang and the same
+# sanitizers in build/fuzz. Each runs FUZZ_SECONDS from its seed corpus
+# tests/fuzz/corpus/NAME/ (never written to: what the fuzzer finds goes into
+# build/fuzz/corpus/NAME/, crashes into build/fuzz/crash-NAME-*).
+FUZZ_BUILD   := build/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer
+FUZZ_SRCS    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS    := $(FUZZ_SRCS:tests/fuzz/%.c=$(FUZZ_BUILD)/%)
+FUZZ_SECONDS ?= 600
+
+fuzz-build:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang XCFLAGS="-Wno-error -Wno-unknown-warning-option" \
+		OPT="-O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN)" $(FUZZ_BUILD)/libtimewait.a
+	$(MAKE) $(FUZZ_BINS)
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/*.h $(FUZZ_BUILD)/libtimewait.a
+	clang -O1 -g -std=gnu11 -D_GNU_SOURCE -Isrc -fsanitize=fuzzer $(FUZZ_SAN) \
+		$(PKG_CFLAGS) -o $@ $< \
+		$(FUZZ_BUILD)/libtimewait.a $(LDLIBS)
+
+fuzz: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# The short run of make check: each target about 15 s.
+fuzz-short: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_BUILD) 15
 
 bench: deps all
 	sh bench/run.sh $(BUILD)

@@ -37,6 +37,9 @@ struct event {
 
 /* Opens the JSON log (path may be NULL); 0 or -1 with errno set. */
 int event_open(const char *prog, int code, const char *path);
+/* The exit status of a program whose event log could not be written
+ * (EX_IOERR of sysexits.h): the lab runner tells it from the program's own. */
+#define EVENT_EXIT_IOERR 74
 void event_close(void);
 
 /* In a child after fork(2): its lines carry its own pid. */

@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "fsafe.h"
 #include "bench/bench.h"
 #include "cli/flags.h"
 #include "commands.h"
@@ -218,6 +219,14 @@ bench_main(int argc, char **argv)
 		return flags_usage_error(&bench_cmd, argv[0], "--port + --dst-ports goes past 65535");
 	if (geteuid() != 0)
 		return flags_error(&bench_cmd, argv[0], "needs root (it makes network namespaces)");
+	{	/* Refused now, not after the run: folders only root or the caller can change. */
+		char err[512];
+
+		if ((o.json && strcmp(o.json, "-") != 0 &&
+		    fs_check_out_file(o.json, err, sizeof(err)) == -1) ||
+		    (o.plot && fs_check_out_file(o.plot, err, sizeof(err)) == -1))
+			return flags_error(&bench_cmd, argv[0], "%s", err);
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);

@@ -3,12 +3,14 @@
  * line per mode of compare, and the JSON (summary and the 100 ms series;
  * docs/bench.md lists the fields).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include "bench/bench.h"
+#include "fsafe.h"
 #include "util.h"
 
 void
@@ -183,7 +185,17 @@ bench_write_json(const char *path, json_t *root)
 		fputc('\n', stdout);
 		fflush(stdout);
 	} else {
-		r = json_dump_file(root, path, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+		char err[512];
+		FILE *f = fs_fopen_out(path, err, sizeof(err));
+
+		r = f == NULL ? -1 : json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+		if (f != NULL && fclose(f) != 0)
+			r = -1;
+		if (r == -1) {
+			fprintf(stderr, "timewait bench: cannot write %s: %s\n", path,
+			    f == NULL ? err : strerror(errno));
+			return -1;
+		}
 	}
 	if (r == -1)
 		fprintf(stderr, "timewait bench: cannot write %s\n", path);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fsafe.h"
 #include "bench/bench.h"
 
 #define W 1100
@@ -180,6 +181,7 @@ plot_svg(const char *path, const char *title, const struct plot_line *lines, int
 	double tmax = 1, ymax[NPANELS] = { 1, 1, 1 }, lx = LEFT;
 	int p, i, h, rows = 1, top, logs = nlines > 1;
 	size_t k;
+	char err[512];
 	FILE *out;
 
 	/* The legend's rows, above the panels, as wide as the picture. */
@@ -194,8 +196,10 @@ plot_svg(const char *path, const char *title, const struct plot_line *lines, int
 	}
 	top = TOP + rows * LEGEND_ROW + 16;
 	h = top + NPANELS * (PANEL_H + GAP);
-	if ((out = fopen(path, "we")) == NULL)
+	if ((out = fs_fopen_out(path, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "timewait bench: %s\n", err);
 		return -1;
+	}
 	for (i = 0; i < nlines; i++) {
 		const struct bench_series *s = lines[i].series;
 

@@ -8,11 +8,12 @@
  * still inside such a namespace are found the only reliable way, by
  * comparing each /proc/PID/ns/net with the namespace's nsfs inode: they are
  * killed first, or they would keep the namespace (and its links) alive.
+ * Temporary folders are found the same way, by the pid in their names,
+ * but only in the tool's own root-only folder (see lab_tmpdir below).
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <linux/capability.h>
 #include <signal.h>
@@ -25,6 +26,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fsafe.h"
 #include "host/ktrace.h"
 #include "lab/lab.h"
 #include "lab/labint.h"
@@ -298,55 +300,95 @@ count_labs(const struct stale *s, int n)
 	return labs;
 }
 
-#define LAB_TMP_DIR "/tmp"
-
+/*
+ * Temporary folders live in the tool's own root-only folder (fsafe.h,
+ * FS_TMP_DIR, mode 0700), named "<pid>-<what>.XXXXXX": nobody else can
+ * make, rename or plant anything there, so the folder's name is the record
+ * of who made it, and a dead pid's folders can be removed without trusting
+ * anything another user wrote. Nothing in /tmp is ever looked at.
+ */
 int
 lab_tmpdir(char *buf, size_t len, const char *what)
 {
-	if (fmt(buf, len, LAB_TMP_DIR "/tw-%d-tmp-%s.XXXXXX", (int)getpid(), what) == -1)
-		return -1;
-	return mkdtemp(buf) == NULL ? -1 : 0;
-}
+	char err[256], prefix[64], name[NAME_MAX + 1];
+	int dirfd, fd, e;
 
-static int
-remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
+	if (fmt(prefix, sizeof(prefix), "%d-%s.", (int)getpid(), what) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	dirfd = fs_tmp_dir(err, sizeof(err));
+	if (dirfd < 0)
+		return -1;
+	fd = fs_mkdtempat(dirfd, prefix, name, sizeof(name));
+	e = errno;
+	if (fd >= 0 && fmt(buf, len, "%s/%s", FS_TMP_DIR, name) < 0) {
+		(void)fs_remove_tree(dirfd, name);
+		close(fd);
+		fd = -1;
+		e = ENAMETOOLONG;
+	}
+	close(dirfd);
+	if (fd < 0) {
+		errno = e;
+		return -1;
+	}
+	close(fd);
+	return 0;
 }
 
 void
 lab_tmpdir_remove(const char *dir)
 {
-	/* Depth first, never following a link out of the folder. */
-	if (dir != NULL && dir[0] != '\0')
-		nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	const char *base;
+	char err[256];
+	int dirfd;
+
+	/* Only a folder lab_tmpdir made: one name right under FS_TMP_DIR. */
+	if (dir == NULL || strncmp(dir, FS_TMP_DIR "/", strlen(FS_TMP_DIR) + 1) != 0)
+		return;
+	base = dir + strlen(FS_TMP_DIR) + 1;
+	if (base[0] == '\0' || base[0] == '.' || strchr(base, '/') != NULL)
+		return;
+	dirfd = fs_tmp_dir(err, sizeof(err));
+	if (dirfd < 0)
+		return;
+	(void)fs_remove_tree(dirfd, base);
+	close(dirfd);
 }
 
-/* Temporary folders of dead runs: /tmp/tw-<pid>-tmp-*. */
+/* Temporary folders of dead runs, as their names in FS_TMP_DIR say. */
 static void
 clean_tmp(int all, int verbose)
 {
-	DIR *d = opendir(LAB_TMP_DIR);
+	char err[256];
 	struct dirent *e;
-	char path[PATH_MAX];
-	int pid, used;
+	int dirfd, fd, pid, used;
+	DIR *d;
 
+	dirfd = fs_tmp_dir(err, sizeof(err));
+	if (dirfd < 0) {
+		if (verbose)
+			fprintf(stderr, "timewait: %s\n", err);
+		return;
+	}
+	fd = dup(dirfd);
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (d == NULL && fd >= 0)
+		close(fd);
 	while (d != NULL && (e = readdir(d)) != NULL) {
 		used = 0;
-		if (sscanf(e->d_name, "tw-%d-tmp-%n", &pid, &used) != 1 || used == 0 || pid <= 0)
+		if (sscanf(e->d_name, "%d-%n", &pid, &used) != 1 || used == 0 || pid <= 0)
 			continue;
 		if (!all && owner_alive((pid_t)pid))
 			continue;
-		if (fmt(path, sizeof(path), LAB_TMP_DIR "/%s", e->d_name) == -1)
-			continue;
-		lab_tmpdir_remove(path);
-		if (verbose)
-			printf("removed %s (owner %d dead)\n", path, pid);
+		if (fs_remove_tree(dirfd, e->d_name) == 0 && verbose)
+			printf("removed %s/%s (owner %d %s)\n", FS_TMP_DIR, e->d_name, pid,
+			    all ? "any" : "dead");
 	}
 	if (d != NULL)
 		closedir(d);
+	close(dirfd);
 }
 
 static void

@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "lab/labjson.h"
+#include "events.h"
+#include "fsafe.h"
 #include "lab/runint.h"
 #include "scen/expand.h"
 #include "scen/knobs.h"
@@ -57,8 +59,9 @@ run_spawn(struct test_rec *r, struct lab *lab, struct proc_rec *p,
 		snprintf(r->error, sizeof(r->error), "run folder path too long");
 		return -1;
 	}
-	logfd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	evfd = open(p->events_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+	/* In the test's fresh folder, which only root can write (series.c). */
+	logfd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	evfd = open(p->events_path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC |
 	    (append ? 0 : O_TRUNC), 0644);
 	if (logfd == -1 || evfd == -1 || pipe2(in, O_CLOEXEC) == -1) {
 		snprintf(r->error, sizeof(r->error), "cannot create %s's files: %s",
@@ -69,9 +72,8 @@ run_spawn(struct test_rec *r, struct lab *lab, struct proc_rec *p,
 			close(evfd);
 		return -1;
 	}
-	/* The program reopens /dev/fd/3 as user nobody. */
-	if (o->unprivileged)
-		(void)fchown(evfd, 65534, 65534);
+	/* The program writes through this descriptor, its fd 3, as it is
+	 * (events.c): as user nobody it needs no right on the file. */
 	snprintf(scale, sizeof(scale), "%g", r->scale);
 	argv[argc++] = (char *)o->exe;
 	argv[argc++] = (char *)ps->prog;
@@ -117,6 +119,23 @@ run_spawn(struct test_rec *r, struct lab *lab, struct proc_rec *p,
 }
 
 /* Wait until p's log holds step for request req (0: any); *when: its time. */
+/* The program ended because it could not write its event log (events.c):
+ * the lab's error (a full disk), not the program's. */
+static int
+lab_write_failed(struct test_rec *r, struct proc_rec *p)
+{
+	int st;
+
+	if (p->pid <= 0 || waitpid(p->pid, &st, WNOHANG) != p->pid)
+		return 0;
+	p->pid = 0;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != EVENT_EXIT_IOERR)
+		return 0;
+	snprintf(r->error, sizeof(r->error), "lab error: %s could not write its event log "
+	    "(the run folder's disk is full or failing)", p->spec->name);
+	return 1;
+}
+
 int
 run_wait_step(struct test_rec *r, struct proc_rec *p, size_t from,
     const char *step, int req, uint64_t deadline, uint64_t *when)
@@ -136,6 +155,8 @@ run_wait_step(struct test_rec *r, struct proc_rec *p, size_t from,
 				return 0;
 			}
 		if (run_stop_requested)
+			return -1;
+		if (lab_write_failed(r, p))
 			return -1;
 		if (now_mono_ns() >= deadline) {
 			snprintf(r->error, sizeof(r->error),
@@ -390,12 +411,23 @@ run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
 	return 0;
 }
 
+/* The test's folder, empty: made fresh by run_test; emptied for the next
+ * of --repeat runs by descriptors, never by name patterns. */
 static int
 clear_dir(const char *dir)
 {
-	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+	int fd, rc;
+
+	if (mkdir(dir, 0755) == 0)
+		return 0;
+	if (errno != EEXIST)
 		return -1;
-	return results_clear(dir);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	rc = fs_empty_dir(fd);
+	close(fd);
+	return rc;
 }
 
 /* Build the test's lab and start a capture on every host. */

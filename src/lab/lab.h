@@ -86,11 +86,13 @@ pid_t lab_spawn(const struct lab *lab, const struct lab_host *h,
  * instances. all != 0 removes live labs too. Returns how many labs. */
 int lab_clean(int all, int verbose);
 
-/* A temporary folder of this process, /tmp/tw-<pid>-tmp-<what>.XXXXXX, made
- * with mkdtemp: lab_clean removes it once this process is dead, so even a
- * run killed with SIGKILL leaves none behind for long. 0 or -1. */
+/* A temporary folder of this process, /run/timewait/tmp/<pid>-<what>.XXXXXX
+ * (a root-only folder, see fsafe.h), made fresh: lab_clean removes it once
+ * this process is dead, so even a run killed with SIGKILL leaves none
+ * behind for long. 0 or -1 with errno. */
 int lab_tmpdir(char *buf, size_t len, const char *what);
-/* Remove such a folder and everything in it. */
+/* Remove such a folder and everything in it, by descriptors (never a
+ * path outside /run/timewait/tmp). */
 void lab_tmpdir_remove(const char *dir);
 
 /* 0 if we may build labs; else prints one line saying why not, returns -1. */

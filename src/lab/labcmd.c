@@ -299,7 +299,7 @@ find_lab(const struct flag_cmd *c, const char *argv0, const char *id, struct lab
 	if (id == NULL)
 		id = getenv("TIMEWAIT_LAB");
 	rc = lab_state_find(id, st, err, sizeof(err));
-	if (rc == -2)
+	if (rc == -2 || rc == -3)
 		return flags_usage_error(c, argv0, "%s", err);
 	if (rc < 0)
 		return flags_error(c, argv0, "%s", err);

@@ -10,7 +10,13 @@
  * next `lab clean` (or any lab_build) removes the lot. `down` writes the
  * wanted run folder to /run/timewait/<id>.out and sends SIGTERM; the keeper
  * stops the captures, writes <host>.pcap, hosts and lab.json there, destroys
- * the lab and removes its state.
+ * the lab and removes its state. The state files themselves: labstate.c.
+ *
+ * Every file here is reached through a descriptor: the state folder is
+ * root's own (fsafe.h checks it), state files are read only if root wrote
+ * them and nobody else can, and the run folder is built fresh beside the
+ * one asked for and put in its place as a whole (fs_replace_dir), in a
+ * folder checked to be root's or the invoking user's.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,6 +35,8 @@
 #include "lab/labint.h"
 #include "lab/labjson.h"
 #include "lab/labkeep.h"
+#include "lab/labstate.h"
+#include "fsafe.h"
 #include "util.h"
 
 #define KEEPER_NAME "tw-keeper"
@@ -39,196 +47,47 @@ seterr(char *err, size_t errlen, const char *what, int e)
 	snprintf(err, errlen, "%s: %s", what, strerror(e));
 }
 
+/* For the keeper's own files: the state folder, or -1 with errno. */
 static int
-state_path(char *buf, size_t len, const char *id, const char *ext)
+state_dir(void)
 {
-	return fmt(buf, len, "%s/%s%s", LAB_STATE_DIR, id, ext);
+	char err[256];
+
+	return fs_state_dir(err, sizeof(err));
 }
 
+/* Copy name from folder `from` to a new file in folder `to`; errors
+ * (ENOSPC above all) are returned, never a short file kept. */
 static int
-mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX];
-	char *p;
-
-	if (fmt(tmp, sizeof(tmp), "%s", path) < 0) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (p = tmp + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-/* Removes a folder holding only files (a staging folder). */
-static void
-rm_flat_dir(const char *dir)
-{
-	char path[PATH_MAX];
-	struct dirent *e;
-	DIR *d = opendir(dir);
-
-	if (d != NULL) {
-		while ((e = readdir(d)) != NULL)
-			if (e->d_name[0] != '.' &&
-			    fmt(path, sizeof(path), "%s/%s", dir, e->d_name) == 0)
-				(void)unlink(path);
-		closedir(d);
-	}
-	(void)rmdir(dir);
-}
-
-/* rename, or copy and unlink when the two are on different filesystems
- * (staging is on /run, a tmpfs; the run folder usually is not). */
-static int
-move_file(const char *from, const char *to)
+copy_file(int from, int to, const char *name)
 {
 	char buf[65536];
 	ssize_t n;
-	int in, out, rc = 0;
+	int in, out, e = 0;
 
-	if (rename(from, to) == 0)
-		return 0;
-	if (errno != EXDEV)
-		return -1;
-	in = open(from, O_RDONLY | O_CLOEXEC);
+	in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (in < 0)
 		return -1;
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	out = fs_create(to, name, O_WRONLY, 0644);
 	if (out < 0) {
+		e = errno;
 		close(in);
+		errno = e;
 		return -1;
 	}
 	while ((n = read(in, buf, sizeof(buf))) > 0)
 		if (write_all(out, buf, (size_t)n) < 0) {
-			rc = -1;
+			e = errno;
 			break;
 		}
-	if (n < 0)
-		rc = -1;
+	if (n < 0 && e == 0)
+		e = errno;
 	close(in);
-	if (close(out) < 0)
-		rc = -1;
-	if (rc == 0)
-		(void)unlink(from);
-	return rc;
-}
-
-static json_t *
-hosts_json(const struct lab *lab)
-{
-	json_t *a = json_array();
-	int i;
-
-	for (i = 0; i < lab->nhosts; i++) {
-		const struct lab_host *h = &lab->hosts[i];
-
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s}",
-		    "name", h->name, "netns", h->netns, "ifname", h->ifname,
-		    "addr", h->addr, "addr6", h->addr6));
-	}
-	return a;
-}
-
-static int
-write_json(json_t *root, const char *path)
-{
-	char tmp[PATH_MAX];
-	int rc;
-
-	if (fmt(tmp, sizeof(tmp), "%s.tmp", path) < 0)
-		return -1;
-	rc = json_dump_file(root, tmp, JSON_INDENT(2));
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -1;
-	if (rc < 0)
-		(void)unlink(tmp);
-	return rc;
-}
-
-static int
-state_write(const struct lab_state *st)
-{
-	char path[PATH_MAX];
-	json_t *root;
-	int rc;
-
-	if (state_path(path, sizeof(path), st->lab.id, ".json") < 0)
-		return -1;
-	root = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:b, s:o}",
-	    "id", st->lab.id, "keeper", (int)st->keeper,
-	    "switch_netns", st->lab.switch_netns, "hosts_file", st->lab.hosts_file,
-	    "staging", st->staging, "default_out", st->default_out,
-	    "captures", st->captures, "hosts", hosts_json(&st->lab));
-	if (root == NULL)
-		return -1;
-	rc = write_json(root, path);
-	json_decref(root);
-	return rc;
-}
-
-static void
-copy_str(char *dst, size_t len, json_t *obj, const char *key)
-{
-	const char *s = json_string_value(json_object_get(obj, key));
-
-	snprintf(dst, len, "%s", s != NULL ? s : "");
-}
-
-static int
-state_load(const char *id, struct lab_state *st, char *err, size_t errlen)
-{
-	char path[PATH_MAX];
-	json_error_t jerr;
-	json_t *root, *hosts, *h;
-	size_t i;
-
-	memset(st, 0, sizeof(*st));
-	st->lab.switch_nsfd = -1;
-	for (i = 0; i < LAB_MAX_HOSTS; i++)
-		st->lab.hosts[i].nsfd = -1;
-	if (state_path(path, sizeof(path), id, ".json") < 0) {
-		snprintf(err, errlen, "bad lab id '%s'", id);
-		return -1;
-	}
-	root = json_load_file(path, 0, &jerr);
-	if (root == NULL) {
-		snprintf(err, errlen, "no lab '%s' is up (%s)", id, jerr.text);
-		return -1;
-	}
-	copy_str(st->lab.id, sizeof(st->lab.id), root, "id");
-	copy_str(st->lab.switch_netns, sizeof(st->lab.switch_netns), root, "switch_netns");
-	copy_str(st->lab.hosts_file, sizeof(st->lab.hosts_file), root, "hosts_file");
-	copy_str(st->staging, sizeof(st->staging), root, "staging");
-	copy_str(st->default_out, sizeof(st->default_out), root, "default_out");
-	st->keeper = (pid_t)json_integer_value(json_object_get(root, "keeper"));
-	st->captures = json_is_true(json_object_get(root, "captures"));
-	st->lab.owner = st->keeper;
-	hosts = json_object_get(root, "hosts");
-	json_array_foreach(hosts, i, h) {
-		struct lab_host *lh;
-
-		if (i >= LAB_MAX_HOSTS)
-			break;
-		lh = &st->lab.hosts[i];
-		copy_str(lh->name, sizeof(lh->name), h, "name");
-		copy_str(lh->netns, sizeof(lh->netns), h, "netns");
-		copy_str(lh->ifname, sizeof(lh->ifname), h, "ifname");
-		copy_str(lh->addr, sizeof(lh->addr), h, "addr");
-		copy_str(lh->addr6, sizeof(lh->addr6), h, "addr6");
-		st->lab.nhosts = (int)i + 1;
-	}
-	json_decref(root);
-	if (st->keeper <= 0 || st->lab.nhosts == 0) {
-		snprintf(err, errlen, "state of lab '%s' is damaged; try 'timewait lab clean'", id);
+	if (close(out) < 0 && e == 0)
+		e = errno;
+	if (e != 0) {
+		(void)unlinkat(to, name, 0);
+		errno = e;
 		return -1;
 	}
 	return 0;
@@ -286,30 +145,6 @@ keeper_running(pid_t pid)
 	}
 }
 
-/* Ids of the labs whose state file is in LAB_STATE_DIR. */
-static int
-list_ids(char ids[][40], int max)
-{
-	struct dirent *e;
-	int n = 0;
-	DIR *d = opendir(LAB_STATE_DIR);
-
-	if (d == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL && n < max) {
-		size_t len = strlen(e->d_name);
-
-		if (strncmp(e->d_name, "tw-", 3) != 0 || len < 6 || len - 5 >= 40 ||
-		    strcmp(e->d_name + len - 5, ".json") != 0)
-			continue;
-		memcpy(ids[n], e->d_name, len - 5);
-		ids[n][len - 5] = '\0';
-		n++;
-	}
-	closedir(d);
-	return n;
-}
-
 int
 lab_state_find(const char *id, struct lab_state *st, char *err, size_t errlen)
 {
@@ -317,8 +152,10 @@ lab_state_find(const char *id, struct lab_state *st, char *err, size_t errlen)
 	int n, i, live = 0;
 
 	if (id != NULL) {
-		if (state_load(id, st, err, errlen) < 0)
-			return -1;
+		int rc = lab_state_load(id, st, err, errlen);
+
+		if (rc < 0)
+			return rc;
 		if (!keeper_running(st->keeper)) {
 			snprintf(err, errlen, "lab '%s' has no keeper any more; "
 			    "'timewait lab clean' removes it", id);
@@ -326,12 +163,12 @@ lab_state_find(const char *id, struct lab_state *st, char *err, size_t errlen)
 		}
 		return 0;
 	}
-	n = list_ids(ids, 64);
+	n = lab_state_ids(ids, 64);
 	for (i = 0; i < n; i++) {
 		struct lab_state tmp;
 		char e2[256];
 
-		if (state_load(ids[i], &tmp, e2, sizeof(e2)) == 0 &&
+		if (lab_state_load(ids[i], &tmp, e2, sizeof(e2)) == 0 &&
 		    keeper_running(tmp.keeper)) {
 			if (live++ == 0)
 				(void)fmt(found, sizeof(found), "%s", ids[i]);
@@ -346,7 +183,7 @@ lab_state_find(const char *id, struct lab_state *st, char *err, size_t errlen)
 		    "(ids in %s)", live, LAB_STATE_DIR);
 		return -2;
 	}
-	return state_load(found, st, err, errlen);
+	return lab_state_load(found, st, err, errlen);
 }
 
 int
@@ -380,28 +217,110 @@ lab_state_close(struct lab_state *st)
 	}
 }
 
+/* Files that mark a folder as a run folder the keeper may replace. */
+static const char *const run_markers[] = { "lab.json", "hosts", NULL };
+
+/*
+ * The run folder out, checked as `down` would: its parent opened (made if
+ * missing) and checked by fs_open_parent, out itself missing, empty or an
+ * earlier run folder of root's or the invoking user's. Returns the parent's descriptor, base gets out's
+ * last name; -1 with err.
+ */
+static int
+out_parent(const char *out, char *base, size_t baselen, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	int pfd;
+
+	if (out[0] != '/' || fs_split(out, dir, sizeof(dir), base, baselen) < 0) {
+		snprintf(err, errlen, "%s: not a folder path", out);
+		return -1;
+	}
+	pfd = fs_open_parent(dir, 1, err, errlen);
+	if (pfd < 0)
+		return -1;
+	if (fs_may_replace(pfd, base, out, run_markers, err, errlen) < 0) {
+		close(pfd);
+		return -1;
+	}
+	return pfd;
+}
+
+/* The run folder, built fresh beside out and put in its place. */
+static int
+write_run_folder(struct lab_state *st, int sdir, const char *out,
+    struct capture_stats *stats, int *captured, char *err, size_t errlen)
+{
+	char base[NAME_MAX + 1], tmp[NAME_MAX + 1], prefix[NAME_MAX + 1], name[64], where[64];
+	int pfd, nfd, stg = -1, i, rc = -1;
+	uid_t uid;
+	gid_t gid;
+
+	pfd = out_parent(out, base, sizeof(base), err, errlen);
+	if (pfd < 0)
+		return -1;
+	nfd = -1;
+	if (fmt(prefix, sizeof(prefix), ".%.180s.tw-%d.", base, (int)getpid()) < 0 ||
+	    (nfd = fs_mkdtempat(pfd, prefix, tmp, sizeof(tmp))) < 0 ||
+	    (stg = openat(sdir, st->lab.id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "cannot make a folder beside %s: %s", out, strerror(errno));
+		goto done;
+	}
+	for (i = 0; i < st->lab.nhosts; i++) {
+		if (!captured[i])
+			continue;
+		if (fmt(name, sizeof(name), "%s.pcap", st->lab.hosts[i].name) < 0 ||
+		    copy_file(stg, nfd, name) < 0) {
+			snprintf(err, errlen, "cannot write %s/%s: %s", out, name, strerror(errno));
+			goto done;
+		}
+	}
+	if (copy_file(stg, nfd, "hosts") < 0) {
+		snprintf(err, errlen, "cannot write %s/hosts: %s", out, strerror(errno));
+		goto done;
+	}
+	if (fs_fd_path(where, sizeof(where), nfd, NULL) < 0)
+		goto done;
+	if (lab_json_write(where, &st->lab, LAB_JSON_BY_HAND, captured, stats) < 0 ||
+	    faccessat(nfd, "lab.json", F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
+		snprintf(err, errlen, "cannot write %s/lab.json: %s", out, strerror(errno));
+		goto done;
+	}
+	fs_result_owner(&uid, &gid);
+	if (geteuid() == 0 && (uid != 0 || gid != 0) && fs_chown_tree(pfd, tmp, uid, gid) < 0)
+		fprintf(stderr, "keeper: cannot give %s to uid %u: %s\n", out, (unsigned)uid,
+		    strerror(errno));	/* a filesystem without owners: not fatal */
+	rc = fs_replace_dir(pfd, tmp, pfd, base, err, errlen);
+done:
+	if (rc < 0 && nfd >= 0)
+		(void)fs_remove_tree(pfd, tmp);
+	if (nfd >= 0)
+		close(nfd);
+	if (stg >= 0)
+		close(stg);
+	close(pfd);
+	return rc;
+}
+
 /* What the keeper does once asked to stop: the run folder, then nothing left. */
 static void
 keeper_finish(struct lab_state *st, struct capture **caps)
 {
 	struct capture_stats stats[LAB_MAX_HOSTS];
 	int captured[LAB_MAX_HOSTS] = { 0 };
-	char path[PATH_MAX], from[PATH_MAX], out[PATH_MAX];
-	ssize_t n;
-	int i, fd;
+	char name[64], out[PATH_MAX], err[PATH_MAX + 256], *text = NULL;
+	size_t len;
+	int i, sdir = state_dir();
 
 	snprintf(out, sizeof(out), "%s", st->default_out);
-	if (state_path(path, sizeof(path), st->lab.id, ".out") == 0 &&
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		n = read(fd, out, sizeof(out) - 1);
-		close(fd);
-		if (n > 0) {
-			out[n] = '\0';
-			out[strcspn(out, "\n")] = '\0';
-		} else {
-			snprintf(out, sizeof(out), "%s", st->default_out);
+	if (sdir >= 0 && lab_state_name(name, sizeof(name), st->lab.id, ".out") == 0 &&
+	    fs_read_file(sdir, name, PATH_MAX - 1, 1, &text, &len) == 0) {
+		if (len > 0) {
+			text[strcspn(text, "\n")] = '\0';
+			snprintf(out, sizeof(out), "%s", text);
 		}
-		(void)unlink(path);
+		free(text);
+		(void)unlinkat(sdir, name, 0);
 	}
 	memset(stats, 0, sizeof(stats));
 	for (i = 0; i < st->lab.nhosts; i++)
@@ -409,27 +328,21 @@ keeper_finish(struct lab_state *st, struct capture **caps)
 			captured[i] = capture_stop(caps[i], &stats[i]) == 0;
 			caps[i] = NULL;
 		}
-	if (mkdir_p(out) < 0) {
-		fprintf(stderr, "keeper: cannot make %s: %s\n", out, strerror(errno));
-	} else {
-		for (i = 0; i < st->lab.nhosts; i++) {
-			if (!captured[i])
-				continue;
-			if (fmt(from, sizeof(from), "%s/%s.pcap", st->staging, st->lab.hosts[i].name) < 0 ||
-			    fmt(path, sizeof(path), "%s/%s.pcap", out, st->lab.hosts[i].name) < 0 ||
-			    move_file(from, path) < 0) {
-				fprintf(stderr, "keeper: cannot move %s: %s\n", from, strerror(errno));
-				captured[i] = 0;
-			}
-		}
-		if (fmt(path, sizeof(path), "%s/hosts", out) == 0)
-			(void)move_file(st->lab.hosts_file, path);
-		(void)lab_json_write(out, &st->lab, LAB_JSON_BY_HAND, captured, stats);
+	if (sdir < 0) {
+		fprintf(stderr, "keeper: no state folder %s\n", LAB_STATE_DIR);
+	} else if (write_run_folder(st, sdir, out, stats, captured, err, sizeof(err)) < 0) {
+		/* For `down`, which waits for us and says why. */
+		fprintf(stderr, "keeper: %s\n", err);
+		if (lab_state_name(name, sizeof(name), st->lab.id, ".err") == 0)
+			(void)fs_write_file(sdir, name, err, strlen(err), 0600);
 	}
 	lab_destroy(&st->lab);
-	rm_flat_dir(st->staging);
-	if (state_path(path, sizeof(path), st->lab.id, ".json") == 0)
-		(void)unlink(path);
+	if (sdir >= 0) {
+		(void)fs_remove_tree(sdir, st->lab.id);
+		if (lab_state_name(name, sizeof(name), st->lab.id, ".json") == 0)
+			(void)unlinkat(sdir, name, 0);
+		close(sdir);
+	}
 }
 
 static void
@@ -443,9 +356,9 @@ keeper_main(const char *const *names, int n, int readyfd)
 {
 	struct capture *caps[LAB_MAX_HOSTS] = { NULL };
 	struct lab_state st;
-	char err[512], tmpdir[PATH_MAX], cwd[PATH_MAX], msg[600];
+	char err[512], tmpdir[PATH_MAX], tmpname[64], name[64], cwd[PATH_MAX], msg[600];
 	sigset_t stop;
-	int i, sig, fd;
+	int i, sig, fd, sdir;
 
 	(void)prctl(PR_SET_NAME, KEEPER_NAME);
 	(void)setsid();
@@ -466,21 +379,26 @@ keeper_main(const char *const *names, int n, int readyfd)
 	st.keeper = getpid();
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		snprintf(cwd, sizeof(cwd), "/tmp");
-	if (mkdir_p(LAB_STATE_DIR) < 0 ||
-	    fmt(tmpdir, sizeof(tmpdir), "%s/tw-%d-new", LAB_STATE_DIR, (int)st.keeper) < 0 ||
-	    (mkdir(tmpdir, 0755) < 0 && errno != EEXIST)) {
-		snprintf(msg, sizeof(msg), "error %s: %s\n", LAB_STATE_DIR, strerror(errno));
+	/* The staging folder, in root's own state folder (fsafe.h checks it):
+	 * built as tw-<pid>-new, renamed to the lab's id once it has one. */
+	sdir = fs_state_dir(err, sizeof(err));
+	if (sdir < 0 ||
+	    fmt(tmpname, sizeof(tmpname), "tw-%d-new", (int)st.keeper) < 0 ||
+	    fmt(tmpdir, sizeof(tmpdir), "%s/%s", LAB_STATE_DIR, tmpname) < 0 ||
+	    (fs_remove_tree(sdir, tmpname) < 0 || mkdirat(sdir, tmpname, 0755) < 0)) {
+		snprintf(msg, sizeof(msg), "error %s\n", sdir < 0 ? err : strerror(errno));
 		report(readyfd, msg);
 		_exit(1);
 	}
 	if (lab_build(&st.lab, names, n, tmpdir, err, sizeof(err)) < 0) {
-		rm_flat_dir(tmpdir);
+		(void)fs_remove_tree(sdir, tmpname);
 		snprintf(msg, sizeof(msg), "error %s\n", err);
 		report(readyfd, msg);
 		_exit(1);
 	}
-	if (state_path(st.staging, sizeof(st.staging), st.lab.id, "") < 0 ||
-	    rename(tmpdir, st.staging) < 0 ||
+	if (!fs_valid_id(st.lab.id) ||
+	    fmt(st.staging, sizeof(st.staging), "%s/%s", LAB_STATE_DIR, st.lab.id) < 0 ||
+	    renameat2(sdir, tmpname, sdir, st.lab.id, RENAME_NOREPLACE) < 0 ||
 	    fmt(st.lab.hosts_file, sizeof(st.lab.hosts_file), "%s/hosts", st.staging) < 0 ||
 	    fmt(st.default_out, sizeof(st.default_out), "%s/runs/%s", cwd, st.lab.id) < 0) {
 		snprintf(msg, sizeof(msg), "error staging folder: %s\n", strerror(errno));
@@ -501,7 +419,7 @@ keeper_main(const char *const *names, int n, int readyfd)
 			goto fail;
 		}
 	}
-	if (state_write(&st) < 0) {
+	if (lab_state_write(sdir, &st) < 0) {
 		snprintf(msg, sizeof(msg), "error cannot write the state file: %s\n", strerror(errno));
 		goto fail;
 	}
@@ -512,9 +430,9 @@ keeper_main(const char *const *names, int n, int readyfd)
 			if (caps[i] != NULL)
 				(void)capture_stop(caps[i], NULL);
 		lab_destroy(&st.lab);
-		rm_flat_dir(st.staging);
-		if (state_path(tmpdir, sizeof(tmpdir), st.lab.id, ".json") == 0)
-			(void)unlink(tmpdir);
+		(void)fs_remove_tree(sdir, st.lab.id);
+		if (lab_state_name(name, sizeof(name), st.lab.id, ".json") == 0)
+			(void)unlinkat(sdir, name, 0);
 		_exit(1);
 	}
 	close(readyfd);
@@ -525,7 +443,9 @@ keeper_main(const char *const *names, int n, int readyfd)
 		dup2(fd, 0);
 		close(fd);
 	}
-	fd = fmt(tmpdir, sizeof(tmpdir), "%s/keeper.log", st.staging) < 0 ? -1 : open(tmpdir, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	fd = fmt(name, sizeof(name), "%s/keeper.log", st.lab.id) < 0 ? -1 :
+	    openat(sdir, name, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+	close(sdir);
 	if (fd >= 0) {
 		dup2(fd, 1);
 		dup2(fd, 2);
@@ -542,8 +462,9 @@ fail:
 		if (caps[i] != NULL)
 			(void)capture_stop(caps[i], NULL);
 	lab_destroy(&st.lab);
-	rm_flat_dir(st.staging[0] ? st.staging : tmpdir);
-	rm_flat_dir(tmpdir);
+	if (st.staging[0] != '\0')
+		(void)fs_remove_tree(sdir, st.lab.id);
+	(void)fs_remove_tree(sdir, tmpname);
 	report(readyfd, msg);
 	_exit(1);
 }
@@ -609,30 +530,55 @@ lab_keeper_start(const char *const *names, int n, struct lab_state *st,
 		snprintf(err, errlen, "the lab keeper said '%s'", msg);
 		return -1;
 	}
-	return state_load(id, st, err, errlen);
+	return lab_state_load(id, st, err, errlen);
+}
+
+/* What the keeper left in <id>.err (it failed to write the run folder). */
+static int
+keeper_error(int sdir, const char *id, char *err, size_t errlen)
+{
+	char name[64], *text;
+	size_t len;
+
+	if (lab_state_name(name, sizeof(name), id, ".err") < 0 ||
+	    fs_read_file(sdir, name, 4096, 1, &text, &len) < 0)
+		return 0;
+	snprintf(err, errlen, "the lab is down, but its run folder was not written: %s", text);
+	free(text);
+	(void)unlinkat(sdir, name, 0);
+	return -1;
 }
 
 int
 lab_keeper_stop(const struct lab_state *st, const char *out, char *err, size_t errlen)
 {
-	char path[PATH_MAX];
+	char name[64], base[NAME_MAX + 1];
 	uint64_t deadline;
-	int fd;
+	int sdir, pfd, rc;
 
+	sdir = fs_state_dir(err, errlen);
+	if (sdir < 0)
+		return -1;
 	if (out != NULL) {
-		if (state_path(path, sizeof(path), st->lab.id, ".out") < 0 ||
-		    (fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
-			seterr(err, errlen, "cannot pass the run folder to the keeper", errno);
+		/* Checked here, where `down` can still say no; the keeper
+		 * checks again before it writes. */
+		pfd = out_parent(out, base, sizeof(base), err, errlen);
+		if (pfd < 0) {
+			close(sdir);
 			return -1;
 		}
-		if (write_all(fd, out, strlen(out)) < 0 || close(fd) < 0) {
-			seterr(err, errlen, path, errno);
+		close(pfd);
+		if (lab_state_name(name, sizeof(name), st->lab.id, ".out") < 0 ||
+		    fs_write_file(sdir, name, out, strlen(out), 0600) < 0) {
+			seterr(err, errlen, "cannot pass the run folder to the keeper", errno);
+			close(sdir);
 			return -1;
 		}
 	}
 	if (!keeper_running(st->keeper) || kill(st->keeper, SIGTERM) < 0) {
 		snprintf(err, errlen, "the keeper of %s (pid %d) is gone; "
 		    "'timewait lab clean' removes what it left", st->lab.id, (int)st->keeper);
+		close(sdir);
 		return -1;
 	}
 	deadline = now_mono_ns() + 60 * NSEC_PER_SEC;
@@ -640,6 +586,7 @@ lab_keeper_stop(const struct lab_state *st, const char *out, char *err, size_t e
 		if (now_mono_ns() > deadline) {
 			snprintf(err, errlen, "the keeper of %s (pid %d) does not stop",
 			    st->lab.id, (int)st->keeper);
+			close(sdir);
 			return -1;
 		}
 		sleep_ns(5 * NSEC_PER_MSEC);
@@ -648,22 +595,25 @@ lab_keeper_stop(const struct lab_state *st, const char *out, char *err, size_t e
 	deadline = now_mono_ns() + 2 * NSEC_PER_SEC;
 	while (is_keeper_pid(st->keeper) && now_mono_ns() < deadline)
 		sleep_ns(5 * NSEC_PER_MSEC);
-	return 0;
+	rc = keeper_error(sdir, st->lab.id, err, errlen);
+	close(sdir);
+	return rc;
 }
 
 int
 lab_state_clean(int all, int verbose)
 {
-	char ids[64][40], err[256], path[PATH_MAX];
+	static const char *const exts[] = { ".json", ".out", ".err", NULL };
+	char ids[64][40], err[256], name[64];
 	struct dirent *e;
-	int n, i, dealt = 0;
+	int n, i, k, dealt = 0, sdir, fd;
 	DIR *d;
 
-	n = list_ids(ids, 64);
+	n = lab_state_ids(ids, 64);
 	for (i = 0; i < n; i++) {
 		struct lab_state st;
 
-		if (state_load(ids[i], &st, err, sizeof(err)) == 0 && keeper_running(st.keeper)) {
+		if (lab_state_load(ids[i], &st, err, sizeof(err)) == 0 && keeper_running(st.keeper)) {
 			if (!all)
 				continue;
 			if (lab_keeper_stop(&st, NULL, err, sizeof(err)) < 0)
@@ -673,29 +623,38 @@ lab_state_clean(int all, int verbose)
 			dealt++;
 			continue;
 		}
-		if (state_path(path, sizeof(path), ids[i], ".json") == 0)
-			(void)unlink(path);
-		if (state_path(path, sizeof(path), ids[i], ".out") == 0)
-			(void)unlink(path);
+		sdir = fs_state_dir(err, sizeof(err));
+		for (k = 0; sdir >= 0 && exts[k] != NULL; k++)
+			if (lab_state_name(name, sizeof(name), ids[i], exts[k]) == 0)
+				(void)unlinkat(sdir, name, 0);
+		if (sdir >= 0)
+			close(sdir);
 		dealt++;
 		if (verbose)
 			printf("removed state of %s (keeper gone)\n", ids[i]);
 	}
-	/* Staging folders (and half-made ones) whose keeper is dead. */
-	d = opendir(LAB_STATE_DIR);
+	/* Staging folders (and half-made ones) whose keeper is dead: found by
+	 * the pid in their names, in root's own folder only. */
+	sdir = fs_state_dir(err, sizeof(err));
+	fd = sdir < 0 ? -1 : dup(sdir);
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (d == NULL && fd >= 0)
+		close(fd);
 	while (d != NULL && (e = readdir(d)) != NULL) {
 		struct stat sb;
 		int pid;
 
 		if (sscanf(e->d_name, "tw-%d-", &pid) != 1 || pid <= 0 ||
-		    fmt(path, sizeof(path), "%s/%s", LAB_STATE_DIR, e->d_name) < 0 ||
-		    stat(path, &sb) < 0 || !S_ISDIR(sb.st_mode) || keeper_running(pid))
+		    fstatat(sdir, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(sb.st_mode) || keeper_running(pid))
 			continue;
-		rm_flat_dir(path);
+		(void)fs_remove_tree(sdir, e->d_name);
 		if (verbose)
-			printf("removed %s\n", path);
+			printf("removed %s/%s\n", LAB_STATE_DIR, e->d_name);
 	}
 	if (d != NULL)
 		closedir(d);
+	if (sdir >= 0)
+		close(sdir);
 	return dealt;
 }

@@ -30,15 +30,26 @@ int lab_keeper_start(const char *const *names, int n, struct lab_state *st,
     char *err, size_t errlen);
 
 /* The lab with this id, or the only one up when id is NULL.
- * 0; -1 none (or unreadable); -2 several up and id is NULL. */
+ * 0; -1 none (or unreadable); -2 several up and id is NULL; -3 id is not
+ * an identifier (fs_valid_id: a usage error). */
 int lab_state_find(const char *id, struct lab_state *st, char *err, size_t errlen);
+
+/* Parses a state file's text (len bytes) into st and checks every name
+ * in it (id, when not NULL, must be the file's). 0 or -1 with err. The
+ * state fuzz target (tests/fuzz/fuzz_state.c) calls it directly. */
+int lab_state_parse(const char *text, size_t len, const char *id,
+    struct lab_state *st, char *err, size_t errlen);
 
 /* Opens the namespace of every host of st (for lab_spawn). 0 or -1. */
 int lab_state_open(struct lab_state *st, char *err, size_t errlen);
 void lab_state_close(struct lab_state *st);
 
 /* Asks the keeper to write the run folder into out (NULL: its default) and
- * to take the lab down; waits until it is gone. 0 or -1. */
+ * to take the lab down; waits until it is gone. out (absolute) is checked
+ * first: its parent must be root's or the invoking user's and not
+ * writable by others, out itself missing, empty or an earlier run folder
+ * (it is replaced as a whole). 0 or -1 with err (also when the keeper
+ * could not write the folder). */
 int lab_keeper_stop(const struct lab_state *st, const char *out,
     char *err, size_t errlen);
 

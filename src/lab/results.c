@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 
+#include "fsafe.h"
 #include "lab/results.h"
 #include "model/outfile.h"
 #include "render/render.h"
@@ -72,18 +73,26 @@ results_clear(const char *dir)
 	return 0;
 }
 
+/* Whole or not at all (fsafe.h): a full disk leaves no empty result.json. */
 static int
 write_json(const char *dir, const char *name, json_t *j)
 {
-	char path[4096];
-	int rc;
+	char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int dirfd, rc = -1, e;
 
-	if (fmt(path, sizeof(path), "%s/%s", dir, name) == -1) {
-		json_decref(j);
+	json_decref(j);
+	if (text == NULL) {
+		errno = ENOMEM;
 		return -1;
 	}
-	rc = json_dump_file(j, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(j);
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd != -1) {
+		rc = fs_write_file(dirfd, name, text, strlen(text), 0644);
+		e = errno;
+		close(dirfd);
+		errno = e;
+	}
+	free(text);
 	return rc;
 }
 

@@ -5,6 +5,7 @@
  * times) and interp.c (one run of a test); runint.h says how they talk.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <jansson.h>
 
 #include "cli/flags.h"
+#include "fsafe.h"
 #include "lab/run.h"
 #include "lab/runint.h"
 #include "render/render.h"
@@ -168,12 +170,23 @@ check_scale(const struct test_spec **tests, int n, const struct run_opts *o, cha
 	return 0;
 }
 
+/* A file of the run folder, to the user who ran sudo (not through a link). */
+static void
+give_to_caller(int outfd, const char *name)
+{
+	uid_t uid;
+	gid_t gid;
+
+	fs_result_owner(&uid, &gid);
+	(void)fchownat(outfd, name, uid, gid, AT_SYMLINK_NOFOLLOW);
+}
+
 /* DIR/results.json: every test's result.json of this run, in one array. */
 static int
 write_combined(const struct test_spec **tests, int n, const struct run_opts *o)
 {
 	json_t *root = json_object(), *arr = json_array();
-	char path[PATH_MAX];
+	char path[PATH_MAX], *text;
 	int i, passed = 0, rc;
 
 	for (i = 0; i < n; i++) {
@@ -196,9 +209,12 @@ write_combined(const struct test_spec **tests, int n, const struct run_opts *o)
 	json_object_set_new(root, "tests_passed", json_integer(passed));
 	json_object_set_new(root, "verdict", json_string(passed == n ? "pass" : "fail"));
 	json_object_set_new(root, "tests", arr);
-	rc = fmt(path, sizeof(path), "%s/results.json", o->out) == 0 ?
-	    json_dump_file(root, path, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : -1;
+	text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	json_decref(root);
+	rc = text ? fs_write_file(o->outfd, "results.json", text, strlen(text), 0644) : -1;
+	free(text);
+	if (rc == 0)
+		give_to_caller(o->outfd, "results.json");
 	return rc;
 }
 
@@ -223,11 +239,14 @@ lab_run_main(int argc, char **argv)
 	o.color = !o.no_color && getenv("NO_COLOR") == NULL;
 	if (lab_check_privileges() == -1)
 		return 1;
-	if (mkdir(o.out, 0755) == -1 && errno != EEXIST)
-		return flags_error(&lab_run_cmd, argv[0], "cannot create %s: %s", o.out, strerror(errno));
-	if (access(o.out, W_OK | X_OK) == -1)
-		return flags_error(&lab_run_cmd, argv[0], "cannot write into %s: %s", o.out,
-		    strerror(errno));
+	{	/* Root writes there: a folder only root or the caller can change. */
+		char err[PATH_MAX + 256];
+
+		o.outfd = fs_open_outdir(o.out, 1, err, sizeof(err));
+		if (o.outfd == -1)
+			return flags_error(&lab_run_cmd, argv[0], "--out %s", err);
+		fs_remove_dead(o.outfd, RUN_FRESH_PREFIX);	/* of runs killed outright */
+	}
 	len = readlink("/proc/self/exe", o.exe, sizeof(o.exe) - 1);
 	if (len <= 0)
 		return flags_error(&lab_run_cmd, argv[0], "cannot find the timewait binary: %s",
@@ -247,8 +266,10 @@ lab_run_main(int argc, char **argv)
 		char err[256], page[PATH_MAX + 16];
 
 		if (report_html(o.out, NULL, err, sizeof(err)) == 0 &&
-		    fmt(page, sizeof(page), "%s/report.html", o.out) == 0)
+		    fmt(page, sizeof(page), "%s/report.html", o.out) == 0) {
+			give_to_caller(o.outfd, "report.html");
 			printf("the whole run on one page: %s\n", page);
+		}
 		else
 			fprintf(stderr, "timewait lab run: no report.html: %s\n", err);
 	}

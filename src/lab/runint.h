@@ -40,11 +40,26 @@ struct run_opts {
 	int no_color;
 	int color;		/* derived: colour the live lines */
 	const char *out;
+	int outfd;		/* out, opened and checked (fs_open_outdir) */
 	const char *knobs[CAT_MAX_SYSCTLS];	/* --sysctl HOST:KEY=VALUE, in order */
 	int nknobs;
 	char exe[PATH_MAX];
 	int unprivileged;	/* programs run as nobody */
 };
+
+/* testdir.c: each test written in a fresh folder, put in place whole */
+#define RUN_FRESH_PREFIX ".tw-"	/* out/.tw-<pid>.XXXXXX/<test>: being written */
+/* out/.tw-<pid>.XXXXXX/<test>/ made: its descriptor (of the wrapper, named
+ * wrap), the test's folder as a path in dir; -1 (said) if out/<test> is not
+ * a folder an earlier run wrote, or on failure. */
+int run_testdir_fresh(const struct test_spec *t, const struct run_opts *o, char *wrap,
+    size_t wraplen, char *dir, size_t dirlen);
+/* The finished folder given to the sudo user and put in place of out/<test>;
+ * wfd closed, the wrapper removed. 0, or -1 with err. */
+int run_testdir_install(const struct test_spec *t, const struct run_opts *o, int wfd,
+    const char *wrap, char *err, size_t errlen);
+/* A write that failed for the disk's sake (ENOSPC, EIO...), not the programs'. */
+int run_lab_write_error(int e);
 
 /* progress.c */
 extern volatile sig_atomic_t run_stop_requested;

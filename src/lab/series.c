@@ -6,6 +6,8 @@
  * tells the runs apart by that port. Then the checks judge the files, the
  * folder gets its result.json and report.md, and the drawings are made.
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,8 +104,9 @@ run_race_repeat(struct test_rec *r, const struct run_opts *o, const char *dir,
 			json_decref(j);
 		}
 	}
-	if (runs != NULL)
-		fclose(runs);
+	if (runs != NULL && fclose(runs) != 0)
+		snprintf(r->error, sizeof(r->error), "lab error: cannot write runs.jsonl: %s",
+		    strerror(errno));
 	free(names);
 	free(agree);
 	free(details);
@@ -240,17 +243,30 @@ progress_verdict(const struct test_rec *r, const struct series *sr)
 	    r->error[0] ? r->error : first_failed ? first_failed : "");
 }
 
+/* The test ends as an error of the lab; the first such reason stays. */
+static void
+lab_error(struct test_rec *r, struct series *sr, const char *what,
+    const struct test_spec *t, const struct run_opts *o, int e)
+{
+	sr->ok = 0;
+	if (strncmp(r->error, "lab error", 9) == 0)
+		return;
+	snprintf(r->error, sizeof(r->error), "lab error: %s in %s/%s: %s", what, o->out,
+	    t->id, strerror(e));
+}
+
 /* The child's whole life: one test, --repeat times. Returns its status. */
 int
 run_test(const struct test_spec *t, const struct run_opts *o)
 {
 	struct series sr;
 	struct test_rec r;
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], wrap[NAME_MAX + 1], err[PATH_MAX + 128];
 	uint64_t start = now_mono_ns();
-	int status;
+	int status, wfd;
 
-	if (fmt(dir, sizeof(dir), "%s/%s", o->out, t->id) == -1)
+	wfd = run_testdir_fresh(t, o, wrap, sizeof(wrap), dir, sizeof(dir));
+	if (wfd == -1)
 		return STATUS_ERROR;
 	memset(&sr, 0, sizeof(sr));
 	rec_init(&r, t, o);
@@ -258,15 +274,26 @@ run_test(const struct test_spec *t, const struct run_opts *o)
 		race_series(&r, o, dir, &sr);
 	else
 		plain_series(&r, o, dir, &sr);
-	results_write(dir, &r, sr.res, sr.nres, sr.ok, o->repeat > 1 ? sr.outcomes : NULL,
-	    sr.noutcomes, sr.runs, sr.passed_runs, (double)(now_mono_ns() - start) / 1e9);
+	if (results_write(dir, &r, sr.res, sr.nres, sr.ok, o->repeat > 1 ? sr.outcomes : NULL,
+	    sr.noutcomes, sr.runs, sr.passed_runs, (double)(now_mono_ns() - start) / 1e9) == -1)
+		lab_error(&r, &sr, "cannot write the results", t, o, errno);	/* a full disk */
 	progress("drawing");
 	/* The drawings from the model the checks judged: the folder read once. */
+	errno = 0;
 	if ((r.tl ? render_files(dir, r.tl, r.draw_error, sizeof(r.draw_error)) :
-	    render_test(dir, 0, NULL, r.draw_error, sizeof(r.draw_error))) == -1 &&
-	    r.draw_error[0] == '\0')
-		snprintf(r.draw_error, sizeof(r.draw_error), "the drawings failed");
+	    render_test(dir, 0, NULL, r.draw_error, sizeof(r.draw_error))) == -1) {
+		int e = errno;
+
+		if (r.draw_error[0] == '\0')
+			snprintf(r.draw_error, sizeof(r.draw_error), "the drawings failed");
+		if (run_lab_write_error(e))
+			lab_error(&r, &sr, "cannot write the drawings", t, o, e);
+	}
 	results_append_drawings(dir, &r);
+	if (run_testdir_install(t, o, wfd, wrap, err, sizeof(err)) == -1) {
+		snprintf(r.error, sizeof(r.error), "lab error: %s", err);
+		sr.ok = 0;
+	}
 	progress_verdict(&r, &sr);
 	status = run_stop_requested ? STATUS_STOPPED :
 	    sr.ok ? STATUS_PASS : r.error[0] ? STATUS_ERROR : STATUS_FAIL;

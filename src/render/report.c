@@ -20,6 +20,7 @@
 
 #include "cli/flags.h"
 #include "commands.h"
+#include "fsafe.h"
 #include "render/render.h"
 
 /* The command line of `timewait report`: one row per flag (cli/flags.h). */
@@ -93,6 +94,16 @@ report_main(int argc, char **argv)
 	dir = fr.pos[0];
 	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
 		return flags_usage_error(&report_cmd, argv[0], "%s: not a folder", dir);
+	{	/* We write into it, maybe as root: only a folder nobody else can change. */
+		int fd = fs_open_outdir(dir, 0, err, sizeof(err));
+
+		if (fd < 0 || (html_path && fs_check_out_file(html_path, err, sizeof(err)))) {
+			if (fd >= 0)
+				close(fd);
+			return flags_error(&report_cmd, argv[0], "%s", err);
+		}
+		close(fd);
+	}
 	if (html && !remote && !text) {
 		/* One load a test: the page and the files together. */
 		if (report_html_ex(dir, html_path, 1, err, sizeof(err))) {

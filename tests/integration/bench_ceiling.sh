@@ -15,8 +15,9 @@ field() { sed -n "s/^  $2 *//p" "$1"; }
 # namespaces, its private folders in /tmp, the processes it started.
 leftovers() {
 	ip netns list | grep -q "^tw-$1-" && echo "namespaces $(ip netns list | grep "^tw-$1-")"
-	ls -d /tmp/tw-"$1"-* 2>/dev/null | sed 's/^/folder /'
+	ls -d /run/timewait/tmp/"$1"-* 2>/dev/null | sed 's/^/folder /'
 	pgrep -af "tw-$1-" | sed 's/^/process /'
+	pgrep -af "/run/timewait/tmp/$1-" | sed 's/^/process /'
 	pgrep -af -- "bench .*--port $2( |\$)" | sed 's/^/process /'
 }
 port=$((20000 + $$ % 20000))

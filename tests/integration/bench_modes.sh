@@ -11,13 +11,14 @@ trap 'rm -rf "$out"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 # What a run of pid $1 on server port $2 may leave behind, and must not:
-# its lab's namespaces (tw-PID-*), its private folders (/tmp/tw-PID-tmp-*),
-# processes it started (nginx runs with -p /tmp/tw-PID-tmp-nginx..., the
+# its lab's namespaces (tw-PID-*), its private folders (/run/timewait/tmp/PID-*),
+# processes it started (nginx runs with -p /run/timewait/tmp/PID-nginx..., the
 # server process is a fork of the run, with its command line).
 leftovers() {
 	ip netns list | grep -q "^tw-$1-" && echo "namespaces $(ip netns list | grep "^tw-$1-")"
-	ls -d /tmp/tw-"$1"-* 2>/dev/null | sed 's/^/folder /'
+	ls -d /run/timewait/tmp/"$1"-* 2>/dev/null | sed 's/^/folder /'
 	pgrep -af "tw-$1-" | sed 's/^/process /'
+	pgrep -af "/run/timewait/tmp/$1-" | sed 's/^/process /'
 	pgrep -af -- "bench .*--port $2( |\$)" | sed 's/^/process /'
 }
 
