@@ -291,7 +291,7 @@ run_test(const struct test_spec *t, const struct run_opts *o)
 	}
 	results_append_drawings(dir, &r);
 	if (run_testdir_install(t, o, wfd, wrap, err, sizeof(err)) == -1) {
-		snprintf(r.error, sizeof(r.error), "lab error: %s", err);
+		snprintf(r.error, sizeof(r.error), "lab error: %.240s", err);
 		sr.ok = 0;
 	}
 	progress_verdict(&r, &sr);
