@@ -134,7 +134,7 @@ us(int64_t a, int64_t b)
 {
 	if (a == TL_UNKNOWN || b == TL_UNKNOWN)
 		return 0;
-	return ((double)a - (double)b) / 1000.0;
+	return (double)(a - b) / 1000.0;	/* both in [0, 2^62] (model/input.h) */
 }
 
 /* TIME_WAIT follows the peer's FIN; states run forward in time. */
