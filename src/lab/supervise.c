@@ -38,6 +38,8 @@ mark_of(const struct child *c, int color)
 		return color ? "\033[33m..\033[0m" : "..";
 	if (c->status == STATUS_PASS)
 		return color ? "\033[32mok\033[0m" : "ok";
+	if (c->status == STATUS_SKIP)
+		return color ? "\033[33m--\033[0m" : "--";
 	return color ? "\033[31m!!\033[0m" : "!!";
 }
 
@@ -121,6 +123,7 @@ status_word(int s)
 	case STATUS_PASS: return "pass";
 	case STATUS_FAIL: return "FAIL";
 	case STATUS_STOPPED: return "stopped";
+	case STATUS_SKIP: return "skipped";
 	default: return "ERROR";
 	}
 }
@@ -130,7 +133,7 @@ run_all(const struct test_spec **tests, int n, const struct run_opts *o)
 {
 	struct child *c = calloc((size_t)n, sizeof(*c));
 	int tty = isatty(STDOUT_FILENO), running = 0, next = 0, done = 0, i, failed = 0;
-	int stopped = 0;
+	int stopped = 0, skipped = 0;
 	struct sigaction sa;
 
 	if (c == NULL)
@@ -213,18 +216,21 @@ run_all(const struct test_spec **tests, int n, const struct run_opts *o)
 	}
 	printf("\n%-17s %-7s %7s  %s\n", "test", "verdict", "seconds", "what it shows");
 	for (i = 0; i < n; i++) {
-		failed += c[i].status != STATUS_PASS;
+		failed += c[i].status != STATUS_PASS && c[i].status != STATUS_SKIP;
+		skipped += c[i].status == STATUS_SKIP;
 		printf("%-17s %-7s %7.2f  %s\n", c[i].t->id, status_word(c[i].status),
-		    c[i].end ? (double)(c[i].end - c[i].start) / 1e9 : 0.0, c[i].t->shows);
+		    c[i].end ? (double)(c[i].end - c[i].start) / 1e9 : 0.0,
+		    c[i].status == STATUS_SKIP ? c[i].line : c[i].t->shows);
 	}
 	for (i = 0; i < n; i++)
 		stopped += c[i].status == STATUS_STOPPED;
 	if (stopped)
-		printf("\n%d passed, %d failed, %d stopped before the end\n", n - failed,
+		printf("\n%d passed, %d failed, %d stopped before the end\n", n - failed - skipped,
 		    failed - stopped, stopped);
 	else
-		printf("\n%d passed, %d failed; reports: %s/<test>/report.md\n", n - failed,
-		    failed, o->out);
+		printf("\n%d passed, %d failed%s%.0d%s; reports: %s/<test>/report.md\n",
+		    n - failed - skipped, failed, skipped ? ", " : "", skipped,
+		    skipped ? " skipped" : "", o->out);
 	free(c);
 	if (run_stop_requested)
 		return 130;

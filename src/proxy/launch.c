@@ -34,7 +34,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "host/sockdiag.h"
 #include "proxy/proxy.h"
+#include "tcpstate.h"
 #include "util.h"
 
 #define NOBODY_UID 65534
@@ -338,71 +340,30 @@ spawn(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
 
 /* ---- readiness ---- */
 
-/* A socket of the network namespace nsfd (sockets belong to the
- * namespace they were made in); this thread comes back to its own. */
+/* 1 if a socket of the namespace nsfd listens on addr:port (or on any
+ * address, port), 0 if none (yet), -1 on error. Read with sock_diag: no
+ * connection is made, so no packet, no kernel-trace event and no socket
+ * of ours shows in the run. */
 static int
-socket_in(int nsfd, int family)
+listening(int nsfd, const char *addr, uint16_t port)
 {
-	int self, fd = -1, e;
+	struct sd_sock *s = NULL;
+	char err[256], want[3][64];
+	size_t n = 0, i;
+	int found = 0, k;
 
-	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0)
+	snprintf(want[0], sizeof(want[0]), strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr,
+	    (unsigned)port);
+	snprintf(want[1], sizeof(want[1]), "0.0.0.0:%u", (unsigned)port);
+	snprintf(want[2], sizeof(want[2]), "[::]:%u", (unsigned)port);
+	if (sockdiag_snapshot(nsfd, &s, &n, err, sizeof(err)) == -1)
 		return -1;
-	if (setns(nsfd, CLONE_NEWNET) == 0) {
-		fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		e = errno;
-		if (setns(self, CLONE_NEWNET) < 0) {
-			/* We cannot stay in the lab's namespace: nothing sane
-			 * is left to do for this process. */
-			abort();
-		}
-		errno = e;
-	}
-	close(self);
-	return fd;
-}
-
-/* 1 if addr:port accepted a connection within wait_ms, 0 if not (yet),
- * -1 on a local error. The connection is reset at once (SO_LINGER 0). */
-static int
-try_connect(int nsfd, const char *addr, uint16_t port, int wait_ms)
-{
-	struct sockaddr_storage ss;
-	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-	struct linger reset = { 1, 0 };
-	struct pollfd pfd;
-	socklen_t len, elen = sizeof(int);
-	int fd, soerr = 0, ok = 0;
-
-	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons(port);
-		len = sizeof(*in4);
-	} else if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		len = sizeof(*in6);
-	} else {
-		errno = EINVAL;
-		return -1;
-	}
-	fd = socket_in(nsfd, ss.ss_family);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
-		ok = 1;
-	} else if (errno == EINPROGRESS) {
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		if (poll(&pfd, 1, wait_ms) == 1 &&
-		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &elen) == 0 && soerr == 0)
-			ok = 1;
-	}
-	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
-	close(fd);
-	return ok;
+	for (i = 0; i < n && !found; i++)
+		for (k = 0; k < 3; k++)
+			if (s[i].state == TS_LISTEN && strcmp(s[i].local, want[k]) == 0)
+				found = 1;
+	free(s);
+	return found;
 }
 
 /* 1 if pid has exited (left as a zombie, not reaped), else 0. */
@@ -529,14 +490,14 @@ proxy_start(struct proxy *p, const char *netns, const char *addr,
 			    line[0] ? ": " : "", line);
 			break;
 		}
-		r = try_connect(nsfd, addr, port, 100);
+		r = listening(nsfd, addr, port);
 		if (r == 1) {
 			close(nsfd);
 			return 0;
 		}
 		if (r < 0) {
-			snprintf(err, errlen, "connecting to %s port %u: %s", addr,
-			    (unsigned)port, strerror(errno));
+			snprintf(err, errlen, "cannot read the sockets of %s: %s", netns,
+			    strerror(errno));
 			break;
 		}
 		if (now_mono_ns() >= deadline) {

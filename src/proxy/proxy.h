@@ -81,9 +81,10 @@ int proxy_prepare(struct proxy *p, const char *template_path, const char *dir,
  * Start the proxy in the network namespace /run/netns/<netns>, as user
  * nobody keeping only CAP_NET_BIND_SERVICE, in a process group of its own,
  * dying with this thread (PR_SET_PDEATHSIG), its stdout and stderr in
- * <dir>/stdout.log and <dir>/stderr.log; then wait until addr:port accepts a connection (made
- * from inside the namespace, over loopback, closed with a RST so it leaves
- * no TIME_WAIT and no packet on the host's interface), at most timeout_ms.
+ * <dir>/stdout.log and <dir>/stderr.log; then wait until a socket of the
+ * namespace listens on addr:port (or any address), read with sock_diag:
+ * no connection is made, so nothing of the wait shows in a capture or a
+ * kernel trace. At most timeout_ms.
  * 0, or -1 with err (the proxy stopped again).
  */
 int proxy_start(struct proxy *p, const char *netns, const char *addr,
