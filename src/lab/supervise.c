@@ -20,6 +20,9 @@
 #include "lab/runint.h"
 #include "util.h"
 
+/* The tests' ids as one column: 17 wide, or as wide as the longest. */
+static int id_width = 17;
+
 struct child {
 	const struct test_spec *t;
 	pid_t pid;
@@ -55,7 +58,7 @@ draw(struct child *c, int n, int tty, int redraw, int color)
 	for (i = 0; i < n; i++) {
 		const char *mark = mark_of(&c[i], color);
 
-		printf("\033[2K %s %-17s %s\n", c[i].start ? mark : "  ", c[i].t->id,
+		printf("\033[2K %s %-*s %s\n", c[i].start ? mark : "  ", id_width, c[i].t->id,
 		    c[i].start ? c[i].line : "waiting");
 	}
 	fflush(stdout);
@@ -144,6 +147,8 @@ run_all(const struct test_spec **tests, int n, const struct run_opts *o)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	for (i = 0; i < n; i++) {
+		if ((int)strlen(tests[i]->id) > id_width)
+			id_width = (int)strlen(tests[i]->id);
 		c[i].t = tests[i];
 		c[i].status = -1;
 		c[i].fd = -1;
@@ -186,7 +191,7 @@ run_all(const struct test_spec **tests, int n, const struct run_opts *o)
 				if (c[i].status == -1 && c[i].fd != -1 &&
 				    now_mono_ns() - (c[i].printed ? c[i].printed : c[i].start) >
 				    5 * NSEC_PER_SEC) {
-					printf("  %-17s ...     %s\n", c[i].t->id, c[i].line);
+					printf("  %-*s ...     %s\n", id_width, c[i].t->id, c[i].line);
 					fflush(stdout);
 					c[i].printed = now_mono_ns();
 				}
@@ -208,17 +213,17 @@ run_all(const struct test_spec **tests, int n, const struct run_opts *o)
 				running--;
 				done++;
 				if (!tty)
-					printf("  %-17s %s  [%.2f s]\n", c[i].t->id, c[i].line,
+					printf("  %-*s %s  [%.2f s]\n", id_width, c[i].t->id, c[i].line,
 					    (double)(c[i].end - c[i].start) / 1e9);
 			}
 		}
 		draw(c, n, tty, 1, o->color);
 	}
-	printf("\n%-17s %-7s %7s  %s\n", "test", "verdict", "seconds", "what it shows");
+	printf("\n%-*s %-7s %7s  %s\n", id_width, "test", "verdict", "seconds", "what it shows");
 	for (i = 0; i < n; i++) {
 		failed += c[i].status != STATUS_PASS && c[i].status != STATUS_SKIP;
 		skipped += c[i].status == STATUS_SKIP;
-		printf("%-17s %-7s %7.2f  %s\n", c[i].t->id, status_word(c[i].status),
+		printf("%-*s %-7s %7.2f  %s\n", id_width, c[i].t->id, status_word(c[i].status),
 		    c[i].end ? (double)(c[i].end - c[i].start) / 1e9 : 0.0,
 		    c[i].status == STATUS_SKIP ? c[i].line : c[i].t->shows);
 	}

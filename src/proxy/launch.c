@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -217,7 +218,7 @@ proxy_prepare(struct proxy *p, const char *template_path, const char *dir,
 	for (i = 0; i < nvars; i++)
 		all[i] = vars[i];
 	all[nvars].name = "dir";
-	all[nvars].value = p->dir;
+	all[nvars].value = PROXY_VIEW;	/* where the proxy sees its folder */
 	return proxy_render_file(template_path, p->dirfd, kinds[kind].conf, all,
 	    nvars + 1, err, errlen);
 }
@@ -276,6 +277,12 @@ child(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	if (setns(nsfd, CLONE_NEWNET) < 0)
 		child_fail(pipefd, 3);
+	/* Its folder at PROXY_VIEW, in a mount namespace of its own (nothing
+	 * propagates out): nobody then needs no right on the folders above
+	 * the run folder (a home folder of mode 0700, a mkdtemp folder). */
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount(dir, PROXY_VIEW, NULL, MS_BIND, NULL) < 0)
+		child_fail(pipefd, 8);
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(outfd, 1) < 0 || dup2(errfd, 2) < 0)
 		child_fail(pipefd, 4);
@@ -288,7 +295,7 @@ child(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
 		child_fail(pipefd, 2);
 	if (getppid() != parent)
 		_exit(127);
-	if (chdir(dir) < 0)
+	if (chdir(PROXY_VIEW) < 0)
 		child_fail(pipefd, 6);
 	execve(argv[0], argv, envp);
 	child_fail(pipefd, 7);
@@ -297,6 +304,7 @@ child(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
 static const char *const step_names[] = {
 	"", "setpgid", "PR_SET_PDEATHSIG", "setns", "its descriptors",
 	"becoming nobody", "chdir to the run folder", "exec",
+	"its folder bound at " PROXY_VIEW " in a mount namespace",
 };
 
 static pid_t
@@ -331,7 +339,7 @@ spawn(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 		snprintf(err, errlen, "%s: %s: %s", argv[0],
-		    report[1] > 0 && report[1] < 8 ? step_names[report[1]] : "start",
+		    report[1] > 0 && report[1] < 9 ? step_names[report[1]] : "start",
 		    strerror(report[0]));
 		return -1;
 	}
@@ -440,9 +448,9 @@ proxy_start(struct proxy *p, const char *netns, const char *addr,
 	snprintf(p->addr, sizeof(p->addr), "%s", addr);
 	p->port = port;
 	snprintf(nspath, sizeof(nspath), "%s/%s", NETNS_DIR, netns);
-	if (fmt(conf, sizeof(conf), "%s/%s", p->dir, kinds[p->kind].conf) < 0 ||
-	    fmt(prefix, sizeof(prefix), "%s/", p->dir) < 0 ||
-	    fmt(elog, sizeof(elog), "%s/error.log", p->dir) < 0) {
+	if (fmt(conf, sizeof(conf), "%s/%s", PROXY_VIEW, kinds[p->kind].conf) < 0 ||
+	    fmt(prefix, sizeof(prefix), "%s/", PROXY_VIEW) < 0 ||
+	    fmt(elog, sizeof(elog), "%s/error.log", PROXY_VIEW) < 0) {
 		snprintf(err, errlen, "%s: path too long", p->dir);
 		return -1;
 	}
@@ -456,7 +464,7 @@ proxy_start(struct proxy *p, const char *netns, const char *addr,
 		argv[5] = "-c"; argv[6] = conf; argv[7] = NULL;
 		break;
 	case PROXY_APACHE:
-		argv[1] = "-d"; argv[2] = p->dir; argv[3] = "-f"; argv[4] = conf;
+		argv[1] = "-d"; argv[2] = PROXY_VIEW; argv[3] = "-f"; argv[4] = conf;
 		argv[5] = "-DFOREGROUND"; argv[6] = NULL;
 		break;
 	}

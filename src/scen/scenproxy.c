@@ -38,14 +38,47 @@ found(const char *path, char *out, size_t len)
 	return snprintf(out, len, "%s", abs) < (int)len;
 }
 
-/* Where the template named word is. */
+/*
+ * The shipped templates' folder, found as the shipped scenarios are
+ * (catalogue.c): beside $TIMEWAIT_SCENARIOS, else the repository's
+ * proxies/ up to three levels above the running binary (build/timewait,
+ * build/asan/tests/test_x), else PREFIX/share/timewait/proxies.
+ */
+static int
+shipped_dir(char *out, size_t len)
+{
+	static const char *const beside[] = {
+		"../proxies", "../../proxies", "../../../proxies", "../share/timewait/proxies",
+	};
+	const char *env = getenv("TIMEWAIT_SCENARIOS");
+	char exe[PATH_MAX], *slash;
+	struct stat st;
+	ssize_t n;
+	size_t i;
+
+	if (env != NULL && *env != '\0')
+		return fmt(out, len, "%s/../proxies", env);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) != NULL)
+		*slash = '\0';
+	for (i = 0; i < sizeof(beside) / sizeof(beside[0]); i++)
+		if (fmt(out, len, "%s/%s", exe, beside[i]) == 0 && stat(out, &st) == 0 &&
+		    S_ISDIR(st.st_mode))
+			return 0;
+	return -1;
+}
+
+/* Where the template named word is: beside the scenario, in a proxies/
+ * folder beside the scenario's folder, or among the shipped ones. */
 static int
 find_template(struct parser *p, const char *word, char *out, size_t len)
 {
-	static const char *const where[] = { "%s/../proxies/%s%s", "%s/%s%s" };
 	static const char *const exts[] = { ".cfg", ".conf" };
-	char path[PATH_MAX];
-	size_t i, e;
+	char path[PATH_MAX], dirs[3][PATH_MAX];
+	size_t i, e, nd = 0;
 
 	if (strchr(word, '/') != NULL) {
 		if (fmt(path, sizeof(path), "%s%s%s", word[0] == '/' ? "" : p->dir,
@@ -56,13 +89,19 @@ find_template(struct parser *p, const char *word, char *out, size_t len)
 	}
 	if (!scen_valid_name(word))
 		return fail(p, "bad proxy template name '%s'", word);
-	for (i = 0; i < sizeof(where) / sizeof(where[0]); i++)
+	if (fmt(dirs[nd], sizeof(dirs[nd]), "%s", p->dir) == 0)
+		nd++;
+	if (fmt(dirs[nd], sizeof(dirs[nd]), "%s/../proxies", p->dir) == 0)
+		nd++;
+	if (shipped_dir(dirs[nd], sizeof(dirs[nd])) == 0)
+		nd++;
+	for (i = 0; i < nd; i++)
 		for (e = 0; e < sizeof(exts) / sizeof(exts[0]); e++)
-			if (fmt(path, sizeof(path), where[i], p->dir, word, exts[e]) == 0 &&
+			if (fmt(path, sizeof(path), "%s/%s%s", dirs[i], word, exts[e]) == 0 &&
 			    found(path, out, len))
 				return 0;
-	return fail(p, "no proxy template '%s' (proxies/%s.cfg or .conf, beside the "
-	    "scenarios folder or the scenario)", word, word);
+	return fail(p, "no proxy template '%s' (%s.cfg or .conf beside the scenario, or "
+	    "in the shipped proxies/ folder)", word, word);
 }
 
 /* A host name that can be a placeholder: {backend}, not {2nd}. */
