@@ -24,7 +24,7 @@ PKGS    := libpcap libmnl libtracefs libtraceevent jansson
 PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
 PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
 OPT     ?= -O2 -g
-CFLAGS  = $(OPT) -std=gnu11 -Wall -Wextra -Werror -Wno-format-truncation -D_GNU_SOURCE -Isrc \
+CFLAGS  = $(OPT) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc \
            $(PKG_CFLAGS) $(XCFLAGS)
 LDLIBS  += $(PKG_LIBS) -lpthread -lm
 

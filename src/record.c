@@ -200,7 +200,7 @@ rec_load_model(struct test_rec *r, const char *dir)
 	if (rc == 0)
 		r->tl->judge_until = (int64_t)test_end_time(r);
 	if (rc && r->error[0] == '\0')
-		snprintf(r->error, sizeof(r->error), "reading the run: %s", err);
+		snprintf(r->error, sizeof(r->error), "reading the run: %.230s", err);
 	return rc;
 }
 

@@ -40,6 +40,7 @@
 #include <event-parse.h>
 
 #include "host/ktrace.h"
+#include "host/tep.h"
 #include "tcpstate.h"
 #include "util.h"
 
@@ -586,9 +587,8 @@ struct ktrace *
 ktrace_start(const char *instance, const char *const *addrs,
     const char *const *names, int naddrs, char *err, size_t errlen)
 {
-	static const char *const systems[] = { "sock", "tcp", NULL };
 	struct ktrace *kt;
-	char kb[32];
+	char kb[32], terr[200];
 	int e, mounted;
 
 	if (!instance || !*instance || strchr(instance, '/')) {
@@ -620,9 +620,10 @@ ktrace_start(const char *instance, const char *const *addrs,
 		seterr(err, errlen, "ktrace: bad lab address", EINVAL);
 		goto fail;
 	}
-	kt->tep = tracefs_local_events_system(NULL, systems);
+	/* Only the four formats (tep.h): not every event and kallsyms. */
+	kt->tep = host_tep_events(kev_system, kev_name, KEV_NTYPES, terr, sizeof(terr));
 	if (!kt->tep) {
-		seterr(err, errlen, "ktrace: reading event formats", errno);
+		snprintf(err, errlen, "ktrace: %s", terr);
 		goto fail;
 	}
 	for (int t = 0; t < KEV_NTYPES; t++) {

@@ -145,7 +145,7 @@ run_wait_step(struct test_rec *r, struct proc_rec *p, size_t from,
 
 	for (;;) {
 		if (rec_load_events(p, err, sizeof(err)) == -1) {
-			snprintf(r->error, sizeof(r->error), "%s", err);
+			snprintf(r->error, sizeof(r->error), "%.255s", err);	/* cut to fit */
 			return -1;
 		}
 		for (i = from; i < p->nev; i++)
@@ -207,7 +207,7 @@ run_snapshot(struct test_rec *r, struct lab *lab, const char *name, int settled)
 
 			if (h == NULL || sockdiag_snapshot(h->nsfd, &s->s[i], &s->n[i],
 			    err, sizeof(err)) == -1) {
-				snprintf(r->error, sizeof(r->error), "snapshot of %s: %s",
+				snprintf(r->error, sizeof(r->error), "snapshot of %.16s: %.200s",
 				    r->hosts[i].name, h ? err : "no such host");
 				return -1;
 			}
@@ -235,7 +235,7 @@ wait_timewait(struct test_rec *r, struct lab *lab, const char *hostname)
 		uint32_t left = 0;
 
 		if (sockdiag_snapshot(h->nsfd, &s, &n, err, sizeof(err)) == -1) {
-			snprintf(r->error, sizeof(r->error), "snapshot of %s: %s", hostname, err);
+			snprintf(r->error, sizeof(r->error), "snapshot of %.16s: %.200s", hostname, err);
 			return -1;
 		}
 		for (i = 0; i < n; i++)
@@ -453,7 +453,7 @@ run_setup(struct test_rec *r, const char *dir, struct run_env *e)
 	}
 	progress("building lab");
 	if (lab_build(lab, t->hosts, test_nhosts(t), dir, err, sizeof(err)) == -1) {
-		snprintf(r->error, sizeof(r->error), "lab: %s", err);
+		snprintf(r->error, sizeof(r->error), "lab: %.240s", err);
 		return -1;
 	}
 	r->nhosts = test_nhosts(t);
@@ -482,7 +482,7 @@ run_setup(struct test_rec *r, const char *dir, struct run_env *e)
 
 		if (fmt(path, sizeof(path), "%s/%s.pcap", dir, h->name) == -1 ||
 		    (e->caps[i] = capture_start(h->nsfd, h->ifname, path, err, sizeof(err))) == NULL) {
-			snprintf(r->error, sizeof(r->error), "%s: %s", h->name, err);
+			snprintf(r->error, sizeof(r->error), "%.16s: %.200s", h->name, err);
 			return -1;
 		}
 	}

@@ -1,17 +1,21 @@
 /*
  * labjson.c - lab.json (see labjson.h): the lab's id and kind, its hosts
  * file, and per host its namespace, interface, addresses, the lab's
- * sysctls as the host reports them, and its capture. Written to a
- * temporary name and renamed, so a reader never sees half a file.
+ * sysctls as the host reports them, and its capture. Written whole under
+ * a fresh name and renamed (fs_write_file), so a reader never sees half a
+ * file and a link planted in its place is never followed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
+#include "fsafe.h"
 #include "lab/labjson.h"
 #include "util.h"
 
@@ -44,26 +48,28 @@ int
 lab_json_write(const char *dir, const struct lab *lab, const char *kind,
     const int *captured, const struct capture_stats *stats)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
 	json_t *root, *hosts = json_array();
-	int i, rc = -1;
+	char *text = NULL;
+	int i, dfd, rc = -1, e = ENOMEM;
 
 	for (i = 0; hosts != NULL && i < lab->nhosts; i++)
 		json_array_append_new(hosts, host_json(&lab->hosts[i],
 		    captured == NULL || captured[i], stats ? &stats[i] : NULL));
 	root = json_pack("{s:s, s:s, s:s, s:o*}", "id", lab->id, "kind", kind,
 	    "hosts_file", "hosts", "hosts", hosts);
-	if (root != NULL && fmt(path, sizeof(path), "%s/lab.json", dir) == 0 &&
-	    fmt(tmp, sizeof(tmp), "%s/.lab.json.tmp", dir) == 0) {
-		rc = json_dump_file(root, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		if (rc == 0 && rename(tmp, path) < 0)
-			rc = -1;
-		if (rc < 0) {
-			fprintf(stderr, "timewait: cannot write %s: %s\n", path,
-			    strerror(errno));
-			(void)unlink(tmp);
-		}
-	}
+	if (root != NULL)
+		text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
+	/* By descriptor, whole or not at all, never through a link (fsafe.h). */
+	if (text != NULL) {
+		dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		rc = dfd < 0 ? -1 : fs_write_file(dfd, "lab.json", text, strlen(text), 0644);
+		e = errno;
+		if (dfd >= 0)
+			close(dfd);
+	}
+	free(text);
+	if (rc < 0)
+		fprintf(stderr, "timewait: cannot write %s/lab.json: %s\n", dir, strerror(e));
 	return rc;
 }

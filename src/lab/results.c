@@ -185,23 +185,28 @@ results_write(const char *dir, const struct test_rec *r,
 	return outfile_write(dir, "report.md", report_fn, &a, err, sizeof(err));
 }
 
-void
+int
 results_append_drawings(const char *dir, const struct test_rec *r)
 {
 	char path[4096];
 	FILE *f;
-	int fd;
+	int fd, rc;
 
-	if (fmt(path, sizeof(path), "%s/report.md", dir) == -1)
-		return;
+	if (fmt(path, sizeof(path), "%s/report.md", dir) == -1) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 	if (fd == -1 || !(f = fdopen(fd, "a"))) {
 		if (fd != -1)
 			close(fd);
-		return;
+		return -1;
 	}
 	render_report_md_drawings(f, r);
-	fclose(f);
+	rc = ferror(f) ? -1 : 0;
+	if (fclose(f) != 0)
+		rc = -1;
+	return rc;
 }
 
 void

@@ -17,8 +17,9 @@ int results_write(const char *dir, const struct test_rec *r,
     const struct check_result *res, int nres, int ok,
     const struct outcome_count *oc, int noc, int runs, int passed_runs,
     double seconds);
-/* After the drawings: report.md gets the Mermaid diagram and the trace's figures. */
-void results_append_drawings(const char *dir, const struct test_rec *r);
+/* After the drawings: report.md gets the Mermaid diagram and the trace's figures.
+ * 0, or -1 with errno (a full disk: ENOSPC). */
+int results_append_drawings(const char *dir, const struct test_rec *r);
 /* The packets of a test, in order, for the terminal. */
 void results_show(const char *out, const char *id, FILE *f);
 

@@ -293,9 +293,10 @@ run_test(const struct test_spec *t, const struct run_opts *o)
 		if (run_lab_write_error(e))
 			lab_error(&r, &sr, "cannot write the drawings", t, o, e);
 	}
-	results_append_drawings(dir, &r);
+	if (results_append_drawings(dir, &r) == -1 && run_lab_write_error(errno))
+		lab_error(&r, &sr, "cannot write report.md's drawings", t, o, errno);
 	if (run_testdir_install(t, o, wfd, wrap, err, sizeof(err)) == -1) {
-		snprintf(r.error, sizeof(r.error), "lab error: %s", err);
+		snprintf(r.error, sizeof(r.error), "lab error: %.240s", err);
 		sr.ok = 0;
 	}
 	progress_verdict(&r, &sr);

@@ -116,7 +116,8 @@ read_progress(struct child *c)
 		return;
 	*end = '\0';
 	last = strrchr(buf, '\n');
-	snprintf(c->line, sizeof(c->line), "%s", last ? last + 1 : buf);
+	snprintf(c->line, sizeof(c->line), "%.*s", (int)sizeof(c->line) - 1,
+	    last ? last + 1 : buf);	/* the line cut to the screen's */
 }
 
 static const char *

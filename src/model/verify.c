@@ -86,7 +86,7 @@ finish_conns(struct timeline *tl)
 			for (size_t k = 0; k < c->nstates[side]; k++)
 				if (!c->states[side][k].inferred && c->states[side][k].t > c->t_end)
 					c->t_end = c->states[side][k].t;
-		if (c->t_start < tl->t0)
+		if (c->t_start != TL_UNKNOWN && c->t_start < tl->t0)
 			tl->t0 = c->t_start;
 	}
 	for (size_t i = 0; i < tl->nevents; i++) {
@@ -128,10 +128,13 @@ first_state(const struct tl_conn *c, int side, enum tcp_st st)
 	return NULL;
 }
 
+/* a - b in microseconds; a time not known counts as 0 rather than overflow. */
 static double
 us(int64_t a, int64_t b)
 {
-	return (double)(a - b) / 1000.0;
+	if (a == TL_UNKNOWN || b == TL_UNKNOWN)
+		return 0;
+	return ((double)a - (double)b) / 1000.0;
 }
 
 /* TIME_WAIT follows the peer's FIN; states run forward in time. */

@@ -412,7 +412,7 @@ last_line(int dirfd, const char *name, char *buf, size_t len)
 	while (end > text && end[-1] == '\n')
 		*--end = '\0';
 	start = strrchr(text, '\n');
-	snprintf(buf, len, "%s", start ? start + 1 : text);
+	snprintf(buf, len, "%.*s", (int)len - 1, start ? start + 1 : text);	/* cut to fit */
 }
 
 /* A new file of the run folder for the proxy's stdout or stderr. */

@@ -31,7 +31,7 @@ render_mermaid(const struct timeline *tl, FILE *f)
 	struct rd_lanes L;
 	struct rd_row *rows;
 	size_t n;
-	char first[8], last[8];
+	char first[16], last[16];
 
 	if (rd_rows(tl, RD_MAX_CONNS, &rows, &n))
 		return -1;

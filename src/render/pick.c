@@ -384,7 +384,7 @@ choose(const char *dir, const struct timeline *tl, size_t *sel, size_t *n,
 	for (size_t c = 0; c < tl->nconns && *n < RD_MAX_CONNS; c++)
 		sel[(*n)++] = c;
 	if (tl->nconns > RD_MAX_CONNS) {	/* say what is left out */
-		snprintf(title, tlen, "%s (the first %d of %zu connections)", tl->test,
+		snprintf(title, tlen, "%.40s (the first %d of %zu connections)", tl->test,
 		    RD_MAX_CONNS, tl->nconns);
 		*t = title;
 	}
@@ -397,7 +397,7 @@ render_drawings(const char *dir, const struct timeline *tl, char *err,
 {
 	size_t sel[RD_MAX_CONNS], n;
 	struct sink k = { .dir = dir, .part = 1 };
-	char title[64];
+	char title[128];
 	const char *t;
 	int rc;
 
@@ -413,7 +413,7 @@ render_svg_inline(const char *dir, const struct timeline *tl, FILE *html)
 {
 	size_t sel[RD_MAX_CONNS], n;
 	struct sink k = { .dir = dir, .html = html, .part = 1 };
-	char title[64], err[256];
+	char title[128], err[256];
 	const char *t;
 
 	if (choose(dir, tl, sel, &n, title, sizeof(title), &t, err, sizeof(err)))
@@ -428,7 +428,7 @@ render_text_picked(const char *dir, const struct timeline *tl, FILE *out,
 	size_t sel[RD_MAX_CONNS], n;
 	struct timeline *s;
 	struct chosen ch;
-	char title[64], err[256];
+	char title[128], err[256];
 	const char *t;
 	int rc;
 

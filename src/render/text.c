@@ -104,7 +104,7 @@ render_text_tl_n(const struct timeline *tl, FILE *f, int color, size_t max_conns
 		case RD_SEND:
 		case RD_RECV: {
 			const struct tl_pkt *p = &tl->conns[r->conn].pkts[r->idx];
-			char what[200];
+			char what[sizeof(label) + 8];	/* an arrow and the label */
 
 			rd_pkt_label(p, label, sizeof(label));
 			snprintf(what, sizeof(what), "%s %s", p->from ? "◀" : "▶", label);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "scen/scenint.h"
+#include "util.h"
 
 /* The strings of one test, freed together. */
 struct mem {
@@ -102,13 +103,13 @@ parser_init(struct parser *p, const char *file, char *err, size_t errlen)
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
 		snprintf(cwd, sizeof(cwd), "/");
 	slash = strrchr(p->file, '/');
-	if (slash == NULL)
-		snprintf(p->dir, sizeof(p->dir), "%s", cwd);
-	else if (p->file[0] == '/')
-		snprintf(p->dir, sizeof(p->dir), "%.*s", slash == p->file ? 1 : (int)(slash - p->file), p->file);
-	else
-		snprintf(p->dir, sizeof(p->dir), "%s/%.*s", strcmp(cwd, "/") ? cwd : "",
-		    (int)(slash - p->file), p->file);
+	/* A folder path cut short would name another folder: none is made. */
+	if ((slash == NULL ? fmt(p->dir, sizeof(p->dir), "%s", cwd) :
+	    p->file[0] == '/' ? fmt(p->dir, sizeof(p->dir), "%.*s",
+	    slash == p->file ? 1 : (int)(slash - p->file), p->file) :
+	    fmt(p->dir, sizeof(p->dir), "%s/%.*s", strcmp(cwd, "/") ? cwd : "",
+	    (int)(slash - p->file), p->file)) == -1)
+		p->dir[0] = '\0';
 	if ((p->t->file = keep(p, p->file)) == NULL || (p->t->dir = keep(p, p->dir)) == NULL) {
 		scen_free(p->t);
 		p->t = NULL;

@@ -22,6 +22,18 @@
 #include "util.h"
 #include "watch/watch.h"
 
+/* How many failures of err the report holds (bind: 1 bind, 0 connect, -1 both). */
+uint64_t
+w_report_errno(const struct w_report *r, int err, int bind)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < r->nerr; i++)
+		if (r->errs[i].err == err && (bind < 0 || r->errs[i].bind == bind))
+			n += r->errs[i].count;
+	return n;
+}
+
 static void
 say(struct w_report *r, const char *f, ...)
 {

@@ -160,13 +160,3 @@ w_errno_name(int err)
 	return n ? n : errno_name(err);
 }
 
-uint64_t
-w_report_errno(const struct w_report *r, int err, int bind)
-{
-	uint64_t n = 0;
-
-	for (size_t i = 0; i < r->nerr; i++)
-		if (r->errs[i].err == err && (bind < 0 || r->errs[i].bind == bind))
-			n += r->errs[i].count;
-	return n;
-}

@@ -19,6 +19,7 @@
 #include <tracefs.h>
 #include <event-parse.h>
 
+#include "host/tep.h"
 #include "watch/wevent.h"
 
 const char *const wev_sys[EV_N] = { "sock", "tcp", "tcp", "syscalls", "syscalls" };
@@ -149,58 +150,16 @@ wev_decode(const struct ev_fmt *f, const uint8_t *d, struct sev *s)
 	return 0;
 }
 
-/* A tep with the page format of this kernel's trace buffers. */
-static struct tep_handle *
-new_tep(void)
-{
-	struct tep_handle *tep = tep_alloc();
-	int size = 0;
-	char *hp;
-	enum tep_endian e = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ?
-	    TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN;
-
-	if (!tep)
-		return NULL;
-	tep_set_long_size(tep, sizeof(long));
-	tep_set_page_size(tep, (int)sysconf(_SC_PAGESIZE));
-	tep_set_file_bigendian(tep, e);
-	tep_set_local_bigendian(tep, e);
-	hp = tracefs_instance_file_read(NULL, "events/header_page", &size);
-	if (!hp || tep_parse_header_page(tep, hp, size, sizeof(long))) {
-		free(hp);
-		tep_free(tep);
-		return NULL;
-	}
-	free(hp);
-	return tep;
-}
-
-/* One event's format into tep. */
-static int
-add_format(struct tep_handle *tep, int t)
-{
-	int size = 0, rc;
-	char *text = tracefs_event_file_read(NULL, wev_sys[t], wev_name[t], "format", &size);
-
-	if (!text)
-		return -1;
-	rc = tep_parse_event(tep, text, (unsigned long)size, wev_sys[t]) == TEP_ERRNO__SUCCESS ? 0 : -1;
-	free(text);
-	return rc;
-}
-
 struct tep_handle *
 wev_tep(struct ev_fmt fmt[EV_N], char *err, size_t errlen)
 {
-	struct tep_handle *tep = new_tep();
+	struct tep_handle *tep = host_tep_events(wev_sys, wev_name, EV_N, err, errlen);
 
-	if (!tep) {
-		snprintf(err, errlen, "reading the trace buffer's page format");
+	if (!tep)
 		return NULL;
-	}
 	for (int t = 0; t < EV_N; t++)
-		if (add_format(tep, t) || load_fmt(tep, t, &fmt[t])) {
-			snprintf(err, errlen, "no tracepoint %s:%s in this kernel",
+		if (load_fmt(tep, t, &fmt[t])) {
+			snprintf(err, errlen, "tracepoint %s:%s lacks a field watch reads",
 			    wev_sys[t], wev_name[t]);
 			tep_free(tep);
 			return NULL;

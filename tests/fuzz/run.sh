@@ -4,9 +4,6 @@
 # tests/fuzz/corpus/NAME/. New inputs go to FUZZ_BUILD/corpus/NAME/, never
 # into the seed folder; a crash is kept as FUZZ_BUILD/crash-NAME-*. Prints
 # one line per target with its executions; exits 1 if any target failed.
-#
-# Known findings in code another engineer is rewriting can be listed in
-# tests/fuzz/ubsan.supp (UBSan's suppression format) until they are fixed.
 FB=${1:?usage: run.sh FUZZ_BUILD SECONDS [NAME...]}
 SECS=${2:-600}
 shift 2 2>/dev/null || shift $#
@@ -19,8 +16,6 @@ if [ -z "$names" ]; then
 		[ -x "$b" ] && names="$names ${b##*/fuzz_}"
 	done
 fi
-supp=
-[ -s tests/fuzz/ubsan.supp ] && supp=:suppressions=$top/tests/fuzz/ubsan.supp
 failed=0
 for n in $names; do
 	mkdir -p "$FB/corpus/$n"
@@ -30,7 +25,7 @@ for n in $names; do
 	mkdir -p "$FB/work"
 	FUZZ_WORKDIR="$FB/work" FUZZ_FIXTURE="$top/tests/fuzz/rundir/000" \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1$supp \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	"$FB/fuzz_$n" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
 	    -print_final_stats=1 -artifact_prefix="$FB/crash-$n-" \
 	    "$FB/corpus/$n" $seeds >"$log" 2>&1

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "timeline.h"
+#include "model/timeline.h"
 
 #ifndef FUZZ_FIXTURE
 #define FUZZ_FIXTURE "tests/fuzz/rundir/000"

@@ -13,12 +13,14 @@ fail() { echo "FAIL: $*"; exit 1; }
 # Other runs may go on beside this one (another `lab run`, a `lab up`
 # held in another shell): the test judges only what its own runs own.
 # Its labs are known by the ids their lab.json files name (a test writes
-# lab.json right after its lab is built); a lab leaves its namespaces
+# lab.json right after its lab is built, in its fresh folder); a lab leaves its namespaces
 # (<id>-<host>) and its tracing instance (<id>). Its processes (programs,
 # test processes of a killed runner) are those holding a file of this
 # test's folder open (a program's event log, a test's pcap).
 own_ids() {
-	sed -n 's/^ *"id": "\(tw-[0-9]*-[0-9]*\)".*/\1/p' "$out"/*/*/lab.json 2>/dev/null | sort -u
+	# a test being written is in OUT/.tw-PID.XXXXXX/TEST/ until it is done
+	sed -n 's/^ *"id": "\(tw-[0-9]*-[0-9]*\)".*/\1/p' "$out"/*/*/lab.json \
+	    "$out"/*/.tw-*/*/lab.json 2>/dev/null | sort -u
 }
 leftovers() {
 	nl=0 ni=0 np=0

@@ -122,7 +122,14 @@ errs = [o["errors"].get("EADDRNOTAVAIL", 0) for o in lines]
 busy = [o for o in lines if o["time_wait"] >= 1000][1:-2]
 ok &= len(busy) >= 3 and all(o["errors"].get("EADDRNOTAVAIL", 0) > 0 for o in busy)
 print("EADDRNOTAVAIL per interval:", errs)
-ok &= near(sum(errs), bench["errors"].get("EADDRNOTAVAIL", 0), "EADDRNOTAVAIL")
+# A generator thread that exited before watch read its last events (a
+# slow, sanitized build on a busy machine) has no namespace left to tell:
+# watch counts those failures apart (errors_process_gone), never as this
+# namespace's and never dropped. Every failure is one or the other.
+gone = sum(o["trace"]["errors_process_gone"] for o in lines)
+print("failures of threads gone before they were read:", gone)
+ok &= near(sum(errs) + gone, bench["errors"].get("EADDRNOTAVAIL", 0), "EADDRNOTAVAIL (+ gone)")
+ok &= sum(errs) >= 0.95 * bench["errors"].get("EADDRNOTAVAIL", 0)
 ok &= any("EADDRNOTAVAIL" in a for o in lines for a in o["advice"])
 ok &= all(o["trace"]["lost"] == 0 for o in lines)
 sys.exit(0 if ok else 1)

@@ -115,7 +115,7 @@ group_size(pid_t pgid)
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] < '0' || e->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		snprintf(path, sizeof(path), "/proc/%.20s/stat", e->d_name);	/* a pid */
 		fd = open(path, O_RDONLY);
 		if (fd < 0)
 			continue;
