@@ -56,7 +56,7 @@ run_proxy_start(struct test_rec *r, struct lab *lab, struct proc_rec *p, const c
 	memset(px, 0, sizeof(*px));
 	px->dirfd = -1;
 	if (proxy_prepare(px, ps->path, pdir, vars, (size_t)nv, err, sizeof(err)) == -1) {
-		snprintf(r->error, sizeof(r->error), "%s: %s", ps->name, err);
+		snprintf(r->error, sizeof(r->error), "%.24s: %.200s", ps->name, err);
 		if (px->dirfd >= 0)
 			close(px->dirfd);
 		px->dirfd = -1;
@@ -64,7 +64,7 @@ run_proxy_start(struct test_rec *r, struct lab *lab, struct proc_rec *p, const c
 	}
 	progress("running: %s (%s) starts in host %s", ps->name, ps->cmd, ps->host);
 	if (proxy_start(px, h->netns, h->addr, PROXY_PORT, READY_MS, err, sizeof(err)) == -1) {
-		snprintf(r->error, sizeof(r->error), "%s: %s (its logs: %s/)", ps->name, err, ps->name);
+		snprintf(r->error, sizeof(r->error), "%.24s: %.180s (its logs: %.24s/)", ps->name, err, ps->name);
 		close(px->dirfd);
 		px->dirfd = -1;
 		return -1;
