@@ -137,6 +137,8 @@ install: all
 	$(BUILD)/timewait completion zsh >$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_timewait
 	install -d $(DESTDIR)$(PREFIX)/share/timewait/scenarios
 	install -m 644 scenarios/*.scen $(DESTDIR)$(PREFIX)/share/timewait/scenarios/
+	install -d $(DESTDIR)$(PREFIX)/share/timewait/proxies
+	install -m 644 proxies/* $(DESTDIR)$(PREFIX)/share/timewait/proxies/
 
 clean:
 	rm -rf build

@@ -103,13 +103,18 @@ enum check_kind {
 	CK_FIN_GAP,		/* host's first FIN follows peer's first FIN by lo..hi ms (scaled) */
 	CK_ESTABLISHED,		/* n connections fully open at once from host (SYN/SYN-ACK/ACK, no FIN yet) */
 	CK_RACE,		/* the close race: any legitimate outcome passes; which one is reported */
+	/* One hop: as the kinds above, only the connections between host and peer. */
+	CK_TIMEWAIT_TO,		/* host's TIME_WAIT sockets at snap whose remote is peer's address */
+	CK_STATE_TO,		/* host's sockets in state at snap whose remote is peer's address */
+	CK_SENDS_TO,		/* host sends packets with flag towards peer */
+	CK_FIRST_FIN_TO,	/* in every connection between host and peer, host sends the first FIN */
 };
 
 struct check_spec {
 	enum check_kind kind;
 	const char *what;	/* one line for a person: what must be seen */
 	const char *who;	/* proc (CK_CALL...) or host (the rest) */
-	const char *peer;	/* CK_FIN_GAP: the other host */
+	const char *peer;	/* CK_FIN_GAP, CK_*_TO: the other host */
 	const char *step;	/* CK_CALL: "bind", "connect", "read", "write" */
 	int req;		/* CK_CALL: request (client) or connection (server), 1-based */
 	int err;		/* CK_CALL: expected errno, 0 success */

@@ -613,6 +613,137 @@ check_race(const struct test_rec *r, char *seen, size_t len)
 	return consistent;
 }
 
+/* ---- checks of one hop: the connections between host and peer ---- */
+
+/* The other end of c, seen from side. */
+static const char *
+other_host(const struct tl_conn *c, int side)
+{
+	return c->host[side == TL_CLIENT ? TL_SERVER : TL_CLIENT];
+}
+
+/* Which lab host a snapshot's "ip:port" or "[ip6]:port" belongs to. */
+static const char *
+remote_host(const struct test_rec *r, const char *ipport)
+{
+	char addr[64];
+	const char *end;
+
+	if (ipport[0] == '[') {
+		end = strchr(ipport, ']');
+		if (end == NULL)
+			return NULL;
+		snprintf(addr, sizeof(addr), "%.*s", (int)(end - ipport - 1), ipport + 1);
+	} else {
+		end = strrchr(ipport, ':');
+		snprintf(addr, sizeof(addr), "%.*s", end ? (int)(end - ipport) : (int)strlen(ipport),
+		    ipport);
+	}
+	return rec_host_of(r, addr);
+}
+
+/* Sockets of host in state at the snapshot whose remote end is peer. */
+static int
+check_hop_snapshot(const struct test_rec *r, const struct check_spec *c, char *seen, size_t len)
+{
+	const struct snap_rec *s = rec_snap(r, c->snap);
+	int hi = host_index(r, c->who);
+	enum tcp_st st = c->kind == CK_TIMEWAIT_TO ? TS_TIME_WAIT : tcp_state_parse(c->state);
+	const char *name = c->kind == CK_TIMEWAIT_TO ? "TIME_WAIT" : c->state;
+	int n = 0;
+
+	if (s == NULL || hi < 0) {
+		snprintf(seen, len, "no snapshot '%s' of host %s", c->snap, c->who);
+		return 0;
+	}
+	for (size_t i = 0; i < s->n[hi]; i++) {
+		const struct sd_sock *k = &s->s[hi][i];
+		const char *peer = remote_host(r, k->remote);
+
+		if (k->state == st && peer != NULL && strcmp(peer, c->peer) == 0 &&
+		    (c->port == 0 || port_of(k->local) == c->port))
+			n++;
+	}
+	snprintf(seen, len, "%s holds %d %s socket%s towards %s", c->who, n, name,
+	    n == 1 ? "" : "s", c->peer);
+	if (c->kind == CK_STATE_TO)
+		return n >= (c->n ? c->n : 1);
+	return count_ok(n, c);
+}
+
+/* Packets with flag that host's capture saw it send towards peer. */
+static int
+check_hop_sends(const struct test_rec *r, const struct check_spec *c, char *seen, size_t len)
+{
+	const struct timeline *tl = r->tl;
+	int n = 0;
+
+	for (size_t i = 0; tl && i < tl->nconns; i++) {
+		const struct tl_conn *cn = &tl->conns[i];
+		int side = side_of(cn, c->who);
+
+		if (side < 0 || strcmp(other_host(cn, side), c->peer) != 0)
+			continue;
+		for (size_t k = 0; k < cn->npkts; k++) {
+			const struct tl_pkt *p = &cn->pkts[k];
+
+			if (p->from != side || seen_on(p, side, tl->judge_until) == NONE)
+				continue;
+			switch (c->flag) {
+			case 'F': n += (p->flags & TCPF_FIN) != 0; break;
+			case 'R': n += (p->flags & TCPF_RST) != 0; break;
+			case 'S': n += (p->flags & TCPF_SYN) != 0; break;
+			case 'D': n += p->len > 0; break;
+			}
+		}
+	}
+	snprintf(seen, len, "%s sent %d %s%s towards %s", c->who, n, flag_word(c->flag),
+	    n == 1 ? "" : "s", c->peer);
+	return count_ok(n, c);
+}
+
+/* host sent the first FIN of every connection with peer that had one. */
+static int
+check_hop_first_fin(const struct test_rec *r, const struct check_spec *c, char *seen, size_t len)
+{
+	const struct timeline *tl = r->tl;
+	int fins = 0, mine = 0, conns = 0;
+
+	for (size_t i = 0; tl && i < tl->nconns; i++) {
+		int side = side_of(&tl->conns[i], c->who);
+		struct hview v;
+
+		if (side < 0 || strcmp(other_host(&tl->conns[i], side), c->peer) != 0 ||
+		    host_view(&tl->conns[i], side, tl->judge_until, &v))
+			continue;
+		conns++;
+		if (v.t_my_fin == NONE && v.t_peer_fin == NONE)
+			continue;
+		fins++;
+		mine += v.t_my_fin != NONE &&
+		    (v.t_peer_fin == NONE || v.t_my_fin <= v.t_peer_fin);
+	}
+	snprintf(seen, len, "%s sent the first FIN in %d of %d connection%s with a FIN "
+	    "towards %s (%d in all)", c->who, mine, fins, fins == 1 ? "" : "s", c->peer, conns);
+	return fins > 0 && mine == fins;
+}
+
+static int
+check_hop(const struct test_rec *r, const struct check_spec *c, char *seen, size_t len)
+{
+	if (rec_host(r, c->who) == NULL || rec_host(r, c->peer) == NULL)
+		return 0;
+	switch (c->kind) {
+	case CK_TIMEWAIT_TO:
+	case CK_STATE_TO:
+		return check_hop_snapshot(r, c, seen, len);
+	case CK_SENDS_TO:
+		return check_hop_sends(r, c, seen, len);
+	default:
+		return check_hop_first_fin(r, c, seen, len);
+	}
+}
+
 int
 checks_run(const struct test_rec *r, struct check_result *out)
 {
@@ -667,6 +798,12 @@ checks_run(const struct test_rec *r, struct check_result *out)
 			break;
 		case CK_RACE:
 			res->pass = check_race(r, res->seen, sizeof(res->seen));
+			break;
+		case CK_TIMEWAIT_TO:
+		case CK_STATE_TO:
+		case CK_SENDS_TO:
+		case CK_FIRST_FIN_TO:
+			res->pass = check_hop(r, c, res->seen, sizeof(res->seen));
 			break;
 		}
 		if (res->seen[0] == '\0')

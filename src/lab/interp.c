@@ -357,6 +357,11 @@ run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
 		r->act_t[i] = now_realtime_ns();
 		switch (a->kind) {
 		case ACT_START:
+			if (strcmp(p->spec->prog, "proxy") == 0) {
+				if (run_proxy_start(r, lab, p, dir) == -1)
+					return -1;
+				break;
+			}
 			progress("running: %s starts in host %s", p->spec->name, p->spec->host);
 			if (run_spawn(r, lab, p, o, dir, NULL, 0) == -1)
 				return -1;
@@ -405,6 +410,7 @@ run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
 			 * what came before this moment (rec_load_model). */
 			stop_programs(r);
 			stop_captures(r, caps);
+			run_proxies_stop(r);
 			return 0;
 		}
 	}
@@ -499,6 +505,7 @@ run_teardown(struct test_rec *r, const struct run_opts *o, const char *dir,
 	}
 	stop_captures(r, e->caps);
 	stop_programs(r);
+	run_proxies_stop(r);
 	if (e->kt != NULL) {
 		if (fmt(path, sizeof(path), "%s/trace.jsonl", dir) == -1 ||
 		    ktrace_stop(e->kt, path, &r->trace) == -1)

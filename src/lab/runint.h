@@ -5,6 +5,7 @@
  *   supervise.c  one child process per test, a live line each, the table
  *   series.c     one test, --repeat times (or the race in one lab), judged
  *   interp.c     one run of one test: its actions interpreted in time
+ *   proxyrun.c   a real proxy as one of its programs
  *   progress.c   the child's live line to the parent, and the stop flag
  *
  * Each file calls only those below it in this list.
@@ -28,6 +29,7 @@
 #define STATUS_FAIL 1
 #define STATUS_ERROR 3
 #define STATUS_STOPPED 4
+#define STATUS_SKIP 5		/* not run: a program it needs is not installed */
 
 struct run_opts {
 	double scale;
@@ -86,6 +88,13 @@ int run_wait_step(struct test_rec *r, struct proc_rec *p, size_t from,
 int run_snapshot(struct test_rec *r, struct lab *lab, const char *name, int settled);
 /* One run of the test, in a lab of its own; fills r. */
 int run_once(struct test_rec *r, const struct run_opts *o, const char *dir);
+
+/* proxyrun.c: start p, a program "proxy", rendered into dir/NAME/; 0, or
+ * -1 with r->error. Stop every proxy started (after the captures). */
+int run_proxy_start(struct test_rec *r, struct lab *lab, struct proc_rec *p, const char *dir);
+void run_proxies_stop(struct test_rec *r);
+/* 1 with why if t cannot run here (its proxy is not installed): skipped. */
+int run_proxy_missing(const struct test_spec *t, char *why, size_t len);
 
 /* series.c: the child's whole life, one test --repeat times; its status. */
 int run_test(const struct test_spec *t, const struct run_opts *o);

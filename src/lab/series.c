@@ -265,6 +265,10 @@ run_test(const struct test_spec *t, const struct run_opts *o)
 	uint64_t start = now_mono_ns();
 	int status, wfd;
 
+	if (run_proxy_missing(t, err, sizeof(err))) {
+		progress("skipped: %s", err);
+		return STATUS_SKIP;
+	}
 	wfd = run_testdir_fresh(t, o, wrap, sizeof(wrap), dir, sizeof(dir));
 	if (wfd == -1)
 		return STATUS_ERROR;

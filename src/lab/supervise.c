@@ -20,6 +20,9 @@
 #include "lab/runint.h"
 #include "util.h"
 
+/* The tests' ids as one column: 17 wide, or as wide as the longest. */
+static int id_width = 17;
+
 struct child {
 	const struct test_spec *t;
 	pid_t pid;
@@ -38,6 +41,8 @@ mark_of(const struct child *c, int color)
 		return color ? "\033[33m..\033[0m" : "..";
 	if (c->status == STATUS_PASS)
 		return color ? "\033[32mok\033[0m" : "ok";
+	if (c->status == STATUS_SKIP)
+		return color ? "\033[33m--\033[0m" : "--";
 	return color ? "\033[31m!!\033[0m" : "!!";
 }
 
@@ -53,7 +58,7 @@ draw(struct child *c, int n, int tty, int redraw, int color)
 	for (i = 0; i < n; i++) {
 		const char *mark = mark_of(&c[i], color);
 
-		printf("\033[2K %s %-17s %s\n", c[i].start ? mark : "  ", c[i].t->id,
+		printf("\033[2K %s %-*s %s\n", c[i].start ? mark : "  ", id_width, c[i].t->id,
 		    c[i].start ? c[i].line : "waiting");
 	}
 	fflush(stdout);
@@ -122,6 +127,7 @@ status_word(int s)
 	case STATUS_PASS: return "pass";
 	case STATUS_FAIL: return "FAIL";
 	case STATUS_STOPPED: return "stopped";
+	case STATUS_SKIP: return "skipped";
 	default: return "ERROR";
 	}
 }
@@ -131,7 +137,7 @@ run_all(const struct test_spec **tests, int n, const struct run_opts *o)
 {
 	struct child *c = calloc((size_t)n, sizeof(*c));
 	int tty = isatty(STDOUT_FILENO), running = 0, next = 0, done = 0, i, failed = 0;
-	int stopped = 0;
+	int stopped = 0, skipped = 0;
 	struct sigaction sa;
 
 	if (c == NULL)
@@ -142,6 +148,8 @@ run_all(const struct test_spec **tests, int n, const struct run_opts *o)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	for (i = 0; i < n; i++) {
+		if ((int)strlen(tests[i]->id) > id_width)
+			id_width = (int)strlen(tests[i]->id);
 		c[i].t = tests[i];
 		c[i].status = -1;
 		c[i].fd = -1;
@@ -184,7 +192,7 @@ run_all(const struct test_spec **tests, int n, const struct run_opts *o)
 				if (c[i].status == -1 && c[i].fd != -1 &&
 				    now_mono_ns() - (c[i].printed ? c[i].printed : c[i].start) >
 				    5 * NSEC_PER_SEC) {
-					printf("  %-17s ...     %s\n", c[i].t->id, c[i].line);
+					printf("  %-*s ...     %s\n", id_width, c[i].t->id, c[i].line);
 					fflush(stdout);
 					c[i].printed = now_mono_ns();
 				}
@@ -206,26 +214,29 @@ run_all(const struct test_spec **tests, int n, const struct run_opts *o)
 				running--;
 				done++;
 				if (!tty)
-					printf("  %-17s %s  [%.2f s]\n", c[i].t->id, c[i].line,
+					printf("  %-*s %s  [%.2f s]\n", id_width, c[i].t->id, c[i].line,
 					    (double)(c[i].end - c[i].start) / 1e9);
 			}
 		}
 		draw(c, n, tty, 1, o->color);
 	}
-	printf("\n%-17s %-7s %7s  %s\n", "test", "verdict", "seconds", "what it shows");
+	printf("\n%-*s %-7s %7s  %s\n", id_width, "test", "verdict", "seconds", "what it shows");
 	for (i = 0; i < n; i++) {
-		failed += c[i].status != STATUS_PASS;
-		printf("%-17s %-7s %7.2f  %s\n", c[i].t->id, status_word(c[i].status),
-		    c[i].end ? (double)(c[i].end - c[i].start) / 1e9 : 0.0, c[i].t->shows);
+		failed += c[i].status != STATUS_PASS && c[i].status != STATUS_SKIP;
+		skipped += c[i].status == STATUS_SKIP;
+		printf("%-*s %-7s %7.2f  %s\n", id_width, c[i].t->id, status_word(c[i].status),
+		    c[i].end ? (double)(c[i].end - c[i].start) / 1e9 : 0.0,
+		    c[i].status == STATUS_SKIP ? c[i].line : c[i].t->shows);
 	}
 	for (i = 0; i < n; i++)
 		stopped += c[i].status == STATUS_STOPPED;
 	if (stopped)
-		printf("\n%d passed, %d failed, %d stopped before the end\n", n - failed,
+		printf("\n%d passed, %d failed, %d stopped before the end\n", n - failed - skipped,
 		    failed - stopped, stopped);
 	else
-		printf("\n%d passed, %d failed; reports: %s/<test>/report.md\n", n - failed,
-		    failed, o->out);
+		printf("\n%d passed, %d failed%s%.0d%s; reports: %s/<test>/report.md\n",
+		    n - failed - skipped, failed, skipped ? ", " : "", skipped,
+		    skipped ? " skipped" : "", o->out);
 	free(c);
 	if (run_stop_requested)
 		return 130;

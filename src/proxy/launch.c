@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -34,7 +35,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "host/sockdiag.h"
 #include "proxy/proxy.h"
+#include "tcpstate.h"
 #include "util.h"
 
 #define NOBODY_UID 65534
@@ -215,7 +218,7 @@ proxy_prepare(struct proxy *p, const char *template_path, const char *dir,
 	for (i = 0; i < nvars; i++)
 		all[i] = vars[i];
 	all[nvars].name = "dir";
-	all[nvars].value = p->dir;
+	all[nvars].value = PROXY_VIEW;	/* where the proxy sees its folder */
 	return proxy_render_file(template_path, p->dirfd, kinds[kind].conf, all,
 	    nvars + 1, err, errlen);
 }
@@ -274,6 +277,12 @@ child(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	if (setns(nsfd, CLONE_NEWNET) < 0)
 		child_fail(pipefd, 3);
+	/* Its folder at PROXY_VIEW, in a mount namespace of its own (nothing
+	 * propagates out): nobody then needs no right on the folders above
+	 * the run folder (a home folder of mode 0700, a mkdtemp folder). */
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount(dir, PROXY_VIEW, NULL, MS_BIND, NULL) < 0)
+		child_fail(pipefd, 8);
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(outfd, 1) < 0 || dup2(errfd, 2) < 0)
 		child_fail(pipefd, 4);
@@ -286,7 +295,7 @@ child(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
 		child_fail(pipefd, 2);
 	if (getppid() != parent)
 		_exit(127);
-	if (chdir(dir) < 0)
+	if (chdir(PROXY_VIEW) < 0)
 		child_fail(pipefd, 6);
 	execve(argv[0], argv, envp);
 	child_fail(pipefd, 7);
@@ -295,6 +304,7 @@ child(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
 static const char *const step_names[] = {
 	"", "setpgid", "PR_SET_PDEATHSIG", "setns", "its descriptors",
 	"becoming nobody", "chdir to the run folder", "exec",
+	"its folder bound at " PROXY_VIEW " in a mount namespace",
 };
 
 static pid_t
@@ -329,7 +339,7 @@ spawn(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 		snprintf(err, errlen, "%s: %s: %s", argv[0],
-		    report[1] > 0 && report[1] < 8 ? step_names[report[1]] : "start",
+		    report[1] > 0 && report[1] < 9 ? step_names[report[1]] : "start",
 		    strerror(report[0]));
 		return -1;
 	}
@@ -338,71 +348,30 @@ spawn(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
 
 /* ---- readiness ---- */
 
-/* A socket of the network namespace nsfd (sockets belong to the
- * namespace they were made in); this thread comes back to its own. */
+/* 1 if a socket of the namespace nsfd listens on addr:port (or on any
+ * address, port), 0 if none (yet), -1 on error. Read with sock_diag: no
+ * connection is made, so no packet, no kernel-trace event and no socket
+ * of ours shows in the run. */
 static int
-socket_in(int nsfd, int family)
+listening(int nsfd, const char *addr, uint16_t port)
 {
-	int self, fd = -1, e;
+	struct sd_sock *s = NULL;
+	char err[256], want[3][64];
+	size_t n = 0, i;
+	int found = 0, k;
 
-	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0)
+	snprintf(want[0], sizeof(want[0]), strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr,
+	    (unsigned)port);
+	snprintf(want[1], sizeof(want[1]), "0.0.0.0:%u", (unsigned)port);
+	snprintf(want[2], sizeof(want[2]), "[::]:%u", (unsigned)port);
+	if (sockdiag_snapshot(nsfd, &s, &n, err, sizeof(err)) == -1)
 		return -1;
-	if (setns(nsfd, CLONE_NEWNET) == 0) {
-		fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		e = errno;
-		if (setns(self, CLONE_NEWNET) < 0) {
-			/* We cannot stay in the lab's namespace: nothing sane
-			 * is left to do for this process. */
-			abort();
-		}
-		errno = e;
-	}
-	close(self);
-	return fd;
-}
-
-/* 1 if addr:port accepted a connection within wait_ms, 0 if not (yet),
- * -1 on a local error. The connection is reset at once (SO_LINGER 0). */
-static int
-try_connect(int nsfd, const char *addr, uint16_t port, int wait_ms)
-{
-	struct sockaddr_storage ss;
-	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-	struct linger reset = { 1, 0 };
-	struct pollfd pfd;
-	socklen_t len, elen = sizeof(int);
-	int fd, soerr = 0, ok = 0;
-
-	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons(port);
-		len = sizeof(*in4);
-	} else if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		len = sizeof(*in6);
-	} else {
-		errno = EINVAL;
-		return -1;
-	}
-	fd = socket_in(nsfd, ss.ss_family);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
-		ok = 1;
-	} else if (errno == EINPROGRESS) {
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		if (poll(&pfd, 1, wait_ms) == 1 &&
-		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &elen) == 0 && soerr == 0)
-			ok = 1;
-	}
-	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset));
-	close(fd);
-	return ok;
+	for (i = 0; i < n && !found; i++)
+		for (k = 0; k < 3; k++)
+			if (s[i].state == TS_LISTEN && strcmp(s[i].local, want[k]) == 0)
+				found = 1;
+	free(s);
+	return found;
 }
 
 /* 1 if pid has exited (left as a zombie, not reaped), else 0. */
@@ -479,9 +448,9 @@ proxy_start(struct proxy *p, const char *netns, const char *addr,
 	snprintf(p->addr, sizeof(p->addr), "%s", addr);
 	p->port = port;
 	snprintf(nspath, sizeof(nspath), "%s/%s", NETNS_DIR, netns);
-	if (fmt(conf, sizeof(conf), "%s/%s", p->dir, kinds[p->kind].conf) < 0 ||
-	    fmt(prefix, sizeof(prefix), "%s/", p->dir) < 0 ||
-	    fmt(elog, sizeof(elog), "%s/error.log", p->dir) < 0) {
+	if (fmt(conf, sizeof(conf), "%s/%s", PROXY_VIEW, kinds[p->kind].conf) < 0 ||
+	    fmt(prefix, sizeof(prefix), "%s/", PROXY_VIEW) < 0 ||
+	    fmt(elog, sizeof(elog), "%s/error.log", PROXY_VIEW) < 0) {
 		snprintf(err, errlen, "%s: path too long", p->dir);
 		return -1;
 	}
@@ -495,7 +464,7 @@ proxy_start(struct proxy *p, const char *netns, const char *addr,
 		argv[5] = "-c"; argv[6] = conf; argv[7] = NULL;
 		break;
 	case PROXY_APACHE:
-		argv[1] = "-d"; argv[2] = p->dir; argv[3] = "-f"; argv[4] = conf;
+		argv[1] = "-d"; argv[2] = PROXY_VIEW; argv[3] = "-f"; argv[4] = conf;
 		argv[5] = "-DFOREGROUND"; argv[6] = NULL;
 		break;
 	}
@@ -529,14 +498,14 @@ proxy_start(struct proxy *p, const char *netns, const char *addr,
 			    line[0] ? ": " : "", line);
 			break;
 		}
-		r = try_connect(nsfd, addr, port, 100);
+		r = listening(nsfd, addr, port);
 		if (r == 1) {
 			close(nsfd);
 			return 0;
 		}
 		if (r < 0) {
-			snprintf(err, errlen, "connecting to %s port %u: %s", addr,
-			    (unsigned)port, strerror(errno));
+			snprintf(err, errlen, "cannot read the sockets of %s: %s", netns,
+			    strerror(errno));
 			break;
 		}
 		if (now_mono_ns() >= deadline) {

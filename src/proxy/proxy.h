@@ -57,20 +57,28 @@ const char *proxy_program(enum proxy_kind kind);
 /* The file its log of upstream errors is in, inside the run folder. */
 const char *proxy_log_name(enum proxy_kind kind);
 
+/*
+ * Where a proxy sees its run folder: the folder is bound there in a mount
+ * namespace of the proxy's own, so user nobody needs no right on the
+ * folders above it. A template's {dir} is this path; the files are in the
+ * run folder (struct proxy's dir).
+ */
+#define PROXY_VIEW "/tmp"
+
 struct proxy {
 	enum proxy_kind kind;
 	pid_t pid;		/* the process we started; its group is pid too */
 	int dirfd;		/* the run folder */
-	char dir[512];		/* its absolute path, the {dir} of the template */
+	char dir[512];		/* its absolute path (the proxy sees it as PROXY_VIEW) */
 	char addr[46];		/* address it listens on ({proxy}) */
 	uint16_t port;
 };
 
 /*
- * Make the run folder dir (absolute; its parent must exist and be
- * searchable by user nobody, the proxy opens its files by path), owned by
- * nobody, then render template into it as the kind's configuration file
- * with vars plus {dir} (the folder's path). The caller gives {proxy},
+ * Make the run folder dir (absolute; its parent must exist; nobody needs
+ * no right on the folders above it), owned by nobody, then render template
+ * into it as the kind's configuration file with vars plus {dir}
+ * (PROXY_VIEW, where the proxy sees the folder). The caller gives {proxy},
  * {backend}... p is ready for proxy_start. 0, or -1 with err; once the
  * folder is made (p->dirfd >= 0), proxy_remove_dir removes it again.
  */
@@ -81,9 +89,10 @@ int proxy_prepare(struct proxy *p, const char *template_path, const char *dir,
  * Start the proxy in the network namespace /run/netns/<netns>, as user
  * nobody keeping only CAP_NET_BIND_SERVICE, in a process group of its own,
  * dying with this thread (PR_SET_PDEATHSIG), its stdout and stderr in
- * <dir>/stdout.log and <dir>/stderr.log; then wait until addr:port accepts a connection (made
- * from inside the namespace, over loopback, closed with a RST so it leaves
- * no TIME_WAIT and no packet on the host's interface), at most timeout_ms.
+ * <dir>/stdout.log and <dir>/stderr.log; then wait until a socket of the
+ * namespace listens on addr:port (or any address), read with sock_diag:
+ * no connection is made, so nothing of the wait shows in a capture or a
+ * kernel trace. At most timeout_ms.
  * 0, or -1 with err (the proxy stopped again).
  */
 int proxy_start(struct proxy *p, const char *netns, const char *addr,

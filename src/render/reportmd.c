@@ -139,6 +139,11 @@ render_report_md(FILE *f, const struct test_rec *r, const struct check_result *r
 
 		if (!r->procs[i].started)
 			continue;
+		if (strcmp(p->prog, "proxy") == 0) {	/* its config and logs in NAME/ */
+			fprintf(f, "| %s | %s | %s | `proxy %s`, files in %s/ |\n", p->name, p->host,
+			    hr ? hr->addr : "?", p->cmd, p->name);
+			continue;
+		}
 		fprintf(f, "| %s | %s | %s | `timewait_%s", p->name, p->host,
 		    hr ? hr->addr : "?", p->prog);
 		for (a = 0; p->args[a] != NULL; a++)

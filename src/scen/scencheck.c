@@ -55,7 +55,8 @@ want_proc(struct cursor *c, const char **who)
 		return -1;
 	if ((k = proc_index(c->p, s)) < 0)
 		return fail(c->p, "no program '%s' declared above", s);
-	if (strcmp(c->p->t->procs[k].prog, "exec") == 0)
+	if (strcmp(c->p->t->procs[k].prog, "exec") == 0 ||
+	    strcmp(c->p->t->procs[k].prog, "proxy") == 0)
 		return fail(c->p, "program %s writes no event log to check (only timewait "
 		    "server and client do)", s);
 	*who = c->p->t->procs[k].name;
@@ -164,6 +165,42 @@ k_call(struct cursor *c, struct check_spec *k)
 	return 0;
 }
 
+/*
+ * HOST [towards PEER]: a check of one hop, the connections between HOST
+ * and PEER only (a proxy's client side or backend side).
+ */
+static int
+want_towards(struct cursor *c, struct check_spec *k)
+{
+	if (c->i >= c->w->n || strcmp(c->w->w[c->i], "towards") != 0)
+		return 0;
+	c->i++;
+	if (want_host(c, &k->peer) < 0)
+		return -1;
+	if (strcmp(k->who, k->peer) == 0)
+		return fail(c->p, "'towards' names the host at the other end, not %s itself", k->who);
+	return 0;
+}
+
+static int
+want_host_hop(struct cursor *c, struct check_spec *k)
+{
+	return want_host(c, &k->who) < 0 ? -1 : want_towards(c, k);
+}
+
+/* The kind of a check of one hop (want_host_hop read a PEER). */
+static enum check_kind
+hop_kind(enum check_kind kind)
+{
+	switch (kind) {
+	case CK_TIMEWAIT: return CK_TIMEWAIT_TO;
+	case CK_STATE: return CK_STATE_TO;
+	case CK_SENDS: return CK_SENDS_TO;
+	case CK_FIRST_FIN: return CK_FIRST_FIN_TO;
+	default: return kind;
+	}
+}
+
 static int
 k_state(struct cursor *c, struct check_spec *k)
 {
@@ -171,7 +208,7 @@ k_state(struct cursor *c, struct check_spec *k)
 	enum tcp_st st;
 	long port;
 
-	if (want_host(c, &k->who) < 0 || want_snap(c, &k->snap) < 0 ||
+	if (want_host_hop(c, k) < 0 || want_snap(c, &k->snap) < 0 ||
 	    (s = next(c, "a TCP state: ESTABLISHED, FIN_WAIT2...")) == NULL)
 		return -1;
 	st = tcp_state_parse(s);
@@ -213,6 +250,8 @@ k_sends(struct cursor *c, struct check_spec *k)
 			k->flag = flags[i].flag;
 	if (k->flag == 0)
 		return fail(c->p, "'%s': sends counts FIN, RST, SYN or DATA", s);
+	if (want_towards(c, k) < 0)
+		return -1;
 	return want_count(c, &k->n, &k->atleast, 0);
 }
 
@@ -256,7 +295,7 @@ check_words(struct cursor *c, struct check_spec *k)
 		return k->kind = CK_SAME_PORT, want_proc(c, &k->who);
 	if (strcmp(kind, "timewait") == 0) {
 		k->kind = CK_TIMEWAIT;
-		if (want_host(c, &k->who) < 0 || want_snap(c, &k->snap) < 0)
+		if (want_host_hop(c, k) < 0 || want_snap(c, &k->snap) < 0)
 			return -1;
 		return want_count(c, &k->n, &k->atleast, 0);
 	}
@@ -271,7 +310,7 @@ check_words(struct cursor *c, struct check_spec *k)
 	if (strcmp(kind, "sends") == 0)
 		return k->kind = CK_SENDS, k_sends(c, k);
 	if (strcmp(kind, "first-fin") == 0)
-		return k->kind = CK_FIRST_FIN, want_host(c, &k->who);
+		return k->kind = CK_FIRST_FIN, want_host_hop(c, k);
 	if (strcmp(kind, "fin-after") == 0)
 		return k->kind = CK_FIN_AFTER, k_fin_after(c, k);
 	if (strcmp(kind, "fin-gap") == 0) {
@@ -321,6 +360,8 @@ d_check(struct parser *p, const char *rest)
 	c.w = &w;
 	if (check_words(&c, k) < 0)
 		return -1;
+	if (k->peer != NULL && k->kind != CK_FIN_GAP)
+		k->kind = hop_kind(k->kind);
 	if (c.i < w.n && strcmp(w.w[c.i], "full") == 0) {
 		k->full = 1;
 		c.i++;

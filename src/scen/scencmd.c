@@ -33,11 +33,28 @@ code_of(const struct proc_spec *p)
 	return "-";
 }
 
+/* The program named role ("server"), else the first timewait ROLE (the
+ * proxy tests' "backend" is a timewait server). */
+static const struct proc_spec *
+role_proc(const struct test_spec *t, const char *role)
+{
+	const struct proc_spec *p = test_proc(t, role);
+	int i;
+
+	for (i = 0; p == NULL && i < test_nprocs(t); i++)
+		if (strcmp(t->procs[i].prog, role) == 0)
+			p = &t->procs[i];
+	return p;
+}
+
+/* The ids as one column: 17 wide, or as wide as the longest. */
+static int id_width = 17;
+
 static void
 list_line(const struct test_spec *t)
 {
-	printf("%-17s %-7s %-8s %s\n", t->id, code_of(test_proc(t, "server")),
-	    code_of(test_proc(t, "client")), t->shows);
+	printf("%-*s %-7s %-8s %s\n", id_width, t->id, code_of(role_proc(t, "server")),
+	    code_of(role_proc(t, "client")), t->shows);
 }
 
 static json_t *
@@ -49,8 +66,8 @@ list_json_one(const struct test_spec *t)
 		json_array_append_new(hosts, json_string(t->hosts[h]));
 	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:o, s:f}",
 	    "id", t->id, "file", t->file ? t->file : "", "title", t->title, "shows", t->shows,
-	    "seed", t->seed, "server_code", code_of(test_proc(t, "server")),
-	    "client_code", code_of(test_proc(t, "client")), "hosts", hosts,
+	    "seed", t->seed, "server_code", code_of(role_proc(t, "server")),
+	    "client_code", code_of(role_proc(t, "client")), "hosts", hosts,
 	    "min_time_scale", t->min_scale > 0 ? t->min_scale : 0.01);
 }
 
@@ -107,10 +124,16 @@ scen_list_main(int argc, char **argv)
 			scen_free(given[--ng]);
 		return malformed ? EXIT_USAGE : 1;
 	}
+	for (i = 0; i < n + ng; i++) {
+		const char *id = (i < n ? all[i] : given[i - n])->id;
+
+		if ((int)strlen(id) > id_width)
+			id_width = (int)strlen(id);
+	}
 	if (o.json)
 		arr = json_array();
 	else
-		printf("%-17s %-7s %s\n", "test", "server", "client   what it shows");
+		printf("%-*s %-7s %s\n", id_width, "test", "server", "client   what it shows");
 	for (i = 0; i < n + ng; i++) {
 		const struct test_spec *t = i < n ? all[i] : given[i - n];
 

@@ -322,6 +322,10 @@ d_program(struct parser *p, const char *rest)
 			return fail(p, "timewait runs here as 'timewait server' or 'timewait client'");
 		ps->prog = cmd.w[1][0] == 's' ? "server" : "client";
 		first = 2;
+	} else if (strcmp(cmd.w[0], "proxy") == 0) {
+		if (scen_proxy_program(p, &cmd, ps) < 0)
+			return -1;
+		first = cmd.n;
 	} else {
 		if (find_command(p, cmd.w[0], path, sizeof(path)) < 0)
 			return -1;
@@ -366,6 +370,10 @@ action_proc(struct parser *p, struct words *w, int at, struct action *a)
 	if (a->kind == ACT_WAIT && strcmp(p->t->procs[k].prog, "exec") == 0)
 		return fail(p, "program %s writes no event log to wait on (only timewait "
 		    "server and client do)", w->w[at]);
+	if (strcmp(p->t->procs[k].prog, "proxy") == 0 && a->kind != ACT_START &&
+	    a->kind != ACT_WAIT_TW)
+		return fail(p, "program %s is a proxy: the lab starts it (ready when it "
+		    "listens) and stops it at the end; it takes no '%s'", w->w[at], w->w[at - 1]);
 	if (a->kind == ACT_START)
 		p->started[k] = 1;
 	a->proc = p->t->procs[k].name;

@@ -67,5 +67,7 @@ int check_braces(struct parser *p, const char *arg);
 
 /* check KIND ARGS... : SENTENCE (scencheck.c). */
 int d_check(struct parser *p, const char *rest);
+/* program NAME on HOST: proxy TEMPLATE (scenproxy.c): ps's prog, cmd, path. */
+int scen_proxy_program(struct parser *p, const struct words *cmd, struct proc_spec *ps);
 
 #endif

@@ -93,7 +93,8 @@ test_names_resolve(void **state)
 		for (k = 0; k < test_nprocs(t); k++) {
 			assert_true(has_host(t, t->procs[k].host));
 			assert_true(strcmp(t->procs[k].prog, "server") == 0 ||
-			    strcmp(t->procs[k].prog, "client") == 0);
+			    strcmp(t->procs[k].prog, "client") == 0 ||
+			    (strcmp(t->procs[k].prog, "proxy") == 0 && t->procs[k].path != NULL));
 		}
 		for (k = 0; k < CAT_MAX_ACTIONS && t->actions[k].kind != 0; k++) {
 			const struct action *a = &t->actions[k];
@@ -135,6 +136,15 @@ test_names_resolve(void **state)
 				break;
 			case CK_RACE:
 				assert_true(has_host(t, "client") && has_host(t, "server"));
+				break;
+			case CK_TIMEWAIT_TO:
+			case CK_STATE_TO:
+				assert_true(takes_snapshot(t, c->snap));
+				/* fall through */
+			case CK_SENDS_TO:
+			case CK_FIRST_FIN_TO:
+				assert_true(has_host(t, c->who) && has_host(t, c->peer));
+				assert_string_not_equal(c->who, c->peer);
 				break;
 			}
 		}

@@ -5,8 +5,9 @@
  * first FIN", counts of RSTs, and TIME_WAIT counts and timers from
  * snapshots; then the close race of a recorded `lab run 005 --repeat 4`,
  * judged per run from its kernel trace when the end snapshot no longer
- * shows sockets that expired. Each case also has its counter-case, so no
- * check passes whatever it is given.
+ * shows sockets that expired; and the checks of one hop ("towards PEER")
+ * on a proxy between a client and a backend. Each case also has its
+ * counter-case, so no check passes whatever it is given.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -427,6 +428,175 @@ test_race_series(void **state)
 	assert_int_equal(race_agree(&r), 1);
 }
 
+/* ---- checks of one hop: a proxy between a client and a backend ---- */
+
+#define P S		/* the proxy host has the server's address */
+#define B "10.9.0.4"
+
+static struct tcp_pkt
+hpkt(uint64_t t_ms, const char *src, unsigned sport, const char *dst, unsigned dport,
+    uint8_t flags, uint32_t seq, uint32_t ack)
+{
+	struct tcp_pkt p = pkta(t_ms, src, dst, flags, seq, ack);
+
+	p.sport = (uint16_t)sport;
+	p.dport = (uint16_t)dport;
+	return p;
+}
+
+static const struct {
+	const char *name, *addr;
+} hop_hosts[] = { { "client", C }, { "proxy", P }, { "backend", B } };
+
+/* lab.json and each host's capture with the packets it sends or receives. */
+static void
+set_hop_packets(struct test_rec *r, const struct tcp_pkt *p, size_t n)
+{
+	struct tcp_pkt mine[32];
+	char path[600];
+	FILE *f;
+	size_t h, i, k;
+
+	memset(r, 0, sizeof(*r));
+	r->scale = 1;
+	r->nhosts = 3;
+	snprintf(path, sizeof(path), "%s/lab.json", rundir);
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "{\"hosts\":[");
+	for (h = 0; h < 3; h++) {
+		fprintf(f, "%s{\"name\":\"%s\",\"addr\":\"%s\"}", h ? "," : "",
+		    hop_hosts[h].name, hop_hosts[h].addr);
+		strcpy(r->hosts[h].name, hop_hosts[h].name);
+		strcpy(r->hosts[h].addr, hop_hosts[h].addr);
+	}
+	fprintf(f, "]}\n");
+	fclose(f);
+	for (h = 0; h < 3; h++) {
+		for (i = k = 0; i < n && k < 32; i++)
+			if (strcmp(p[i].src, hop_hosts[h].addr) == 0 ||
+			    strcmp(p[i].dst, hop_hosts[h].addr) == 0)
+				mine[k++] = p[i];
+		write_capture(rundir, hop_hosts[h].name, hop_hosts[h].addr, mine, k);
+	}
+}
+
+/* The end snapshot: each host's sockets, "STATE LOCAL REMOTE". */
+static void
+set_hop_snapshot(struct test_rec *r, const char *const socks[3][3])
+{
+	struct snap_rec *s = &r->snaps[r->nsnaps++];
+	int h, k;
+
+	strcpy(s->name, "end");
+	s->t_ns = 5 * 1000 * MS;
+	for (h = 0; h < 3; h++) {
+		s->s[h] = calloc(3, sizeof(struct sd_sock));
+		for (k = 0; k < 3 && socks[h][k] != NULL; k++) {
+			char st[16];
+
+			assert_int_equal(sscanf(socks[h][k], "%15s %63s %63s", st, s->s[h][k].local,
+			    s->s[h][k].remote), 3);
+			s->s[h][k].state = strcmp(st, "TW") == 0 ? TCP_TIME_WAIT : TCP_ESTABLISHED;
+		}
+		s->n[h] = (size_t)k;
+	}
+}
+
+static struct test_spec spec_hop = {
+	.id = "t", .title = "t", .shows = "t",
+	.hosts = { "client", "proxy", "backend" },
+	.checks = {
+		{ CK_FIRST_FIN_TO, "0", .who = "proxy", .peer = "client" },
+		{ CK_FIRST_FIN_TO, "1", .who = "client", .peer = "proxy" },
+		{ CK_FIRST_FIN_TO, "2", .who = "proxy", .peer = "backend" },
+		{ CK_FIRST_FIN, "3", .who = "proxy" },
+		{ CK_SENDS_TO, "4", .who = "proxy", .peer = "backend", .flag = 'R', .n = 1, .atleast = 1 },
+		{ CK_SENDS_TO, "5", .who = "proxy", .peer = "backend", .flag = 'F', .n = 0 },
+		{ CK_SENDS_TO, "6", .who = "proxy", .peer = "client", .flag = 'F', .n = 1 },
+		{ CK_TIMEWAIT_TO, "7", .who = "proxy", .peer = "client", .snap = "end", .n = 1 },
+		{ CK_TIMEWAIT_TO, "8", .who = "proxy", .peer = "backend", .snap = "end", .n = 0 },
+		{ CK_STATE_TO, "9", .who = "proxy", .peer = "backend", .snap = "end",
+		  .state = "ESTABLISHED", .n = 1 },
+		{ CK_TIMEWAIT, "10", .who = "proxy", .snap = "end", .n = 1 },
+	},
+};
+
+/* The checks' verdicts on the packets and the snapshot, as "1011...". */
+static void
+hop_verdicts(const struct tcp_pkt *p, size_t n, const char *const socks[3][3], char *out)
+{
+	struct check_result res[CAT_MAX_CHECKS];
+	struct test_rec r;
+	int i, k;
+
+	set_hop_packets(&r, p, n);
+	r.spec = &spec_hop;
+	set_hop_snapshot(&r, socks);
+	load(&r);
+	k = checks_run(&r, res);
+	for (i = 0; i < k; i++) {
+		assert_true(res[i].judged);
+		out[i] = res[i].pass ? '1' : '0';
+	}
+	out[k] = '\0';
+	rec_free(&r);
+}
+
+static void
+test_hop_checks(void **state)
+{
+	/* HAProxy httpclose: the proxy's FIN to the client, a RST to the backend. */
+	const struct tcp_pkt httpclose[] = {
+		hpkt(0, C, 667, P, 666, TCPF_SYN, 100, 0),
+		hpkt(2, P, 666, C, 667, TCPF_SYN | TCPF_ACK, 500, 101),
+		hpkt(4, C, 667, P, 666, TCPF_ACK, 101, 501),
+		hpkt(5, P, 40000, B, 666, TCPF_SYN, 900, 0),
+		hpkt(7, B, 666, P, 40000, TCPF_SYN | TCPF_ACK, 300, 901),
+		hpkt(9, P, 40000, B, 666, TCPF_ACK, 901, 301),
+		hpkt(20, P, 40000, B, 666, TCPF_RST | TCPF_ACK, 901, 301),
+		hpkt(21, P, 666, C, 667, TCPF_FIN | TCPF_ACK, 501, 101),
+		hpkt(23, C, 667, P, 666, TCPF_FIN | TCPF_ACK, 101, 502),
+		hpkt(25, P, 666, C, 667, TCPF_ACK, 502, 102),
+	};
+	const char *const httpclose_socks[3][3] = {
+		{ NULL }, { "TW " P ":666 " C ":667", NULL }, { NULL },
+	};
+	/* The client closes first on its hop, the proxy on the backend's
+	 * (with a FIN, so it holds TIME_WAIT there), and the proxy keeps a
+	 * second backend connection open. */
+	const struct tcp_pkt mixed[] = {
+		hpkt(0, C, 667, P, 666, TCPF_SYN, 100, 0),
+		hpkt(2, P, 666, C, 667, TCPF_SYN | TCPF_ACK, 500, 101),
+		hpkt(4, C, 667, P, 666, TCPF_ACK, 101, 501),
+		hpkt(5, P, 40000, B, 666, TCPF_SYN, 900, 0),
+		hpkt(7, B, 666, P, 40000, TCPF_SYN | TCPF_ACK, 300, 901),
+		hpkt(9, P, 40000, B, 666, TCPF_ACK, 901, 301),
+		hpkt(20, P, 40000, B, 666, TCPF_FIN | TCPF_ACK, 901, 301),
+		hpkt(22, B, 666, P, 40000, TCPF_FIN | TCPF_ACK, 301, 902),
+		hpkt(24, P, 40000, B, 666, TCPF_ACK, 902, 302),
+		hpkt(30, C, 667, P, 666, TCPF_FIN | TCPF_ACK, 101, 501),
+		hpkt(32, P, 666, C, 667, TCPF_FIN | TCPF_ACK, 501, 102),
+		hpkt(34, C, 667, P, 666, TCPF_ACK, 102, 502),
+	};
+	const char *const mixed_socks[3][3] = {
+		{ "TW " C ":667 " P ":666", NULL },
+		{ "TW " P ":40000 " B ":666", "ESTABLISHED " P ":40002 " B ":666", NULL },
+		{ "ESTABLISHED " B ":666 " P ":40002", NULL },
+	};
+	char v[CAT_MAX_CHECKS + 1];
+
+	(void)state;
+	hop_verdicts(httpclose, 10, httpclose_socks, v);
+	/* every check but "first FIN towards the backend" (none there) and the
+	 * open backend connection (none in the snapshot) */
+	assert_string_equal(v, "10011111101");
+	hop_verdicts(mixed, 12, mixed_socks, v);
+	/* the client first on its hop, the proxy on the backend's: the plain
+	 * first-fin (every connection) fails; no RST; a FIN to the backend; the
+	 * TIME_WAIT towards the backend, none towards the client; one open */
+	assert_string_equal(v, "01100010011");
+}
+
 static int
 setup(void **state)
 {
@@ -452,6 +622,7 @@ main(void)
 		cmocka_unit_test(test_race_outcomes),
 		cmocka_unit_test(test_close_checks),
 		cmocka_unit_test(test_race_series),
+		cmocka_unit_test(test_hop_checks),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

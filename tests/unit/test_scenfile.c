@@ -312,6 +312,116 @@ every_error(void **state)
 	assert_int_equal(wrong, 0);
 }
 
+/* A proxy program (a shipped template, found beside the scenarios folder
+ * of this build) and the checks of one hop, "towards PEER". */
+#define PHEAD "test p\ntitle T\nshows S\nhost client\nhost proxy\nhost backend\n"	/* 1-6 */
+#define PPROGS "program backend on backend: timewait server -s 8\n"	/* 7 */ \
+	"program proxy on proxy: proxy haproxy-httpclose\n"		/* 8 */ \
+	"program client on client: timewait client -t proxy -s 10\n"	/* 9 */
+#define PRUN "start backend\nstart proxy\nstart client\nwait client close 1\n" \
+	"snapshot end settled\nend\n"					/* 10-15 */
+
+static void
+proxies_and_hops(void **state)
+{
+	static const char good[] = PHEAD PPROGS PRUN
+	    "check first-fin proxy towards client: a\n"			/* 16 */
+	    "check sends proxy RST towards backend >= 1: b\n"
+	    "check sends backend FIN towards proxy == 0: c\n"
+	    "check timewait proxy towards client at end == 1: d\n"
+	    "check state proxy towards backend at end ESTABLISHED >= 2 port 40000: e\n"
+	    "check first-fin proxy: f\n"
+	    "check timewait proxy at end == 1 full: g\n";
+	static const struct {
+		const char *text, *err;
+	} wrong[] = {
+		{ PHEAD "program proxy on proxy: proxy\n",
+		  "/x/t.scen:7: a proxy reads: program NAME on HOST: proxy TEMPLATE (haproxy-httpclose, nginx-default...)" },
+		{ PHEAD "program proxy on proxy: proxy nginx-default -g x\n",
+		  "/x/t.scen:7: a proxy reads: program NAME on HOST: proxy TEMPLATE (haproxy-httpclose, nginx-default...)" },
+		{ PHEAD "program proxy on proxy: proxy nginx-defualt\n",
+		  "/x/t.scen:7: no proxy template 'nginx-defualt' (nginx-defualt.cfg or .conf beside the scenario, or in the shipped proxies/ folder)" },
+		{ PHEAD "program proxy on proxy: proxy ../x\n",
+		  "/x/t.scen:7: no proxy template at ../x (a relative path is taken from the scenario's folder)" },
+		{ PHEAD "program proxy on proxy: proxy /etc/passwd\n",
+		  "/x/t.scen:7: proxy template '/etc/passwd': its name must start with haproxy-, nginx- or apache- (the proxy that reads it)" },
+		{ PHEAD PPROGS "start backend\nstart proxy\nwait proxy listen\n",
+		  "/x/t.scen:12: program proxy is a proxy: the lab starts it (ready when it listens) and stops it at the end; it takes no 'wait'" },
+		{ PHEAD PPROGS "start backend\nstart proxy\nsigint proxy\n",
+		  "/x/t.scen:12: program proxy is a proxy: the lab starts it (ready when it listens) and stops it at the end; it takes no 'sigint'" },
+		{ PHEAD PPROGS PRUN "check call proxy connect 1 ok: x\n",
+		  "/x/t.scen:16: program proxy writes no event log to check (only timewait server and client do)" },
+		{ PHEAD PPROGS PRUN "check first-fin proxy towards proxy: x\n",
+		  "/x/t.scen:16: 'towards' names the host at the other end, not proxy itself" },
+		{ PHEAD PPROGS PRUN "check first-fin proxy towards server: x\n",
+		  "/x/t.scen:16: no host 'server' declared above" },
+		{ PHEAD PPROGS PRUN "check first-fin proxy towards: x\n",
+		  "/x/t.scen:16: 'first-fin' wants a host" },
+		{ PHEAD PPROGS PRUN "check sends proxy towards backend RST == 1: x\n",
+		  "/x/t.scen:16: 'towards': sends counts FIN, RST, SYN or DATA" },
+		{ PHEAD PPROGS PRUN "check timewait proxy towards client == 1: x\n",
+		  "/x/t.scen:16: 'timewait' wants the snapshot it reads: at SNAPSHOT" },
+		{ PHEAD PPROGS PRUN "check fin-after proxy towards client x 0..1s: x\n",
+		  "/x/t.scen:16: no action named 'towards' above (name one with 'as NAME')" },
+	};
+	const struct check_spec *c;
+	struct test_spec *t;
+	char err[512];
+	size_t i;
+	int bad = 0;
+
+	(void)state;
+	t = parse(good, err, sizeof(err));
+	if (t == NULL)
+		fail_msg("%s", err);
+	assert_string_equal(t->procs[1].prog, "proxy");
+	assert_string_equal(t->procs[1].cmd, "haproxy-httpclose");
+	assert_non_null(strstr(t->procs[1].path, "/proxies/haproxy-httpclose.cfg"));
+	assert_true(t->procs[1].path[0] == '/');
+	assert_null(t->procs[1].args[0]);
+	c = t->checks;
+	assert_int_equal(c[0].kind, CK_FIRST_FIN_TO);
+	assert_string_equal(c[0].who, "proxy");
+	assert_string_equal(c[0].peer, "client");
+	assert_int_equal(c[1].kind, CK_SENDS_TO);
+	assert_true(c[1].flag == 'R' && c[1].n == 1 && c[1].atleast);
+	assert_string_equal(c[1].peer, "backend");
+	assert_int_equal(c[2].kind, CK_SENDS_TO);
+	assert_true(c[2].flag == 'F' && c[2].n == 0 && !c[2].atleast);
+	assert_string_equal(c[2].who, "backend");
+	assert_int_equal(c[3].kind, CK_TIMEWAIT_TO);
+	assert_string_equal(c[3].snap, "end");
+	assert_true(c[3].n == 1 && !c[3].atleast);
+	assert_int_equal(c[4].kind, CK_STATE_TO);
+	assert_string_equal(c[4].state, "ESTABLISHED");
+	assert_true(c[4].n == 2 && c[4].port == 40000);
+	/* without 'towards', the kinds of every connection, no peer */
+	assert_int_equal(c[5].kind, CK_FIRST_FIN);
+	assert_null(c[5].peer);
+	assert_int_equal(c[6].kind, CK_TIMEWAIT);
+	assert_true(c[6].full);
+	scen_free(t);
+
+	/* A template that names a host the scenario does not have. */
+	t = parse("test p\ntitle T\nshows S\nhost client\nhost proxy\n"
+	    "program proxy on proxy: proxy nginx-default\n", err, sizeof(err));
+	assert_null(t);
+	assert_true(strncmp(err, "/x/t.scen:6: ", 13) == 0);
+	assert_non_null(strstr(err, "nginx-default.conf:"));
+	assert_non_null(strstr(err, "{backend}"));
+
+	for (i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+		t = parse(wrong[i].text, err, sizeof(err));
+		if (t != NULL || strcmp(err, wrong[i].err) != 0) {
+			print_error("case %zu: %s\n  want: %s\n  got:  %s\n", i, wrong[i].text,
+			    wrong[i].err, t ? "(parsed)" : err);
+			bad++;
+		}
+		scen_free(t);
+	}
+	assert_int_equal(bad, 0);
+}
+
 /* Bytes that no text has: a NUL, a line too long, a file too big. */
 static void
 not_text(void **state)
@@ -477,6 +587,7 @@ main(void)
 		cmocka_unit_test(every_statement),
 		cmocka_unit_test(properties),
 		cmocka_unit_test(every_error),
+		cmocka_unit_test(proxies_and_hops),
 		cmocka_unit_test(not_text),
 		cmocka_unit_test(files),
 		cmocka_unit_test(names),
