@@ -82,6 +82,19 @@ struct test_rec {
 	char trace_error[256];		/* why there is no kernel trace */
 	char draw_error[256];		/* why there are no drawings */
 	struct timeline *tl;		/* the run model, once the run is over */
+	/* lab/impair.c: what each drop line dropped (the nft counters), read
+	 * at the end of the run; drops_read 0: never read. */
+	long long dropped[CAT_MAX_DROPS];
+	int drops_read;
+	/* The /proc/net/netstat counters the checks name, read on each host
+	 * at the end of the run (lab/impair.c). */
+	struct netstat_rec {
+		char host[16];
+		char name[64];
+		long long value;
+		int found;
+	} netstat[CAT_MAX_CHECKS];
+	int nnetstat;
 };
 
 struct check_result {

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lab/impair.h"
 #include "lab/labjson.h"
 #include "events.h"
 #include "fsafe.h"
@@ -405,6 +406,7 @@ run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
 			 * what came before this moment (rec_load_model). */
 			stop_programs(r);
 			stop_captures(r, caps);
+			impair_read(r, lab);
 			return 0;
 		}
 	}
@@ -460,6 +462,10 @@ run_setup(struct test_rec *r, const char *dir, struct run_env *e)
 	}
 	if (knobs_apply(r->spec, lab, r->error, sizeof(r->error)) == -1)
 		return -1;
+	if (impair_apply(r->spec, lab, dir, err, sizeof(err)) == -1) {
+		snprintf(r->error, sizeof(r->error), "drops: %s", err);
+		return -1;
+	}
 	lab_json_write(dir, lab, LAB_JSON_RUN, NULL, NULL);
 	/* The kernels' TCP state changes: worth having, not worth failing for. */
 	for (i = 0; i < r->nhosts; i++) {
@@ -499,6 +505,7 @@ run_teardown(struct test_rec *r, const struct run_opts *o, const char *dir,
 	}
 	stop_captures(r, e->caps);
 	stop_programs(r);
+	impair_read(r, lab);
 	if (e->kt != NULL) {
 		if (fmt(path, sizeof(path), "%s/trace.jsonl", dir) == -1 ||
 		    ktrace_stop(e->kt, path, &r->trace) == -1)

@@ -574,9 +574,11 @@ statement(struct parser *p, char *line)
 		return d_host(p, &w);
 	if (strcmp(w.w[0], "link") == 0)
 		return d_link(p, &w);
+	if (strcmp(w.w[0], "drop") == 0)
+		return d_drop(p, &w);
 	if (!is_action(w.w[0]))
 		return fail(p, "unknown statement '%s' (test, title, shows, seed, repeat, "
-		    "min-time-scale, host, link, sysctl, program, an action, check)", w.w[0]);
+		    "min-time-scale, host, link, drop, sysctl, program, an action, check)", w.w[0]);
 	return d_action(p, &w);
 }
 
