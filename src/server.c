@@ -642,7 +642,8 @@ server_loop(struct server *s)
 				on_conn(s, TAG_VALUE(tag), evs[i].events);
 				break;
 			case TAG_LISTEN:
-				on_listen(s);
+				if (!s->opt->no_accept)
+					on_listen(s);
 				break;
 			case TAG_TIMER:
 				on_close_timer(s);
