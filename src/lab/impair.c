@@ -307,11 +307,12 @@ impair_read(struct test_rec *r, const struct lab *lab)
 	r->nnetstat = 0;
 	for (i = 0; i < CAT_MAX_CHECKS && t->checks[i].kind != 0; i++) {
 		const struct check_spec *c = &t->checks[i];
-		const struct lab_host *h = lab_host((struct lab *)lab, c->who);
+		const struct lab_host *h;
 		struct netstat_rec *x = &r->netstat[r->nnetstat];
 		struct netstat_job j = { x };
 
-		if (c->kind != CK_NETSTAT || h == NULL)
+		if (c->kind != CK_NETSTAT || c->who == NULL ||
+		    (h = lab_host((struct lab *)lab, c->who)) == NULL)
 			continue;
 		memset(x, 0, sizeof(*x));
 		snprintf(x->host, sizeof(x->host), "%s", c->who);
