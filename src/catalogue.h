@@ -53,6 +53,10 @@ struct sysctl_spec {
 struct link_spec {
 	const char *a, *b;
 	int line;
+	/* Impairments, [0] from a to b, [1] from b to a (lab/delay.c):
+	 * a delay with jitter (uniform, +-), a random loss in percent. */
+	unsigned delay_ms[2], jitter_ms[2];
+	unsigned loss_pct[2];
 };
 
 /*

@@ -117,6 +117,32 @@ impair_json(const struct test_rec *r)
 	return a;
 }
 
+/* Each impaired link: what it was told and what its delay engine did. */
+static json_t *
+links_json(const struct test_rec *r)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < CAT_MAX_LINKS && r->spec->links[i].a != NULL; i++) {
+		const struct link_spec *l = &r->spec->links[i];
+
+		if (!l->delay_ms[0] && !l->delay_ms[1] && !l->loss_pct[0] && !l->loss_pct[1])
+			continue;
+		json_array_append_new(a, json_pack("{s:s,s:s,s:[i,i],s:[i,i],s:[i,i],s:[I,I],s:[I,I]}",
+		    "a", l->a, "b", l->b,
+		    "delay_ms", (int)l->delay_ms[0], (int)l->delay_ms[1],
+		    "jitter_ms", (int)l->jitter_ms[0], (int)l->jitter_ms[1],
+		    "loss_pct", (int)l->loss_pct[0], (int)l->loss_pct[1],
+		    "delayed", (json_int_t)r->link_delayed[i][0], (json_int_t)r->link_delayed[i][1],
+		    "lost", (json_int_t)r->link_lost[i][0], (json_int_t)r->link_lost[i][1]));
+	}
+	if (json_array_size(a) == 0) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
 static json_t *
 netstat_json(const struct test_rec *r)
 {
@@ -178,6 +204,8 @@ result_json(const struct test_rec *r, const struct check_result *res, int nres,
 		json_object_set_new(j, "drops", knobs);
 	if ((knobs = netstat_json(r)) != NULL)		/* netstat counters the checks read */
 		json_object_set_new(j, "netstat", knobs);
+	if ((knobs = links_json(r)) != NULL)		/* delays and losses, if any */
+		json_object_set_new(j, "links", knobs);
 	if (r->trace_error[0] != '\0') {
 		json_object_set_new(j, "trace", json_pack("{s:s}", "error", r->trace_error));
 	} else {

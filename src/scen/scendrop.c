@@ -8,6 +8,12 @@
  * exactly the ACK flag, counted from the moment the client received the
  * server's FIN: the client's last ACK. lab/impair.c makes it with
  * nftables in the sending host's namespace.
+ *
+ * And the words after a link's hosts, its delay, jitter and random loss:
+ *
+ *   link client server delay 10ms jitter 1ms loss 5% from client
+ *
+ * (without `from`, both directions), made by lab/delay.c.
  */
 #include <string.h>
 
@@ -87,5 +93,65 @@ d_drop(struct parser *p, struct words *w)
 	d->to = p->t->hosts[h2];
 	d->line = p->line;
 	p->ndrops++;
+	return 0;
+}
+
+int
+link_impairments(struct parser *p, struct words *w, int i, struct link_spec *l)
+{
+	unsigned delay = 0, jitter = 0, loss = 0;
+	int dirs = 3, have = 0;
+	long v;
+
+	for (; i < w->n; i++) {
+		const char *o = w->w[i], *val = i + 1 < w->n ? w->w[i + 1] : NULL;
+
+		if (val == NULL)
+			return fail(p, "'%s' wants a value after it", o);
+		if (strcmp(o, "delay") == 0 && !(have & 1)) {
+			if (duration(p, val, &delay) < 0)
+				return -1;
+			if (delay > 10000)
+				return fail(p, "a delay of at most 10 s");
+			have |= 1;
+		} else if (strcmp(o, "jitter") == 0 && !(have & 2)) {
+			if (duration(p, val, &jitter) < 0)
+				return -1;
+			have |= 2;
+		} else if (strcmp(o, "loss") == 0 && !(have & 4)) {
+			char num[8];
+			size_t n = strlen(val);
+
+			if (n < 2 || n > sizeof(num) || val[n - 1] != '%')
+				return fail(p, "loss '%s': a percentage, 0%% to 100%%", val);
+			memcpy(num, val, n - 1);
+			num[n - 1] = '\0';
+			if (number(p, num, 0, 100, &v) < 0)
+				return -1;
+			loss = (unsigned)v;
+			have |= 4;
+		} else if (strcmp(o, "from") == 0 && dirs == 3) {
+			if (strcmp(val, l->a) == 0)
+				dirs = 1;
+			else if (strcmp(val, l->b) == 0)
+				dirs = 2;
+			else
+				return fail(p, "'from %s': the link joins %s and %s", val, l->a, l->b);
+		} else {
+			return fail(p, "unexpected '%s' on the link (delay, jitter, loss, from, "
+			    "each once)", o);
+		}
+		i++;
+	}
+	if (jitter > delay)
+		return fail(p, "a jitter larger than the delay would send packets back in time");
+	if (have == 0 && dirs != 3)
+		return fail(p, "'from' says which way an impairment goes: delay, jitter or loss");
+	for (int d = 0; d < 2; d++)
+		if (dirs & (1 << d)) {
+			l->delay_ms[d] = delay;
+			l->jitter_ms[d] = jitter;
+			l->loss_pct[d] = loss;
+		}
 	return 0;
 }

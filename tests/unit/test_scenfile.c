@@ -197,7 +197,14 @@ static const struct {
 	{ "test a\nhost c\nhost c\n", "/x/t.scen:3: host 'c' is declared twice" },
 	{ "test a\nhost a1\nhost a2\nhost a3\nhost a4\nhost a5\nhost a6\nhost a7\n", "/x/t.scen:8: too many hosts (at most 6)" },
 	{ "test a\nhost c\nlink c s\n", "/x/t.scen:3: no host 's' declared above" },
-	{ "test a\nhost c\nhost s\nlink c s delay 10ms\n", "/x/t.scen:4: link impairments ('delay') are not supported yet: a link only names two hosts" },
+	{ "test a\nhost c\nhost s\nlink c s delay\n", "/x/t.scen:4: 'delay' wants a value after it" },
+	{ "test a\nhost c\nhost s\nlink c s delay 10ms jitter 20ms\n", "/x/t.scen:4: a jitter larger than the delay would send packets back in time" },
+	{ "test a\nhost c\nhost s\nlink c s loss 5\n", "/x/t.scen:4: loss '5': a percentage, 0% to 100%" },
+	{ "test a\nhost c\nhost s\nlink c s loss 101%\n", "/x/t.scen:4: '101' is not a number from 0 to 100" },
+	{ "test a\nhost c\nhost s\nlink c s delay 10ms from x\n", "/x/t.scen:4: 'from x': the link joins c and s" },
+	{ "test a\nhost c\nhost s\nlink c s from c\n", "/x/t.scen:4: 'from' says which way an impairment goes: delay, jitter or loss" },
+	{ "test a\nhost c\nhost s\nlink c s delay 10ms delay 5ms\n", "/x/t.scen:4: unexpected 'delay' on the link (delay, jitter, loss, from, each once)" },
+	{ "test a\nhost c\nhost s\nlink c s delay 11s\n", "/x/t.scen:4: a delay of at most 10 s" },
 	{ "test a\nhost c\nlink c c\n", "/x/t.scen:3: a link joins two different hosts" },
 	{ "test a\nhost c\nsysctl s net.ipv4.tcp_fin_timeout=5\n", "/x/t.scen:3: no host 's' declared above" },
 	{ "test a\nhost c\nsysctl c net.ipv4.tcp_fin_timeout\n", "/x/t.scen:3: 'sysctl' wants KEY=VALUE, as sysctl(8) writes it: net.ipv4.tcp_fin_timeout=5" },
@@ -466,6 +473,20 @@ drops_parse(void **state)
 	assert_string_equal(t->checks[1].state, "TCPTimeWaitOverflow");
 	assert_true(t->checks[1].atleast);
 	assert_int_equal(t->checks[1].n, 2);
+	scen_free(t);
+
+	/* link delays: both ways, or one with from */
+	t = parse("test t\ntitle T\nshows S\nhost client\nhost server\nhost b\n"
+	    "link client server delay 10ms jitter 1ms loss 5%\n"
+	    "link server b delay 2ms from b\n" PROGS RUN CHECK, err, sizeof(err));
+	if (t == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(t->links[0].delay_ms[0], 10);
+	assert_int_equal(t->links[0].delay_ms[1], 10);
+	assert_int_equal(t->links[0].jitter_ms[1], 1);
+	assert_int_equal(t->links[0].loss_pct[0], 5);
+	assert_int_equal(t->links[1].delay_ms[0], 0);	/* server to b */
+	assert_int_equal(t->links[1].delay_ms[1], 2);	/* b to server */
 	scen_free(t);
 }
 
