@@ -95,9 +95,10 @@ struct test_rec {
 		int found;
 	} netstat[CAT_MAX_CHECKS];
 	int nnetstat;
-	/* lab/delay.c: per link and direction (0: a to b), packets delayed
-	 * and packets its random loss dropped; links_read 0: no delay ran. */
-	long long link_delayed[CAT_MAX_LINKS][2], link_lost[CAT_MAX_LINKS][2];
+	/* lab/delay.c: per link and direction (0: a to b), packets passed
+	 * (after their delay) and packets its random loss dropped;
+	 * links_read 0: no delay ran. */
+	long long link_passed[CAT_MAX_LINKS][2], link_lost[CAT_MAX_LINKS][2];
 	int links_read;
 };
 

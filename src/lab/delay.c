@@ -279,6 +279,7 @@ on_packet(const struct nlmsghdr *nlh, void *data)
 	}
 	if (dir->n == HELD_MAX || dir->delay_ns == 0) {
 		dir->count.overflow += dir->delay_ns != 0;
+		dir->count.passed++;
 		verdict(e, q, ntohl(ph->packet_id), 1);
 		return MNL_CB_OK;
 	}
@@ -308,7 +309,7 @@ release(struct delay_engine *e, int all)
 
 			while (dir->n > 0 && (all || dir->ring[dir->head].due_ns <= now)) {
 				verdict(e, (uint16_t)(QUEUE_BASE + 2 * i + d), dir->ring[dir->head].id, 1);
-				dir->count.delayed++;
+				dir->count.passed++;
 				dir->head = (dir->head + 1) % HELD_MAX;
 				dir->n--;
 			}

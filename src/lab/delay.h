@@ -17,10 +17,10 @@
 
 struct delay_engine;
 
-/* What one direction of a link did: packets held then passed, packets
- * dropped by its loss, packets passed at once for want of room. */
+/* What one direction of a link did: packets passed (after their delay),
+ * packets dropped by its loss, packets passed at once for want of room. */
 struct delay_count {
-	long long delayed, lost, overflow;
+	long long passed, lost, overflow;
 };
 
 /* 1 if t has a link with a delay or a loss. */

@@ -337,7 +337,7 @@ run_delay_stop(struct test_rec *r, struct run_env *e)
 	e->delay = NULL;
 	for (int i = 0; i < CAT_MAX_LINKS; i++)
 		for (int d = 0; d < 2; d++) {
-			r->link_delayed[i][d] = counts[i][d].delayed;
+			r->link_passed[i][d] = counts[i][d].passed;
 			r->link_lost[i][d] = counts[i][d].lost;
 		}
 	r->links_read = 1;

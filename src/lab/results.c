@@ -133,7 +133,7 @@ links_json(const struct test_rec *r)
 		    "delay_ms", (int)l->delay_ms[0], (int)l->delay_ms[1],
 		    "jitter_ms", (int)l->jitter_ms[0], (int)l->jitter_ms[1],
 		    "loss_pct", (int)l->loss_pct[0], (int)l->loss_pct[1],
-		    "delayed", (json_int_t)r->link_delayed[i][0], (json_int_t)r->link_delayed[i][1],
+		    "passed", (json_int_t)r->link_passed[i][0], (json_int_t)r->link_passed[i][1],
 		    "lost", (json_int_t)r->link_lost[i][0], (json_int_t)r->link_lost[i][1]));
 	}
 	if (json_array_size(a) == 0) {

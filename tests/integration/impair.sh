@@ -97,7 +97,7 @@ for delay in 10ms 0; do
 		echo "delay 10 ms: $n packets, median $med ms, $ok within 9-11 ms"
 		awk -v m="$med" 'BEGIN {exit !(m >= 9 && m <= 11)}' || fail "median $med ms, not 10 +- 1"
 		[ $((ok * 10)) -ge $((n * 9)) ] || fail "only $ok of $n packets within 10 +- 1 ms"
-		[ "$(jq '.links[0].delayed[0]' "$out/d/mine-delay/result.json")" -ge 50 ] ||
+		[ "$(jq '.links[0].passed[0]' "$out/d/mine-delay/result.json")" -ge 50 ] ||
 			fail "result.json: fewer than 50 packets delayed from the client"
 	else
 		echo "no delay: $n packets, median $med ms"
