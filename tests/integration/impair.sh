@@ -48,7 +48,7 @@ jq -e '.drops' "$out/b/mine-no-drop/result.json" >/dev/null && fail "drops recor
 # 3. count 2: the last ACK and the answer to the first resent FIN
 sed -e 's/^test lost-last-ack$/test mine-count2/' \
     -e 's/^drop from client to server flags A after FIN nth 1$/drop from client to server flags A after FIN nth 1 count 2/' \
-    -e 's/^snapshot end settle 1000ms$/snapshot end settle 1500ms/' \
+    -e 's/^snapshot end settle 1500ms$/snapshot end settle 3500ms/' \
     -e '/^check /d' "$top/scenarios/lost-last-ack.scen" > "$out/count2.scen"
 cat >> "$out/count2.scen" <<'EOF'
 check dropped client server == 2: two of the client's ACKs are dropped
