@@ -9,7 +9,7 @@
 set -eu
 pkgs="make gcc pkg-config curl prometheus iproute2 libpcap-dev libmnl-dev libtracefs-dev
 libtraceevent-dev libjansson-dev libcmocka-dev tshark tcpdump nginx wrk
-libxml2-utils python3 chromium jq valgrind"
+libxml2-utils python3 chromium jq valgrind nftables iptables"
 # Packages that start a service of their own on install: "package:unit".
 services="nginx:nginx.service"
 missing=""

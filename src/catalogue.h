@@ -21,6 +21,7 @@
 #define CAT_MAX_SNAPS 4		/* snapshots a run records (checks.h REC_MAX_SNAPS) */
 #define CAT_MAX_SYSCTLS 16
 #define CAT_MAX_LINKS 8
+#define CAT_MAX_DROPS 4
 
 /*
  * A program run in a lab host. prog "server" or "client": `timewait
@@ -51,6 +52,25 @@ struct sysctl_spec {
  * link only names the pair; impairments (delay, loss...) will hang here. */
 struct link_spec {
 	const char *a, *b;
+	int line;
+	/* Impairments, [0] from a to b, [1] from b to a (lab/delay.c):
+	 * a delay with jitter (uniform, +-), a random loss in percent. */
+	unsigned delay_ms[2], jitter_ms[2];
+	unsigned loss_pct[2];
+};
+
+/*
+ * A targeted drop (docs/scenario-files.md, `drop`): segments from host
+ * from to host to, whose TCP flags are exactly flags (0: any), counted
+ * from the first one sent after from received a FIN from to (after_fin)
+ * or from the start; the nth is dropped, and the count-1 after it too.
+ * Made with nftables in the sending host's namespace (lab/impair.c).
+ */
+struct drop_spec {
+	const char *from, *to;
+	unsigned char flags;	/* TCP flag bits, as on the wire (FIN 0x01 ... ACK 0x10) */
+	int after_fin;
+	int nth, count;
 	int line;
 };
 
@@ -108,6 +128,10 @@ enum check_kind {
 	CK_STATE_TO,		/* host's sockets in state at snap whose remote is peer's address */
 	CK_SENDS_TO,		/* host sends packets with flag towards peer */
 	CK_FIRST_FIN_TO,	/* in every connection between host and peer, host sends the first FIN */
+	CK_RECEIVES,		/* host's capture saw flag arrive: count == n, or >= n if atleast */
+	CK_NO_STATE,		/* host has no socket in state at snap (on port, 0: any) */
+	CK_NETSTAT,		/* host's /proc/net/netstat counter state (its name) at the end */
+	CK_DROPPED,		/* the lab's drops from host who to host peer: count */
 };
 
 struct check_spec {
@@ -148,6 +172,7 @@ struct test_spec {
 	const char *min_scale_why;
 	struct sysctl_spec sysctls[CAT_MAX_SYSCTLS];	/* key NULL ends them */
 	struct link_spec links[CAT_MAX_LINKS];		/* a NULL ends them */
+	struct drop_spec drops[CAT_MAX_DROPS];		/* from NULL ends them */
 	const char *file;	/* the scenario file it was read from */
 	const char *dir;	/* that file's folder, absolute: {dir} */
 	int shipped;		/* found among the shipped scenarios */

@@ -208,6 +208,32 @@ flag_count(const struct timeline *tl, const char *host, char flag)
 	return n;
 }
 
+/* Packets with flag that host's capture saw arrive from its peers. */
+static int
+flag_count_in(const struct timeline *tl, const char *host, char flag)
+{
+	int n = 0;
+
+	for (size_t i = 0; tl && i < tl->nconns; i++) {
+		const struct tl_conn *c = &tl->conns[i];
+		int side = side_of(c, host);
+
+		for (size_t k = 0; side >= 0 && k < c->npkts; k++) {
+			const struct tl_pkt *p = &c->pkts[k];
+
+			if (p->from == side || seen_on(p, side, tl->judge_until) == NONE)
+				continue;
+			switch (flag) {
+			case 'F': n += (p->flags & TCPF_FIN) != 0; break;
+			case 'R': n += (p->flags & TCPF_RST) != 0; break;
+			case 'S': n += (p->flags & TCPF_SYN) != 0; break;
+			case 'D': n += p->len > 0; break;
+			}
+		}
+	}
+	return n;
+}
+
 static int
 count_ok(int seen, const struct check_spec *c)
 {
@@ -299,6 +325,8 @@ check_snapshot(const struct test_rec *r, const struct check_spec *c, char *seen,
 			    n == 1 ? "" : "s", c->state, c->port);
 		else
 			snprintf(seen, len, "%zu socket%s in %s", n, n == 1 ? "" : "s", c->state);
+		if (c->kind == CK_NO_STATE)
+			return n == 0;
 		return (int)n >= (c->n ? c->n : 1);
 	}
 }
@@ -744,6 +772,45 @@ check_hop(const struct test_rec *r, const struct check_spec *c, char *seen, size
 	}
 }
 
+/* The counter a netstat check names, as read on its host at the end. */
+static int
+check_netstat(const struct test_rec *r, const struct check_spec *c, char *seen, size_t len)
+{
+	for (int i = 0; i < r->nnetstat; i++) {
+		const struct netstat_rec *x = &r->netstat[i];
+
+		if (strcmp(x->host, c->who) != 0 || strcmp(x->name, c->state) != 0)
+			continue;
+		if (!x->found) {
+			snprintf(seen, len, "%s's /proc/net/netstat has no %s", c->who, c->state);
+			return 0;
+		}
+		snprintf(seen, len, "%s's %s is %lld", c->who, c->state, x->value);
+		return c->atleast ? x->value >= c->n : x->value == c->n;
+	}
+	snprintf(seen, len, "%s's %s was not read (the run ended early)", c->who, c->state);
+	return 0;
+}
+
+/* What the lab's drop lines from who to peer dropped (their nft counters). */
+static int
+check_dropped(const struct test_rec *r, const struct check_spec *c, char *seen, size_t len)
+{
+	long long n = 0;
+
+	if (!r->drops_read) {
+		snprintf(seen, len, "the drop counters were not read (the run ended early)");
+		return 0;
+	}
+	for (int i = 0; i < CAT_MAX_DROPS && r->spec->drops[i].from != NULL; i++)
+		if (strcmp(r->spec->drops[i].from, c->who) == 0 &&
+		    strcmp(r->spec->drops[i].to, c->peer) == 0)
+			n += r->dropped[i];
+	snprintf(seen, len, "the lab dropped %lld segment%s from %s to %s", n,
+	    n == 1 ? "" : "s", c->who, c->peer);
+	return c->atleast ? n >= c->n : n == c->n;
+}
+
 int
 checks_run(const struct test_rec *r, struct check_result *out)
 {
@@ -804,6 +871,23 @@ checks_run(const struct test_rec *r, struct check_result *out)
 		case CK_SENDS_TO:
 		case CK_FIRST_FIN_TO:
 			res->pass = check_hop(r, c, res->seen, sizeof(res->seen));
+			break;
+		case CK_RECEIVES:
+			if (rec_host(r, c->who) == NULL)
+				break;
+			seen = flag_count_in(r->tl, c->who, c->flag);
+			snprintf(res->seen, sizeof(res->seen), "%s received %d %s%s", c->who,
+			    seen, flag_word(c->flag), seen == 1 ? "" : "s");
+			res->pass = count_ok(seen, c);
+			break;
+		case CK_NO_STATE:
+			res->pass = check_snapshot(r, c, res->seen, sizeof(res->seen));
+			break;
+		case CK_NETSTAT:
+			res->pass = check_netstat(r, c, res->seen, sizeof(res->seen));
+			break;
+		case CK_DROPPED:
+			res->pass = check_dropped(r, c, res->seen, sizeof(res->seen));
 			break;
 		}
 		if (res->seen[0] == '\0')

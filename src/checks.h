@@ -82,6 +82,24 @@ struct test_rec {
 	char trace_error[256];		/* why there is no kernel trace */
 	char draw_error[256];		/* why there are no drawings */
 	struct timeline *tl;		/* the run model, once the run is over */
+	/* lab/impair.c: what each drop line dropped (the nft counters), read
+	 * at the end of the run; drops_read 0: never read. */
+	long long dropped[CAT_MAX_DROPS];
+	int drops_read;
+	/* The /proc/net/netstat counters the checks name, read on each host
+	 * at the end of the run (lab/impair.c). */
+	struct netstat_rec {
+		char host[16];
+		char name[64];
+		long long value;
+		int found;
+	} netstat[CAT_MAX_CHECKS];
+	int nnetstat;
+	/* lab/delay.c: per link and direction (0: a to b), packets passed
+	 * (after their delay) and packets its random loss dropped;
+	 * links_read 0: no delay ran. */
+	long long link_passed[CAT_MAX_LINKS][2], link_lost[CAT_MAX_LINKS][2];
+	int links_read;
 };
 
 struct check_result {

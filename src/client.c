@@ -173,6 +173,26 @@ send_http(struct client *c)
 	event_emit(&e);
 }
 
+/* --half-close: our side is done writing; reading goes on to the end. */
+static void
+half_close(struct client *c)
+{
+	struct request *r = &c->req;
+	struct event e;
+	int ret;
+
+	event_call_start("shutdown");
+	ret = shutdown(r->fd, SHUT_WR);
+	event_init(&e, "shutdown");
+	e.ret = ret;
+	e.err = ret == -1 ? errno : 0;
+	e.req = r->n;
+	e.fd = r->fd;
+	e.how = "SHUT_WR";
+	e.note = "half-close: nothing more to send, reading goes on";
+	event_emit(&e);
+}
+
 /* The connect has completed, one way or the other. */
 static void
 on_connected(struct client *c, int err)
@@ -210,6 +230,8 @@ on_connected(struct client *c, int err)
 	}
 	if (c->row->http_connection)
 		send_http(c);
+	if (c->opt->half_close)
+		half_close(c);
 	if (c->row->close_after_connect)
 		req_close(c, "closed right after connect");
 }
@@ -499,8 +521,12 @@ start_request(struct client *c)
 		on_connected(c, 0);
 	else {
 		r->connecting = true;
-		if (c->opt->debug)
+		if (c->opt->debug || c->opt->close_connecting)
 			req_event(c, "connect", -1, EINPROGRESS, "the result comes later");
+		if (c->opt->close_connecting) {
+			epoll_ctl(c->epfd, EPOLL_CTL_DEL, r->fd, NULL);
+			req_close(c, "closed while connecting (SYN_SENT)");
+		}
 	}
 	if (!r->open)
 		goto end;

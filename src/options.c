@@ -33,6 +33,8 @@ static const struct flag_row server_flags[] = {
 	    .fn = parse_code),
 	FLAG("workers", 0, FLAG_LONG, OFF(workers), "N", "1",
 	    "N processes share the listener, for the HTTP benchmarks", .min = 1, .max = 64),
+	FLAG("no-accept", 0, FLAG_BOOL, OFF(no_accept), NULL, NULL,
+	    "never accept: connections wait in the queue until the program quits and the listener closes"),
 	FLAG_LAYER_END,
 };
 
@@ -50,6 +52,10 @@ static const struct flag_row client_flags[] = {
 	    "number of requests (default: the code's, 2 or 1)", .min = 1, .max = 1000000),
 	FLAG("quit-when-done", 0, FLAG_BOOL, OFF(quit_when_done), NULL, NULL,
 	    "quit after the last request instead of waiting for Enter"),
+	FLAG("close-connecting", 0, FLAG_BOOL, OFF(close_connecting), NULL, NULL,
+	    "close right after connect() returns EINPROGRESS, in SYN_SENT"),
+	FLAG("half-close", 0, FLAG_BOOL, OFF(half_close), NULL, NULL,
+	    "shutdown(SHUT_WR) once connected (after the HTTP request), then go on reading"),
 	FLAG_LAYER_END,
 };
 

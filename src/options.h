@@ -33,6 +33,9 @@ struct options {
 	long		 requests;	/* -1: the row's */
 	int		 quit_when_done;
 	long		 workers;	/* server processes sharing the listener */
+	int		 no_accept;	/* server: listen, never accept (quitting closes the listener) */
+	int		 close_connecting; /* client: close(2) while the connect is in progress */
+	int		 half_close;	/* client: shutdown(SHUT_WR) once connected (and after its write) */
 };
 
 enum parse_result { PARSE_OK, PARSE_HELP, PARSE_BAD, PARSE_VERSION };

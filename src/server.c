@@ -642,7 +642,8 @@ server_loop(struct server *s)
 				on_conn(s, TAG_VALUE(tag), evs[i].events);
 				break;
 			case TAG_LISTEN:
-				on_listen(s);
+				if (!s->opt->no_accept)
+					on_listen(s);
 				break;
 			case TAG_TIMER:
 				on_close_timer(s);
@@ -722,6 +723,17 @@ server_main(int argc, char **argv)
 		}
 	}
 	status = server_loop(&s);
+	if (o.no_accept && s.lfd != -1) {
+		/* What was never accepted is reset by this close: logged, so a
+		 * test can wait for it rather than for the process's end. */
+		int ret;
+
+		event_call_start("close");
+		ret = close(s.lfd);
+		event_step("close", ret, errno, 0, 0, s.lfd,
+		    "the listener, with the connections it never accepted");
+		s.lfd = -1;
+	}
 	server_free(&s);
 	return status;
 }

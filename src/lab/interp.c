@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lab/impair.h"
 #include "lab/labjson.h"
 #include "events.h"
 #include "fsafe.h"
@@ -324,10 +325,30 @@ stop_captures(struct test_rec *r, struct capture **caps)
 }
 
 /* Interpret the test's actions; the record fills as it goes. */
-static int
-run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
-    const char *dir, struct capture **caps)
+/* The links' delay engine stopped, its counts kept in the record. */
+static void
+run_delay_stop(struct test_rec *r, struct run_env *e)
 {
+	struct delay_count counts[CAT_MAX_LINKS][2];
+
+	if (e == NULL || e->delay == NULL)
+		return;
+	delay_stop(e->delay, counts);
+	e->delay = NULL;
+	for (int i = 0; i < CAT_MAX_LINKS; i++)
+		for (int d = 0; d < 2; d++) {
+			r->link_passed[i][d] = counts[i][d].passed;
+			r->link_lost[i][d] = counts[i][d].lost;
+		}
+	r->links_read = 1;
+}
+
+static int
+run_actions(struct test_rec *r, struct run_env *env, const struct run_opts *o,
+    const char *dir)
+{
+	struct lab *lab = &env->lab;
+	struct capture **caps = env->caps;
 	const struct test_spec *t = r->spec;
 	uint64_t base_mono = 0, when = 0;
 	int i;
@@ -411,6 +432,8 @@ run_actions(struct test_rec *r, struct lab *lab, const struct run_opts *o,
 			stop_programs(r);
 			stop_captures(r, caps);
 			run_proxies_stop(r);
+			impair_read(r, lab);
+			run_delay_stop(r, env);
 			return 0;
 		}
 	}
@@ -466,6 +489,15 @@ run_setup(struct test_rec *r, const char *dir, struct run_env *e)
 	}
 	if (knobs_apply(r->spec, lab, r->error, sizeof(r->error)) == -1)
 		return -1;
+	if (impair_apply(r->spec, lab, dir, err, sizeof(err)) == -1) {
+		snprintf(r->error, sizeof(r->error), "drops: %.240s", err);
+		return -1;
+	}
+	e->delay = delay_start(t, lab, err, sizeof(err));
+	if (e->delay == NULL && err[0] != '\0') {
+		snprintf(r->error, sizeof(r->error), "link delay: %.240s", err);
+		return -1;
+	}
 	lab_json_write(dir, lab, LAB_JSON_RUN, NULL, NULL);
 	/* The kernels' TCP state changes: worth having, not worth failing for. */
 	for (i = 0; i < r->nhosts; i++) {
@@ -506,6 +538,8 @@ run_teardown(struct test_rec *r, const struct run_opts *o, const char *dir,
 	stop_captures(r, e->caps);
 	stop_programs(r);
 	run_proxies_stop(r);
+	impair_read(r, lab);
+	run_delay_stop(r, e);
 	if (e->kt != NULL) {
 		if (fmt(path, sizeof(path), "%s/trace.jsonl", dir) == -1 ||
 		    ktrace_stop(e->kt, path, &r->trace) == -1)
@@ -533,7 +567,7 @@ run_once(struct test_rec *r, const struct run_opts *o, const char *dir)
 	memset(&e, 0, sizeof(e));
 	rc = run_setup(r, dir, &e);
 	if (rc == 0)
-		rc = run_actions(r, &e.lab, o, dir, e.caps);
+		rc = run_actions(r, &e, o, dir);
 	run_teardown(r, o, dir, &e);
 	return rc;
 }

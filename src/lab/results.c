@@ -96,6 +96,73 @@ write_json(const char *dir, const char *name, json_t *j)
 	return rc;
 }
 
+/* What each drop line was and dropped (-1: its counter could not be read). */
+static json_t *
+impair_json(const struct test_rec *r)
+{
+	json_t *a = json_array();
+
+	for (int k = 0; k < CAT_MAX_DROPS && r->spec->drops[k].from != NULL; k++) {
+		const struct drop_spec *d = &r->spec->drops[k];
+
+		json_array_append_new(a, json_pack("{s:s,s:s,s:i,s:b,s:i,s:i,s:I}",
+		    "from", d->from, "to", d->to, "flags", d->flags, "after_fin", d->after_fin,
+		    "nth", d->nth, "count", d->count,
+		    "dropped", (json_int_t)(r->drops_read ? r->dropped[k] : -1)));
+	}
+	if (json_array_size(a) == 0) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* Each impaired link: what it was told and what its delay engine did. */
+static json_t *
+links_json(const struct test_rec *r)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < CAT_MAX_LINKS && r->spec->links[i].a != NULL; i++) {
+		const struct link_spec *l = &r->spec->links[i];
+
+		if (!l->delay_ms[0] && !l->delay_ms[1] && !l->loss_pct[0] && !l->loss_pct[1])
+			continue;
+		json_array_append_new(a, json_pack("{s:s,s:s,s:[i,i],s:[i,i],s:[i,i],s:[I,I],s:[I,I]}",
+		    "a", l->a, "b", l->b,
+		    "delay_ms", (int)l->delay_ms[0], (int)l->delay_ms[1],
+		    "jitter_ms", (int)l->jitter_ms[0], (int)l->jitter_ms[1],
+		    "loss_pct", (int)l->loss_pct[0], (int)l->loss_pct[1],
+		    "passed", (json_int_t)r->link_passed[i][0], (json_int_t)r->link_passed[i][1],
+		    "lost", (json_int_t)r->link_lost[i][0], (json_int_t)r->link_lost[i][1]));
+	}
+	if (json_array_size(a) == 0) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+static json_t *
+netstat_json(const struct test_rec *r)
+{
+	json_t *o;
+
+	if (r->nnetstat == 0)
+		return NULL;
+	o = json_object();
+	for (int i = 0; i < r->nnetstat; i++) {
+		const struct netstat_rec *x = &r->netstat[i];
+		json_t *h = json_object_get(o, x->host);
+
+		if (h == NULL)
+			json_object_set_new(o, x->host, h = json_object());
+		json_object_set_new(h, x->name, x->found ? json_integer((json_int_t)x->value) :
+		    json_null());
+	}
+	return o;
+}
+
 static json_t *
 result_json(const struct test_rec *r, const struct check_result *res, int nres,
     int ok, const struct outcome_count *oc, int noc, int runs, int passed_runs,
@@ -133,6 +200,12 @@ result_json(const struct test_rec *r, const struct check_result *res, int nres,
 	json_object_set_new(j, "capture", caps);
 	if ((knobs = knobs_json(r->spec)) != NULL)	/* the test's sysctls, if any */
 		json_object_set_new(j, "sysctls", knobs);
+	if ((knobs = impair_json(r)) != NULL)		/* the lab's drops, if any */
+		json_object_set_new(j, "drops", knobs);
+	if ((knobs = netstat_json(r)) != NULL)		/* netstat counters the checks read */
+		json_object_set_new(j, "netstat", knobs);
+	if ((knobs = links_json(r)) != NULL)		/* delays and losses, if any */
+		json_object_set_new(j, "links", knobs);
 	if (r->trace_error[0] != '\0') {
 		json_object_set_new(j, "trace", json_pack("{s:s}", "error", r->trace_error));
 	} else {

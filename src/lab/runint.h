@@ -21,6 +21,7 @@
 #include "checks.h"
 #include "host/ktrace.h"
 #include "host/capture.h"
+#include "lab/delay.h"
 #include "lab/lab.h"
 #include "lab/results.h"
 
@@ -76,6 +77,7 @@ struct run_env {
 	struct lab lab;
 	struct capture *caps[CAT_MAX_HOSTS];
 	struct ktrace *kt;
+	struct delay_engine *delay;	/* the links' delays and losses (lab/delay.h) */
 };
 struct proc_rec *run_proc(struct test_rec *r, const char *name);
 int run_setup(struct test_rec *r, const char *dir, struct run_env *e);

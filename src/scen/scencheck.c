@@ -249,8 +249,9 @@ k_sends(struct cursor *c, struct check_spec *k)
 		if (strcmp(s, flags[i].word) == 0)
 			k->flag = flags[i].flag;
 	if (k->flag == 0)
-		return fail(c->p, "'%s': sends counts FIN, RST, SYN or DATA", s);
-	if (want_towards(c, k) < 0)
+		return fail(c->p, "'%s': %s counts FIN, RST, SYN or DATA", s, c->w->w[0]);
+	/* towards: a hop of a proxy; what a host receives is counted whole */
+	if (k->kind == CK_SENDS && want_towards(c, k) < 0)
 		return -1;
 	return want_count(c, &k->n, &k->atleast, 0);
 }
@@ -280,6 +281,55 @@ k_race(struct cursor *c, struct check_spec *k)
 	    host_index(c->p, "server") < 0 || host_index(c->p, "client") < 0)
 		return fail(c->p, "'race' judges hosts and programs named server and client");
 	return 0;
+}
+
+/* no-state HOST at SNAP STATE [port P]: none in that state. */
+static int
+k_no_state(struct cursor *c, struct check_spec *k)
+{
+	if (k_state(c, k) < 0)
+		return -1;
+	if (k->n != 1)
+		return fail(c->p, "'no-state' takes no count (it wants none at all)");
+	k->n = 0;
+	return 0;
+}
+
+/* netstat HOST NAME == N | >= N: NAME a TcpExt or IpExt counter. */
+static int
+k_netstat(struct cursor *c, struct check_spec *k)
+{
+	const char *s;
+	size_t i;
+
+	if (want_host(c, &k->who) < 0 || (s = next(c, "a counter of /proc/net/netstat: "
+	    "TCPTimeWaitOverflow...")) == NULL)
+		return -1;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9')) || i >= 63)
+			return fail(c->p, "'%s' is not a counter name of /proc/net/netstat "
+			    "(TCPTimeWaitOverflow, TW...)", s);
+	if ((k->state = keep(c->p, s)) == NULL)
+		return -1;
+	return want_count(c, &k->n, &k->atleast, 0);
+}
+
+/* dropped HOST HOST == N | >= N: what the lab's drop lines dropped. */
+static int
+k_dropped(struct cursor *c, struct check_spec *k)
+{
+	int i;
+
+	if (want_host(c, &k->who) < 0 || want_host(c, &k->peer) < 0)
+		return -1;
+	for (i = 0; i < c->p->ndrops; i++)
+		if (strcmp(c->p->t->drops[i].from, k->who) == 0 &&
+		    strcmp(c->p->t->drops[i].to, k->peer) == 0)
+			break;
+	if (i == c->p->ndrops)
+		return fail(c->p, "no 'drop from %s to %s' line above", k->who, k->peer);
+	return want_count(c, &k->n, &k->atleast, 0);
 }
 
 /* The words of one check, by kind. */
@@ -330,8 +380,17 @@ check_words(struct cursor *c, struct check_spec *k)
 	}
 	if (strcmp(kind, "race") == 0)
 		return k->kind = CK_RACE, k_race(c, k);
+	if (strcmp(kind, "receives") == 0)
+		return k->kind = CK_RECEIVES, k_sends(c, k);
+	if (strcmp(kind, "no-state") == 0)
+		return k->kind = CK_NO_STATE, k_no_state(c, k);
+	if (strcmp(kind, "netstat") == 0)
+		return k->kind = CK_NETSTAT, k_netstat(c, k);
+	if (strcmp(kind, "dropped") == 0)
+		return k->kind = CK_DROPPED, k_dropped(c, k);
 	return fail(c->p, "unknown check '%s' (call, same-port, timewait, tw-timer, state, "
-	    "sends, first-fin, fin-after, fin-gap, established, race)", kind);
+	    "sends, first-fin, fin-after, fin-gap, established, race, receives, no-state, "
+	    "netstat, dropped)", kind);
 }
 
 int

@@ -127,9 +127,6 @@ d_link(struct parser *p, struct words *w)
 
 	if (w->n < 3)
 		return fail(p, "'link' joins two hosts: link HOST HOST");
-	if (w->n > 3)
-		return fail(p, "link impairments ('%s') are not supported yet: "
-		    "a link only names two hosts", w->w[3]);
 	if (host_index(p, w->w[1]) < 0 || host_index(p, w->w[2]) < 0)
 		return fail(p, "no host '%s' declared above",
 		    host_index(p, w->w[1]) < 0 ? w->w[1] : w->w[2]);
@@ -143,10 +140,14 @@ d_link(struct parser *p, struct words *w)
 	}
 	if (p->nlinks == CAT_MAX_LINKS)
 		return fail(p, "too many links (at most %d)", CAT_MAX_LINKS);
-	l = &p->t->links[p->nlinks++];
+	l = &p->t->links[p->nlinks];
+	memset(l, 0, sizeof(*l));
 	l->a = p->t->hosts[host_index(p, w->w[1])];
 	l->b = p->t->hosts[host_index(p, w->w[2])];
 	l->line = p->line;
+	if (link_impairments(p, w, 3, l) < 0)
+		return -1;
+	p->nlinks++;
 	return 0;
 }
 
@@ -582,9 +583,11 @@ statement(struct parser *p, char *line)
 		return d_host(p, &w);
 	if (strcmp(w.w[0], "link") == 0)
 		return d_link(p, &w);
+	if (strcmp(w.w[0], "drop") == 0)
+		return d_drop(p, &w);
 	if (!is_action(w.w[0]))
 		return fail(p, "unknown statement '%s' (test, title, shows, seed, repeat, "
-		    "min-time-scale, host, link, sysctl, program, an action, check)", w.w[0]);
+		    "min-time-scale, host, link, drop, sysctl, program, an action, check)", w.w[0]);
 	return d_action(p, &w);
 }
 

@@ -38,6 +38,7 @@ struct parser {
 	const char *snaps[CAT_MAX_SNAPS];
 	unsigned last_at;		/* the latest at since the last mark */
 	int ended;			/* 'end' read: only checks follow */
+	int ndrops;
 };
 
 /* "FILE:LINE: what" into p->err; returns -1. */
@@ -64,6 +65,12 @@ int host_index(const struct parser *p, const char *name);
 int proc_index(const struct parser *p, const char *name);
 /* Every {NAME} in an argument names a host above (or NAME-v6, dir, run). */
 int check_braces(struct parser *p, const char *arg);
+
+/* drop from HOST to HOST ... (scendrop.c). */
+int d_drop(struct parser *p, struct words *w);
+/* link A B [from HOST] delay DUR [jitter DUR] [loss N%]: w's words from
+ * i on, into l (scendrop.c). */
+int link_impairments(struct parser *p, struct words *w, int i, struct link_spec *l);
 
 /* check KIND ARGS... : SENTENCE (scencheck.c). */
 int d_check(struct parser *p, const char *rest);

@@ -118,6 +118,7 @@ test_names_resolve(void **state)
 			case CK_TIMEWAIT:
 			case CK_TW_TIMER:
 			case CK_STATE:
+			case CK_NO_STATE:
 				assert_true(has_host(t, c->who));
 				assert_true(takes_snapshot(t, c->snap));
 				break;
@@ -127,9 +128,12 @@ test_names_resolve(void **state)
 				assert_non_null(t->actions[c->n].name);
 				break;
 			case CK_FIN_GAP:
+			case CK_DROPPED:
 				assert_true(has_host(t, c->peer));
 				/* fall through */
 			case CK_SENDS:
+			case CK_RECEIVES:
+			case CK_NETSTAT:
 			case CK_FIRST_FIN:
 			case CK_ESTABLISHED:
 				assert_true(has_host(t, c->who));

@@ -310,6 +310,86 @@ test_close_checks(void **state)
 	rec_free(&r);
 }
 
+static struct test_spec spec_lost_ack = {
+	.id = "t", .title = "t", .shows = "t",
+	.hosts = { "client", "server" },
+	.drops = { { "client", "server", 0x10, 1, 1, 1, 1 } },
+	.checks = {
+		{ CK_RECEIVES, "client gets 2 FINs", .who = "client", .flag = 'F', .n = 2 },
+		{ CK_SENDS, "server sends 2 FINs", .who = "server", .flag = 'F', .n = 2 },
+		{ CK_RECEIVES, "server gets a RST", .who = "server", .flag = 'R', .n = 1,
+		    .atleast = 1 },
+		{ CK_NO_STATE, "client no TW", .who = "client", .snap = "end",
+		    .state = "TIME_WAIT" },
+		{ CK_NETSTAT, "overflow 1", .who = "client", .state = "TCPTimeWaitOverflow",
+		    .n = 1 },
+		{ CK_DROPPED, "one drop", .who = "client", .peer = "server", .n = 1 },
+	},
+};
+
+/* lost-last-ack-no-tw's shape, and lost-last-ack's: the checks of
+ * impaired runs say what each saw, and fail on the other. */
+static void
+test_lost_ack_checks(void **state)
+{
+	const struct tcp_pkt rst[] = {	/* the client's last ACK lost, no TIME_WAIT */
+		pkt(0, C, S, TCPF_SYN, 100), pkt(2, S, C, TCPF_SYN | TCPF_ACK, 500),
+		pkt(4, C, S, TCPF_ACK, 101), pkt(5, C, S, TCPF_FIN | TCPF_ACK, 101),
+		pkt(7, S, C, TCPF_FIN | TCPF_ACK, 501),
+		pkt(230, S, C, TCPF_FIN | TCPF_ACK, 501), pkt(232, C, S, TCPF_RST, 102),
+	};
+	const struct tcp_pkt clean[] = {	/* no loss: one FIN each, no RST */
+		pkt(0, C, S, TCPF_SYN, 100), pkt(2, S, C, TCPF_SYN | TCPF_ACK, 500),
+		pkt(4, C, S, TCPF_ACK, 101), pkt(5, C, S, TCPF_FIN | TCPF_ACK, 101),
+		pkt(7, S, C, TCPF_FIN | TCPF_ACK, 501), pkt(9, C, S, TCPF_ACK, 102),
+	};
+	struct check_result res[CAT_MAX_CHECKS];
+	struct test_rec r;
+	int i;
+
+	(void)state;
+	rec_setup(&r, &spec_lost_ack);
+	set_packets(&r, rst, 7);
+	set_timewait(&r, 0, 0);
+	strcpy(r.netstat[0].host, "client");
+	strcpy(r.netstat[0].name, "TCPTimeWaitOverflow");
+	r.netstat[0].value = 1;
+	r.netstat[0].found = 1;
+	r.nnetstat = 1;
+	r.dropped[0] = 1;
+	r.drops_read = 1;
+	load(&r);
+	assert_int_equal(checks_run(&r, res), 6);
+	for (i = 0; i < 6; i++)
+		assert_true(res[i].pass);
+	assert_string_equal(res[0].seen, "client received 2 FINs");
+	assert_string_equal(res[4].seen, "client's TCPTimeWaitOverflow is 1");
+	rec_free(&r);
+
+	rec_setup(&r, &spec_lost_ack);
+	set_packets(&r, clean, 6);
+	set_timewait(&r, 1, 0);
+	strcpy(r.netstat[0].host, "client");
+	strcpy(r.netstat[0].name, "TCPTimeWaitOverflow");
+	r.netstat[0].found = 1;
+	r.nnetstat = 1;
+	r.drops_read = 1;
+	load(&r);
+	assert_int_equal(checks_run(&r, res), 6);
+	for (i = 0; i < 6; i++)
+		assert_false(res[i].pass);
+	rec_free(&r);
+	/* Counters never read (a run that ended early) judge nothing as passed. */
+	rec_setup(&r, &spec_lost_ack);
+	set_packets(&r, rst, 7);
+	set_timewait(&r, 0, 0);
+	load(&r);
+	checks_run(&r, res);
+	assert_false(res[4].pass);
+	assert_false(res[5].pass);
+	rec_free(&r);
+}
+
 /* The recorded series of tests/fixtures/race-005: 4 runs, client ports
  * 10000-10003, each ended with the server in TIME_WAIT. */
 static struct test_spec *t005;	/* scenarios/005.scen, loaded once */
@@ -621,6 +701,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_race_outcomes),
 		cmocka_unit_test(test_close_checks),
+		cmocka_unit_test(test_lost_ack_checks),
 		cmocka_unit_test(test_race_series),
 		cmocka_unit_test(test_hop_checks),
 	};

@@ -101,6 +101,15 @@ long_forms(void **state)
 	assert_true(o.no_bind);
 	assert_int_equal(parse(&o, PROG_CLIENT, "--bind-no-port", NULL), PARSE_OK);
 	assert_true(o.bind_no_port);
+	assert_false(o.half_close);
+	assert_int_equal(parse(&o, PROG_CLIENT, "--half-close", "--close-connecting", NULL), PARSE_OK);
+	assert_true(o.half_close);
+	assert_true(o.close_connecting);
+	assert_int_equal(parse(&o, PROG_SERVER, "--no-accept", NULL), PARSE_OK);
+	assert_true(o.no_accept);
+	/* each program's own knobs only */
+	assert_int_equal(parse(&o, PROG_SERVER, "--half-close", NULL), PARSE_BAD);
+	assert_int_equal(parse(&o, PROG_CLIENT, "--no-accept", NULL), PARSE_BAD);
 	assert_int_equal(parse(&o, PROG_SERVER, "--port", "16600", "9", NULL), PARSE_OK);
 	assert_int_equal(o.port, 16600);
 	assert_int_equal(o.code, 9);

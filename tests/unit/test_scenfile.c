@@ -191,13 +191,20 @@ static const struct {
 	{ "test a\ntitle\n", "/x/t.scen:2: 'title' wants a line of text" },
 	{ "test a\ntitle x\ntitle y\n", "/x/t.scen:3: a second 'title' line" },
 	{ "test a\nseed 1\n", "/x/t.scen:2: 'seed' takes nothing after it" },
-	{ "test a\nhots client\n", "/x/t.scen:2: unknown statement 'hots' (test, title, shows, seed, repeat, min-time-scale, host, link, sysctl, program, an action, check)" },
+	{ "test a\nhots client\n", "/x/t.scen:2: unknown statement 'hots' (test, title, shows, seed, repeat, min-time-scale, host, link, drop, sysctl, program, an action, check)" },
 	{ "test a\nhost Client\n", "/x/t.scen:2: bad host name 'Client': 1-12 of a-z and 0-9 (and not sw, dir, run)" },
 	{ "test a\nhost dir\n", "/x/t.scen:2: bad host name 'dir': 1-12 of a-z and 0-9 (and not sw, dir, run)" },
 	{ "test a\nhost c\nhost c\n", "/x/t.scen:3: host 'c' is declared twice" },
 	{ "test a\nhost a1\nhost a2\nhost a3\nhost a4\nhost a5\nhost a6\nhost a7\n", "/x/t.scen:8: too many hosts (at most 6)" },
 	{ "test a\nhost c\nlink c s\n", "/x/t.scen:3: no host 's' declared above" },
-	{ "test a\nhost c\nhost s\nlink c s delay 10ms\n", "/x/t.scen:4: link impairments ('delay') are not supported yet: a link only names two hosts" },
+	{ "test a\nhost c\nhost s\nlink c s delay\n", "/x/t.scen:4: 'delay' wants a value after it" },
+	{ "test a\nhost c\nhost s\nlink c s delay 10ms jitter 20ms\n", "/x/t.scen:4: a jitter larger than the delay would send packets back in time" },
+	{ "test a\nhost c\nhost s\nlink c s loss 5\n", "/x/t.scen:4: loss '5': a percentage, 0% to 100%" },
+	{ "test a\nhost c\nhost s\nlink c s loss 101%\n", "/x/t.scen:4: '101' is not a number from 0 to 100" },
+	{ "test a\nhost c\nhost s\nlink c s delay 10ms from x\n", "/x/t.scen:4: 'from x': the link joins c and s" },
+	{ "test a\nhost c\nhost s\nlink c s from c\n", "/x/t.scen:4: 'from' says which way an impairment goes: delay, jitter or loss" },
+	{ "test a\nhost c\nhost s\nlink c s delay 10ms delay 5ms\n", "/x/t.scen:4: unexpected 'delay' on the link (delay, jitter, loss, from, each once)" },
+	{ "test a\nhost c\nhost s\nlink c s delay 11s\n", "/x/t.scen:4: a delay of at most 10 s" },
 	{ "test a\nhost c\nlink c c\n", "/x/t.scen:3: a link joins two different hosts" },
 	{ "test a\nhost c\nsysctl s net.ipv4.tcp_fin_timeout=5\n", "/x/t.scen:3: no host 's' declared above" },
 	{ "test a\nhost c\nsysctl c net.ipv4.tcp_fin_timeout\n", "/x/t.scen:3: 'sysctl' wants KEY=VALUE, as sysctl(8) writes it: net.ipv4.tcp_fin_timeout=5" },
@@ -243,7 +250,7 @@ static const struct {
 	{ HEAD "min-time-scale 0.04\n", "/x/t.scen:6: 'min-time-scale' wants a number and why: min-time-scale F: WHY" },
 	{ HEAD "min-time-scale x: why\n", "/x/t.scen:6: min-time-scale 'x' is not a number from 0 to 10" },
 	{ HEAD "min-time-scale 0.04:\n", "/x/t.scen:6: 'min-time-scale' wants a reason after the colon" },
-	{ HEAD PROGS "jump client\n", "/x/t.scen:8: unknown statement 'jump' (test, title, shows, seed, repeat, min-time-scale, host, link, sysctl, program, an action, check)" },
+	{ HEAD PROGS "jump client\n", "/x/t.scen:8: unknown statement 'jump' (test, title, shows, seed, repeat, min-time-scale, host, link, drop, sysctl, program, an action, check)" },
 	{ HEAD PROGS "at 1s jump client\n", "/x/t.scen:8: unknown action 'jump' (start, wait, sigint, enter, snapshot, wait-timewait, end)" },
 	{ HEAD PROGS "start client as x\nstart server as x\n", "/x/t.scen:9: action name 'x' is used twice" },
 	{ HEAD PROGS "start client as a/b\n", "/x/t.scen:8: bad action name 'a/b'" },
@@ -262,7 +269,7 @@ static const struct {
 	{ HEAD PROGS RUN "check first-fin server\n", "/x/t.scen:13: a check ends with ': what must be seen', in words for a person" },
 	{ HEAD PROGS RUN "check first-fin server:   \n", "/x/t.scen:13: the check has no sentence after its ':'" },
 	{ HEAD PROGS RUN "check : x\n", "/x/t.scen:13: 'check' wants a kind: check KIND ...: SENTENCE" },
-	{ HEAD PROGS RUN "check last-fin server: x\n", "/x/t.scen:13: unknown check 'last-fin' (call, same-port, timewait, tw-timer, state, sends, first-fin, fin-after, fin-gap, established, race)" },
+	{ HEAD PROGS RUN "check last-fin server: x\n", "/x/t.scen:13: unknown check 'last-fin' (call, same-port, timewait, tw-timer, state, sends, first-fin, fin-after, fin-gap, established, race, receives, no-state, netstat, dropped)" },
 	{ HEAD PROGS RUN "check first-fin nohost: x\n", "/x/t.scen:13: no host 'nohost' declared above" },
 	{ HEAD PROGS RUN "check first-fin: x\n", "/x/t.scen:13: 'first-fin' wants a host" },
 	{ HEAD PROGS RUN "check first-fin server extra: x\n", "/x/t.scen:13: unexpected 'extra' at the end of the check" },
@@ -289,6 +296,24 @@ static const struct {
 	{ HEAD "program p on client: /bin/true\nstart p\nwait p close\n", "/x/t.scen:8: program p writes no event log to wait on (only timewait server and client do)" },
 	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck same-port p: x\n", "/x/t.scen:9: program p writes no event log to check (only timewait server and client do)" },
 	{ "test a\nhost c\x01\n", "/x/t.scen:2: control character 0x01 in the line" },
+	/* drop lines (scendrop.c) */
+	{ HEAD "drop client to server\n", "/x/t.scen:6: 'drop' reads: drop from HOST to HOST [flags FLAGS] [after FIN] [nth N] [count K]" },
+	{ HEAD "drop from client to nobody\n", "/x/t.scen:6: no host 'nobody' declared above" },
+	{ HEAD "drop from client to client\n", "/x/t.scen:6: a drop is between two different hosts" },
+	{ HEAD "drop from client to server flags AX\n", "/x/t.scen:6: bad flags 'AX': letters of F S R P A U E C (the exact set: A is a bare ACK, FA a FIN with its ACK), or any" },
+	{ HEAD "drop from client to server after SYN\n", "/x/t.scen:6: 'after SYN': a drop counts from the start or 'after FIN' (the sender received the receiver's FIN)" },
+	{ HEAD "drop from client to server nth 0\n", "/x/t.scen:6: '0' is not a number from 1 to 16" },
+	{ HEAD "drop from client to server nth 16 count 2\n", "/x/t.scen:6: nth + count is at most 17 (the rules count segments one by one)" },
+	{ HEAD "drop from client to server flags A flags FA\n", "/x/t.scen:6: unexpected 'flags' in the drop (flags, after, nth, count, each once)" },
+	{ HEAD "drop from client to server nth\n", "/x/t.scen:6: 'nth' wants a value after it" },
+	{ HEAD "drop from client to server\ndrop from client to server\ndrop from client to server\n"
+	    "drop from client to server\ndrop from client to server\n", "/x/t.scen:10: too many drops (at most 4)" },
+	/* the checks of impaired runs */
+	{ HEAD PROGS RUN "check dropped client server == 1: x\n", "/x/t.scen:13: no 'drop from client to server' line above" },
+	{ HEAD PROGS RUN "check netstat client TCP-Overflow == 1: x\n", "/x/t.scen:13: 'TCP-Overflow' is not a counter name of /proc/net/netstat (TCPTimeWaitOverflow, TW...)" },
+	{ HEAD PROGS RUN "check netstat client TW: x\n", "/x/t.scen:13: 'netstat' wants a count: == N or >= N" },
+	{ HEAD PROGS RUN "check receives server ACK >= 1: x\n", "/x/t.scen:13: 'ACK': receives counts FIN, RST, SYN or DATA" },
+	{ HEAD PROGS RUN "check no-state server at end LAST_ACK >= 2: x\n", "/x/t.scen:13: 'no-state' takes no count (it wants none at all)" },
 };
 
 static void
@@ -526,6 +551,55 @@ expand(void **state)
 	assert_int_equal(scen_expand("{server}{server}{server}", addr_of, NULL, "/d", "/r", out, 12), -1);
 }
 
+/* A drop line's words become its struct: the flag bits as on the wire. */
+static void
+drops_parse(void **state)
+{
+	char err[512];
+	struct test_spec *t = parse(HEAD "drop from client to server flags A after FIN\n"
+	    "drop from server to client flags FA nth 2 count 3\n"
+	    "drop from server to client\n" PROGS RUN
+	    "check dropped client server == 1: x\n"
+	    "check netstat client TCPTimeWaitOverflow >= 2: y\n", err, sizeof(err));
+
+	(void)state;
+	if (t == NULL)
+		fail_msg("%s", err);
+	assert_string_equal(t->drops[0].from, "client");
+	assert_string_equal(t->drops[0].to, "server");
+	assert_int_equal(t->drops[0].flags, 0x10);
+	assert_true(t->drops[0].after_fin);
+	assert_int_equal(t->drops[0].nth, 1);
+	assert_int_equal(t->drops[0].count, 1);
+	assert_int_equal(t->drops[1].flags, 0x11);
+	assert_false(t->drops[1].after_fin);
+	assert_int_equal(t->drops[1].nth, 2);
+	assert_int_equal(t->drops[1].count, 3);
+	assert_int_equal(t->drops[2].flags, 0);
+	assert_null(t->drops[3].from);
+	assert_int_equal(t->checks[0].kind, CK_DROPPED);
+	assert_string_equal(t->checks[0].peer, "server");
+	assert_int_equal(t->checks[1].kind, CK_NETSTAT);
+	assert_string_equal(t->checks[1].state, "TCPTimeWaitOverflow");
+	assert_true(t->checks[1].atleast);
+	assert_int_equal(t->checks[1].n, 2);
+	scen_free(t);
+
+	/* link delays: both ways, or one with from */
+	t = parse("test t\ntitle T\nshows S\nhost client\nhost server\nhost b\n"
+	    "link client server delay 10ms jitter 1ms loss 5%\n"
+	    "link server b delay 2ms from b\n" PROGS RUN CHECK, err, sizeof(err));
+	if (t == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(t->links[0].delay_ms[0], 10);
+	assert_int_equal(t->links[0].delay_ms[1], 10);
+	assert_int_equal(t->links[0].jitter_ms[1], 1);
+	assert_int_equal(t->links[0].loss_pct[0], 5);
+	assert_int_equal(t->links[1].delay_ms[0], 0);	/* server to b */
+	assert_int_equal(t->links[1].delay_ms[1], 2);	/* b to server */
+	scen_free(t);
+}
+
 static void
 command_line_knobs(void **state)
 {
@@ -593,6 +667,7 @@ main(void)
 		cmocka_unit_test(names),
 		cmocka_unit_test(expand),
 		cmocka_unit_test(command_line_knobs),
+		cmocka_unit_test(drops_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,111 @@
+#!/bin/sh
+# impair.sh - the lab's targeted drops (a scenario's `drop` lines, made
+# with nftables in the sending host's namespace):
+#   1. lost-last-ack drops exactly one segment, the client's last ACK, and
+#      result.json says so (drops[0].dropped == 1); its rules are written
+#      beside the captures; the server's capture shows the FIN twice.
+#   2. The same file without its drop line fails its own checks: the
+#      checks prove the loss, they do not pass whatever happens.
+#   3. count 2: the client's last ACK and its answer to the first resent
+#      FIN are dropped, exactly two, and the server sends its FIN three
+#      times, without a RST.
+#   4. A malformed drop line: FILE:LINE, exit 2, before any lab.
+#   5. A link delay of 10 ms (NFQUEUE on the lab's bridge): each packet
+#      captured leaving one host is captured arriving at the other 10 ms
+#      later, +-1 ms (the median, and 90% of packets on a busy machine);
+#      without the delay, well under 1 ms.
+#   6. The machine's own ruleset is what it was: every rule lived in a lab
+#      namespace and went with it.
+set -u
+[ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
+command -v jq >/dev/null || { echo "jq is not installed"; exit 77; }
+command -v nft >/dev/null || { echo "nft is not installed (apt-get install nftables)"; exit 77; }
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$(mktemp -d /tmp/tw-impair-test.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+ruleset() { nft list ruleset 2>/dev/null | md5sum; }
+before=$(ruleset)
+
+# 1. exactly one drop, recorded
+"$TW" lab run lost-last-ack --fast --out "$out/a" >"$out/a.log" 2>&1 ||
+	{ cat "$out/a.log"; fail "lost-last-ack did not pass"; }
+r="$out/a/lost-last-ack/result.json"
+[ "$(jq '.drops[0].dropped' "$r")" = 1 ] || fail "drops[0].dropped is not 1: $(jq -c .drops "$r")"
+[ "$(jq -r '.drops[0].from + ">" + .drops[0].to' "$r")" = "client>server" ] || fail "drop not client>server"
+grep -q 'tcp flags == 0x10' "$out/a/lost-last-ack/client.nft.txt" || fail "no rules written beside the captures"
+n=$(tshark -r "$out/a/lost-last-ack/server.pcap" -Y 'tcp.flags.fin==1 && tcp.srcport==666' 2>/dev/null | wc -l)
+[ "$n" = 2 ] || fail "tshark sees $n FINs from the server, not 2"
+
+# 2. without the drop, the same checks fail
+grep -v '^drop \|^check dropped' "$top/scenarios/lost-last-ack.scen" |
+	sed 's/^test lost-last-ack$/test mine-no-drop/' > "$out/no-drop.scen"
+"$TW" lab run "$out/no-drop.scen" --fast --out "$out/b" >/dev/null 2>&1 && fail "no drop, and still a pass"
+[ "$(jq '[.checks[] | select(.pass == false)] | length' "$out/b/mine-no-drop/result.json")" -ge 3 ] ||
+	fail "without the drop fewer than 3 checks fail"
+jq -e '.drops' "$out/b/mine-no-drop/result.json" >/dev/null && fail "drops recorded for a test without any"
+
+# 3. count 2: the last ACK and the answer to the first resent FIN
+sed -e 's/^test lost-last-ack$/test mine-count2/' \
+    -e 's/^drop from client to server flags A after FIN nth 1$/drop from client to server flags A after FIN nth 1 count 2/' \
+    -e 's/^snapshot end settle 1500ms$/snapshot end settle 3500ms/' \
+    -e '/^check /d' "$top/scenarios/lost-last-ack.scen" > "$out/count2.scen"
+cat >> "$out/count2.scen" <<'EOF'
+check dropped client server == 2: two of the client's ACKs are dropped
+check sends server FIN == 3: so the server sends its FIN three times
+check receives server RST == 0: and no RST
+EOF
+"$TW" lab run "$out/count2.scen" --fast --out "$out/c" >"$out/c.log" 2>&1 ||
+	{ cat "$out/c.log"; jq -c '.checks[]' "$out/c/mine-count2/result.json"; fail "count 2 did not pass"; }
+
+# 4. a malformed drop line
+printf 'test x\ntitle t\nshows s\nhost client\nhost server\ndrop from client to server flags Q\n' > "$out/bad.scen"
+"$TW" lab check "$out/bad.scen" 2>"$out/bad.err"
+[ $? = 2 ] || fail "a bad drop line is not exit 2"
+grep -q "bad.scen:6: bad flags 'Q'" "$out/bad.err" || fail "no FILE:LINE: $(cat "$out/bad.err")"
+
+# 5. a 10 ms delay, measured in the captures
+command -v tshark >/dev/null || { echo "tshark is not installed"; exit 77; }
+[ -x /usr/sbin/iptables ] || { echo "iptables is not installed (the delays need it)"; exit 77; }
+# one_way DIR: each TCP packet's arrival on one capture minus its leaving
+# on the other, in ms, sorted (a packet is its source, ports, seq, ack, flags)
+one_way() {
+	for h in client server; do
+		tshark -r "$1/$h.pcap" -Y tcp -T fields -e frame.time_epoch -e ip.src \
+		    -e tcp.srcport -e tcp.seq_raw -e tcp.ack_raw -e tcp.flags 2>/dev/null
+	done | awk -F'\t' '{k = $2" "$3" "$4" "$5" "$6; if (k in t) {d = ($1 - t[k]) * 1000;
+	    print d < 0 ? -d : d} else t[k] = $1}' | sort -n
+}
+for delay in 10ms 0; do
+	{
+		printf 'test mine-delay\ntitle t\nshows s\nhost client\nhost server\n'
+		[ "$delay" = 0 ] || printf 'link client server delay %s\n' "$delay"
+		printf 'program server on server: timewait server -s 1\n'
+		printf 'program client on client: timewait client -t server -s 0 --no-bind --requests 20\n'
+		printf 'start server\nstart client\nwait client close 20 within 10s\nend\n'
+		printf 'check sends client RST == 0: no RST\n'
+	} > "$out/delay.scen"
+	rm -rf "$out/d"
+	"$TW" lab run "$out/delay.scen" --fast --out "$out/d" >"$out/d.log" 2>&1 ||
+		{ cat "$out/d.log"; fail "the delay test did not pass with delay $delay"; }
+	one_way "$out/d/mine-delay" > "$out/lat.txt"
+	n=$(wc -l < "$out/lat.txt")
+	[ "$n" -ge 100 ] || fail "only $n packets seen on both captures"
+	med=$(awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}' "$out/lat.txt")
+	if [ "$delay" = 10ms ]; then
+		ok=$(awk '$1 >= 9 && $1 <= 11' "$out/lat.txt" | wc -l)
+		echo "delay 10 ms: $n packets, median $med ms, $ok within 9-11 ms"
+		awk -v m="$med" 'BEGIN {exit !(m >= 9 && m <= 11)}' || fail "median $med ms, not 10 +- 1"
+		[ $((ok * 10)) -ge $((n * 9)) ] || fail "only $ok of $n packets within 10 +- 1 ms"
+		[ "$(jq '.links[0].passed[0]' "$out/d/mine-delay/result.json")" -ge 50 ] ||
+			fail "result.json: fewer than 50 packets delayed from the client"
+	else
+		echo "no delay: $n packets, median $med ms"
+		awk -v m="$med" 'BEGIN {exit !(m < 1)}' || fail "without a delay the median is $med ms"
+		jq -e '.links' "$out/d/mine-delay/result.json" >/dev/null && fail "links recorded without a delay"
+	fi
+done
+
+# 6. the machine's ruleset untouched
+[ "$(ruleset)" = "$before" ] || fail "the machine's own nftables ruleset changed"
+echo "ok"
