@@ -71,7 +71,8 @@ left=$(leftovers $pid $port)
     --json "$out/cmp.json" --plot "$out/cmp.svg" >"$out/cmp.txt" 2>"$out/cmp.err" ||
 	fail "compare: exit $?"
 cat "$out/cmp.txt" "$out/cmp.err"
-[ "$(grep -c ' over 1.0 s' "$out/cmp.err")" = 7 ] || fail "compare: not one line per mode"
+# (a run may end a tenth late on a busy machine or under ASan: 1.1 s)
+[ "$(grep -cE ' over 1\.[0-9] s' "$out/cmp.err")" = 7 ] || fail "compare: not one line per mode"
 grep -q '^client+dst-ports=4+src-addrs=4+bind-no-port: ' "$out/cmp.err" ||
 	fail "compare: a mode name cut in its line"
 grep -q 'less than one TIME_WAIT period' "$out/cmp.err" || fail "compare: the short window not said"

@@ -122,14 +122,21 @@ errs = [o["errors"].get("EADDRNOTAVAIL", 0) for o in lines]
 busy = [o for o in lines if o["time_wait"] >= 1000][1:-2]
 ok &= len(busy) >= 3 and all(o["errors"].get("EADDRNOTAVAIL", 0) > 0 for o in busy)
 print("EADDRNOTAVAIL per interval:", errs)
-# A generator thread that exited before watch read its last events (a
-# slow, sanitized build on a busy machine) has no namespace left to tell:
-# watch counts those failures apart (errors_process_gone), never as this
-# namespace's and never dropped. Every failure is one or the other.
+# A thread that exited before watch read its last events (a slow,
+# sanitized build on a busy machine) has no namespace left to tell: watch
+# counts those failures apart (errors_process_gone, of any namespace: other
+# runs' too), never as this one's. So the bench's count lies between what
+# watch gave this namespace and that plus the unattributed ones.
+ref = bench["errors"].get("EADDRNOTAVAIL", 0)
 gone = sum(o["trace"]["errors_process_gone"] for o in lines)
 print("failures of threads gone before they were read:", gone)
-ok &= near(sum(errs) + gone, bench["errors"].get("EADDRNOTAVAIL", 0), "EADDRNOTAVAIL (+ gone)")
-ok &= sum(errs) >= 0.95 * bench["errors"].get("EADDRNOTAVAIL", 0)
+if gone == 0:
+    ok &= near(sum(errs), ref, "EADDRNOTAVAIL")
+else:
+    within = sum(errs) <= ref * 1.01 and sum(errs) + gone >= ref * 0.99
+    print("%-40s watch %d (+%d gone)  reference %d  %s" % ("EADDRNOTAVAIL", sum(errs), gone,
+        ref, "ok" if within else "FAIL"))
+    ok &= within and sum(errs) >= 0.95 * ref
 ok &= any("EADDRNOTAVAIL" in a for o in lines for a in o["advice"])
 ok &= all(o["trace"]["lost"] == 0 for o in lines)
 sys.exit(0 if ok else 1)
