@@ -198,7 +198,9 @@ struct bench_opts {
 	int load_ab;			/* --load ab */
 };
 
-enum { VIA_NONE, VIA_NGINX, VIA_HAPROXY, VIA_APACHE };
+/* VIA_ALL: `compare --via` with no proxy named; VIA_DIRECT: compare's run
+ * with no proxy, the generator's HTTP straight to the backend. */
+enum { VIA_NONE, VIA_NGINX, VIA_HAPROXY, VIA_APACHE, VIA_ALL, VIA_DIRECT };
 #define VIA_MAX_BACKENDS 2
 
 /* A run through a proxy: what the proxy and its hosts did. */
@@ -322,5 +324,11 @@ int bench_write_json(const char *path, struct json_t *root);
 
 /* compare.c: every close mode and way around the ceiling; exit status. */
 int bench_compare(const struct bench_opts *o);
+#define COMPARE_MAX 16			/* runs in one compare */
+/* The JSON (runs[]) and the plot of done runs; 0 or 1. */
+int compare_write_outputs(const struct bench_opts *o, struct run_result *r, int done,
+    double nginx_rate, double nginx_us);
+/* comparevia.c: compare --via, the original's table and its fixes. */
+int bench_compare_via(const struct bench_opts *o);
 
 #endif

@@ -94,7 +94,7 @@ static const struct flag_row bench_flags[] = {
 	    "pin generator thread k to CPU k, the server to the last CPU"),
 	FLAG("via", 0, FLAG_CHOICE, OFF(via), "PROXY", "none",
 	    "send HTTP requests through a real proxy host to backend hosts; --port-range and "
-	    "--tw-reuse then apply to the proxy host", .choices = "none|nginx|haproxy|apache"),
+	    "--tw-reuse then apply to the proxy host", .choices = "none|nginx|haproxy|apache|all"),
 	FLAG("proxy-mode", 0, FLAG_STRING, OFF(proxy_mode), "MODE", NULL,
 	    "the proxy's template proxies/PROXY-MODE.* (default: nginx default, haproxy "
 	    "httpclose, apache default)"),
@@ -222,6 +222,10 @@ bench_main(int argc, char **argv)
 		o.threads = 1;
 	if (o.threads > GEN_MAX)
 		o.threads = GEN_MAX;
+	/* `bench compare --via` with no proxy named: every proxy (--via all). */
+	for (rc = 1; rc < argc; rc++)
+		if (strcmp(argv[rc], "--via") == 0 && (rc + 1 == argc || argv[rc + 1][0] == '-'))
+			argv[rc] = (char *)"--via=all";
 	if ((rc = flags_run(&bench_cmd, &o, argc, argv, &fr)) != -1)
 		return rc;
 	if (fr.npos > 1 || (fr.npos == 1 && strcmp(fr.pos[0], "compare") != 0))
@@ -238,6 +242,13 @@ bench_main(int argc, char **argv)
 	    o.nginx || o.direct || o.close != CLOSE_CLIENT))
 		return flags_usage_error(&bench_cmd, argv[0], "--via goes with none of --close, "
 		    "--dst-ports, --src-addrs, --bind-no-port, --nginx, --direct");
+	if (o.via == VIA_ALL && !is_compare)
+		return flags_usage_error(&bench_cmd, argv[0], "--via all goes with compare; "
+		    "a single run names its proxy: nginx, haproxy or apache");
+	if (is_compare && o.via != VIA_NONE && (o.proxy_mode || o.backends != 1 ||
+	    o.backend_code != 8))
+		return flags_usage_error(&bench_cmd, argv[0], "compare --via sets --proxy-mode, "
+		    "--backends and --backend-code itself, run by run");
 	if (o.via != VIA_NONE && !is_compare) {
 		char tpl[512], err[600];
 

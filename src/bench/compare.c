@@ -63,11 +63,11 @@ print_table(FILE *f, const struct run_result *r, int n)
 	    : "");
 }
 
-static int
-write_outputs(const struct bench_opts *o, struct run_result *r, int done, double nginx_rate,
-    double nginx_us)
+int
+compare_write_outputs(const struct bench_opts *o, struct run_result *r, int done,
+    double nginx_rate, double nginx_us)
 {
-	struct plot_line lines[NVARIANTS];
+	struct plot_line lines[COMPARE_MAX];
 	int i, rc = 0;
 
 	if (o->json) {
@@ -109,6 +109,8 @@ bench_compare(const struct bench_opts *o)
 	/* With the JSON on standard output, the words go to standard error. */
 	FILE *text = o->json && strcmp(o->json, "-") == 0 ? stderr : stdout;
 
+	if (o->via)
+		return bench_compare_via(o);
 	variants(o, v, &n);
 	r = calloc((size_t)n, sizeof(*r));
 	if (r == NULL)
@@ -127,7 +129,7 @@ bench_compare(const struct bench_opts *o)
 	if (nginx_rate >= 0)
 		fprintf(text, "%-46s %11.1f %11s %6s %15s %8.1f  (wrk's count)\n",
 		    "nginx+wrk (nginx closes first)", nginx_rate, "-", "-", "-", nginx_us);
-	if (write_outputs(o, r, done, nginx_rate, nginx_us) != 0)
+	if (compare_write_outputs(o, r, done, nginx_rate, nginx_us) != 0)
 		rc = 1;
 	for (i = 0; i < n; i++)
 		series_free(&r[i].series);

@@ -32,13 +32,13 @@
 
 #define PROXY_PORT 666
 
-static const char *const via_names[] = { "", "nginx", "haproxy", "apache" };
-static const char *const default_modes[] = { "", "default", "httpclose", "default" };
+static const char *const via_names[] = { "", "nginx", "haproxy", "apache", "all", "direct" };
+static const char *const default_modes[] = { "", "default", "httpclose", "default", "", "" };
 
 const char *
 via_name(int via)
 {
-	return via > 0 && via < 4 ? via_names[via] : "";
+	return via > 0 && via <= VIA_DIRECT ? via_names[via] : "";
 }
 
 const char *
@@ -51,7 +51,8 @@ via_mode(const struct bench_opts *o)
 void
 via_run_name(const struct bench_opts *o, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s-%s%s+code%ld%s%s", via_name(o->via), via_mode(o),
+	snprintf(buf, len, "%s%s%s%s+code%ld%s%s", via_name(o->via), o->via == VIA_DIRECT ? "" : "-",
+	    via_mode(o),
 	    o->backends > 1 ? "+2backends" : "", o->backend_code, o->tw_reuse ? "+tw-reuse" : "",
 	    o->load_ab ? "+ab" : "");
 }
@@ -222,6 +223,8 @@ start_proxy(struct via_ctx *v, char *err, size_t errlen)
 		{ "backend2", v->o->backends > 1 ? v->backend[1]->addr : v->backend[0]->addr },
 	};
 
+	if (v->o->via == VIA_DIRECT)
+		return 0;
 	if (via_template(v->o, tpl, sizeof(tpl), err, errlen) == -1)
 		return -1;
 	snprintf(v->r->via.template, sizeof(v->r->via.template), "%s", strrchr(tpl, '/') ?
@@ -255,12 +258,13 @@ start_generator(struct via_ctx *v, atomic_int *stop, char *err, size_t errlen)
 		gc->ctr = &v->g[k].ctr;
 		gc->dst[0].sin_family = AF_INET;
 		gc->dst[0].sin_port = htons(PROXY_PORT);
-		inet_pton(AF_INET, v->proxy_host->addr, &gc->dst[0].sin_addr);
+		inet_pton(AF_INET, v->o->via == VIA_DIRECT ? v->backend[0]->addr :
+		    v->proxy_host->addr, &gc->dst[0].sin_addr);
 		gc->ndst = 1;
 	}
 	if (reach_server(v->client->nsfd, &v->g[0].gc.dst[0]) == -1) {
-		snprintf(err, errlen, "the client host cannot reach the proxy at %s:%d",
-		    v->proxy_host->addr, PROXY_PORT);
+		snprintf(err, errlen, "the client host cannot reach %s:%d", v->o->via == VIA_DIRECT ?
+		    v->backend[0]->addr : v->proxy_host->addr, PROXY_PORT);
 		return -1;
 	}
 	v->t0 = now_mono_ns();

@@ -95,7 +95,8 @@ via_ab_run(struct via_ctx *v, char *err, size_t errlen)
 	snprintf(out, sizeof(out), "%s/ab.out", v->tmp);
 	snprintf(secs, sizeof(secs), "%.0f", v->o->duration < 1 ? 1 : v->o->duration);
 	snprintf(conc, sizeof(conc), "%ld", v->o->concurrency);
-	snprintf(url, sizeof(url), "http://%s:666/", v->proxy_host->addr);
+	snprintf(url, sizeof(url), "http://%s:666/", v->o->via == VIA_DIRECT ?
+	    v->backend[0]->addr : v->proxy_host->addr);
 	fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd == -1) {
 		snprintf(err, errlen, "%s: %s", out, strerror(errno));
