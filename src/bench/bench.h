@@ -165,6 +165,7 @@ struct plot_line {
 	const char *label;
 	const struct bench_series *series;
 	double ceiling;			/* < 0: none */
+	int via;			/* TIME_WAIT panel: the proxy's two sides */
 };
 int plot_svg(const char *path, const char *title, const struct plot_line *lines,
     int nlines);

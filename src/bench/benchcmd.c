@@ -195,7 +195,8 @@ single(const struct bench_opts *o)
 	if (o->plot) {
 		line.label = r->mode;
 		line.series = &r->series;
-		line.ceiling = r->ceil.per_s;
+		line.ceiling = o->via && !r->via.proxy_holds_tw ? -1 : r->ceil.per_s;
+		line.via = o->via != VIA_NONE;
 		snprintf(title, sizeof(title), "timewait bench: %s, %ld local ports%s, concurrency %ld, %.0f s",
 		    r->mode, r->ports, o->via ? " on the proxy" : "", o->concurrency, r->seconds);
 		if (plot_svg(o->plot, title, &line, 1) == -1) {

@@ -89,9 +89,12 @@ compare_write_outputs(const struct bench_opts *o, struct run_result *r, int done
 		for (i = 0; i < done; i++) {
 			lines[i].label = r[i].mode;
 			lines[i].series = &r[i].series;
-			lines[i].ceiling = r[i].ceil.per_s;
+			lines[i].ceiling = r[i].o.via && !r[i].via.proxy_holds_tw ? -1 :
+			    r[i].ceil.per_s;
+			lines[i].via = r[i].o.via != VIA_NONE;
 		}
-		if (plot_svg(o->plot, "timewait bench compare", lines, done) == -1) {
+		if (plot_svg(o->plot, o->via ? "timewait bench compare --via" : "timewait bench compare",
+		    lines, done) == -1) {
 			fprintf(stderr, "timewait bench: cannot write %s\n", o->plot);
 			rc = 1;
 		}
