@@ -6,10 +6,12 @@
  *
  *   direct (no proxy; a code-9 backend: it closes, the client needs no
  *   Content-Length), HAProxy httpclose, nginx default, nginx default with
- *   2 backends (also the "more backend addresses" fix), HAProxy
- *   http-server-close with 2 backends; then the fixes: nginx upstream
- *   keepalive (the shipped pool of 64, and 256: more than the requests in
- *   flight), HAProxy keep-alive (server connections reused),
+ *   2 backends (also the "more backend addresses" fix; once as shipped,
+ *   where nginx marks a failed server down for 10 s, and once with
+ *   max_fails=0), HAProxy http-server-close with 2 backends; then the
+ *   fixes: nginx upstream keepalive (the shipped pool of 64; 256, more
+ *   than the requests in flight; and 256 with keepalive_requests raised
+ *   from 1,000 to 100,000), HAProxy keep-alive (server connections reused),
  *   tcp_tw_reuse on the proxy host, a bound source address with
  *   IP_BIND_ADDRESS_NO_PORT (nginx proxy_bind, HAProxy source), and the
  *   backend closing first (code 9). Backends answer as code 8 (the proxy
@@ -35,9 +37,11 @@ static const struct variant variants[] = {
 	{ "haproxy httpclose", VIA_HAPROXY, "httpclose", 1, 8, 0 },
 	{ "nginx default", VIA_NGINX, "default", 1, 8, 0 },
 	{ "nginx default, 2 backends", VIA_NGINX, "default", 2, 8, 0 },
+	{ "nginx max_fails=0, 2 backends", VIA_NGINX, "default-nofail", 2, 8, 0 },
 	{ "haproxy server-close, 2 backends", VIA_HAPROXY, "server-close", 2, 8, 0 },
 	{ "fix: nginx upstream keepalive 64", VIA_NGINX, "keepalive", 1, 8, 0 },
 	{ "fix: nginx upstream keepalive 256", VIA_NGINX, "keepalive256", 1, 8, 0 },
+	{ "fix: nginx keepalive 256, 100k requests", VIA_NGINX, "keepalive-tuned", 1, 8, 0 },
 	{ "fix: haproxy keep-alive (reuse)", VIA_HAPROXY, "keepalive", 1, 8, 0 },
 	{ "fix: nginx default + tcp_tw_reuse", VIA_NGINX, "default", 1, 8, 1 },
 	{ "fix: nginx proxy_bind (NO_PORT)", VIA_NGINX, "default-bind", 1, 8, 0 },
