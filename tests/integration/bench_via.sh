@@ -6,7 +6,7 @@
 # 502, and its own log says EADDRNOTAVAIL once per 502; two backends double
 # it, the same proxy port seen towards both at once; HAProxy httpclose
 # (a RST towards the backend) has no ceiling. Nothing is left behind: no
-# process, no namespace, no run folder.
+# process, no namespace, no run folder, even after Ctrl+C.
 set -u
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
 [ -x /usr/sbin/nginx ] && [ -x /usr/sbin/haproxy ] || { echo "needs nginx and haproxy"; exit 77; }
@@ -54,7 +54,20 @@ j haproxy '.summary.completed > 500' '.summary.completed'
 j haproxy '.summary.proxy.time_wait_end.proxy_backend_side == 0' '.summary.proxy.time_wait_end'
 j haproxy '.summary.proxy.ceiling_binding == false' '.summary.proxy'
 
-# 4. Bad input: a usage error, before any lab is made.
+# 4. Ctrl+C: the run stops at once, says so, and leaves nothing.
+"$TW" bench --via nginx --duration 60 --quiet --json "$out/i.json" >"$out/i.txt" 2>&1 & pid=$!
+sleep 2
+kill -INT $pid
+t=0
+while kill -0 $pid 2>/dev/null && [ $t -lt 50 ]; do sleep 0.1; t=$((t + 1)); done
+kill -0 $pid 2>/dev/null && { kill -KILL $pid; fail "still running 5 s after SIGINT"; }
+wait $pid
+cat "$out/i.txt"
+j i '.summary.interrupted and .summary.completed > 0' '.summary'
+left=$(leftovers $pid)
+[ -z "$left" ] || fail "interrupted run left: $left"
+
+# 5. Bad input: a usage error, before any lab is made.
 "$TW" bench --via nginx --proxy-mode nope >/dev/null 2>"$out/e"; rc=$?
 [ $rc = 2 ] && grep -q 'no template nginx-nope' "$out/e" || fail "unknown mode: exit $rc, $(cat "$out/e")"
 "$TW" bench --backends 2 >/dev/null 2>&1; rc=$?
