@@ -12,10 +12,14 @@
  * reads the generator's counters, TIME_WAIT on every host (the proxy's
  * split by side) and the new lines of the proxy's log. The proxy's run
  * folder (configuration and logs) lives in /tmp while it runs (nobody must
- * reach it; the lab's own folders are root's) and is removed at the end.
+ * reach it; the lab's own folders are root's) and is removed at the end,
+ * or by the next --via run if this one was killed outright.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +30,7 @@
 
 #include "bench/bench.h"
 #include "bench/via.h"
+#include "fsafe.h"
 #include "lab/lab.h"
 #include "proxy/proxy.h"
 #include "util.h"
@@ -117,10 +122,46 @@ via_proxy_holds_tw(const struct bench_opts *o)
 	    o->backend_code == 8;
 }
 
+/*
+ * The run folders of --via runs killed outright (SIGKILL: no teardown):
+ * /tmp/timewait-via.PID.XXXXXX of a PID that is gone, a folder of root's.
+ * Removed by descriptors, no link followed, before each run makes its own;
+ * their proxies died with them (PR_SET_PDEATHSIG), their lab hosts go with
+ * the next lab_build or `timewait lab clean`.
+ */
+static void
+remove_stale_rundirs(void)
+{
+	int tmpfd = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = tmpfd >= 0 ? fdopendir(tmpfd) : NULL;
+	struct dirent *e;
+	struct stat st;
+	char *end;
+	long pid;
+
+	if (d == NULL) {
+		if (tmpfd >= 0)
+			close(tmpfd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, "timewait-via.", 13) != 0)
+			continue;
+		pid = strtol(e->d_name + 13, &end, 10);
+		if (pid <= 0 || *end != '.' || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISDIR(st.st_mode) && st.st_uid == 0)
+			(void)fs_remove_tree(dirfd(d), e->d_name);
+	}
+	closedir(d);
+}
+
 /* A folder nobody can reach, for the proxy's run folder. */
 static int
 make_rundir(struct via_ctx *v, char *err, size_t errlen)
 {
+	remove_stale_rundirs();
 	snprintf(v->tmp, sizeof(v->tmp), "/tmp/timewait-via.%d.XXXXXX", (int)getpid());
 	if (mkdtemp(v->tmp) == NULL || chmod(v->tmp, 0755) == -1) {
 		snprintf(err, errlen, "%s: %s", v->tmp, strerror(errno));

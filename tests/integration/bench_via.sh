@@ -67,7 +67,27 @@ j i '.summary.interrupted and .summary.completed > 0' '.summary'
 left=$(leftovers $pid)
 [ -z "$left" ] || fail "interrupted run left: $left"
 
-# 5. Bad input: a usage error, before any lab is made.
+# 5. SIGKILL: nothing can clean up then. The proxy's master dies with the
+# bench (PR_SET_PDEATHSIG); its worker, the lab's namespaces and the run
+# folder go with the next run (lab_build removes the labs of dead owners and
+# kills what still runs in them; --via removes the run folders of dead pids).
+"$TW" bench --via nginx --duration 30 --quiet >/dev/null 2>&1 & pid=$!
+t=0
+until ls -d /tmp/timewait-via.$pid.*/nginx/nginx.pid >/dev/null 2>&1 || [ $t -gt 50 ]; do
+	sleep 0.1; t=$((t + 1))
+done
+pg=$(cat /tmp/timewait-via.$pid.*/nginx/nginx.pid 2>/dev/null)
+[ -n "$pg" ] || fail "nginx of the run to be killed never started"
+sleep 0.5
+kill -KILL $pid
+wait $pid 2>/dev/null
+run after --via haproxy --duration 0.5
+ps -eo pgid=,stat= | awk -v g="$pg" '$1 == g && $2 !~ /^Z/ { n++ } END { exit n > 0 }' ||
+	fail "the killed run's proxy still runs: $(ps -eo pid,pgid,stat,args | awk -v g="$pg" '$2 == g')"
+left=$(leftovers $pid)
+[ -z "$left" ] || fail "the killed run left: $left"
+
+# 6. Bad input: a usage error, before any lab is made.
 "$TW" bench --via nginx --proxy-mode nope >/dev/null 2>"$out/e"; rc=$?
 [ $rc = 2 ] && grep -q 'no template nginx-nope' "$out/e" || fail "unknown mode: exit $rc, $(cat "$out/e")"
 "$TW" bench --backends 2 >/dev/null 2>&1; rc=$?
