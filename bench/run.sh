@@ -1,7 +1,8 @@
 #!/bin/sh
 # make bench: the figures of docs/bench.md, measured again on this machine.
 #   bench/run.sh [BUILD]       about four minutes
-#   BENCH_FULL=1 bench/run.sh  adds the 130 s ceiling run (about 3 minutes)
+#   BENCH_FULL=1 bench/run.sh  adds the 130 s ceiling runs (about 5 minutes) and
+#                              compare --via at 130 s a run (about 28 minutes)
 # JSON and SVG files go to BUILD/bench/. Needs root (network namespaces).
 set -u
 BUILD=${1:-build}
@@ -23,9 +24,18 @@ run rst-rate --close rst --duration 10
 run server-vs-nginx --close server --duration 10 --nginx
 run inflight-10000 --close rst --duration 5 --concurrency 10000
 run ceiling-10s --close client --port-range 32768-33767 --duration 10
+# Through a proxy (docs/proxies.md): 1,000 ports on the proxy host.
+run via-nginx-10s --via nginx --port-range 32768-33767 --duration 10
+run via-nginx-ab-10s --via nginx --load ab --port-range 32768-33767 --duration 10
 if [ "${BENCH_FULL:-0}" = 1 ]; then
 	run ceiling-130s --close client --port-range 32768-33767 --duration 130
 	run no-ceiling-130s --close server --port-range 32768-33767 --duration 130
+	# The original's table and its fixes, 130 s each: bursts at 0, 60, 120 s.
+	echo "== compare-via-130s: timewait bench compare --via --port-range 32768-33767 --duration 130"
+	"$TW" bench compare --via --quiet --port-range 32768-33767 --duration 130 \
+	    --json "$out/compare-via-130s.json" --plot "$out/compare-via-130s.svg" ||
+		echo "(compare-via-130s failed)"
+	echo
 fi
 # The lab, the trace, the drawings, the programs: one figure each.
 echo "== lab: build and remove a 2-host lab (target: 10 ms median)"

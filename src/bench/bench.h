@@ -14,6 +14,8 @@
 #define TIMEWAIT_BENCH_H
 
 #include <netinet/in.h>
+#include <pthread.h>
+#include <sys/types.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdatomic.h>
@@ -29,6 +31,11 @@ enum bench_close { CLOSE_CLIENT, CLOSE_SERVER, CLOSE_RST };
 /* The exchange: a minimal HTTP/1.0 request and a fixed answer. */
 #define BENCH_REQUEST "GET / HTTP/1.0\r\n\r\n"
 #define BENCH_ANSWER "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"
+/* Through a proxy (--via): what the generator asks, as ab does, and what the
+ * backends answer (code 8: "keep-alive", code 9: "close"). */
+#define BENCH_HTTP_REQUEST "GET / HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n"
+#define BENCH_HTTP_ANSWER(conn) \
+	"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: " conn "\r\n\r\nok"
 
 struct bench_counters {
 	_Atomic uint64_t completed;	/* generator: exchanges done and closed */
@@ -36,6 +43,7 @@ struct bench_counters {
 	_Atomic uint64_t failed;	/* generator: sum of errors[] */
 	_Atomic uint64_t errors[BENCH_ERRNO_MAX + 1];	/* by errno; [0] early EOF */
 	_Atomic uint64_t inflight;	/* generator: sockets open now */
+	_Atomic uint64_t http5xx;	/* generator, --via: 5xx answers (also in failed) */
 	_Atomic uint64_t accepted;	/* server */
 	_Atomic uint64_t answered;	/* server */
 	_Atomic uint64_t srv_errors;	/* server: accept/read/write failures */
@@ -68,6 +76,9 @@ struct gen_conf {
 	int nsrc;
 	int bind_no_port;		/* IP_BIND_ADDRESS_NO_PORT before bind */
 	int cpu;			/* pin to this CPU; -1: no */
+	int http;			/* through a proxy: HTTP, read to the proxy's FIN */
+	const char *request;		/* set by gen_thread */
+	size_t request_len;
 	atomic_int *stop;		/* set by anyone: stop now */
 	struct bench_counters *ctr;
 	char err[160];			/* why it failed, if gen_ready == -1 */
@@ -78,6 +89,7 @@ struct srv_conf {
 	enum bench_close close;
 	uint16_t port;			/* first port */
 	int nports;			/* listen on port .. port+nports-1 */
+	int http;			/* a backend behind a proxy (srv.c says how) */
 	int cpu;			/* pin to this CPU; -1: no */
 	atomic_int *stop;
 	struct bench_counters *ctr;
@@ -134,6 +146,11 @@ struct bench_sample {
 	double rate;			/* completed per second over the last interval */
 	long tw_client, tw_server;
 	uint64_t inflight;
+	/* --via: the proxy's TIME_WAIT by side, the backends', 5xx answers,
+	 * the proxy's upstream errors so far (its log) */
+	long tw_proxy_client, tw_proxy_backend;
+	uint64_t http5xx;
+	long upstream_eaddrnotavail, upstream_errors;
 };
 
 struct bench_series {
@@ -148,6 +165,7 @@ struct plot_line {
 	const char *label;
 	const struct bench_series *series;
 	double ceiling;			/* < 0: none */
+	int via;			/* TIME_WAIT panel: the proxy's two sides */
 };
 int plot_svg(const char *path, const char *title, const struct plot_line *lines,
     int nlines);
@@ -174,6 +192,34 @@ struct bench_opts {
 	int nginx;
 	int direct;
 	long threads;
+	int via;			/* VIA_NONE, VIA_NGINX, VIA_HAPROXY, VIA_APACHE */
+	const char *proxy_mode;		/* template proxies/<via>-<mode>...; NULL: default */
+	long backends;			/* 1..VIA_MAX_BACKENDS */
+	long backend_code;		/* 8: proxy closes first, 9: backend closes first */
+	int load_ab;			/* --load ab */
+};
+
+/* VIA_ALL: `compare --via` with no proxy named; VIA_DIRECT: compare's run
+ * with no proxy, the generator's HTTP straight to the backend. */
+enum { VIA_NONE, VIA_NGINX, VIA_HAPROXY, VIA_APACHE, VIA_ALL, VIA_DIRECT };
+#define VIA_MAX_BACKENDS 2
+
+/* A run through a proxy: what the proxy and its hosts did. */
+struct via_result {
+	char template[64];		/* proxies/ file used */
+	uint64_t http5xx;		/* answers 5xx from the proxy */
+	long tw_proxy_client_end;	/* the proxy's TIME_WAIT towards the client */
+	long tw_proxy_backend_end;	/* towards its backends */
+	long tw_backends_end;		/* held by the backends */
+	long upstream_by_errno[8];	/* the proxy's log, as proxy_upstream_errors */
+	char upstream_names[8][16];
+	int nupstream;
+	long upstream_total, upstream_unavailable;
+	long shared_ports_max;		/* most proxy ports seen towards 2 backends at once */
+	char shared_example[200];	/* one such port, its two sockets */
+	int proxy_holds_tw;		/* the proxy closes its backend hop first (FIN) */
+	double per_backend_s;		/* ports / TIME_WAIT period: per backend address */
+	long ab_complete, ab_failed, ab_non2xx;	/* --load ab: ab's own counts; -1 */
 };
 
 /*
@@ -215,10 +261,49 @@ struct run_result {
 	int interrupted;
 	double nginx_rate;		/* nginx + wrk measured beside; < 0: not */
 	double nginx_us;		/* their CPU per connection; < 0: not known */
+	struct via_result via;		/* when o.via */
 	struct bench_series series;
 };
 
-/* benchrun.c */
+/* via.c */
+const char *via_name(int via);
+const char *via_mode(const struct bench_opts *o);
+void via_run_name(const struct bench_opts *o, char *buf, size_t len);
+/* The template's path for the options; 0, or -1 with err. */
+int via_template(const struct bench_opts *o, char *buf, size_t len, char *err, size_t errlen);
+int via_proxy_holds_tw(const struct bench_opts *o);
+int bench_run_via(const struct bench_opts *o, struct run_result *r, int live);
+/* viaout.c */
+void via_print_summary(FILE *f, const struct run_result *r);
+void via_print_line(FILE *f, const struct run_result *r);
+struct json_t *via_json_proxy(const struct run_result *r);
+
+/* benchrun.c, its parts that via.c uses too */
+/*
+ * One generator thread: its settings and its own counters (one writer
+ * each, so plain relaxed stores stay right); the sampler adds them up.
+ */
+struct gen_part {
+	struct gen_conf gc;
+	struct bench_counters ctr;
+	pthread_t tid;
+	int started;
+};
+uint64_t gen_total(struct gen_part *g, int n, size_t off);
+#define GEN_TOTAL(g, n, field) gen_total((g), (n), offsetof(struct bench_counters, field))
+/* What the generator's process shares with a server's: one page. */
+struct bench_shared {
+	struct bench_counters ctr;
+	struct srv_conf sc;
+	atomic_int stop_srv;
+};
+pid_t spawn_server(struct bench_shared *sh);	/* a child running srv_thread */
+void stop_server(struct bench_shared *sh, pid_t pid);
+int wait_ready(_Atomic int *flag, pid_t child);	/* 1 or -1 */
+int reach_server(int client_nsfd, const struct sockaddr_in *dst);	/* 0 or -1 */
+double cpu_seconds(void);
+long proc_status_kib_of(const char *path, const char *field);
+
 extern volatile sig_atomic_t bench_interrupted;	/* set by SIGINT/SIGTERM */
 void bench_mode_name(const struct bench_opts *o, char *buf, size_t len);
 const char *bench_close_name(int close);
@@ -240,5 +325,11 @@ int bench_write_json(const char *path, struct json_t *root);
 
 /* compare.c: every close mode and way around the ceiling; exit status. */
 int bench_compare(const struct bench_opts *o);
+#define COMPARE_MAX 16			/* runs in one compare */
+/* The JSON (runs[]) and the plot of done runs; 0 or 1. */
+int compare_write_outputs(const struct bench_opts *o, struct run_result *r, int done,
+    double nginx_rate, double nginx_us);
+/* comparevia.c: compare --via, the original's table and its fixes. */
+int bench_compare_via(const struct bench_opts *o);
 
 #endif

@@ -75,7 +75,7 @@ static const struct flag_row bench_flags[] = {
 	FLAG("bind-no-port", 0, FLAG_BOOL, OFF(bind_no_port), NULL, NULL,
 	    "IP_BIND_ADDRESS_NO_PORT before bind: the port is chosen at connect"),
 	FLAG("port-range", 0, FLAG_FUNC, 0, "LO-HI", NULL,
-	    "the client host's ip_local_port_range (default: the kernel's)", .fn = parse_range),
+	    "the client host's ip_local_port_range, the proxy host's with --via (default: the kernel's)", .fn = parse_range),
 	FLAG("port", 0, FLAG_PORT, OFF(port), "PORT", "8080", "the server's first port"),
 	FLAG("json", 0, FLAG_STRING, OFF(json), "FILE", NULL,
 	    "write the summary and the 100 ms series as JSON ('-': standard output)",
@@ -92,6 +92,20 @@ static const struct flag_row bench_flags[] = {
 	    .min = 1, .max = GEN_MAX),
 	FLAG("pin", 0, FLAG_BOOL, OFF(pin), NULL, NULL,
 	    "pin generator thread k to CPU k, the server to the last CPU"),
+	FLAG("via", 0, FLAG_CHOICE, OFF(via), "PROXY", "none",
+	    "send HTTP requests through a real proxy host to backend hosts; --port-range and "
+	    "--tw-reuse then apply to the proxy host", .choices = "none|nginx|haproxy|apache|all"),
+	FLAG("proxy-mode", 0, FLAG_STRING, OFF(proxy_mode), "MODE", NULL,
+	    "the proxy's template proxies/PROXY-MODE.* (default: nginx default, haproxy "
+	    "httpclose, apache default)"),
+	FLAG("backends", 0, FLAG_LONG, OFF(backends), "N", "1", "backend hosts behind the proxy",
+	    .min = 1, .max = VIA_MAX_BACKENDS),
+	FLAG("backend-code", 0, FLAG_LONG, OFF(backend_code), "CODE", "8",
+	    "the backends' server code: 8 keeps the connection (the proxy closes first), "
+	    "9 closes after its answer", .min = 8, .max = 9),
+	FLAG("load", 0, FLAG_CHOICE, OFF(load_ab), "TOOL", "gen",
+	    "with --via: timewait's generator, or ab (apache2-utils) as in the original",
+	    .choices = "gen|ab"),
 	FLAG_LAYER_END,
 };
 
@@ -160,7 +174,8 @@ single(const struct bench_opts *o)
 	if (o->nginx && (r->nginx_rate = bench_run_nginx(o, &nginx_us)) < 0)
 		rc = 1;
 	nginx_rate = r->nginx_rate;
-	if (bench_run(o, r, !o->quiet && isatty(STDERR_FILENO)) == -1) {
+	if ((o->via ? bench_run_via(o, r, !o->quiet && isatty(STDERR_FILENO)) :
+	    bench_run(o, r, !o->quiet && isatty(STDERR_FILENO))) == -1) {
 		series_free(&r->series);
 		free(r);
 		return 1;
@@ -180,9 +195,10 @@ single(const struct bench_opts *o)
 	if (o->plot) {
 		line.label = r->mode;
 		line.series = &r->series;
-		line.ceiling = r->ceil.per_s;
-		snprintf(title, sizeof(title), "timewait bench: %s, %ld local ports, concurrency %ld, %.0f s",
-		    r->mode, r->ports, o->concurrency, r->seconds);
+		line.ceiling = o->via && !r->via.proxy_holds_tw ? -1 : r->ceil.per_s;
+		line.via = o->via != VIA_NONE;
+		snprintf(title, sizeof(title), "timewait bench: %s, %ld local ports%s, concurrency %ld, %.0f s",
+		    r->mode, r->ports, o->via ? " on the proxy" : "", o->concurrency, r->seconds);
 		if (plot_svg(o->plot, title, &line, 1) == -1) {
 			fprintf(stderr, "timewait bench: cannot write %s\n", o->plot);
 			rc = 1;
@@ -207,6 +223,10 @@ bench_main(int argc, char **argv)
 		o.threads = 1;
 	if (o.threads > GEN_MAX)
 		o.threads = GEN_MAX;
+	/* `bench compare --via` with no proxy named: every proxy (--via all). */
+	for (rc = 1; rc < argc; rc++)
+		if (strcmp(argv[rc], "--via") == 0 && (rc + 1 == argc || argv[rc + 1][0] == '-'))
+			argv[rc] = (char *)"--via=all";
 	if ((rc = flags_run(&bench_cmd, &o, argc, argv, &fr)) != -1)
 		return rc;
 	if (fr.npos > 1 || (fr.npos == 1 && strcmp(fr.pos[0], "compare") != 0))
@@ -215,6 +235,27 @@ bench_main(int argc, char **argv)
 	is_compare = fr.npos == 1;
 	if (o.threads > o.concurrency)
 		o.threads = o.concurrency;
+	if (o.via == VIA_NONE && (o.proxy_mode || o.backends != 1 || o.backend_code != 8 ||
+	    o.load_ab))
+		return flags_usage_error(&bench_cmd, argv[0],
+		    "--proxy-mode, --backends, --backend-code and --load need --via");
+	if (o.via != VIA_NONE && (o.dst_ports > 1 || o.src_addrs > 0 || o.bind_no_port ||
+	    o.nginx || o.direct || o.close != CLOSE_CLIENT))
+		return flags_usage_error(&bench_cmd, argv[0], "--via goes with none of --close, "
+		    "--dst-ports, --src-addrs, --bind-no-port, --nginx, --direct");
+	if (o.via == VIA_ALL && !is_compare)
+		return flags_usage_error(&bench_cmd, argv[0], "--via all goes with compare; "
+		    "a single run names its proxy: nginx, haproxy or apache");
+	if (is_compare && o.via != VIA_NONE && (o.proxy_mode || o.backends != 1 ||
+	    o.backend_code != 8))
+		return flags_usage_error(&bench_cmd, argv[0], "compare --via sets --proxy-mode, "
+		    "--backends and --backend-code itself, run by run");
+	if (o.via != VIA_NONE && !is_compare) {
+		char tpl[512], err[600];
+
+		if (via_template(&o, tpl, sizeof(tpl), err, sizeof(err)) == -1)
+			return flags_usage_error(&bench_cmd, argv[0], "%s", err);
+	}
 	if ((long)o.port + o.dst_ports - 1 > 65535)
 		return flags_usage_error(&bench_cmd, argv[0], "--port + --dst-ports goes past 65535");
 	if (geteuid() != 0)

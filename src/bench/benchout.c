@@ -59,6 +59,10 @@ bench_print_summary(FILE *f, const struct run_result *r)
 {
 	const struct bench_opts *o = &r->o;
 
+	if (o->via) {
+		via_print_summary(f, r);
+		return;
+	}
 	fprintf(f, "timewait bench: %s, %.1f s%s, concurrency %ld (%ld thread%s), %ld local ports\n",
 	    r->mode, r->seconds, r->interrupted ? " (interrupted)" : "", o->concurrency,
 	    o->threads, o->threads == 1 ? "" : "s", r->ports);
@@ -92,6 +96,10 @@ bench_print_line(FILE *f, const struct run_result *r)
 {
 	double ratio = bench_ceiling_ratio(&r->ceil, r->rate);
 
+	if (r->o.via) {
+		via_print_line(f, r);
+		return;
+	}
 	fprintf(f, "%s: %.1f/s over %.1f s", r->mode, r->rate, r->seconds);
 	if (ratio >= 0)
 		fprintf(f, ", %.2f of what the ports allow in that time%s", ratio,
@@ -155,6 +163,8 @@ bench_json_summary(const struct run_result *r)
 	    r->nginx_rate >= 0 ? json_real(r->nginx_rate) : json_null());
 	json_object_set_new(s, "nginx_wrk_cpu_us_per_conn",
 	    r->nginx_rate >= 0 && r->nginx_us >= 0 ? json_real(r->nginx_us) : json_null());
+	if (r->o.via)
+		json_object_set_new(s, "proxy", via_json_proxy(r));
 	return s;
 }
 
@@ -167,10 +177,20 @@ bench_json_series(const struct run_result *r)
 	for (i = 0; i < r->series.n; i++) {
 		const struct bench_sample *s = &r->series.v[i];
 
-		json_array_append_new(a, json_pack("{s:f, s:I, s:f, s:I, s:I, s:I, s:I}",
+		json_t *o = json_pack("{s:f, s:I, s:f, s:I, s:I, s:I, s:I}",
 		    "t", s->t, "completed", (json_int_t)s->completed, "rate_per_s", s->rate,
 		    "failed", (json_int_t)s->failed, "tw_client", (json_int_t)s->tw_client,
-		    "tw_server", (json_int_t)s->tw_server, "in_flight", (json_int_t)s->inflight));
+		    "tw_server", (json_int_t)s->tw_server, "in_flight", (json_int_t)s->inflight);
+
+		/* Through a proxy, tw_server is the backends' (summed). */
+		if (r->o.via)
+			json_object_update_new(o, json_pack("{s:I, s:I, s:I, s:I, s:I}",
+			    "tw_proxy_client_side", (json_int_t)s->tw_proxy_client,
+			    "tw_proxy_backend_side", (json_int_t)s->tw_proxy_backend,
+			    "http_5xx", (json_int_t)s->http5xx,
+			    "upstream_eaddrnotavail", (json_int_t)s->upstream_eaddrnotavail,
+			    "upstream_errors", (json_int_t)s->upstream_errors));
+		json_array_append_new(a, o);
 	}
 	return a;
 }

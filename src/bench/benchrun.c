@@ -35,18 +35,7 @@ bench_close_name(int c)
 	return c == CLOSE_CLIENT ? "client" : c == CLOSE_SERVER ? "server" : "rst";
 }
 
-/*
- * One generator thread: its settings and its own counters (one writer
- * each, so plain relaxed stores stay right); the sampler adds them up.
- */
-struct gen_part {
-	struct gen_conf gc;
-	struct bench_counters ctr;
-	pthread_t tid;
-	int started;
-};
-
-static uint64_t
+uint64_t
 gen_total(struct gen_part *g, int n, size_t off)
 {
 	uint64_t sum = 0;
@@ -56,16 +45,8 @@ gen_total(struct gen_part *g, int n, size_t off)
 		sum += bench_get((_Atomic uint64_t *)((char *)&g[i].ctr + off));
 	return sum;
 }
-#define GEN_TOTAL(g, n, field) gen_total((g), (n), offsetof(struct bench_counters, field))
 
-/* What the generator's process shares with the server's: one page. */
-struct shared {
-	struct bench_counters ctr;
-	struct srv_conf sc;
-	atomic_int stop_srv;
-};
-
-static long
+long
 proc_status_kib_of(const char *path, const char *field)
 {
 	char line[256];
@@ -167,7 +148,7 @@ fill_addrs(const struct bench_opts *o, const struct bench_hosts *h, struct gen_c
 }
 
 /* CPU seconds used so far by this process and its reaped children. */
-static double
+double
 cpu_seconds(void)
 {
 	struct rusage self, kids;
@@ -235,7 +216,7 @@ reach_job_run(void *arg)
 	return -1;
 }
 
-static int
+int
 reach_server(int client_nsfd, const struct sockaddr_in *dst)
 {
 	struct reach_job j = { dst };
@@ -244,7 +225,7 @@ reach_server(int client_nsfd, const struct sockaddr_in *dst)
 }
 
 /* Wait for a thread or the server process to say it is set up: 1 or -1. */
-static int
+int
 wait_ready(_Atomic int *flag, pid_t child)
 {
 	int i;
@@ -263,8 +244,8 @@ wait_ready(_Atomic int *flag, pid_t child)
  * generator's memory is then its own. The child dies with us
  * (PR_SET_PDEATHSIG) and stops when told through the shared page.
  */
-static pid_t
-spawn_server(struct shared *sh)
+pid_t
+spawn_server(struct bench_shared *sh)
 {
 	pid_t pid = fork();
 
@@ -279,8 +260,8 @@ spawn_server(struct shared *sh)
 	_exit(0);
 }
 
-static void
-stop_server(struct shared *sh, pid_t pid)
+void
+stop_server(struct bench_shared *sh, pid_t pid)
 {
 	int i;
 
@@ -342,7 +323,7 @@ int
 bench_run(const struct bench_opts *o, struct run_result *r, int live)
 {
 	struct bench_hosts h;
-	struct shared *sh;
+	struct bench_shared *sh;
 	struct bench_counters *ctr;
 	struct gen_part *g;
 	struct tw_counter twc = { -1 }, tws = { -1 };

@@ -63,11 +63,11 @@ print_table(FILE *f, const struct run_result *r, int n)
 	    : "");
 }
 
-static int
-write_outputs(const struct bench_opts *o, struct run_result *r, int done, double nginx_rate,
-    double nginx_us)
+int
+compare_write_outputs(const struct bench_opts *o, struct run_result *r, int done,
+    double nginx_rate, double nginx_us)
 {
-	struct plot_line lines[NVARIANTS];
+	struct plot_line lines[COMPARE_MAX];
 	int i, rc = 0;
 
 	if (o->json) {
@@ -89,9 +89,12 @@ write_outputs(const struct bench_opts *o, struct run_result *r, int done, double
 		for (i = 0; i < done; i++) {
 			lines[i].label = r[i].mode;
 			lines[i].series = &r[i].series;
-			lines[i].ceiling = r[i].ceil.per_s;
+			lines[i].ceiling = r[i].o.via && !r[i].via.proxy_holds_tw ? -1 :
+			    r[i].ceil.per_s;
+			lines[i].via = r[i].o.via != VIA_NONE;
 		}
-		if (plot_svg(o->plot, "timewait bench compare", lines, done) == -1) {
+		if (plot_svg(o->plot, o->via ? "timewait bench compare --via" : "timewait bench compare",
+		    lines, done) == -1) {
 			fprintf(stderr, "timewait bench: cannot write %s\n", o->plot);
 			rc = 1;
 		}
@@ -109,6 +112,8 @@ bench_compare(const struct bench_opts *o)
 	/* With the JSON on standard output, the words go to standard error. */
 	FILE *text = o->json && strcmp(o->json, "-") == 0 ? stderr : stdout;
 
+	if (o->via)
+		return bench_compare_via(o);
 	variants(o, v, &n);
 	r = calloc((size_t)n, sizeof(*r));
 	if (r == NULL)
@@ -127,7 +132,7 @@ bench_compare(const struct bench_opts *o)
 	if (nginx_rate >= 0)
 		fprintf(text, "%-46s %11.1f %11s %6s %15s %8.1f  (wrk's count)\n",
 		    "nginx+wrk (nginx closes first)", nginx_rate, "-", "-", "-", nginx_us);
-	if (write_outputs(o, r, done, nginx_rate, nginx_us) != 0)
+	if (compare_write_outputs(o, r, done, nginx_rate, nginx_us) != 0)
 		rc = 1;
 	for (i = 0; i < n; i++)
 		series_free(&r[i].series);

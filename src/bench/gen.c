@@ -19,6 +19,14 @@
  * parked slots restart one after the other until one fails again. So an
  * exhausted generator neither spins nor stops: it takes ports as fast as
  * the kernel frees them, which is what draws the steps in the plot.
+ *
+ * Through a proxy (--via) it asks HTTP/1.1 with Connection: close, as ab
+ * does, and reads until the proxy's FIN: the status line's first digit says
+ * whether the exchange is done (2xx) or failed (5xx from the proxy: the
+ * backend could not be reached; counted apart from connect errors). A
+ * slot whose request got a 5xx waits HOLD_5XX_NS before its next request:
+ * an exhausted proxy answers 502 at once, and without the wait the
+ * generator would make it write 35,000 error lines a second to its log.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +53,7 @@
 #define PROBE_NS (1 * NSEC_PER_MSEC)
 #define PROBE_MAX_NS (8 * NSEC_PER_MSEC)
 #define EVENTS_MAX 512
+#define HOLD_5XX_NS (100 * NSEC_PER_MSEC)
 
 enum slot_state { S_IDLE, S_CONNECTING, S_ANSWER, S_WAIT_FIN, S_PARKED };
 
@@ -52,7 +61,8 @@ struct slot {
 	int fd;
 	uint8_t state;
 	uint8_t got;		/* answer bytes read so far */
-	uint32_t next;		/* parked FIFO link */
+	uint32_t next;		/* parked or held FIFO link */
+	uint64_t until;		/* held after a 5xx until then */
 };
 
 struct gen {
@@ -61,6 +71,7 @@ struct gen {
 	int ep;
 	struct slot *slots;
 	uint32_t park_head, park_tail;
+	uint32_t hold_head, hold_tail;	/* slots waiting after a 5xx, oldest first */
 	uint64_t next_probe;
 	uint64_t probe_ns;	/* wait between probes: 1 ms, doubling to 8 ms */
 	uint64_t rr;		/* round robin over source addresses and ports */
@@ -72,6 +83,10 @@ static const char request[] = BENCH_REQUEST;
 static const char answer[] = BENCH_ANSWER;
 #define REQUEST_LEN (sizeof(request) - 1)
 #define ANSWER_LEN (sizeof(answer) - 1)
+static const char http_request[] = BENCH_HTTP_REQUEST;
+
+/* got[] of a slot through a proxy: what the status line said. */
+enum { HTTP_NONE, HTTP_OK, HTTP_5XX, HTTP_OTHER };
 
 static void
 count_error(struct gen *g, int err)
@@ -178,7 +193,7 @@ slot_start(struct gen *g, uint32_t i)
 	 * that saves waiting for EPOLLOUT. EAGAIN: still connecting.
 	 */
 	s->state = S_CONNECTING;
-	if (write(fd, request, REQUEST_LEN) == (ssize_t)REQUEST_LEN)
+	if (write(fd, c->request, c->request_len) == (ssize_t)c->request_len)
 		s->state = S_ANSWER;
 	else if (errno != EAGAIN)
 		goto fail;
@@ -218,9 +233,46 @@ slot_next(struct gen *g, uint32_t i)
  * returning 0 to know it: one system call less per connection.
  */
 static int
+http_read(struct gen *g, struct slot *s)
+{
+	char buf[2048];
+
+	for (;;) {
+		ssize_t n = read(s->fd, buf, sizeof(buf));
+
+		if (n > 0) {
+			if (s->got == HTTP_NONE)
+				s->got = n < 12 || strncmp(buf, "HTTP/1.", 7) != 0 ? HTTP_OTHER :
+				    buf[9] == '2' ? HTTP_OK : buf[9] == '5' ? HTTP_5XX : HTTP_OTHER;
+			continue;
+		}
+		if (n == 0) {
+			if (s->got == HTTP_OK)
+				return 1;
+			if (s->got == HTTP_5XX) {
+				bench_inc(&g->ctr->http5xx);
+				bench_inc(&g->ctr->failed);
+				return -2;
+			} else
+				count_error(g, s->got == HTTP_NONE ? BENCH_ERR_EOF : EPROTO);
+			return -1;
+		}
+		if (errno == EAGAIN)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		count_error(g, errno);
+		return -1;
+	}
+}
+
+static int
 slot_read(struct gen *g, struct slot *s, uint32_t events)
 {
 	char buf[256];
+
+	if (g->c->http)
+		return http_read(g, s);
 
 	for (;;) {
 		ssize_t n = read(s->fd, buf, sizeof(buf));
@@ -253,6 +305,39 @@ slot_read(struct gen *g, struct slot *s, uint32_t events)
 	}
 }
 
+/* After a 5xx: the slot's next request in HOLD_5XX_NS. */
+static void
+hold(struct gen *g, uint32_t i)
+{
+	struct slot *s = &g->slots[i];
+
+	if (g->draining)
+		return;
+	s->state = S_PARKED;
+	s->next = NO_SLOT;
+	s->until = now_mono_ns() + HOLD_5XX_NS;
+	if (g->hold_tail == NO_SLOT)
+		g->hold_head = i;
+	else
+		g->slots[g->hold_tail].next = i;
+	g->hold_tail = i;
+}
+
+static void
+release_held(struct gen *g)
+{
+	uint64_t now = now_mono_ns();
+	uint32_t i;
+
+	while ((i = g->hold_head) != NO_SLOT && g->slots[i].until <= now) {
+		g->hold_head = g->slots[i].next;
+		if (g->hold_head == NO_SLOT)
+			g->hold_tail = NO_SLOT;
+		g->slots[i].state = S_IDLE;
+		slot_next(g, i);
+	}
+}
+
 static void
 slot_event(struct gen *g, uint32_t i, uint32_t events)
 {
@@ -272,7 +357,7 @@ slot_event(struct gen *g, uint32_t i, uint32_t events)
 		}
 		if (!(events & EPOLLOUT))
 			return;
-		if (write(s->fd, request, REQUEST_LEN) != (ssize_t)REQUEST_LEN) {
+		if (write(s->fd, g->c->request, g->c->request_len) != (ssize_t)g->c->request_len) {
 			count_error(g, errno);
 			slot_close(g, s, 1);
 			park(g, i);
@@ -292,8 +377,12 @@ slot_event(struct gen *g, uint32_t i, uint32_t events)
 		slot_next(g, i);
 		return;
 	}
-	slot_close(g, s, 1);
-	park(g, i);
+	/* A 5xx is a whole exchange: closed as ab closes it, with a FIN. */
+	slot_close(g, s, r != -2);
+	if (r == -2)
+		hold(g, i);
+	else
+		park(g, i);
 }
 
 /*
@@ -331,11 +420,13 @@ probe(struct gen *g)
 static int
 probe_timeout_ms(struct gen *g)
 {
-	uint64_t now;
+	uint64_t now = now_mono_ns();
 
+	if (g->hold_head != NO_SLOT && g->park_head == NO_SLOT)
+		return g->slots[g->hold_head].until <= now ? 0 :
+		    (int)((g->slots[g->hold_head].until - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
 	if (g->park_head == NO_SLOT)
 		return 50;
-	now = now_mono_ns();
 	if (now >= g->next_probe)
 		return 0;
 	return (int)((g->next_probe - now + NSEC_PER_MSEC - 1) / NSEC_PER_MSEC);
@@ -360,6 +451,8 @@ gen_run(struct gen *g)
 			slot_event(g, (uint32_t)ev[i].data.u64, ev[i].events);
 		if (g->park_head != NO_SLOT && now_mono_ns() >= g->next_probe)
 			probe(g);
+		if (g->hold_head != NO_SLOT)
+			release_held(g);
 	}
 	/* Stop: no new connections; let those in flight finish, for 200 ms at most. */
 	g->draining = 1;
@@ -399,6 +492,9 @@ gen_thread(void *arg)
 	g.ctr = c->ctr;
 	g.ep = -1;
 	g.park_head = g.park_tail = NO_SLOT;
+	g.hold_head = g.hold_tail = NO_SLOT;
+	c->request = c->http ? http_request : request;
+	c->request_len = c->http ? sizeof(http_request) - 1 : REQUEST_LEN;
 	if (c->nsfd >= 0 && host_netns_enter(c->nsfd) == -1) {
 		snprintf(c->err, sizeof(c->err), "setns client: %s", strerror(errno));
 		goto fail;

@@ -5,7 +5,9 @@
  * sample, with the theoretical ceiling as a dashed line and the failed
  * connects per second dotted), connections completed so far (where the
  * ports run out this climbs in steps, one per 60 s TIME_WAIT period), and
- * TIME_WAIT sockets on each host (client solid, server dashed). Several
+ * TIME_WAIT sockets on each host (client solid, server dashed; through a
+ * proxy, the proxy's: towards its backends solid, towards the client
+ * dashed, the hop that runs out of ports being the first). Several
  * runs (bench compare) share the picture, one colour each, the legend
  * above the panels. The rate is drawn on a log scale, so that a ceiling of
  * 16.7/s shows beside bursts of 10,000/s; with several runs the other
@@ -57,12 +59,14 @@ fail_rate(const struct bench_series *s, size_t k)
 }
 
 static double
-sample_value(const struct bench_sample *s, int panel, int host)
+sample_value(const struct bench_sample *s, int panel, int host, int via)
 {
 	if (panel == 0)
 		return s->rate;
 	if (panel == 1)
 		return (double)s->completed;
+	if (via)
+		return (double)(host == 0 ? s->tw_proxy_backend : s->tw_proxy_client);
 	return (double)(host == 0 ? s->tw_client : s->tw_server);
 }
 
@@ -128,9 +132,10 @@ axes(FILE *out, const struct frame *f, const char *label)
 
 /* host 0 client, 1 server; panel 0 with host 2: the failed connects. */
 static void
-polyline(FILE *out, const struct frame *f, const struct bench_series *s, int panel,
+polyline(FILE *out, const struct frame *f, const struct plot_line *l, int panel,
     int host, const char *colour, int dashed)
 {
+	const struct bench_series *s = l->series;
 	size_t i;
 
 	if (s->n == 0)
@@ -141,7 +146,7 @@ polyline(FILE *out, const struct frame *f, const struct bench_series *s, int pan
 	fprintf(out, "%.1f,%.1f ", px(f, 0), py(f, 0));
 	for (i = 0; i < s->n; i++)
 		fprintf(out, "%.1f,%.1f ", px(f, s->v[i].t), py(f, panel == 0 && host == 2 ?
-		    fail_rate(s, i) : sample_value(&s->v[i], panel, host)));
+		    fail_rate(s, i) : sample_value(&s->v[i], panel, host, l->via)));
 	fprintf(out, "'/>\n");
 }
 
@@ -179,7 +184,7 @@ plot_svg(const char *path, const char *title, const struct plot_line *lines, int
 	};
 	struct frame f[NPANELS];
 	double tmax = 1, ymax[NPANELS] = { 1, 1, 1 }, lx = LEFT;
-	int p, i, h, rows = 1, top, logs = nlines > 1;
+	int p, i, h, rows = 1, top, logs = nlines > 1, via = nlines > 0 && lines[0].via;
 	size_t k;
 	char err[512];
 	FILE *out;
@@ -207,7 +212,8 @@ plot_svg(const char *path, const char *title, const struct plot_line *lines, int
 			if (s->v[k].t > tmax)
 				tmax = s->v[k].t;
 			for (p = 0; p < NPANELS; p++) {
-				double a = sample_value(&s->v[k], p, 0), b = sample_value(&s->v[k], p, 1);
+				double a = sample_value(&s->v[k], p, 0, lines[i].via);
+				double b = sample_value(&s->v[k], p, 1, lines[i].via);
 
 				if (a > ymax[p])
 					ymax[p] = a;
@@ -236,7 +242,10 @@ plot_svg(const char *path, const char *title, const struct plot_line *lines, int
 			f[p].ymax = ceil(f[p].ymax / nice_step(f[p].ymax)) * nice_step(f[p].ymax);
 		}
 		f[p].y0 = top + p * (PANEL_H + GAP) + 14;
-		axes(out, &f[p], p > 0 && f[p].log ? (p == 1 ? "connections completed (log scale)" :
+		axes(out, &f[p], p == 2 && via ? (f[p].log ? "TIME_WAIT on the proxy (log scale; "
+		    "towards the backends solid, towards the client dashed)" : "TIME_WAIT on the "
+		    "proxy (towards the backends solid, towards the client dashed)") :
+		    p > 0 && f[p].log ? (p == 1 ? "connections completed (log scale)" :
 		    "TIME_WAIT sockets (log scale; client solid, server dashed)") : labels[p]);
 	}
 	fprintf(out, "<text x='%d' y='%d' text-anchor='middle' font-size='12'>seconds</text>\n",
@@ -247,16 +256,16 @@ plot_svg(const char *path, const char *title, const struct plot_line *lines, int
 		const char *c = colours[i % (int)(sizeof(colours) / sizeof(colours[0]))];
 		double wl = 30 + 6.6 * (double)(strlen(lines[i].label) + (lines[i].ceiling >= 0 ? 20 : 0)) + 24;
 
-		polyline(out, &f[0], lines[i].series, 0, 0, c, 0);
+		polyline(out, &f[0], &lines[i], 0, 0, c, 0);
 		if (has_failures(lines[i].series))
-			polyline(out, &f[0], lines[i].series, 0, 2, c, 2);
+			polyline(out, &f[0], &lines[i], 0, 2, c, 2);
 		if (lines[i].ceiling >= 0)
 			fprintf(out, "<line x1='%d' x2='%d' y1='%.1f' y2='%.1f' stroke='%s' "
 			    "stroke-width='2' stroke-dasharray='8,4'/>\n", LEFT, W - RIGHT,
 			    py(&f[0], lines[i].ceiling), py(&f[0], lines[i].ceiling), c);
-		polyline(out, &f[1], lines[i].series, 1, 0, c, 0);
-		polyline(out, &f[2], lines[i].series, 2, 0, c, 0);
-		polyline(out, &f[2], lines[i].series, 2, 1, c, 1);
+		polyline(out, &f[1], &lines[i], 1, 0, c, 0);
+		polyline(out, &f[2], &lines[i], 2, 0, c, 0);
+		polyline(out, &f[2], &lines[i], 2, 1, c, 1);
 		if (lx + wl > W - RIGHT && lx > LEFT) {
 			rows++;
 			lx = LEFT;

@@ -15,6 +15,13 @@
  * The listeners use TCP_DEFER_ACCEPT, so accept4 mostly hands over a
  * socket whose request is already there and is answered without waiting
  * for another epoll round.
+ *
+ * Behind a proxy (bench --via) it is a backend speaking HTTP/1.1, as the
+ * programs' server codes do: any request ending in an empty line is
+ * answered; code 8 answers keep-alive and waits for more requests or the
+ * proxy's close (the proxy closes first), code 9 answers Connection: close
+ * and closes at once (the backend closes first). Its got[] byte then holds
+ * how much of the request's closing CRLF CRLF has come.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -53,6 +60,8 @@ static const char request[] = BENCH_REQUEST;
 static const char answer[] = BENCH_ANSWER;
 #define REQUEST_LEN (sizeof(request) - 1)
 #define ANSWER_LEN (sizeof(answer) - 1)
+static const char answer_keep[] = BENCH_HTTP_ANSWER("keep-alive");
+static const char answer_close[] = BENCH_HTTP_ANSWER("close");
 
 /*
  * A failed connection. Once the generator has stopped, it resets what it
@@ -81,10 +90,58 @@ conn_close(struct srv *s, int fd)
  * already pending (one read(2) less per connection).
  */
 static int
+http_work(struct srv *s, int fd)
+{
+	static const char end[] = "\r\n\r\n";
+	int code9 = s->c->close == CLOSE_SERVER;
+	const char *a = code9 ? answer_close : answer_keep;
+	size_t alen = code9 ? sizeof(answer_close) - 1 : sizeof(answer_keep) - 1;
+	char buf[2048];
+
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf)), i;
+
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			/* Between two requests a close or reset is how a proxy ends. */
+			if (s->got[fd] != 0 || (n < 0 && errno != ECONNRESET))
+				srv_error(s);
+			conn_close(s, fd);
+			return 0;
+		}
+		if (n < 0) {
+			if (errno == EAGAIN)
+				return 1;
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			uint8_t g = s->got[fd];
+
+			g = buf[i] == end[g] ? (uint8_t)(g + 1) : (buf[i] == '\r' ? 1 : 0);
+			s->got[fd] = g;
+			if (g < 4)
+				continue;
+			s->got[fd] = 0;
+			if (send(fd, a, alen, MSG_NOSIGNAL) != (ssize_t)alen) {
+				srv_error(s);
+				conn_close(s, fd);
+				return 0;
+			}
+			bench_inc(&s->c->ctr->answered);
+			if (code9) {
+				conn_close(s, fd);
+				return 0;
+			}
+		}
+	}
+}
+
+static int
 conn_work(struct srv *s, int fd, int fresh)
 {
 	char buf[256];
 
+	if (s->c->http)
+		return http_work(s, fd);
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 

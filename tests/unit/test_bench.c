@@ -92,8 +92,8 @@ plot_draws_runs_and_ceiling(void **state)
 		x.tw_server = 28000;
 		series_add(&b, &x);
 	}
-	lines[0] = (struct plot_line){ "client <&>", &a, 1000.0 / 60 };
-	lines[1] = (struct plot_line){ "server", &b, -1 };
+	lines[0] = (struct plot_line){ "client <&>", &a, 1000.0 / 60, 0 };
+	lines[1] = (struct plot_line){ "server", &b, -1, 0 };
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
@@ -138,7 +138,7 @@ plot_empty_series(void **state)
 {
 	char path[] = "/tmp/tw-test-plot.XXXXXX";
 	struct bench_series a = { 0 };
-	struct plot_line l = { "empty", &a, -1 };
+	struct plot_line l = { "empty", &a, -1, 0 };
 	char *svg;
 	int fd = mkstemp(path);
 
@@ -150,6 +150,39 @@ plot_empty_series(void **state)
 	assert_non_null(strstr(svg, "</svg>"));
 	assert_null(strstr(svg, "nan"));
 	free(svg);
+}
+
+/* Through a proxy the TIME_WAIT panel draws the proxy's two sides, not the
+ * client's and the backends'. */
+static void
+plot_via_draws_proxy_sides(void **state)
+{
+	char path[] = "/tmp/tw-test-plot.XXXXXX";
+	struct bench_series a = { 0 };
+	struct bench_sample x;
+	struct plot_line l = { "nginx-default+code8", &a, 1000.0 / 60, 1 };
+	char *svg;
+	int fd = mkstemp(path), i;
+
+	for (i = 1; i <= 20; i++) {
+		memset(&x, 0, sizeof(x));
+		x.t = i / 10.0;
+		x.completed = 1000;
+		x.tw_client = 7;		/* not drawn */
+		x.tw_proxy_backend = 1000;
+		x.tw_proxy_client = 123456;	/* sets the panel's scale */
+		series_add(&a, &x);
+	}
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(plot_svg(path, "via", &l, 1), 0);
+	svg = slurp(path);
+	unlink(path);
+	assert_non_null(strstr(svg, "TIME_WAIT on the proxy (towards the backends solid"));
+	/* The panel's scale follows the proxy's client side (123,456: 140k). */
+	assert_non_null(strstr(svg, ">140k<"));
+	free(svg);
+	series_free(&a);
 }
 
 static void
@@ -276,6 +309,7 @@ main(void)
 		cmocka_unit_test(ceiling_sustained_and_window),
 		cmocka_unit_test(ceiling_ways_around),
 		cmocka_unit_test(plot_empty_series),
+		cmocka_unit_test(plot_via_draws_proxy_sides),
 		cmocka_unit_test(src_addrs_in_subnet),
 	};
 
