@@ -43,6 +43,14 @@ watch_bench() {
 		done
 		kill -STOP $bp
 		ns=tw-$bp-1-client
+		# The name is made before the namespace is bound on it: stopped in
+		# between, watch could not enter it. Let the bench go on a moment
+		# until the name is a namespace (nsfs).
+		i=0
+		while [ "$(stat -f -c %T "/run/netns/$ns" 2>/dev/null)" != nsfs ] && [ $i -lt 500 ]; do
+			kill -CONT $bp; sleep 0.002; kill -STOP $bp
+			i=$((i + 1))
+		done
 		[ -e "/run/netns/$ns" ] || { kill -CONT $bp; wait $bp; echo "no namespace $ns"; return 1; }
 		: >"$d/watch.json"
 		"$TW" watch --netns "$ns" --json --interval "$iv" >"$d/watch.json" 2>"$d/watch.err" &
