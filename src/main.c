@@ -19,11 +19,11 @@ struct command {
 static const struct command commands[] = {
 	{ "server", server_main, "TCP server with a numbered close behaviour" },
 	{ "client", client_main, "TCP client with a numbered close behaviour" },
-	{ "lab", lab_main, "build isolated hosts, run tests 000-007 on them, check the results" },
+	{ "lab", lab_main, "isolated hosts: run the tests (scenario files), check the results" },
 	{ "report", report_main, "redraw a run's timeline, diagrams and report from its files" },
-	{ "bench", bench_main, "connection-rate generator: the TIME_WAIT ceiling measured" },
-	{ "completion", completion_main, "print the bash or zsh completion script" },
+	{ "bench", bench_main, "connection rates and the TIME_WAIT ceiling, directly or through a proxy" },
 	{ "watch", watch_main, "a live namespace: TIME_WAIT, ports against their ceiling, failures, advice" },
+	{ "completion", completion_main, "print the bash or zsh completion script" },
 };
 
 static void
@@ -35,7 +35,7 @@ usage(FILE *f)
 	    "       timewait --version\n\n"
 	    "A laboratory for how TCP connections end.\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'timewait COMMAND --help' describes each; see also timewait(1).\n"
 	    "Run as timewait_server or timewait_client, the binary is that program.\n");
 }
