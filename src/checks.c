@@ -182,35 +182,33 @@ host_index(const struct test_rec *r, const char *name)
 	return -1;
 }
 
-/* Packets with flag that host's capture saw it send. */
-static int
-flag_count(const struct timeline *tl, const char *host, char flag)
+/* The other end of c, seen from side. */
+static const char *
+other_host(const struct tl_conn *c, int side)
 {
-	int n = 0;
-
-	for (size_t i = 0; tl && i < tl->nconns; i++) {
-		const struct tl_conn *c = &tl->conns[i];
-		int side = side_of(c, host);
-
-		for (size_t k = 0; side >= 0 && k < c->npkts; k++) {
-			const struct tl_pkt *p = &c->pkts[k];
-
-			if (p->from != side || seen_on(p, side, tl->judge_until) == NONE)
-				continue;
-			switch (flag) {
-			case 'F': n += (p->flags & TCPF_FIN) != 0; break;
-			case 'R': n += (p->flags & TCPF_RST) != 0; break;
-			case 'S': n += (p->flags & TCPF_SYN) != 0; break;
-			case 'D': n += p->len > 0; break;
-			}
-		}
-	}
-	return n;
+	return c->host[side == TL_CLIENT ? TL_SERVER : TL_CLIENT];
 }
 
-/* Packets with flag that host's capture saw arrive from its peers. */
+/* Whether p carries what flag names: F(IN), R(ST), S(YN), D(ata). */
 static int
-flag_count_in(const struct timeline *tl, const char *host, char flag)
+has_flag(const struct tl_pkt *p, char flag)
+{
+	switch (flag) {
+	case 'F': return (p->flags & TCPF_FIN) != 0;
+	case 'R': return (p->flags & TCPF_RST) != 0;
+	case 'S': return (p->flags & TCPF_SYN) != 0;
+	case 'D': return p->len > 0;
+	}
+	return 0;
+}
+
+/*
+ * Packets with flag that host's capture saw it send (out) or saw arrive
+ * from its peers (!out), in its connections with peer only (NULL: all).
+ */
+static int
+flag_count(const struct timeline *tl, const char *host, const char *peer, int out,
+    char flag)
 {
 	int n = 0;
 
@@ -218,17 +216,13 @@ flag_count_in(const struct timeline *tl, const char *host, char flag)
 		const struct tl_conn *c = &tl->conns[i];
 		int side = side_of(c, host);
 
-		for (size_t k = 0; side >= 0 && k < c->npkts; k++) {
+		if (side < 0 || (peer != NULL && strcmp(other_host(c, side), peer) != 0))
+			continue;
+		for (size_t k = 0; k < c->npkts; k++) {
 			const struct tl_pkt *p = &c->pkts[k];
 
-			if (p->from == side || seen_on(p, side, tl->judge_until) == NONE)
-				continue;
-			switch (flag) {
-			case 'F': n += (p->flags & TCPF_FIN) != 0; break;
-			case 'R': n += (p->flags & TCPF_RST) != 0; break;
-			case 'S': n += (p->flags & TCPF_SYN) != 0; break;
-			case 'D': n += p->len > 0; break;
-			}
+			if ((p->from == side) == out && seen_on(p, side, tl->judge_until) != NONE)
+				n += has_flag(p, flag);
 		}
 	}
 	return n;
@@ -643,13 +637,6 @@ check_race(const struct test_rec *r, char *seen, size_t len)
 
 /* ---- checks of one hop: the connections between host and peer ---- */
 
-/* The other end of c, seen from side. */
-static const char *
-other_host(const struct tl_conn *c, int side)
-{
-	return c->host[side == TL_CLIENT ? TL_SERVER : TL_CLIENT];
-}
-
 /* Which lab host a snapshot's "ip:port" or "[ip6]:port" belongs to. */
 static const char *
 remote_host(const struct test_rec *r, const char *ipport)
@@ -703,28 +690,8 @@ check_hop_snapshot(const struct test_rec *r, const struct check_spec *c, char *s
 static int
 check_hop_sends(const struct test_rec *r, const struct check_spec *c, char *seen, size_t len)
 {
-	const struct timeline *tl = r->tl;
-	int n = 0;
+	int n = flag_count(r->tl, c->who, c->peer, 1, c->flag);
 
-	for (size_t i = 0; tl && i < tl->nconns; i++) {
-		const struct tl_conn *cn = &tl->conns[i];
-		int side = side_of(cn, c->who);
-
-		if (side < 0 || strcmp(other_host(cn, side), c->peer) != 0)
-			continue;
-		for (size_t k = 0; k < cn->npkts; k++) {
-			const struct tl_pkt *p = &cn->pkts[k];
-
-			if (p->from != side || seen_on(p, side, tl->judge_until) == NONE)
-				continue;
-			switch (c->flag) {
-			case 'F': n += (p->flags & TCPF_FIN) != 0; break;
-			case 'R': n += (p->flags & TCPF_RST) != 0; break;
-			case 'S': n += (p->flags & TCPF_SYN) != 0; break;
-			case 'D': n += p->len > 0; break;
-			}
-		}
-	}
 	snprintf(seen, len, "%s sent %d %s%s towards %s", c->who, n, flag_word(c->flag),
 	    n == 1 ? "" : "s", c->peer);
 	return count_ok(n, c);
@@ -846,7 +813,7 @@ checks_run(const struct test_rec *r, struct check_result *out)
 		case CK_SENDS:
 			if (rec_host(r, c->who) == NULL)
 				break;
-			seen = flag_count(r->tl, c->who, c->flag);
+			seen = flag_count(r->tl, c->who, NULL, 1, c->flag);
 			snprintf(res->seen, sizeof(res->seen), "%s sent %d %s%s", c->who,
 			    seen, flag_word(c->flag), seen == 1 ? "" : "s");
 			res->pass = count_ok(seen, c);
@@ -875,7 +842,7 @@ checks_run(const struct test_rec *r, struct check_result *out)
 		case CK_RECEIVES:
 			if (rec_host(r, c->who) == NULL)
 				break;
-			seen = flag_count_in(r->tl, c->who, c->flag);
+			seen = flag_count(r->tl, c->who, NULL, 0, c->flag);
 			snprintf(res->seen, sizeof(res->seen), "%s received %d %s%s", c->who,
 			    seen, flag_word(c->flag), seen == 1 ? "" : "s");
 			res->pass = count_ok(seen, c);
