@@ -9,9 +9,11 @@
 set -eu
 pkgs="make gcc pkg-config curl prometheus iproute2 libpcap-dev libmnl-dev libtracefs-dev
 libtraceevent-dev libjansson-dev libcmocka-dev tshark tcpdump nginx wrk
-libxml2-utils python3 chromium jq valgrind nftables iptables"
+libxml2-utils python3 chromium jq valgrind nftables iptables haproxy apache2
+apache2-utils clang"
 # Packages that start a service of their own on install: "package:unit".
-services="nginx:nginx.service"
+services="nginx:nginx.service haproxy:haproxy.service apache2:apache2.service
+prometheus:prometheus.service"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
