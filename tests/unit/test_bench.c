@@ -75,7 +75,7 @@ plot_draws_runs_and_ceiling(void **state)
 	struct bench_sample x;
 	struct plot_line lines[2];
 	char *svg;
-	int fd, i;
+	int fd, i, rc;
 
 	for (i = 1; i <= 1300; i++) {	/* 130 s: 1000 ports, steps at 0, 60, 120 s */
 		memset(&x, 0, sizeof(x));
@@ -97,9 +97,10 @@ plot_draws_runs_and_ceiling(void **state)
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(plot_svg(path, "test & plot", lines, 2), 0);
+	rc = plot_svg(path, "test & plot", lines, 2);
 	svg = slurp(path);
-	unlink(path);
+	unlink(path);	/* before any assert: no file left when one fails */
+	assert_int_equal(rc, 0);
 	assert_non_null(strstr(svg, "<svg"));
 	assert_non_null(strstr(svg, "</svg>"));
 	/* Two runs x (rate, completed, TIME_WAIT client, TIME_WAIT server),
@@ -140,13 +141,14 @@ plot_empty_series(void **state)
 	struct bench_series a = { 0 };
 	struct plot_line l = { "empty", &a, -1, 0 };
 	char *svg;
-	int fd = mkstemp(path);
+	int fd = mkstemp(path), rc;
 
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(plot_svg(path, "empty", &l, 1), 0);
+	rc = plot_svg(path, "empty", &l, 1);
 	svg = slurp(path);
-	unlink(path);
+	unlink(path);	/* before any assert: no file left when one fails */
+	assert_int_equal(rc, 0);
 	assert_non_null(strstr(svg, "</svg>"));
 	assert_null(strstr(svg, "nan"));
 	free(svg);
@@ -162,7 +164,7 @@ plot_via_draws_proxy_sides(void **state)
 	struct bench_sample x;
 	struct plot_line l = { "nginx-default+code8", &a, 1000.0 / 60, 1 };
 	char *svg;
-	int fd = mkstemp(path), i;
+	int fd = mkstemp(path), i, rc;
 
 	for (i = 1; i <= 20; i++) {
 		memset(&x, 0, sizeof(x));
@@ -175,9 +177,10 @@ plot_via_draws_proxy_sides(void **state)
 	}
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(plot_svg(path, "via", &l, 1), 0);
+	rc = plot_svg(path, "via", &l, 1);
 	svg = slurp(path);
-	unlink(path);
+	unlink(path);	/* before any assert: no file left when one fails */
+	assert_int_equal(rc, 0);
 	assert_non_null(strstr(svg, "TIME_WAIT on the proxy (towards the backends solid"));
 	/* The panel's scale follows the proxy's client side (123,456: 140k). */
 	assert_non_null(strstr(svg, ">140k<"));
