@@ -305,6 +305,10 @@ double cpu_seconds(void);
 long proc_status_kib_of(const char *path, const char *field);
 
 extern volatile sig_atomic_t bench_interrupted;	/* set by SIGINT/SIGTERM */
+#define BENCH_SAMPLE_NS (100 * NSEC_PER_MSEC)	/* a sample every 100 ms */
+/* Sleep until the next sample: *tick moves on by BENCH_SAMPLE_NS, never
+ * past end (CLOCK_MONOTONIC ns); a stop (bench_interrupted) wakes it early. */
+void bench_sleep_tick(uint64_t *tick, uint64_t end);
 void bench_mode_name(const struct bench_opts *o, char *buf, size_t len);
 const char *bench_close_name(int close);
 /* One run; live: a live line on stderr. 0 or -1 (said). */

@@ -25,9 +25,23 @@
 #include "bench/bench.h"
 #include "util.h"
 
-#define SAMPLE_NS (100 * NSEC_PER_MSEC)
 
 volatile sig_atomic_t bench_interrupted;
+
+void
+bench_sleep_tick(uint64_t *tick, uint64_t end)
+{
+	struct timespec ts;
+
+	*tick += BENCH_SAMPLE_NS;
+	if (*tick > end)
+		*tick = end;
+	ts.tv_sec = (time_t)(*tick / NSEC_PER_SEC);
+	ts.tv_nsec = (long)(*tick % NSEC_PER_SEC);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR &&
+	    !bench_interrupted)
+		;
+}
 
 const char *
 bench_close_name(int c)
@@ -287,16 +301,7 @@ sample_loop(struct run_result *r, struct gen_part *g, int ng, struct tw_counter 
 	if (live)
 		fprintf(stderr, "%s\n", r->mode);
 	while (!bench_interrupted) {
-		struct timespec ts;
-
-		tick += SAMPLE_NS;
-		if (tick > end)
-			tick = end;
-		ts.tv_sec = (time_t)(tick / NSEC_PER_SEC);
-		ts.tv_nsec = (long)(tick % NSEC_PER_SEC);
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR &&
-		    !bench_interrupted)
-			;
+		bench_sleep_tick(&tick, end);
 		memset(&s, 0, sizeof(s));
 		s.t = (double)(now_mono_ns() - t0) / 1e9;
 		s.completed = GEN_TOTAL(g, ng, completed);

@@ -31,7 +31,6 @@
 #include "lab/lab.h"
 #include "util.h"
 
-#define SAMPLE_NS (100 * NSEC_PER_MSEC)
 #define DIAG_EVERY_MAX 20000	/* TIME_WAIT on the proxy above which the split is slowed */
 #define LOG_CHUNK (1 << 20)
 #define PROXY_PORT 666
@@ -233,16 +232,7 @@ via_sample_loop(struct via_ctx *v, int live)
 	if (live)
 		fprintf(stderr, "%s\n", r->mode);
 	while (!bench_interrupted) {
-		struct timespec ts;
-
-		tick += SAMPLE_NS;
-		if (tick > end)
-			tick = end;
-		ts.tv_sec = (time_t)(tick / NSEC_PER_SEC);
-		ts.tv_nsec = (long)(tick % NSEC_PER_SEC);
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR &&
-		    !bench_interrupted)
-			;
+		bench_sleep_tick(&tick, end);
 		memset(&s, 0, sizeof(s));
 		s.t = (double)(now_mono_ns() - v->t0) / 1e9;
 		if (v->ng > 0 && v->g[0].started) {
