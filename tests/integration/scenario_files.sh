@@ -28,8 +28,11 @@ check_pass() {
 cp "$top/scenarios/003.scen" "$out/server-first.scen"
 sed -i -e 's/^test 003$/test mine-server-first/' \
     -e 's/^program server on server: timewait server -s 3$/program server on server: timewait server -s 0/' \
-    -e 's/^program client on client: timewait client -t server -s 6$/program client on client: timewait client -t server -s 0/' \
+    -e 's/^program client on client: timewait client -t server -s 6$/program client on client: timewait client -t server -s 0 --requests 1/' \
+    -e 's/^wait client bind 2$/wait client close 1/' \
     "$out/server-first.scen"
+# (one request: a second one from port 667 would land in the server's
+# TIME_WAIT and take it over, and the snapshot could catch that moment)
 grep -q 'timewait server -s 0' "$out/server-first.scen" || fail "the copy was not changed"
 # the same copy, its checks turned round to what the server-first close shows
 sed -e 's/^test mine-server-first$/test mine-server-first-ok/' \
@@ -38,7 +41,7 @@ cat >> "$out/server-first-ok.scen" <<'EOF'
 check first-fin server: the server sends the first FIN
 check timewait server at end >= 1: the server holds TIME_WAIT
 check timewait client at end == 0: the client does not
-check call client bind 2 ok: the second request's bind succeeds
+check call client bind 1 ok: the request's bind succeeds
 EOF
 cp "$top/scenarios/003.scen" "$out/no-tw.scen"
 sed -i -e 's/^test 003$/test mine-no-tw/' \
