@@ -151,3 +151,12 @@ fmt(char *buf, size_t size, const char *f, ...)
 	va_end(ap);
 	return (n < 0 || (size_t)n >= size) ? -1 : 0;
 }
+
+_Noreturn void
+exec_child_fail(int pipefd, int step)
+{
+	int report[2] = { errno, step };
+
+	(void)!write(pipefd, report, sizeof(report));
+	_exit(127);
+}

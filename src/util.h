@@ -31,4 +31,8 @@ int write_all(int fd, const void *buf, size_t len);
 int fmt(char *buf, size_t size, const char *f, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* In a child between fork and exec: report errno and which step failed
+ * (two ints) on pipefd for the parent to read, then _exit(127). */
+_Noreturn void exec_child_fail(int pipefd, int step);
+
 #endif

@@ -27,17 +27,9 @@
 #include "host/netns.h"
 #include "lab/lab.h"
 #include "lab/labint.h"
+#include "util.h"
 
 #define NOBODY 65534
-
-static _Noreturn void
-child_fail(int pipefd, int step)
-{
-	int report[2] = { errno, step };
-
-	(void)!write(pipefd, report, sizeof(report));
-	_exit(127);
-}
 
 /* Moves fd to a number above every descriptor the child will use, so the
  * dup2 calls below cannot overwrite one another. */
@@ -68,7 +60,7 @@ child(const struct lab *lab, const struct lab_host *h, char *const argv[],
 	sigset_t none;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		child_fail(pipefd, 1);
+		exec_child_fail(pipefd, 1);
 	if (getppid() != parent)	/* the parent died before prctl */
 		_exit(127);
 
@@ -80,17 +72,17 @@ child(const struct lab *lab, const struct lab_host *h, char *const argv[],
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 
 	if (host_netns_enter(h->nsfd) < 0)	/* a plain setns: fine before exec */
-		child_fail(pipefd, 2);
+		exec_child_fail(pipefd, 2);
 	if (unshare(CLONE_NEWNS) < 0)
-		child_fail(pipefd, 3);
+		exec_child_fail(pipefd, 3);
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		child_fail(pipefd, 4);
+		exec_child_fail(pipefd, 4);
 	/* Our copies of other labs' namespace mounts would keep those
 	 * namespaces alive after their labs are destroyed. */
 	(void)umount2(LAB_NETNS_DIR, MNT_DETACH);
 	if (lab->hosts_file[0] != '\0' &&
 	    mount(lab->hosts_file, "/etc/hosts", NULL, MS_BIND, NULL) < 0)
-		child_fail(pipefd, 5);
+		exec_child_fail(pipefd, 5);
 	/* /sys as the host sees it, like ip netns exec; optional. */
 	if (umount2("/sys", MNT_DETACH) == 0)
 		(void)mount(h->netns, "/sys", "sysfs", 0, NULL);
@@ -111,26 +103,26 @@ child(const struct lab *lab, const struct lab_host *h, char *const argv[],
 	errfd = o->stderr_fd >= 0 ? lift(o->stderr_fd, floor) : out;
 	extra = lift(o->extra_fd, floor);
 	if (in < 0 || out < 0 || errfd < 0 || (o->extra_fd >= 0 && extra < 0))
-		child_fail(pipefd, 6);
+		exec_child_fail(pipefd, 6);
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(errfd, 2) < 0)
-		child_fail(pipefd, 6);
+		exec_child_fail(pipefd, 6);
 	if (extra >= 0 && dup2(extra, 3) < 0)
-		child_fail(pipefd, 6);
+		exec_child_fail(pipefd, 6);
 	/* Everything else closes at exec (the error pipe must live till then). */
 	if (close_range(extra >= 0 ? 4 : 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		child_fail(pipefd, 6);
+		exec_child_fail(pipefd, 6);
 
 	if (o->unprivileged) {
 		if (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0)
-			child_fail(pipefd, 7);
+			exec_child_fail(pipefd, 7);
 		/* A change of credentials clears the death signal: again. */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-			child_fail(pipefd, 1);
+			exec_child_fail(pipefd, 1);
 		if (getppid() != parent)
 			_exit(127);
 	}
 	execv(argv[0], argv);
-	child_fail(pipefd, 8);
+	exec_child_fail(pipefd, 8);
 }
 
 pid_t

@@ -225,15 +225,6 @@ proxy_prepare(struct proxy *p, const char *template_path, const char *dir,
 
 /* ---- the child, between fork and exec: system calls only ---- */
 
-static _Noreturn void
-child_fail(int pipefd, int step)
-{
-	int report[2] = { errno, step };
-
-	(void)!write(pipefd, report, sizeof(report));
-	_exit(127);
-}
-
 /* Become nobody, keeping CAP_NET_BIND_SERVICE across exec (ambient). */
 static int
 drop_to_nobody(void)
@@ -264,9 +255,9 @@ child(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
 	int null, i;
 
 	if (setpgid(0, 0) < 0)
-		child_fail(pipefd, 1);
+		exec_child_fail(pipefd, 1);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		child_fail(pipefd, 2);
+		exec_child_fail(pipefd, 2);
 	if (getppid() != parent)
 		_exit(127);
 	memset(&dfl, 0, sizeof(dfl));
@@ -276,29 +267,29 @@ child(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 	if (setns(nsfd, CLONE_NEWNET) < 0)
-		child_fail(pipefd, 3);
+		exec_child_fail(pipefd, 3);
 	/* Its folder at PROXY_VIEW, in a mount namespace of its own (nothing
 	 * propagates out): nobody then needs no right on the folders above
 	 * the run folder (a home folder of mode 0700, a mkdtemp folder). */
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    mount(dir, PROXY_VIEW, NULL, MS_BIND, NULL) < 0)
-		child_fail(pipefd, 8);
+		exec_child_fail(pipefd, 8);
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(outfd, 1) < 0 || dup2(errfd, 2) < 0)
-		child_fail(pipefd, 4);
+		exec_child_fail(pipefd, 4);
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		child_fail(pipefd, 4);
+		exec_child_fail(pipefd, 4);
 	if (drop_to_nobody() < 0)
-		child_fail(pipefd, 5);
+		exec_child_fail(pipefd, 5);
 	/* A change of credentials clears the death signal: again. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		child_fail(pipefd, 2);
+		exec_child_fail(pipefd, 2);
 	if (getppid() != parent)
 		_exit(127);
 	if (chdir(PROXY_VIEW) < 0)
-		child_fail(pipefd, 6);
+		exec_child_fail(pipefd, 6);
 	execve(argv[0], argv, envp);
-	child_fail(pipefd, 7);
+	exec_child_fail(pipefd, 7);
 }
 
 static const char *const step_names[] = {
