@@ -1,11 +1,11 @@
 /*
- * wevent.c - the five tracepoints `timewait watch` reads, and their records
+ * wevent.c - the six tracepoints `timewait watch` reads, and their records
  * decoded: where each field lies (looked up once in the event's format,
  * never parsed per record), the addresses and ports of a socket event with
  * the local side first, IPv4-mapped IPv6 addresses written as the IPv4
  * they are.
  *
- * The tep (libtraceevent's handle) knows these five events and nothing
+ * The tep (libtraceevent's handle) knows these six events and nothing
  * else: tracefs_local_events would parse every event of their systems
  * (the syscalls system alone has hundreds) and all of kallsyms, 20 MB of
  * memory for what watch never reads.
@@ -22,10 +22,12 @@
 #include "host/tep.h"
 #include "watch/wevent.h"
 
-const char *const wev_sys[EV_N] = { "sock", "tcp", "tcp", "syscalls", "syscalls" };
+const char *const wev_sys[EV_N] = {
+	"sock", "tcp", "tcp", "syscalls", "syscalls", "sched"
+};
 const char *const wev_name[EV_N] = {
 	"inet_sock_set_state", "tcp_send_reset", "tcp_receive_reset",
-	"sys_exit_connect", "sys_exit_bind"
+	"sys_exit_connect", "sys_exit_bind", "sched_process_exec"
 };
 
 static int
@@ -58,6 +60,8 @@ load_fmt(struct tep_handle *tep, int t, struct ev_fmt *f)
 	f->reason = off(e, "reason");
 	f->ret = off(e, "ret");
 	f->sk = off(e, "skaddr");
+	f->pid = off(e, "pid");
+	f->old_pid = off(e, "old_pid");
 	sa = tep_find_field(e, "saddr");
 	f->sockaddr = sa && sa->size >= 28;
 	return 0;

@@ -10,9 +10,9 @@
 
 struct tep_handle;
 
-enum { EV_STATE, EV_SEND_RST, EV_RECV_RST, EV_CONNECT, EV_BIND, EV_N };
+enum { EV_STATE, EV_SEND_RST, EV_RECV_RST, EV_CONNECT, EV_BIND, EV_EXEC, EV_N };
 
-extern const char *const wev_sys[EV_N];	/* "sock", "tcp", ..., "syscalls" */
+extern const char *const wev_sys[EV_N];	/* "sock", "tcp", ..., "sched" */
 extern const char *const wev_name[EV_N];	/* "inet_sock_set_state", ... */
 
 /* Where each field lies in a record of one event; -1 when it has none. */
@@ -20,6 +20,7 @@ struct ev_fmt {
 	int id;
 	int old, new, sport, dport, family, saddr, daddr, saddr6, daddr6;
 	int state, reason, ret, sk;
+	int pid, old_pid;	/* sched_process_exec's */
 	int sockaddr;		/* saddr/daddr are whole sockaddrs */
 };
 
@@ -32,7 +33,7 @@ struct sev {
 	uint64_t sk;		/* the kernel's socket address: 0 if none */
 };
 
-/* A tep that knows the five events, their formats in fmt; NULL with a
+/* A tep that knows the six events, their formats in fmt; NULL with a
  * message in err (tep_free it). */
 struct tep_handle *wev_tep(struct ev_fmt fmt[EV_N], char *err, size_t errlen);
 /* A socket event's record into s; -1 if it is no TCP/IP socket's. */

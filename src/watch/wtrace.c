@@ -242,6 +242,23 @@ on_syscall(struct wtrace *wt, int t, struct tep_record *rec)
 	wt->cur.errs_dropped++;
 }
 
+/* A thread ran a new program: what is cached of it (its name, and its
+ * namespace: `ip netns exec` enters one, then execs) is no longer so.
+ * Without this, a pyenv shim (bash) that failed a connect() to nscd's
+ * socket, then exec'd python3, had python3's failures counted as bash's. */
+static void
+on_exec(struct wtrace *wt, const uint8_t *d)
+{
+	int pids[2] = { rd32(d, wt->fmt[EV_EXEC].pid), rd32(d, wt->fmt[EV_EXEC].old_pid) };
+
+	for (int i = 0; i < 2; i++) {
+		struct pid_entry *p = &wt->pids[(unsigned)pids[i] % PID_CACHE];
+
+		if (p->pid == pids[i])
+			p->pid = 0;
+	}
+}
+
 static int
 on_record(struct tep_event *e, struct tep_record *r, int cpu, void *ctx)
 {
@@ -261,6 +278,8 @@ on_record(struct tep_event *e, struct tep_record *r, int cpu, void *ctx)
 		on_syscall(wt, EV_CONNECT, r);
 	else if (e->id == wt->fmt[EV_BIND].id)
 		on_syscall(wt, EV_BIND, r);
+	else if (e->id == wt->fmt[EV_EXEC].id)
+		on_exec(wt, r->data);
 	return 0;
 }
 
