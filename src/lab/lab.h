@@ -70,6 +70,7 @@ struct lab_proc_opts {
 	int stderr_fd;		/* -1: same as stdout */
 	int extra_fd;		/* becomes fd 3 in the child; -1: none */
 	int unprivileged;	/* drop to user nobody before exec */
+	int net_caps;		/* and keep CAP_NET_ADMIN, CAP_NET_RAW (ambient) */
 };
 
 /*
