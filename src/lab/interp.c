@@ -109,7 +109,7 @@ run_spawn(struct test_rec *r, struct lab *lab, struct proc_rec *p,
 	for (i = 0; ps->args[i] != NULL && i < CAT_MAX_ARGS; i++)
 		if (strcmp(ps->args[i], "--rst-after-close") == 0 ||
 		    strncmp(ps->args[i], "--rst-after-close=", 18) == 0)
-			po.net_caps = 1;
+			po.unprivileged = po.unprivileged ? LAB_NOBODY_NET_CAPS : 0;
 	p->pid = lab_spawn(lab, h, argv, &po);
 	close(in[0]);
 	close(logfd);

@@ -137,11 +137,11 @@ child(const struct lab *lab, const struct lab_host *h, char *const argv[],
 
 	if (o->unprivileged) {
 		/* The permitted set survives setuid only with KEEPCAPS. */
-		if (o->net_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		if (o->unprivileged == LAB_NOBODY_NET_CAPS && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 			exec_child_fail(pipefd, 9);
 		if (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0)
 			exec_child_fail(pipefd, 7);
-		if (o->net_caps && keep_net_caps() < 0)
+		if (o->unprivileged == LAB_NOBODY_NET_CAPS && keep_net_caps() < 0)
 			exec_child_fail(pipefd, 9);
 		/* A change of credentials clears the death signal: again. */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
