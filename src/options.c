@@ -77,7 +77,7 @@ static const struct flag_row shared_flags[] = {
 	FLAG("time-scale", 0, FLAG_DOUBLE, OFF(time_scale), "F", "1",
 	    "multiply every delay of the scenario by F", .min = 0, .max = 1000),
 	FLAG("linger", 0, FLAG_LONG, OFF(linger), "SECONDS", NULL,
-	    "SO_LINGER on each connection; 0 makes close send a RST", .min = 0, .max = 3600),
+	    "SO_LINGER on each connection; 0 makes close send a RST, N > 0 makes close block up to N s (not scaled)", .min = 0, .max = 3600),
 	FLAG("reuseaddr", 0, FLAG_BOOL, OFF(reuseaddr), NULL, NULL,
 	    "SO_REUSEADDR (the server's listener always has it)"),
 	FLAG_LAYER_END,
