@@ -148,7 +148,9 @@ struct check_spec {
 	int n;
 	int atleast;
 	int port;		/* CK_STATE: only sockets on this local port (0: any) */
-	int lo, hi;		/* CK_TW_TIMER (ms), CK_FIN_AFTER (ms), CK_FIN_GAP (ms, scaled) */
+	int lo, hi;		/* CK_TW_TIMER (ms), CK_FIN_AFTER (ms), CK_FIN_GAP (ms, scaled),
+				 * CK_CALL* with took (ms) */
+	int took;		/* CK_CALL*: the call also took lo..hi ms (not scaled) */
 	int full;		/* judged only with --full */
 };
 

@@ -258,6 +258,19 @@ check_call(const struct test_rec *r, const struct check_spec *c, char *seen, siz
 		return 0;
 	}
 	describe_call(e, seen, len);
+	if (c->took) {
+		size_t n = strlen(seen);
+		double ms;
+
+		if (e->t_call == 0 || e->t_call > e->t) {
+			snprintf(seen + n, len - n, "; its start was not logged");
+			return 0;
+		}
+		ms = (double)(e->t - e->t_call) / 1e6;
+		snprintf(seen + n, len - n, " after %.1f ms", ms);
+		if (ms < c->lo || ms > c->hi)
+			return 0;
+	}
 	if (c->kind == CK_CALL_FAILS)
 		return e->err != 0;
 	return e->err == c->err;

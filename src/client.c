@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,24 +174,73 @@ send_http(struct client *c)
 	event_emit(&e);
 }
 
-/* --half-close: our side is done writing; reading goes on to the end. */
+/*
+ * --half-close, --shut-rd, --shut-rdwr: a shutdown of our own once
+ * connected. SHUT_WR: our side is done writing, reading goes on to the end.
+ */
 static void
-half_close(struct client *c)
+own_shutdown(struct client *c, int how)
 {
 	struct request *r = &c->req;
 	struct event e;
 	int ret;
 
 	event_call_start("shutdown");
-	ret = shutdown(r->fd, SHUT_WR);
+	ret = shutdown(r->fd, how);
 	event_init(&e, "shutdown");
 	e.ret = ret;
 	e.err = ret == -1 ? errno : 0;
 	e.req = r->n;
 	e.fd = r->fd;
-	e.how = "SHUT_WR";
-	e.note = "half-close: nothing more to send, reading goes on";
+	switch (how) {
+	case SHUT_WR:
+		e.how = "SHUT_WR";
+		e.note = "half-close: nothing more to send, reading goes on";
+		break;
+	case SHUT_RD:
+		e.how = "SHUT_RD";
+		e.note = "nothing more to read: reads return 0 once what has come is read";
+		break;
+	default:
+		e.how = "SHUT_RDWR";
+		e.note = "nothing more to send or to read";
+		break;
+	}
 	event_emit(&e);
+}
+
+/*
+ * After a shutdown of our reading side, epoll says EPOLLRDHUP at once: the
+ * server's close is then told by the socket's state (its FIN has come:
+ * CLOSE_WAIT, LAST_ACK, CLOSING, or closed in TIME_WAIT or by a RST).
+ */
+static bool
+read_shut(const struct client *c)
+{
+	return c->opt->shut_rd || c->opt->shut_rdwr;
+}
+
+static bool
+server_has_closed(const struct client *c)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (!read_shut(c))
+		return true;
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(c->req.fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == -1)
+		return true;
+	switch (ti.tcpi_state) {
+	case TCP_CLOSE_WAIT:
+	case TCP_LAST_ACK:
+	case TCP_CLOSING:
+	case TCP_TIME_WAIT:
+	case TCP_CLOSE:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* The connect has completed, one way or the other. */
@@ -228,10 +278,16 @@ on_connected(struct client *c, int err)
 		req_close(c, "cannot watch it");
 		return;
 	}
+	/* SHUT_RD before the request, so that every byte of the answer comes
+	 * after it; SHUT_WR and SHUT_RDWR after it, or it could not be sent. */
+	if (c->opt->shut_rd)
+		own_shutdown(c, SHUT_RD);
 	if (c->row->http_connection)
 		send_http(c);
 	if (c->opt->half_close)
-		half_close(c);
+		own_shutdown(c, SHUT_WR);
+	if (c->opt->shut_rdwr)
+		own_shutdown(c, SHUT_RDWR);
 	if (c->row->close_after_connect)
 		req_close(c, "closed right after connect");
 }
@@ -254,7 +310,8 @@ log_read(struct client *c, ssize_t n, int err, const char *data, const char *not
 		e.datalen = (size_t)n;
 	}
 	if (n == 0)
-		e.note = "end of stream: the server has closed its side";
+		e.note = server_has_closed(c) ? "end of stream: the server has closed its side" :
+		    "end of stream: our own shutdown of the reading side, not the server's close";
 	if (note)
 		e.note = note;
 	event_emit(&e);
@@ -430,7 +487,8 @@ on_socket(struct client *c, int n, uint32_t events)
 	}
 	if (events & EPOLLIN)
 		on_input(c);
-	if (r->open && !r->server_closed && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+	if (r->open && !r->server_closed && (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) &&
+	    ((events & EPOLLERR) || server_has_closed(c)))
 		on_server_close(c);
 	check_end(c);
 }

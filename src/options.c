@@ -35,6 +35,11 @@ static const struct flag_row server_flags[] = {
 	    "N processes share the listener, for the HTTP benchmarks", .min = 1, .max = 64),
 	FLAG("no-accept", 0, FLAG_BOOL, OFF(no_accept), NULL, NULL,
 	    "never accept: connections wait in the queue until the program quits and the listener closes"),
+	FLAG("rst-after-close", 0, FLAG_LONG, OFF(rst_after_close), "MS", NULL,
+	    "MS ms (scaled) after closing a connection, send the peer a RST of our own "
+	    "making (raw socket, the sequence number it expects), as if from that "
+	    "connection: TIME_WAIT assassination (RFC 1337); needs CAP_NET_ADMIN and CAP_NET_RAW",
+	    .min = 0, .max = 3600000),
 	FLAG_LAYER_END,
 };
 
@@ -56,6 +61,12 @@ static const struct flag_row client_flags[] = {
 	    "close right after connect() returns EINPROGRESS, in SYN_SENT"),
 	FLAG("half-close", 0, FLAG_BOOL, OFF(half_close), NULL, NULL,
 	    "shutdown(SHUT_WR) once connected (after the HTTP request), then go on reading"),
+	FLAG("shut-rd", 0, FLAG_BOOL, OFF(shut_rd), NULL, NULL,
+	    "shutdown(SHUT_RD) once connected (before the HTTP request): sends nothing; "
+	    "reads then return what has come, or 0 at once"),
+	FLAG("shut-rdwr", 0, FLAG_BOOL, OFF(shut_rdwr), NULL, NULL,
+	    "shutdown(SHUT_RDWR) once connected (after the HTTP request): a FIN, and data "
+	    "that comes after it is answered with a RST"),
 	FLAG_LAYER_END,
 };
 
@@ -66,7 +77,7 @@ static const struct flag_row shared_flags[] = {
 	FLAG("time-scale", 0, FLAG_DOUBLE, OFF(time_scale), "F", "1",
 	    "multiply every delay of the scenario by F", .min = 0, .max = 1000),
 	FLAG("linger", 0, FLAG_LONG, OFF(linger), "SECONDS", NULL,
-	    "SO_LINGER on each connection; 0 makes close send a RST", .min = 0, .max = 3600),
+	    "SO_LINGER on each connection; 0 makes close send a RST, N > 0 makes close block up to N s (not scaled)", .min = 0, .max = 3600),
 	FLAG("reuseaddr", 0, FLAG_BOOL, OFF(reuseaddr), NULL, NULL,
 	    "SO_REUSEADDR (the server's listener always has it)"),
 	FLAG_LAYER_END,
@@ -143,6 +154,7 @@ options_parse(struct options *o, enum program prog, int argc, char **argv,
 	o->prog = prog;
 	o->linger = -1;
 	o->requests = -1;
+	o->rst_after_close = -1;
 	msg[0] = '\0';
 	switch (flags_parse(cmd_of(prog), o, argc, argv, &r)) {
 	case FLAGS_HELP:
@@ -164,6 +176,11 @@ options_parse(struct options *o, enum program prog, int argc, char **argv,
 		return PARSE_BAD;
 	if (o->no_bind && o->bind_no_port) {
 		snprintf(msg, msgsize, "--no-bind and --bind-no-port cannot go together");
+		return PARSE_BAD;
+	}
+	if (o->half_close + o->shut_rd + o->shut_rdwr > 1) {
+		snprintf(msg, msgsize, "--half-close, --shut-rd and --shut-rdwr cannot go together "
+		    "(one shutdown once connected)");
 		return PARSE_BAD;
 	}
 	return PARSE_OK;

@@ -36,6 +36,9 @@ struct options {
 	int		 no_accept;	/* server: listen, never accept (quitting closes the listener) */
 	int		 close_connecting; /* client: close(2) while the connect is in progress */
 	int		 half_close;	/* client: shutdown(SHUT_WR) once connected (and after its write) */
+	int		 shut_rd;	/* client: shutdown(SHUT_RD) once connected (before its write) */
+	int		 shut_rdwr;	/* client: shutdown(SHUT_RDWR) once connected (after its write) */
+	long		 rst_after_close; /* server: ms (scaled) after each close, a forged RST; -1: none */
 };
 
 enum parse_result { PARSE_OK, PARSE_HELP, PARSE_BAD, PARSE_VERSION };

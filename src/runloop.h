@@ -13,7 +13,7 @@
 /* epoll_event.data.u64 = kind << 32 | value (a descriptor, mostly). */
 enum tag_kind {
 	TAG_SIGNAL = 1, TAG_STDIN, TAG_TIMER, TAG_LISTEN, TAG_CONN,
-	TAG_READ_TIMER, TAG_NEXT_TIMER, TAG_STATS_TIMER,
+	TAG_READ_TIMER, TAG_NEXT_TIMER, TAG_STATS_TIMER, TAG_RST_TIMER,
 };
 #define TAG(kind, v)	((uint64_t)(kind) << 32 | (uint32_t)(v))
 #define TAG_KIND(u)	((enum tag_kind)((u) >> 32))

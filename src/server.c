@@ -32,6 +32,7 @@
 #include "events.h"
 #include "http.h"
 #include "options.h"
+#include "rawrst.h"
 #include "runloop.h"
 #include "scenario.h"
 #include "util.h"
@@ -39,6 +40,7 @@
 #define MAX_EVENTS	256
 #define READ_BUF	16384
 #define CONN_MAX	(1 << 20)
+#define RST_MAX		64	/* --rst-after-close: RSTs waiting for their time */
 
 struct conn {
 	unsigned long long	 id;		/* connection number; 0: free */
@@ -50,6 +52,14 @@ struct conn {
 struct delayed_close {
 	int			 fd;
 	unsigned long long	 id;
+	uint64_t		 due;		/* CLOCK_MONOTONIC ns */
+};
+
+/* --rst-after-close: a RST to forge once the connection is gone. */
+struct pending_rst {
+	unsigned long long	 id;		/* the connection's number */
+	struct sockaddr_storage	 local, remote;	/* IPv4-mapped made IPv4 */
+	uint32_t		 seq;		/* what the peer expects next */
 	uint64_t		 due;		/* CLOCK_MONOTONIC ns */
 };
 
@@ -72,6 +82,10 @@ struct server {
 	size_t			 answer_len;
 	time_t			 answer_time;
 	unsigned long long	 n_requests, n_accepted, n_closed;
+	int			 rst_tfd;
+	uint64_t		 rst_delay_ns;	/* --rst-after-close, scaled */
+	struct pending_rst	 rsts[RST_MAX];	/* by due time: one delay for all */
+	size_t			 nrsts;
 	char			 rbuf[READ_BUF];
 };
 
@@ -86,11 +100,97 @@ conn_event(struct server *s, int fd, const char *step, long long ret, int err,
 		event_step(step, ret, err, 0, s->conns[fd].id, fd, note);
 }
 
+/*
+ * --rst-after-close: before the close, what the RST will need: both ends
+ * and the sequence number the peer will expect once our FIN is in (the
+ * next one we send, plus one for the FIN). Sent by on_rst_timer.
+ */
+static void
+plan_rst(struct server *s, int fd)
+{
+	struct sockaddr_storage ss;
+	struct pending_rst *p;
+	socklen_t len;
+	uint32_t seq;
+	char note[96];
+
+	if (s->nrsts == RST_MAX) {
+		conn_event(s, fd, "rst", -1, ENOBUFS, "too many RSTs waiting: none for this one");
+		return;
+	}
+	if (tcp_next_seq(fd, &seq) == -1) {
+		conn_event(s, fd, "rst", -1, errno,
+		    "cannot read the sequence number (TCP_REPAIR needs CAP_NET_ADMIN): no RST");
+		return;
+	}
+	p = &s->rsts[s->nrsts];
+	memset(p, 0, sizeof(*p));
+	len = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
+		goto fail;
+	sockaddr_unmap(&ss, &p->local);
+	len = sizeof(ss);
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1)
+		goto fail;
+	sockaddr_unmap(&ss, &p->remote);
+	p->id = s->conns[fd].id;
+	p->seq = seq + 1;	/* our FIN takes one */
+	p->due = now_mono_ns() + s->rst_delay_ns;
+	if (s->nrsts++ == 0)
+		runloop_arm(s->rst_tfd, s->rst_delay_ns);
+	snprintf(note, sizeof(note), "a RST with seq %u in %.6g s", p->seq,
+	    (double)s->rst_delay_ns / 1e9);
+	conn_event(s, fd, "timer", 0, 0, note);
+	return;
+fail:
+	conn_event(s, fd, "rst", -1, errno, "the connection's addresses are unknown: no RST");
+}
+
+static void
+send_rst(const struct pending_rst *p)
+{
+	char local[ADDR_STRLEN], remote[ADDR_STRLEN], note[128];
+	struct event e;
+	int n;
+
+	addr_format((const struct sockaddr *)&p->local, local, sizeof(local));
+	addr_format((const struct sockaddr *)&p->remote, remote, sizeof(remote));
+	event_call_start("rst");
+	n = tcp_rst_send(&p->local, &p->remote, p->seq);
+	snprintf(note, sizeof(note), "a RST of our own, seq %u, on the closed connection's "
+	    "addresses (raw socket)", p->seq);
+	event_init(&e, "rst");
+	e.ret = n;
+	e.err = n == -1 ? errno : 0;
+	e.conn = p->id;
+	e.local = local;
+	e.remote = remote;
+	e.note = note;
+	event_emit(&e);
+}
+
+static void
+on_rst_timer(struct server *s)
+{
+	uint64_t now = now_mono_ns();
+	size_t i = 0;
+
+	runloop_timer_read(s->rst_tfd);
+	while (i < s->nrsts && s->rsts[i].due <= now)
+		send_rst(&s->rsts[i++]);
+	memmove(s->rsts, s->rsts + i, (s->nrsts - i) * sizeof(s->rsts[0]));
+	s->nrsts -= i;
+	if (s->nrsts > 0)
+		runloop_arm(s->rst_tfd, s->rsts[0].due - now);
+}
+
 static void
 conn_close(struct server *s, int fd, const char *note)
 {
 	int r;
 
+	if (s->rst_tfd != -1)
+		plan_rst(s, fd);
 	event_call_start("close");
 	r = close(fd);
 
@@ -651,6 +751,9 @@ server_loop(struct server *s)
 			case TAG_STATS_TIMER:
 				on_stats(s);
 				break;
+			case TAG_RST_TIMER:
+				on_rst_timer(s);
+				break;
 			case TAG_SIGNAL:
 				runloop_on_signal(TAG_VALUE(tag));
 			case TAG_STDIN:
@@ -687,7 +790,9 @@ server_main(int argc, char **argv)
 	s.row = server_row(o.code);
 	s.verbose = s.row->http_connection == NULL || o.debug;
 	s.delay_ns = options_scale(&o, s.row->delay_ns);
-	s.lfd = s.close_tfd = s.stats_tfd = -1;
+	s.lfd = s.close_tfd = s.stats_tfd = s.rst_tfd = -1;
+	s.rst_delay_ns = o.rst_after_close > 0 ?
+	    options_scale(&o, (uint64_t)o.rst_after_close * 1000000ULL) : 0;
 	if (event_open("server", (int)o.code, o.events_path) == -1) {
 		fprintf(stderr, "%s: cannot open %s: %s\n", argv[0], o.events_path,
 		    strerror(errno));
@@ -710,6 +815,12 @@ server_main(int argc, char **argv)
 	if (s.conns == NULL || s.queue == NULL || s.epfd == -1 ||
 	    runloop_setup(s.epfd, s.worker == 0) == -1 || watch_listener(&s) == -1 ||
 	    (s.close_tfd = runloop_timer(s.epfd, TAG(TAG_TIMER, 0))) == -1) {
+		fprintf(stderr, "%s: setup failed: %s\n", argv[0], strerror(errno));
+		server_free(&s);
+		return 1;
+	}
+	if (o.rst_after_close >= 0 &&
+	    (s.rst_tfd = runloop_timer(s.epfd, TAG(TAG_RST_TIMER, 0))) == -1) {
 		fprintf(stderr, "%s: setup failed: %s\n", argv[0], strerror(errno));
 		server_free(&s);
 		return 1;

@@ -69,8 +69,10 @@ struct lab_proc_opts {
 	int stdout_fd;		/* -1: /dev/null */
 	int stderr_fd;		/* -1: same as stdout */
 	int extra_fd;		/* becomes fd 3 in the child; -1: none */
-	int unprivileged;	/* drop to user nobody before exec */
+	int unprivileged;	/* drop to user nobody before exec; LAB_NOBODY_NET_CAPS:
+				 * and keep CAP_NET_ADMIN, CAP_NET_RAW (ambient) */
 };
+#define LAB_NOBODY_NET_CAPS 2
 
 /*
  * Start argv in host h: its network namespace, a private mount namespace

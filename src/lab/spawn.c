@@ -19,8 +19,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,6 +51,27 @@ devnull(int flags, int floor)
 	lifted = lift(fd, floor);
 	close(fd);
 	return lifted;
+}
+
+/*
+ * As user nobody, CAP_NET_ADMIN and CAP_NET_RAW kept across exec as ambient
+ * capabilities: what `timewait server --rst-after-close` needs (TCP_REPAIR,
+ * a raw socket), in the host's own network namespace. System calls only.
+ */
+static int
+keep_net_caps(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	uint32_t bits = 1u << CAP_NET_ADMIN | 1u << CAP_NET_RAW;
+
+	memset(data, 0, sizeof(data));
+	data[0].effective = data[0].permitted = data[0].inheritable = bits;
+	if (syscall(SYS_capset, &hdr, data) < 0 ||
+	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_NET_ADMIN, 0, 0) < 0 ||
+	    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_NET_RAW, 0, 0) < 0)
+		return -1;
+	return 0;
 }
 
 static _Noreturn void
@@ -113,8 +136,13 @@ child(const struct lab *lab, const struct lab_host *h, char *const argv[],
 		exec_child_fail(pipefd, 6);
 
 	if (o->unprivileged) {
+		/* The permitted set survives setuid only with KEEPCAPS. */
+		if (o->unprivileged == LAB_NOBODY_NET_CAPS && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+			exec_child_fail(pipefd, 9);
 		if (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0)
 			exec_child_fail(pipefd, 7);
+		if (o->unprivileged == LAB_NOBODY_NET_CAPS && keep_net_caps() < 0)
+			exec_child_fail(pipefd, 9);
 		/* A change of credentials clears the death signal: again. */
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 			exec_child_fail(pipefd, 1);

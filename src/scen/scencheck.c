@@ -132,7 +132,18 @@ want_errno(struct cursor *c, const char *s, int *err)
 	return fail(c->p, "'%s' is not an errno name (EADDRINUSE, ECONNRESET...)", s);
 }
 
-/* call PROGRAM STEP REQUEST ok | fails [ERRNO] */
+/* [took LO..HI]: how long the call took, from its start to its return. */
+static int
+want_took(struct cursor *c, struct check_spec *k)
+{
+	if (c->i >= c->w->n || strcmp(c->w->w[c->i], "took") != 0)
+		return 0;
+	c->i++;
+	k->took = 1;
+	return want_range(c, &k->lo, &k->hi);
+}
+
+/* call PROGRAM STEP REQUEST ok | fails [ERRNO] [took LO..HI] */
 static int
 k_call(struct cursor *c, struct check_spec *k)
 {
@@ -155,14 +166,16 @@ k_call(struct cursor *c, struct check_spec *k)
 		k->kind = CK_CALL;
 	} else if (strcmp(s, "fails") == 0) {
 		k->kind = CK_CALL_FAILS;
-		if (c->i < c->w->n && strcmp(c->w->w[c->i], "full") != 0) {
+		if (c->i < c->w->n && strcmp(c->w->w[c->i], "full") != 0 &&
+		    strcmp(c->w->w[c->i], "took") != 0) {
 			k->kind = CK_CALL;
-			return want_errno(c, c->w->w[c->i++], &k->err);
+			if (want_errno(c, c->w->w[c->i++], &k->err) < 0)
+				return -1;
 		}
 	} else {
 		return fail(c->p, "'%s': a call is 'ok' or 'fails [ERRNO]'", s);
 	}
-	return 0;
+	return want_took(c, k);
 }
 
 /*

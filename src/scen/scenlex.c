@@ -309,7 +309,7 @@ scen_known_step(const char *s)
 		"start", "listen", "socket", "setsockopt", "bind", "connect", "accept",
 		"epoll", "read", "write", "shutdown", "close", "signal", "quit",
 		"resolve", "stdin", "timer", "peer-close", "server-close", "end",
-		"done", "stats", "fork", "epoll_ctl", "epoll_wait", NULL,
+		"done", "stats", "fork", "epoll_ctl", "epoll_wait", "rst", NULL,
 	};
 	int i;
 

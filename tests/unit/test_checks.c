@@ -695,6 +695,54 @@ teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* call ... took LO..HI: the call's own duration, t_call to t, from its
+ * event (linger-timeout's blocking close); the verdict's both sides. */
+static void
+test_call_took(void **state)
+{
+	static struct test_spec spec = {
+		.id = "t", .title = "t", .shows = "t",
+		.hosts = { "client", "server" },
+		.checks = {
+			{ CK_CALL, "1 s", .who = "client", .step = "close", .req = 1,
+			    .took = 1, .lo = 950, .hi = 2500 },
+			{ CK_CALL, "at once", .who = "client", .step = "close", .req = 1,
+			    .took = 1, .lo = 0, .hi = 5 },
+			{ CK_CALL, "no start", .who = "client", .step = "read", .req = 1,
+			    .took = 1, .lo = 0, .hi = 5000 },
+			{ CK_CALL, "plain", .who = "client", .step = "read", .req = 1 },
+		},
+	};
+	struct tl_event ev[2];
+	struct timeline tl;
+	struct check_result res[CAT_MAX_CHECKS];
+	struct test_rec r;
+
+	(void)state;
+	memset(ev, 0, sizeof(ev));
+	memset(&tl, 0, sizeof(tl));
+	strcpy(ev[0].prog, "client");
+	strcpy(ev[0].step, "close");
+	ev[0].req = 1;
+	ev[0].t_call = 5000 * (int64_t)MS;
+	ev[0].t = ev[0].t_call + 1032 * (int64_t)MS;
+	strcpy(ev[1].prog, "client");
+	strcpy(ev[1].step, "read");
+	ev[1].req = 1;
+	ev[1].t = 7000 * (int64_t)MS;	/* t_call 0: its start unknown */
+	tl.events = ev;
+	tl.nevents = 2;
+	rec_setup(&r, &spec);
+	r.tl = &tl;
+	assert_int_equal(checks_run(&r, res), 4);
+	assert_true(res[0].pass);
+	assert_non_null(strstr(res[0].seen, "after 1032.0 ms"));
+	assert_false(res[1].pass);	/* 1032 ms is not at once */
+	assert_false(res[2].pass);
+	assert_non_null(strstr(res[2].seen, "not logged"));
+	assert_true(res[3].pass);	/* without took the time is not judged */
+}
+
 int
 main(void)
 {
@@ -704,6 +752,7 @@ main(void)
 		cmocka_unit_test(test_lost_ack_checks),
 		cmocka_unit_test(test_race_series),
 		cmocka_unit_test(test_hop_checks),
+		cmocka_unit_test(test_call_took),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -177,6 +177,40 @@ bad(void **state)
 	assert_int_equal(parse(&o, PROG_CLIENT, "-t", "", NULL), PARSE_BAD);
 }
 
+/* The shutdown knobs (one of them) and the server's forged RST. */
+static void
+shutdown_and_rst(void **state)
+{
+	struct options o;
+
+	(void)state;
+	assert_int_equal(parse(&o, PROG_CLIENT, NULL), PARSE_OK);
+	assert_false(o.shut_rd);
+	assert_false(o.shut_rdwr);
+	assert_int_equal(parse(&o, PROG_CLIENT, "--shut-rd", "8", NULL), PARSE_OK);
+	assert_true(o.shut_rd);
+	assert_int_equal(o.code, 8);
+	assert_int_equal(parse(&o, PROG_CLIENT, "--shut-rdwr", NULL), PARSE_OK);
+	assert_true(o.shut_rdwr);
+	assert_int_equal(parse(&o, PROG_CLIENT, "--shut-rd", "--shut-rdwr", NULL), PARSE_BAD);
+	assert_non_null(strstr(msg, "cannot go together"));
+	assert_int_equal(parse(&o, PROG_CLIENT, "--half-close", "--shut-rd", NULL), PARSE_BAD);
+	assert_int_equal(parse(&o, PROG_CLIENT, "--half-close", "--shut-rdwr", NULL), PARSE_BAD);
+	assert_int_equal(parse(&o, PROG_SERVER, "--shut-rd", NULL), PARSE_BAD);
+
+	assert_int_equal(parse(&o, PROG_SERVER, NULL), PARSE_OK);
+	assert_int_equal(o.rst_after_close, -1);
+	assert_int_equal(parse(&o, PROG_SERVER, "--rst-after-close", "5000", "3", NULL), PARSE_OK);
+	assert_int_equal(o.rst_after_close, 5000);
+	assert_int_equal(o.code, 3);
+	assert_int_equal(parse(&o, PROG_SERVER, "--rst-after-close=0", NULL), PARSE_OK);
+	assert_int_equal(o.rst_after_close, 0);
+	assert_int_equal(parse(&o, PROG_SERVER, "--rst-after-close", "-1", NULL), PARSE_BAD);
+	assert_int_equal(parse(&o, PROG_SERVER, "--rst-after-close", "3600001", NULL), PARSE_BAD);
+	assert_int_equal(parse(&o, PROG_SERVER, "--rst-after-close", "soon", NULL), PARSE_BAD);
+	assert_int_equal(parse(&o, PROG_CLIENT, "--rst-after-close", "10", NULL), PARSE_BAD);
+}
+
 static void
 scale(void **state)
 {
@@ -198,6 +232,7 @@ main(void)
 		cmocka_unit_test(positional_wins_last),
 		cmocka_unit_test(help),
 		cmocka_unit_test(bad),
+		cmocka_unit_test(shutdown_and_rst),
 		cmocka_unit_test(scale),
 	};
 

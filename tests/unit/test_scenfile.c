@@ -600,6 +600,51 @@ drops_parse(void **state)
 	scen_free(t);
 }
 
+/* call ... took LO..HI: how long a call took (linger-timeout); rst is a step. */
+static void
+call_took(void **state)
+{
+	char err[512];
+	struct test_spec *t = parse(HEAD PROGS RUN
+	    "check call client close 1 ok took 950ms..2500ms: close waits\n"
+	    "check call client connect 1 fails took 1..2s: fails slowly\n"
+	    "check call client bind 2 fails EADDRINUSE took 0..5ms full: at once\n"
+	    "check call server rst 1 ok: the forged RST\n", err, sizeof(err));
+	const struct check_spec *c;
+
+	(void)state;
+	if (t == NULL)
+		fail_msg("%s", err);
+	c = t->checks;
+	assert_int_equal(c[0].kind, CK_CALL);
+	assert_true(c[0].took);
+	assert_int_equal(c[0].lo, 950);
+	assert_int_equal(c[0].hi, 2500);
+	assert_int_equal(c[1].kind, CK_CALL_FAILS);
+	assert_true(c[1].took);
+	assert_int_equal(c[1].lo, 1000);
+	assert_int_equal(c[1].hi, 2000);
+	assert_int_equal(c[2].kind, CK_CALL);
+	assert_int_equal(c[2].err, 98);
+	assert_true(c[2].took);
+	assert_int_equal(c[2].hi, 5);
+	assert_true(c[2].full);
+	assert_false(c[3].took);
+	assert_string_equal(c[3].step, "rst");
+	scen_free(t);
+
+	t = parse(HEAD PROGS RUN "check call client close 1 ok took: x\n", err, sizeof(err));
+	assert_null(t);
+	assert_string_equal(err, "/x/t.scen:13: 'call' wants a range of durations: LO..HI");
+	t = parse(HEAD PROGS RUN "check call client close 1 ok took 2s..1s: x\n", err, sizeof(err));
+	assert_null(t);
+	assert_string_equal(err, "/x/t.scen:13: the range 2s..1s ends before it starts");
+	t = parse(HEAD PROGS RUN "check call client close 1 ok took 1s..2s extra: x\n", err,
+	    sizeof(err));
+	assert_null(t);
+	assert_string_equal(err, "/x/t.scen:13: unexpected 'extra' at the end of the check");
+}
+
 static void
 command_line_knobs(void **state)
 {
@@ -668,6 +713,7 @@ main(void)
 		cmocka_unit_test(expand),
 		cmocka_unit_test(command_line_knobs),
 		cmocka_unit_test(drops_parse),
+		cmocka_unit_test(call_took),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
