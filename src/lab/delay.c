@@ -27,7 +27,7 @@
  *   it twice, the sender's once.
  * - reorder: the packet waits aside until the next packet of its
  *   direction is accepted, and goes right behind it (at most 100 ms; then
- *   alone, not counted as reordered).
+ *   alone, not counted as reordered, "held" in the log).
  * Every packet so treated is written to links.jsonl in the test's folder
  * (delay_set_log), with its addresses, sequence numbers and flags.
  */
@@ -72,6 +72,7 @@ struct held {
 	uint64_t due_ns;	/* CLOCK_MONOTONIC */
 	unsigned char *copy;	/* duplicate: the frame sent again behind it */
 	size_t copylen;
+	long logline;		/* reorder: its line in the log (-1: none) */
 };
 
 struct direction {
@@ -319,8 +320,9 @@ wall_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-/* One line for links.jsonl: what happened to the IP packet pkt of len bytes. */
-static void
+/* One line for links.jsonl: what happened to the IP packet pkt of len
+ * bytes; its index, or -1 when the log is full. */
+static long
 log_packet(struct delay_engine *e, int k, const char *what, const unsigned char *pkt,
     size_t len)
 {
@@ -330,7 +332,7 @@ log_packet(struct delay_engine *e, int k, const char *what, const unsigned char 
 
 	if (e->nlog == LOG_MAX) {
 		e->log_lost++;
-		return;
+		return -1;
 	}
 	l = &e->log[e->nlog++];
 	memset(l, 0, sizeof(*l));
@@ -361,6 +363,7 @@ log_packet(struct delay_engine *e, int k, const char *what, const unsigned char 
 		l->flags = t[13];
 		l->len = len > ihl + doff ? (uint32_t)(len - ihl - doff) : 0;
 	}
+	return (long)e->nlog - 1;
 }
 
 /* The copy of a duplicated packet, out of the receiver's bridge port. */
@@ -486,7 +489,7 @@ on_packet(const struct nlmsghdr *nlh, void *data)
 		dir->aside = h;
 		dir->has_aside = 1;
 		dir->aside_until = due + REORDER_WAIT_NS;
-		log_packet(e, k, "reorder", pkt, len);
+		dir->aside.logline = log_packet(e, k, "reorder", pkt, len);
 		return MNL_CB_OK;
 	}
 	dir->ring[(dir->head + dir->n) % HELD_MAX] = h;
@@ -519,6 +522,8 @@ release(struct delay_engine *e, int all)
 				pass(e, k, &dir->aside);	/* nothing came after it */
 				dir->has_aside = 0;
 				dir->count.reorder_alone++;
+				if (dir->aside.logline >= 0)	/* only late, not reordered */
+					e->log[dir->aside.logline].what = "held";
 			}
 			if (dir->n > 0 && (next == 0 || dir->ring[dir->head].due_ns < next))
 				next = dir->ring[dir->head].due_ns;
