@@ -13,6 +13,8 @@
 #ifndef TIMEWAIT_CATALOGUE_H
 #define TIMEWAIT_CATALOGUE_H
 
+#include <stdint.h>
+
 #define CAT_MAX_HOSTS 6
 #define CAT_MAX_PROCS 8
 #define CAT_MAX_ARGS 20
@@ -57,6 +59,10 @@ struct link_spec {
 	 * a delay with jitter (uniform, +-), a random loss in percent. */
 	unsigned delay_ms[2], jitter_ms[2];
 	unsigned loss_pct[2];
+	/* A rate in bits per second (0: none), paced by the same thread;
+	 * duplication and reordering in percent of the packets. */
+	uint64_t rate_bps[2];
+	unsigned dup_pct[2], reorder_pct[2];
 };
 
 /*
@@ -132,6 +138,9 @@ enum check_kind {
 	CK_NO_STATE,		/* host has no socket in state at snap (on port, 0: any) */
 	CK_NETSTAT,		/* host's /proc/net/netstat counter state (its name) at the end */
 	CK_DROPPED,		/* the lab's drops from host who to host peer: count */
+	CK_DUPLICATED,		/* packets the link from who to peer duplicated: count */
+	CK_REORDERED,		/* packets the link from who to peer sent behind a later one */
+	CK_OUT_OF_ORDER,	/* packets arriving at who after one their sender sent later */
 };
 
 struct check_spec {

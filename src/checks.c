@@ -791,6 +791,71 @@ check_dropped(const struct test_rec *r, const struct check_spec *c, char *seen, 
 	return c->atleast ? n >= c->n : n == c->n;
 }
 
+/* What a link's duplication or reordering did from who to peer. */
+static int
+check_link_count(const struct test_rec *r, const struct check_spec *c, char *seen, size_t len)
+{
+	long long n = -1;
+	int dup = c->kind == CK_DUPLICATED;
+
+	if (!r->links_read) {
+		snprintf(seen, len, "the link's counts were not read (the run ended early)");
+		return 0;
+	}
+	for (int i = 0; i < CAT_MAX_LINKS && r->spec->links[i].a != NULL; i++) {
+		const struct link_spec *l = &r->spec->links[i];
+		int d = strcmp(l->a, c->who) == 0 && strcmp(l->b, c->peer) == 0 ? 0 :
+		    strcmp(l->b, c->who) == 0 && strcmp(l->a, c->peer) == 0 ? 1 : -1;
+
+		if (d >= 0)
+			n = dup ? r->link_dup[i][d] : r->link_reordered[i][d];
+	}
+	if (n < 0) {
+		snprintf(seen, len, "no link from %s to %s", c->who, c->peer);
+		return 0;
+	}
+	snprintf(seen, len, "the lab %s %lld packet%s from %s to %s",
+	    dup ? "duplicated" : "sent behind a later one", n, n == 1 ? "" : "s", c->who, c->peer);
+	return c->atleast ? n >= c->n : n == c->n;
+}
+
+/*
+ * Packets that arrived at host after a packet their sender sent later:
+ * reordered on the wire, judged from the two captures alone (a packet
+ * with no send or no arrival time is not counted; nor is a copy).
+ */
+static int
+out_of_order(const struct timeline *tl, const char *host)
+{
+	int n = 0;
+
+	for (size_t i = 0; tl && i < tl->nconns; i++) {
+		const struct tl_conn *c = &tl->conns[i];
+		int side = side_of(c, host);
+
+		if (side < 0)
+			continue;
+		for (size_t k = 0; k < c->npkts; k++) {
+			const struct tl_pkt *p = &c->pkts[k];
+
+			if (p->from == side || p->t_sent == TL_UNKNOWN ||
+			    seen_on(p, side, tl->judge_until) == NONE)
+				continue;
+			for (size_t j = 0; j < c->npkts; j++) {
+				const struct tl_pkt *q = &c->pkts[j];
+
+				if (q->from == p->from && q->t_sent != TL_UNKNOWN &&
+				    q->t_received != TL_UNKNOWN && q->t_sent > p->t_sent &&
+				    q->t_received < p->t_received) {
+					n++;
+					break;
+				}
+			}
+		}
+	}
+	return n;
+}
+
 int
 checks_run(const struct test_rec *r, struct check_result *out)
 {
@@ -868,6 +933,18 @@ checks_run(const struct test_rec *r, struct check_result *out)
 			break;
 		case CK_DROPPED:
 			res->pass = check_dropped(r, c, res->seen, sizeof(res->seen));
+			break;
+		case CK_DUPLICATED:
+		case CK_REORDERED:
+			res->pass = check_link_count(r, c, res->seen, sizeof(res->seen));
+			break;
+		case CK_OUT_OF_ORDER:
+			if (rec_host(r, c->who) == NULL)
+				break;
+			seen = out_of_order(r->tl, c->who);
+			snprintf(res->seen, sizeof(res->seen), "%d packet%s reached %s after one sent "
+			    "later", seen, seen == 1 ? "" : "s", c->who);
+			res->pass = count_ok(seen, c);
 			break;
 		}
 		if (res->seen[0] == '\0')

@@ -99,6 +99,11 @@ struct test_rec {
 	 * (after their delay) and packets its random loss dropped;
 	 * links_read 0: no delay ran. */
 	long long link_passed[CAT_MAX_LINKS][2], link_lost[CAT_MAX_LINKS][2];
+	/* and its rate, duplication and reordering: packets duplicated,
+	 * packets sent behind a later one, packets the rate's full queue
+	 * dropped, bytes passed (Ethernet frames, copies too) */
+	long long link_dup[CAT_MAX_LINKS][2], link_reordered[CAT_MAX_LINKS][2];
+	long long link_qdrop[CAT_MAX_LINKS][2], link_bytes[CAT_MAX_LINKS][2];
 	int links_read;
 };
 

@@ -345,6 +345,10 @@ run_delay_stop(struct test_rec *r, struct run_env *e)
 		for (int d = 0; d < 2; d++) {
 			r->link_passed[i][d] = counts[i][d].passed;
 			r->link_lost[i][d] = counts[i][d].lost;
+			r->link_dup[i][d] = counts[i][d].duplicated;
+			r->link_reordered[i][d] = counts[i][d].reordered;
+			r->link_qdrop[i][d] = counts[i][d].queue_drops;
+			r->link_bytes[i][d] = counts[i][d].bytes;
 		}
 	r->links_read = 1;
 }
@@ -504,6 +508,8 @@ run_setup(struct test_rec *r, const char *dir, struct run_env *e)
 		snprintf(r->error, sizeof(r->error), "link delay: %.240s", err);
 		return -1;
 	}
+	if (e->delay != NULL && fmt(path, sizeof(path), "%s/links.jsonl", dir) == 0)
+		delay_set_log(e->delay, path);
 	lab_json_write(dir, lab, LAB_JSON_RUN, NULL, NULL);
 	/* The kernels' TCP state changes: worth having, not worth failing for. */
 	for (i = 0; i < r->nhosts; i++) {

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "fsafe.h"
+#include "lab/delay.h"
 #include "lab/results.h"
 #include "model/outfile.h"
 #include "render/render.h"
@@ -126,15 +127,35 @@ links_json(const struct test_rec *r)
 	for (int i = 0; i < CAT_MAX_LINKS && r->spec->links[i].a != NULL; i++) {
 		const struct link_spec *l = &r->spec->links[i];
 
-		if (!l->delay_ms[0] && !l->delay_ms[1] && !l->loss_pct[0] && !l->loss_pct[1])
+		json_t *o;
+
+		if (!delay_dir_on(l, 0) && !delay_dir_on(l, 1))
 			continue;
-		json_array_append_new(a, json_pack("{s:s,s:s,s:[i,i],s:[i,i],s:[i,i],s:[I,I],s:[I,I]}",
+		o = json_pack("{s:s,s:s,s:[i,i],s:[i,i],s:[i,i],s:[I,I],s:[I,I]}",
 		    "a", l->a, "b", l->b,
 		    "delay_ms", (int)l->delay_ms[0], (int)l->delay_ms[1],
 		    "jitter_ms", (int)l->jitter_ms[0], (int)l->jitter_ms[1],
 		    "loss_pct", (int)l->loss_pct[0], (int)l->loss_pct[1],
 		    "passed", (json_int_t)r->link_passed[i][0], (json_int_t)r->link_passed[i][1],
-		    "lost", (json_int_t)r->link_lost[i][0], (json_int_t)r->link_lost[i][1]));
+		    "lost", (json_int_t)r->link_lost[i][0], (json_int_t)r->link_lost[i][1]);
+		/* rate, duplication, reordering: only on the links that have them,
+		 * so that a delay's record reads as before */
+		if (l->rate_bps[0] || l->rate_bps[1])
+			json_object_set_new(o, "rate", json_pack("{s:[I,I],s:[I,I],s:[I,I]}",
+			    "bps", (json_int_t)l->rate_bps[0], (json_int_t)l->rate_bps[1],
+			    "queue_drops", (json_int_t)r->link_qdrop[i][0],
+			    (json_int_t)r->link_qdrop[i][1],
+			    "bytes", (json_int_t)r->link_bytes[i][0], (json_int_t)r->link_bytes[i][1]));
+		if (l->dup_pct[0] || l->dup_pct[1])
+			json_object_set_new(o, "duplicate", json_pack("{s:[i,i],s:[I,I]}",
+			    "pct", (int)l->dup_pct[0], (int)l->dup_pct[1],
+			    "copies", (json_int_t)r->link_dup[i][0], (json_int_t)r->link_dup[i][1]));
+		if (l->reorder_pct[0] || l->reorder_pct[1])
+			json_object_set_new(o, "reorder", json_pack("{s:[i,i],s:[I,I]}",
+			    "pct", (int)l->reorder_pct[0], (int)l->reorder_pct[1],
+			    "reordered", (json_int_t)r->link_reordered[i][0],
+			    (json_int_t)r->link_reordered[i][1]));
+		json_array_append_new(a, o);
 	}
 	if (json_array_size(a) == 0) {
 		json_decref(a);

@@ -120,6 +120,7 @@ add_pkt(struct tl_conn *c, const struct wire *x, size_t *cap)
 	p.t_received = x->tr;
 	p.from = strcmp(x->src, c->client) ? TL_SERVER : TL_CLIENT;
 	p.flags = x->flags;
+	p.lab = x->lab;
 	p.seq = x->seq;
 	p.ack = x->ack;
 	p.len = x->len;

@@ -113,8 +113,11 @@ put_packet(FILE *f, const struct tl_pkt *p)
 	fputs(",\"t_received\":", f);
 	put_t(f, p->t_received);
 	fprintf(f, ",\"from\":\"%s\",\"flags\":\"%s\",\"seq\":%u,\"ack\":%u,"
-	    "\"len\":%u,\"rseq\":%u,\"rack\":%u}", p->from ? "server" : "client",
+	    "\"len\":%u,\"rseq\":%u,\"rack\":%u", p->from ? "server" : "client",
 	    tcp_flags_str(p->flags, fl), p->seq, p->ack, p->len, p->rseq, p->rack);
+	if (p->lab != TL_LAB_NONE)	/* what the lab's link did to it */
+		fprintf(f, ",\"lab\":\"%s\"", tl_lab_word(p->lab));
+	fputc('}', f);
 }
 
 static void

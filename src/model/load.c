@@ -135,7 +135,7 @@ load(const char *testdir, int remote, struct timeline **out, char *err,
 		free(tl);
 		return -1;
 	}
-	if (load_hosts(&w) || load_trace_stats(&w) || load_packets(&w))
+	if (load_hosts(&w) || load_trace_stats(&w) || load_packets(&w) || mark_links(&w))
 		goto out;
 	if (remote)
 		estimate_offset(&w);
@@ -212,4 +212,16 @@ const char *
 tl_state_name(int state)
 {
 	return state == TS_CLOSE ? "CLOSED" : tcp_state_name(state);
+}
+
+const char *
+tl_lab_word(int lab)
+{
+	switch (lab) {
+	case TL_LAB_COPY: return "copy";
+	case TL_LAB_REORDERED: return "reordered";
+	case TL_LAB_LOST: return "lost";
+	case TL_LAB_HELD: return "held";
+	}
+	return "";
 }

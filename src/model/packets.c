@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "model/jsonl.h"
 #include "model/work.h"
@@ -251,6 +252,90 @@ out:
 	free(tail);
 	free(all);
 	free_list(files, nfiles);
+	return rc;
+}
+
+/* A wire's key in links.jsonl's terms (mark_links). */
+static uint64_t
+wire_key(const char *src, const char *dst, uint32_t seq, uint32_t ack, uint8_t flags,
+    uint32_t len)
+{
+	uint64_t h = hash_str(src) * 31 + hash_str(dst);
+
+	h = h * 1099511628211ULL ^ seq;
+	h = h * 1099511628211ULL ^ ack;
+	return h * 1099511628211ULL ^ ((uint64_t)flags << 32 | len);
+}
+
+/*
+ * links.jsonl (lab/delay.c): the segments the lab's links copied, set
+ * aside or lost, each marked on its wire: a copy is an arrival no send
+ * took (the original arrived first, so it took the send), a reordered
+ * segment is a send, a lost one a send that never arrived. No file:
+ * nothing to mark.
+ */
+int
+mark_links(struct work *w)
+{
+	char path[4400];
+	struct jsonl r;
+	const struct jrec *o;
+	size_t nb = 64, *head = NULL, *next = NULL;
+	int k, rc = -1;
+
+	snprintf(path, sizeof(path), "%s/links.jsonl", w->tl->testdir);
+	if (access(path, F_OK) != 0 || w->nwires == 0)
+		return 0;
+	while (nb < w->nwires * 2)
+		nb *= 2;
+	head = calloc(nb, sizeof(*head));
+	next = calloc(w->nwires, sizeof(*next));
+	if (head == NULL || next == NULL) {
+		snprintf(w->err, w->errlen, "out of memory reading links.jsonl");
+		goto out;
+	}
+	for (size_t i = 0; i < w->nwires; i++) {
+		const struct wire *x = &w->wires[i];
+		size_t b = wire_key(x->src, x->dst, x->seq, x->ack, x->flags, x->len) & (nb - 1);
+
+		next[i] = head[b];
+		head[b] = i + 1;
+	}
+	if (jsonl_open(&r, path, 0, 0, w->err, w->errlen))
+		goto out;
+	while ((k = jsonl_next(&r, &o, w->err, w->errlen)) == 1) {
+		const char *what = jr_str(o, "what");
+		int mark = !strcmp(what, "duplicate") ? TL_LAB_COPY :
+		    !strcmp(what, "reorder") ? TL_LAB_REORDERED :
+		    !strcmp(what, "held") ? TL_LAB_HELD :
+		    !strcmp(what, "lost") || !strcmp(what, "queue-full") ? TL_LAB_LOST : 0;
+		char src[64], dst[64];
+		uint32_t seq = (uint32_t)jr_int(o, "seq", 0), ack = (uint32_t)jr_int(o, "ack", 0);
+		uint32_t len = (uint32_t)jr_int(o, "len", 0);
+		uint8_t flags = (uint8_t)jr_int(o, "flags", 0);
+
+		if (mark == 0 || !jr_has(o, "seq"))
+			continue;
+		ep_text(jr_str(o, "src"), (uint16_t)jr_int(o, "sport", 0), src, sizeof(src));
+		ep_text(jr_str(o, "dst"), (uint16_t)jr_int(o, "dport", 0), dst, sizeof(dst));
+		for (size_t j = head[wire_key(src, dst, seq, ack, flags, len) & (nb - 1)]; j;
+		    j = next[j - 1]) {
+			struct wire *x = &w->wires[j - 1];
+
+			if (x->lab || x->seq != seq || x->ack != ack || x->flags != flags ||
+			    x->len != len || strcmp(x->src, src) || strcmp(x->dst, dst) ||
+			    (mark == TL_LAB_COPY) != (x->ts == TL_UNKNOWN) ||
+			    (mark == TL_LAB_LOST && x->tr != TL_UNKNOWN))
+				continue;
+			x->lab = (uint8_t)mark;
+			break;
+		}
+	}
+	jsonl_close(&r);
+	rc = k < 0 ? -1 : 0;
+out:
+	free(head);
+	free(next);
 	return rc;
 }
 

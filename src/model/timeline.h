@@ -29,9 +29,19 @@ struct tl_state {
 	uint8_t confirmed;	/* TIME_WAIT seen by a socket snapshot */
 };
 
+/* What a lab link did to a packet (links.jsonl, lab/delay.c). */
+enum tl_lab {
+	TL_LAB_NONE = 0,
+	TL_LAB_COPY,		/* a copy the link sent right behind the original */
+	TL_LAB_REORDERED,	/* set aside, it went behind a later packet */
+	TL_LAB_LOST,		/* random loss or a full rate queue: never arrived */
+	TL_LAB_HELD,		/* set aside to be reordered, nothing came: 100 ms late */
+};
+
 struct tl_pkt {
 	int64_t t_sent, t_received;	/* TL_UNKNOWN when not captured there */
 	uint8_t from;			/* enum tl_side */
+	uint8_t lab;			/* enum tl_lab */
 	uint8_t flags;			/* TCPF_* */
 	uint32_t seq, ack, len;		/* raw */
 	uint32_t rseq, rack;		/* relative to each side's first sequence number */
@@ -120,5 +130,8 @@ int timeline_build(const char *testdir, char *err, size_t errlen);
 enum tcp_st tl_state_at(const struct tl_conn *c, int side, int64_t t);
 /* A state as timeline.json and the drawings write it: "CLOSED" for TS_CLOSE. */
 const char *tl_state_name(int state);
+/* What the lab did to a packet, as timeline.json and the drawings say it:
+ * "copy", "reordered", "lost", "held". */
+const char *tl_lab_word(int lab);
 
 #endif

@@ -17,6 +17,7 @@ struct wire {			/* one packet on the wire */
 	int64_t ts, tr;
 	char src[64], dst[64];
 	uint8_t flags;
+	uint8_t lab;			/* enum tl_lab: what the lab's link did to it */
 	uint32_t seq, ack, len;
 };
 
@@ -79,6 +80,8 @@ int host_by_name(const struct timeline *tl, const char *name);
 
 /* packets.c: every pcap's segments paired into wires; the clock offset. */
 int load_packets(struct work *w);
+/* The wires the lab's links copied, reordered or lost (links.jsonl). */
+int mark_links(struct work *w);
 void estimate_offset(struct work *w);
 
 /* conns.c: the 4-tuples and connections. */

@@ -235,13 +235,17 @@ rd_pkt_label(const struct tl_pkt *p, char *buf, size_t len)
 {
 	char fl[8];
 
+	char lab[24] = "";
+
 	tcp_flags_str(p->flags, fl);
+	if (p->lab != TL_LAB_NONE)	/* the lab's link made it so: say it */
+		snprintf(lab, sizeof(lab), " (lab: %s)", tl_lab_word(p->lab));
 	if (p->len)
-		snprintf(buf, len, "%s seq=%u ack=%u len=%u", fl, p->rseq, p->rack, p->len);
+		snprintf(buf, len, "%s seq=%u ack=%u len=%u%s", fl, p->rseq, p->rack, p->len, lab);
 	else if (p->flags & TCPF_ACK)
-		snprintf(buf, len, "%s seq=%u ack=%u", fl, p->rseq, p->rack);
+		snprintf(buf, len, "%s seq=%u ack=%u%s", fl, p->rseq, p->rack, lab);
 	else
-		snprintf(buf, len, "%s seq=%u", fl, p->rseq);
+		snprintf(buf, len, "%s seq=%u%s", fl, p->rseq, lab);
 }
 
 int

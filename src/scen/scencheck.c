@@ -345,6 +345,32 @@ k_dropped(struct cursor *c, struct check_spec *k)
 	return want_count(c, &k->n, &k->atleast, 0);
 }
 
+/* duplicated|reordered HOST HOST == N | >= N: what a link's impairment
+ * did to the packets from the first host to the second. */
+static int
+k_link_count(struct cursor *c, struct check_spec *k)
+{
+	int i, d;
+
+	if (want_host(c, &k->who) < 0 || want_host(c, &k->peer) < 0)
+		return -1;
+	for (i = 0; i < c->p->nlinks; i++) {
+		const struct link_spec *l = &c->p->t->links[i];
+
+		if (strcmp(l->a, k->who) == 0 && strcmp(l->b, k->peer) == 0)
+			d = 0;
+		else if (strcmp(l->b, k->who) == 0 && strcmp(l->a, k->peer) == 0)
+			d = 1;
+		else
+			continue;
+		if ((k->kind == CK_DUPLICATED ? l->dup_pct[d] : l->reorder_pct[d]) == 0)
+			return fail(c->p, "the link from %s to %s has no '%s' above", k->who, k->peer,
+			    k->kind == CK_DUPLICATED ? "duplicate" : "reorder");
+		return want_count(c, &k->n, &k->atleast, 0);
+	}
+	return fail(c->p, "no 'link %s %s' line above", k->who, k->peer);
+}
+
 /* The words of one check, by kind. */
 static int
 check_words(struct cursor *c, struct check_spec *k)
@@ -401,9 +427,19 @@ check_words(struct cursor *c, struct check_spec *k)
 		return k->kind = CK_NETSTAT, k_netstat(c, k);
 	if (strcmp(kind, "dropped") == 0)
 		return k->kind = CK_DROPPED, k_dropped(c, k);
+	if (strcmp(kind, "duplicated") == 0)
+		return k->kind = CK_DUPLICATED, k_link_count(c, k);
+	if (strcmp(kind, "reordered") == 0)
+		return k->kind = CK_REORDERED, k_link_count(c, k);
+	if (strcmp(kind, "out-of-order") == 0) {
+		k->kind = CK_OUT_OF_ORDER;
+		if (want_host(c, &k->who) < 0)
+			return -1;
+		return want_count(c, &k->n, &k->atleast, 0);
+	}
 	return fail(c->p, "unknown check '%s' (call, same-port, timewait, tw-timer, state, "
 	    "sends, first-fin, fin-after, fin-gap, established, race, receives, no-state, "
-	    "netstat, dropped)", kind);
+	    "netstat, dropped, duplicated, reordered, out-of-order)", kind);
 }
 
 int

@@ -120,6 +120,42 @@ d_host(struct parser *p, struct words *w)
 }
 
 static int
+dir_impaired(const struct link_spec *l, int d)
+{
+	return l->delay_ms[d] || l->loss_pct[d] || l->rate_bps[d] || l->dup_pct[d] ||
+	    l->reorder_pct[d];
+}
+
+/* A second line for a link, `from` the other host: its other direction
+ * (link c s delay 20ms reorder 5% from s, then link c s delay 20ms from c). */
+static int
+link_again(struct parser *p, struct words *w, struct link_spec *l)
+{
+	struct link_spec n;
+	int d;
+
+	memset(&n, 0, sizeof(n));
+	n.a = l->a;
+	n.b = l->b;
+	if (link_impairments(p, w, 3, &n) < 0)
+		return -1;
+	if (dir_impaired(&n, 0) == dir_impaired(&n, 1))
+		return fail(p, "link %s %s is declared twice (a second line may impair the "
+		    "other direction: 'from HOST')", w->w[1], w->w[2]);
+	d = dir_impaired(&n, 1);
+	if (dir_impaired(l, d))
+		return fail(p, "the link from %s to %s is impaired twice",
+		    d == 0 ? l->a : l->b, d == 0 ? l->b : l->a);
+	l->delay_ms[d] = n.delay_ms[d];
+	l->jitter_ms[d] = n.jitter_ms[d];
+	l->loss_pct[d] = n.loss_pct[d];
+	l->rate_bps[d] = n.rate_bps[d];
+	l->dup_pct[d] = n.dup_pct[d];
+	l->reorder_pct[d] = n.reorder_pct[d];
+	return 0;
+}
+
+static int
 d_link(struct parser *p, struct words *w)
 {
 	struct link_spec *l;
@@ -136,7 +172,7 @@ d_link(struct parser *p, struct words *w)
 		l = &p->t->links[i];
 		if ((strcmp(l->a, w->w[1]) == 0 && strcmp(l->b, w->w[2]) == 0) ||
 		    (strcmp(l->a, w->w[2]) == 0 && strcmp(l->b, w->w[1]) == 0))
-			return fail(p, "link %s %s is declared twice", w->w[1], w->w[2]);
+			return link_again(p, w, l);
 	}
 	if (p->nlinks == CAT_MAX_LINKS)
 		return fail(p, "too many links (at most %d)", CAT_MAX_LINKS);

@@ -68,8 +68,8 @@ int check_braces(struct parser *p, const char *arg);
 
 /* drop from HOST to HOST ... (scendrop.c). */
 int d_drop(struct parser *p, struct words *w);
-/* link A B [from HOST] delay DUR [jitter DUR] [loss N%]: w's words from
- * i on, into l (scendrop.c). */
+/* link A B [from HOST] [delay DUR] [jitter DUR] [loss N%] [rate R]
+ * [duplicate N%] [reorder N%]: w's words from i on, into l (scendrop.c). */
 int link_impairments(struct parser *p, struct words *w, int i, struct link_spec *l);
 
 /* check KIND ARGS... : SENTENCE (scencheck.c). */

@@ -129,10 +129,13 @@ test_names_resolve(void **state)
 				break;
 			case CK_FIN_GAP:
 			case CK_DROPPED:
+			case CK_DUPLICATED:
+			case CK_REORDERED:
 				assert_true(has_host(t, c->peer));
 				/* fall through */
 			case CK_SENDS:
 			case CK_RECEIVES:
+			case CK_OUT_OF_ORDER:
 			case CK_NETSTAT:
 			case CK_FIRST_FIN:
 			case CK_ESTABLISHED:

@@ -108,7 +108,10 @@ frame(const struct tcp_pkt *p, uint8_t *f)
 	return 40;
 }
 
-/* host's capture: every packet, 1 ms later where it arrives. */
+/* Extra ms on packet i's arrival (a link that reordered it), 0: none. */
+static uint64_t late_ms[16];
+
+/* host's capture: every packet, 1 ms later where it arrives (plus late_ms). */
 static void
 write_capture(const char *dir, const char *host, const char *addr,
     const struct tcp_pkt *p, size_t n)
@@ -124,7 +127,7 @@ write_capture(const char *dir, const char *host, const char *addr,
 	for (size_t i = 0; i < n; i++) {
 		struct pcap_pkthdr h;
 		uint8_t f[64];
-		uint64_t t = p[i].t_ns + (strcmp(p[i].src, addr) ? MS : 0);
+		uint64_t t = p[i].t_ns + (strcmp(p[i].src, addr) ? MS + (i < 16 ? late_ms[i] * MS : 0) : 0);
 
 		memset(&h, 0, sizeof(h));
 		h.ts.tv_sec = (time_t)(t / 1000000000ULL);
@@ -387,6 +390,87 @@ test_lost_ack_checks(void **state)
 	checks_run(&r, res);
 	assert_false(res[4].pass);
 	assert_false(res[5].pass);
+	rec_free(&r);
+}
+
+static struct test_spec spec_links = {
+	.id = "t", .title = "t", .shows = "t",
+	.hosts = { "client", "server" },
+	.links = { { "client", "server", 0, { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, { 2, 0 },
+	    { 0, 3 } } },
+	.checks = {
+		{ CK_OUT_OF_ORDER, "client: 1 late", .who = "client", .n = 1 },
+		{ CK_OUT_OF_ORDER, "server: none late", .who = "server", .n = 0 },
+		{ CK_DUPLICATED, "2 copies", .who = "client", .peer = "server", .n = 2 },
+		{ CK_REORDERED, "1 reordered", .who = "server", .peer = "client", .n = 1,
+		    .atleast = 1 },
+	},
+};
+
+/* A link's reordering seen in the captures (the server's FIN overtakes
+ * its ACK), its counters, and links.jsonl's mark on the packet; then the
+ * same packets in order, the counters zero: every check fails. */
+static void
+test_link_checks(void **state)
+{
+	const struct tcp_pkt p[] = {
+		pkt(0, C, S, TCPF_SYN, 100), pkt(2, S, C, TCPF_SYN | TCPF_ACK, 500),
+		pkt(4, C, S, TCPF_ACK, 101), pkta(10, S, C, TCPF_ACK, 501, 101),
+		pkta(11, S, C, TCPF_FIN | TCPF_ACK, 501, 101),
+		pkta(12, C, S, TCPF_FIN | TCPF_ACK, 101, 502),
+	};
+	struct check_result res[CAT_MAX_CHECKS];
+	struct test_rec r;
+	char path[600];
+	FILE *f;
+	int i;
+
+	(void)state;
+	rec_setup(&r, &spec_links);
+	late_ms[3] = 3;		/* the ACK sent at 10 arrives at 14, after the FIN (12) */
+	set_packets(&r, p, 6);
+	memset(late_ms, 0, sizeof(late_ms));
+	snprintf(path, sizeof(path), "%s/links.jsonl", rundir);
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "{\"t_ns\":1,\"from\":\"server\",\"to\":\"client\",\"what\":\"reorder\","
+	    "\"src\":\"%s\",\"sport\":666,\"dst\":\"%s\",\"dport\":667,\"seq\":501,"
+	    "\"ack\":101,\"flags\":16,\"len\":0}\n", S, C);
+	fclose(f);
+	r.links_read = 1;
+	r.link_dup[0][0] = 2;
+	r.link_reordered[0][1] = 1;
+	load(&r);
+	assert_int_equal(checks_run(&r, res), 4);
+	for (i = 0; i < 4; i++)
+		assert_true(res[i].pass);
+	assert_string_equal(res[0].seen, "1 packet reached client after one sent later");
+	assert_string_equal(res[3].seen, "the lab sent behind a later one 1 packet from server to client");
+	for (i = 0; i < (int)r.tl->conns[0].npkts; i++) {
+		const struct tl_pkt *k = &r.tl->conns[0].pkts[i];
+
+		assert_int_equal(k->lab, k->seq == 501 && k->flags == TCPF_ACK ? TL_LAB_REORDERED :
+		    TL_LAB_NONE);
+	}
+	rec_free(&r);
+	unlink(path);
+
+	rec_setup(&r, &spec_links);
+	set_packets(&r, p, 6);
+	r.links_read = 1;
+	load(&r);
+	checks_run(&r, res);
+	assert_false(res[0].pass);
+	assert_true(res[1].pass);	/* none late either way */
+	assert_false(res[2].pass);
+	assert_false(res[3].pass);
+	rec_free(&r);
+	/* counters never read: nothing passes */
+	rec_setup(&r, &spec_links);
+	set_packets(&r, p, 6);
+	load(&r);
+	checks_run(&r, res);
+	assert_false(res[2].pass);
+	assert_string_equal(res[2].seen, "the link's counts were not read (the run ended early)");
 	rec_free(&r);
 }
 
@@ -750,6 +834,7 @@ main(void)
 		cmocka_unit_test(test_race_outcomes),
 		cmocka_unit_test(test_close_checks),
 		cmocka_unit_test(test_lost_ack_checks),
+		cmocka_unit_test(test_link_checks),
 		cmocka_unit_test(test_race_series),
 		cmocka_unit_test(test_hop_checks),
 		cmocka_unit_test(test_call_took),

@@ -202,8 +202,27 @@ static const struct {
 	{ "test a\nhost c\nhost s\nlink c s loss 5\n", "/x/t.scen:4: loss '5': a percentage, 0% to 100%" },
 	{ "test a\nhost c\nhost s\nlink c s loss 101%\n", "/x/t.scen:4: '101' is not a number from 0 to 100" },
 	{ "test a\nhost c\nhost s\nlink c s delay 10ms from x\n", "/x/t.scen:4: 'from x': the link joins c and s" },
-	{ "test a\nhost c\nhost s\nlink c s from c\n", "/x/t.scen:4: 'from' says which way an impairment goes: delay, jitter or loss" },
-	{ "test a\nhost c\nhost s\nlink c s delay 10ms delay 5ms\n", "/x/t.scen:4: unexpected 'delay' on the link (delay, jitter, loss, from, each once)" },
+	{ "test a\nhost c\nhost s\nlink c s from c\n", "/x/t.scen:4: 'from' says which way an impairment goes: delay, jitter, loss, rate, duplicate or reorder" },
+	{ "test a\nhost c\nhost s\nlink c s delay 10ms delay 5ms\n", "/x/t.scen:4: 'delay' twice on one link" },
+	{ "test a\nhost c\nhost s\nlink c s delay 10ms from c from s\n", "/x/t.scen:4: 'from' twice on one link" },
+	{ "test a\nhost c\nhost s\nlink c s speed 1mbit\n", "/x/t.scen:4: unexpected 'speed' on the link (delay, jitter, loss, rate, duplicate, reorder, from)" },
+	{ "test a\nhost c\nhost s\nlink c s rate\n", "/x/t.scen:4: 'rate' wants a value after it" },
+	{ "test a\nhost c\nhost s\nlink c s rate 1mbps\n", "/x/t.scen:4: rate '1mbps': a number and a unit, bit kbit mbit or gbit (1mbit, 500kbit)" },
+	{ "test a\nhost c\nhost s\nlink c s rate mbit\n", "/x/t.scen:4: rate 'mbit': a number and a unit, bit kbit mbit or gbit (1mbit, 500kbit)" },
+	{ "test a\nhost c\nhost s\nlink c s rate 1000\n", "/x/t.scen:4: rate '1000': a number and a unit, bit kbit mbit or gbit (1mbit, 500kbit)" },
+	{ "test a\nhost c\nhost s\nlink c s rate 7kbit\n", "/x/t.scen:4: rate '7kbit': from 8kbit to 10gbit" },
+	{ "test a\nhost c\nhost s\nlink c s rate 11gbit\n", "/x/t.scen:4: rate '11gbit': from 8kbit to 10gbit" },
+	{ "test a\nhost c\nhost s\nlink c s rate 99999999999999mbit\n", "/x/t.scen:4: rate '99999999999999mbit': a number and a unit, bit kbit mbit or gbit (1mbit, 500kbit)" },
+	{ "test a\nhost c\nhost s\nlink c s rate 1mbit rate 2mbit\n", "/x/t.scen:4: 'rate' twice on one link" },
+	{ "test a\nhost c\nhost s\nlink c s duplicate 10\n", "/x/t.scen:4: duplicate '10': a percentage, 0% to 100%" },
+	{ "test a\nhost c\nhost s\nlink c s duplicate 200%\n", "/x/t.scen:4: '200' is not a number from 0 to 100" },
+	{ "test a\nhost c\nhost s\nlink c s reorder -5%\n", "/x/t.scen:4: '-5' is not a number from 0 to 100" },
+	{ "test a\nhost c\nhost s\nlink c s reorder 5%% from c\n", "/x/t.scen:4: '5%' is not a number from 0 to 100" },
+	{ "test a\nhost c\nhost s\nlink c s reorder\n", "/x/t.scen:4: 'reorder' wants a value after it" },
+	{ "test a\nhost c\nhost s\nlink c s\nlink s c\n", "/x/t.scen:5: link s c is declared twice (a second line may impair the other direction: 'from HOST')" },
+	{ "test a\nhost c\nhost s\nlink c s delay 1ms from c\nlink c s delay 2ms\n", "/x/t.scen:5: link c s is declared twice (a second line may impair the other direction: 'from HOST')" },
+	{ "test a\nhost c\nhost s\nlink c s delay 1ms from c\nlink s c rate 1mbit from c\n", "/x/t.scen:5: the link from c to s is impaired twice" },
+	{ "test a\nhost c\nhost s\nlink c s delay 1ms from c\nlink s c rate 1bit from s\n", "/x/t.scen:5: rate '1bit': from 8kbit to 10gbit" },
 	{ "test a\nhost c\nhost s\nlink c s delay 11s\n", "/x/t.scen:4: a delay of at most 10 s" },
 	{ "test a\nhost c\nlink c c\n", "/x/t.scen:3: a link joins two different hosts" },
 	{ "test a\nhost c\nsysctl s net.ipv4.tcp_fin_timeout=5\n", "/x/t.scen:3: no host 's' declared above" },
@@ -269,7 +288,7 @@ static const struct {
 	{ HEAD PROGS RUN "check first-fin server\n", "/x/t.scen:13: a check ends with ': what must be seen', in words for a person" },
 	{ HEAD PROGS RUN "check first-fin server:   \n", "/x/t.scen:13: the check has no sentence after its ':'" },
 	{ HEAD PROGS RUN "check : x\n", "/x/t.scen:13: 'check' wants a kind: check KIND ...: SENTENCE" },
-	{ HEAD PROGS RUN "check last-fin server: x\n", "/x/t.scen:13: unknown check 'last-fin' (call, same-port, timewait, tw-timer, state, sends, first-fin, fin-after, fin-gap, established, race, receives, no-state, netstat, dropped)" },
+	{ HEAD PROGS RUN "check last-fin server: x\n", "/x/t.scen:13: unknown check 'last-fin' (call, same-port, timewait, tw-timer, state, sends, first-fin, fin-after, fin-gap, established, race, receives, no-state, netstat, dropped, duplicated, reordered, out-of-order)" },
 	{ HEAD PROGS RUN "check first-fin nohost: x\n", "/x/t.scen:13: no host 'nohost' declared above" },
 	{ HEAD PROGS RUN "check first-fin: x\n", "/x/t.scen:13: 'first-fin' wants a host" },
 	{ HEAD PROGS RUN "check first-fin server extra: x\n", "/x/t.scen:13: unexpected 'extra' at the end of the check" },
@@ -310,6 +329,13 @@ static const struct {
 	    "drop from client to server\ndrop from client to server\n", "/x/t.scen:10: too many drops (at most 4)" },
 	/* the checks of impaired runs */
 	{ HEAD PROGS RUN "check dropped client server == 1: x\n", "/x/t.scen:13: no 'drop from client to server' line above" },
+	{ HEAD PROGS RUN "check duplicated client server == 1: x\n", "/x/t.scen:13: no 'link client server' line above" },
+	{ HEAD "link client server reorder 5%\n" PROGS RUN "check duplicated client server == 1: x\n", "/x/t.scen:14: the link from client to server has no 'duplicate' above" },
+	{ HEAD "link client server duplicate 5% from server\n" PROGS RUN "check duplicated client server == 1: x\n", "/x/t.scen:14: the link from client to server has no 'duplicate' above" },
+	{ HEAD "link client server duplicate 5%\n" PROGS RUN "check reordered server client == 1: x\n", "/x/t.scen:14: the link from server to client has no 'reorder' above" },
+	{ HEAD "link client server reorder 5%\n" PROGS RUN "check reordered server client 1: x\n", "/x/t.scen:14: '1' is not a comparison: == N or >= N" },
+	{ HEAD PROGS RUN "check out-of-order nohost == 1: x\n", "/x/t.scen:13: no host 'nohost' declared above" },
+	{ HEAD PROGS RUN "check out-of-order client: x\n", "/x/t.scen:13: 'out-of-order' wants a count: == N or >= N" },
 	{ HEAD PROGS RUN "check netstat client TCP-Overflow == 1: x\n", "/x/t.scen:13: 'TCP-Overflow' is not a counter name of /proc/net/netstat (TCPTimeWaitOverflow, TW...)" },
 	{ HEAD PROGS RUN "check netstat client TW: x\n", "/x/t.scen:13: 'netstat' wants a count: == N or >= N" },
 	{ HEAD PROGS RUN "check receives server ACK >= 1: x\n", "/x/t.scen:13: 'ACK': receives counts FIN, RST, SYN or DATA" },
@@ -597,6 +623,48 @@ drops_parse(void **state)
 	assert_int_equal(t->links[0].loss_pct[0], 5);
 	assert_int_equal(t->links[1].delay_ms[0], 0);	/* server to b */
 	assert_int_equal(t->links[1].delay_ms[1], 2);	/* b to server */
+	scen_free(t);
+
+	/* rate, duplication, reordering: with the others, one way or both */
+	t = parse("test t\ntitle T\nshows S\nhost client\nhost server\nhost b\n"
+	    "link client server rate 1mbit duplicate 10% from server\n"
+	    "link server b reorder 100% rate 8kbit delay 1ms\n" PROGS RUN
+	    "check duplicated server client == 2: x\n"
+	    "check reordered b server >= 1: y\n"
+	    "check out-of-order client == 0: z\n", err, sizeof(err));
+	if (t == NULL)
+		fail_msg("%s", err);
+	assert_true(t->links[0].rate_bps[0] == 0);
+	assert_true(t->links[0].rate_bps[1] == 1000000);
+	assert_int_equal(t->links[0].dup_pct[1], 10);
+	assert_int_equal(t->links[0].dup_pct[0], 0);
+	assert_int_equal(t->links[0].reorder_pct[1], 0);
+	assert_true(t->links[1].rate_bps[0] == 8000 && t->links[1].rate_bps[1] == 8000);
+	assert_int_equal(t->links[1].reorder_pct[0], 100);
+	assert_int_equal(t->links[1].reorder_pct[1], 100);
+	assert_int_equal(t->links[1].delay_ms[1], 1);
+	assert_int_equal(t->checks[0].kind, CK_DUPLICATED);
+	assert_string_equal(t->checks[0].who, "server");
+	assert_string_equal(t->checks[0].peer, "client");
+	assert_int_equal(t->checks[0].n, 2);
+	assert_int_equal(t->checks[1].kind, CK_REORDERED);
+	assert_true(t->checks[1].atleast);
+	assert_int_equal(t->checks[2].kind, CK_OUT_OF_ORDER);
+	assert_int_equal(t->checks[2].n, 0);
+	scen_free(t);
+	/* a second line for the other direction */
+	t = parse("test t\ntitle T\nshows S\nhost client\nhost server\n"
+	    "link client server rate 10gbit delay 20ms reorder 5% from server\n"
+	    "link server client delay 30ms from client\n" PROGS RUN CHECK, err, sizeof(err));
+	if (t == NULL)
+		fail_msg("%s", err);
+	assert_null(t->links[1].a);
+	assert_true(t->links[0].rate_bps[1] == 10000000000ULL);
+	assert_true(t->links[0].rate_bps[0] == 0);
+	assert_int_equal(t->links[0].delay_ms[0], 30);
+	assert_int_equal(t->links[0].delay_ms[1], 20);
+	assert_int_equal(t->links[0].reorder_pct[1], 5);
+	assert_int_equal(t->links[0].reorder_pct[0], 0);
 	scen_free(t);
 }
 
