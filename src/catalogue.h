@@ -132,6 +132,9 @@ enum check_kind {
 	CK_NO_STATE,		/* host has no socket in state at snap (on port, 0: any) */
 	CK_NETSTAT,		/* host's /proc/net/netstat counter state (its name) at the end */
 	CK_DROPPED,		/* the lab's drops from host who to host peer: count */
+	CK_PORT_STATE,		/* when proc's step (a bind) for request req began, a socket of
+				 * its host held its port in state (NULL: none held it), as the
+				 * kernel trace or a snapshot saw it (model/binds.c) */
 };
 
 struct check_spec {

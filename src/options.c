@@ -56,6 +56,9 @@ static const struct flag_row client_flags[] = {
 	    "close right after connect() returns EINPROGRESS, in SYN_SENT"),
 	FLAG("half-close", 0, FLAG_BOOL, OFF(half_close), NULL, NULL,
 	    "shutdown(SHUT_WR) once connected (after the HTTP request), then go on reading"),
+	FLAG("next-on-enter", 0, FLAG_BOOL, OFF(next_on_enter), NULL, NULL,
+	    "start each next request on Enter (a line on standard input) instead of at once; "
+	    "end of input still quits"),
 	FLAG_LAYER_END,
 };
 

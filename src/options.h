@@ -36,6 +36,7 @@ struct options {
 	int		 no_accept;	/* server: listen, never accept (quitting closes the listener) */
 	int		 close_connecting; /* client: close(2) while the connect is in progress */
 	int		 half_close;	/* client: shutdown(SHUT_WR) once connected (and after its write) */
+	int		 next_on_enter;	/* client: each next request waits for a line on stdin */
 };
 
 enum parse_result { PARSE_OK, PARSE_HELP, PARSE_BAD, PARSE_VERSION };
