@@ -190,7 +190,7 @@ k_port_state(struct cursor *c, struct check_spec *k)
 	if (strcmp(s, "free") == 0)
 		return 0;
 	st = tcp_state_parse(s);
-	if (st == TS_UNKNOWN || st == TS_BOUND_INACTIVE || st == TS_LISTEN)
+	if (st == TS_UNKNOWN || st == TS_BOUND_INACTIVE || st == TS_LISTEN || st == TS_CLOSE)
 		return fail(c->p, "'%s' is not the state of a connection's socket (TIME_WAIT, "
 		    "FIN_WAIT1, ESTABLISHED...) nor 'free'", s);
 	k->state = tcp_state_name(st);
