@@ -546,8 +546,9 @@ end:
 
 /*
  * --next-on-enter: each line on standard input lets one more request
- * start (a line that comes early is kept for the next); the end of input
- * quits, as without the option. Returns true to quit.
+ * start (a line that comes early is kept for the next); once every request
+ * is done a line quits, and the end of input always does, as without the
+ * option. Returns true to quit.
  */
 static bool
 on_enter(struct client *c)
@@ -565,6 +566,10 @@ on_enter(struct client *c)
 	}
 	for (i = 0; i < n; i++)
 		c->enters += buf[i] == '\n';
+	if (c->done && c->enters > 0) {	/* no request left: Enter quits */
+		event_step("quit", 0, 0, 0, 0, -1, "Enter pressed");
+		return true;
+	}
 	if (c->awaiting && c->enters > 0) {
 		c->awaiting = false;
 		c->enters--;
