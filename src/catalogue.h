@@ -141,6 +141,9 @@ enum check_kind {
 	CK_DUPLICATED,		/* packets the link from who to peer duplicated: count */
 	CK_REORDERED,		/* packets the link from who to peer sent behind a later one */
 	CK_OUT_OF_ORDER,	/* packets arriving at who after one their sender sent later */
+	CK_PORT_STATE,		/* when proc's step (a bind) for request req began, a socket of
+				 * its host held its port in state (NULL: none held it), as the
+				 * kernel trace or a snapshot saw it (model/binds.c) */
 };
 
 struct check_spec {

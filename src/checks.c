@@ -245,6 +245,23 @@ flag_word(char flag)
 	}
 }
 
+/* Who held the port of bind event e when it began, in words (model/binds.c). */
+static void
+describe_holder(const struct timeline *tl, const struct tl_event *e, char *buf, size_t len)
+{
+	const struct tl_conn *h;
+
+	if (!e->held) {
+		snprintf(buf, len, "no socket held port %u then", e->lport);
+		return;
+	}
+	h = &tl->conns[e->held_conn];
+	/* cut to fit: the seen column is one line */
+	(void)fmt(buf, len, "port %u was held by %s -> %s in %s%s", e->lport, h->client,
+	    h->server, tl_state_name(e->held), e->held_seen ? "" :
+	    " (rebuilt, no snapshot saw it)");
+}
+
 static int
 check_call(const struct test_rec *r, const struct check_spec *c, char *seen, size_t len)
 {
@@ -258,6 +275,13 @@ check_call(const struct test_rec *r, const struct check_spec *c, char *seen, siz
 		return 0;
 	}
 	describe_call(e, seen, len);
+	if (e->err != 0 && strcmp(e->step, "bind") == 0) {
+		char who[160];
+		size_t n = strlen(seen);
+
+		describe_holder(r->tl, e, who, sizeof(who));
+		(void)fmt(seen + n, len - n, "; %s", who);
+	}
 	if (c->took) {
 		size_t n = strlen(seen);
 		double ms;
@@ -274,6 +298,25 @@ check_call(const struct test_rec *r, const struct check_spec *c, char *seen, siz
 	if (c->kind == CK_CALL_FAILS)
 		return e->err != 0;
 	return e->err == c->err;
+}
+
+/* port-state: the state of the socket that held a bind's port, or none. */
+static int
+check_port_state(const struct test_rec *r, const struct check_spec *c, char *seen, size_t len)
+{
+	const struct tl_event *e = find_ev(r->tl, c->who, c->step, c->req);
+	char call[96], who[160];
+
+	if (e == NULL) {
+		snprintf(seen, len, "no %s for request %d in %s's event log", c->step, c->req, c->who);
+		return 0;
+	}
+	describe_call(e, call, sizeof(call));
+	describe_holder(r->tl, e, who, sizeof(who));
+	(void)fmt(seen, len, "%s; %s", call, who);
+	if (c->state == NULL)
+		return !e->held;
+	return e->held && e->held_seen && strcmp(tl_state_name(e->held), c->state) == 0;
 }
 
 static int
@@ -945,6 +988,9 @@ checks_run(const struct test_rec *r, struct check_result *out)
 			snprintf(res->seen, sizeof(res->seen), "%d packet%s reached %s after one sent "
 			    "later", seen, seen == 1 ? "" : "s", c->who);
 			res->pass = count_ok(seen, c);
+			break;
+		case CK_PORT_STATE:
+			res->pass = check_port_state(r, c, res->seen, sizeof(res->seen));
 			break;
 		}
 		if (res->seen[0] == '\0')

@@ -73,6 +73,8 @@ struct client {
 	int			 next_tfd;
 	int			 started;
 	bool			 done;
+	int			 enters;	/* --next-on-enter: lines not yet used */
+	bool			 awaiting;	/* --next-on-enter: the next request waits for one */
 	struct request		 req;
 };
 
@@ -110,7 +112,14 @@ end_request(struct client *c)
 		req_event(c, "end", 0, 0, "request over; the socket stays open until the program ends");
 	} else
 		req_event(c, "end", 0, 0, "request over");
+	if (c->started < c->requests && c->opt->next_on_enter && c->enters == 0) {
+		c->awaiting = true;
+		event_step("timer", 0, 0, r->n, 0, -1, "next request on Enter");
+		return;
+	}
 	if (c->started < c->requests) {
+		if (c->opt->next_on_enter)
+			c->enters--;
 		if (c->next_delay_ns > 0) {
 			snprintf(note, sizeof(note), "next request in %.6g s",
 			    (double)c->next_delay_ns / 1e9);
@@ -593,6 +602,40 @@ end:
 	check_end(c);
 }
 
+/*
+ * --next-on-enter: each line on standard input lets one more request
+ * start (a line that comes early is kept for the next); once every request
+ * is done a line quits, and the end of input always does, as without the
+ * option. Returns true to quit.
+ */
+static bool
+on_enter(struct client *c)
+{
+	char buf[256];
+	ssize_t n, i;
+
+	n = read(STDIN_FILENO, buf, sizeof(buf));
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return false;
+	if (n <= 0) {
+		event_step("quit", 0, 0, 0, 0, -1, n == 0 ? "end of standard input" :
+		    "standard input failed");
+		return true;
+	}
+	for (i = 0; i < n; i++)
+		c->enters += buf[i] == '\n';
+	if (c->done && c->enters > 0) {	/* no request left: Enter quits */
+		event_step("quit", 0, 0, 0, 0, -1, "Enter pressed");
+		return true;
+	}
+	if (c->awaiting && c->enters > 0) {
+		c->awaiting = false;
+		c->enters--;
+		runloop_arm(c->next_tfd, c->next_delay_ns);
+	}
+	return false;
+}
+
 static int
 client_loop(struct client *c)
 {
@@ -629,6 +672,11 @@ client_loop(struct client *c)
 			case TAG_SIGNAL:
 				runloop_on_signal(TAG_VALUE(tag));
 			case TAG_STDIN:
+				if (c->opt->next_on_enter) {
+					if (on_enter(c))
+						return 0;
+					break;
+				}
 				if (runloop_on_stdin())
 					return 0;
 				break;

@@ -67,6 +67,9 @@ static const struct flag_row client_flags[] = {
 	FLAG("shut-rdwr", 0, FLAG_BOOL, OFF(shut_rdwr), NULL, NULL,
 	    "shutdown(SHUT_RDWR) once connected (after the HTTP request): a FIN, and data "
 	    "that comes after it is answered with a RST"),
+	FLAG("next-on-enter", 0, FLAG_BOOL, OFF(next_on_enter), NULL, NULL,
+	    "start each next request on Enter (a line on standard input) instead of at once; "
+	    "end of input still quits"),
 	FLAG_LAYER_END,
 };
 

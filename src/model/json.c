@@ -89,6 +89,9 @@ put_event(FILE *f, const struct tl_event *e)
 		fputs(",\"detail\":", f);
 		put_str(f, e->detail);
 	}
+	if (e->held)	/* a bind whose port a socket held */
+		fprintf(f, ",\"held\":{\"state\":\"%s\",\"conn\":%d,\"seen\":%s}",
+		    tl_state_name(e->held), e->held_conn, e->held_seen ? "true" : "false");
 	fputc('}', f);
 }
 

@@ -143,6 +143,7 @@ load(const char *testdir, int remote, struct timeline **out, char *err,
 	    load_events(&w) || load_snaps(&w) || build_states(&w) ||
 	    finish_conns(tl) || verify_conns(tl))
 		goto out;
+	hold_binds(tl);
 	if (!tl->have_pcap && !tl->have_trace && !tl->nevents && !w.nsnaps &&
 	    !tl->nconns) {
 		snprintf(err, errlen, "%s: not a test's folder (no pcap, event log, "

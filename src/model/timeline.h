@@ -62,6 +62,12 @@ struct tl_event {
 				 * number (from 1), 0 when it has none */
 	int err;		/* errno on failure, else 0 */
 	uint16_t lport;		/* the port of its "local", 0 when none */
+	/* A bind: the socket of its host that held the same local port when
+	 * the call began (model/binds.c). */
+	uint8_t held;		/* its state (enum tcp_st), 0: no socket held it */
+	uint8_t held_seen;	/* that state is the kernel trace's, or a TIME_WAIT a
+				 * socket snapshot saw; 0: only rebuilt */
+	int held_conn;		/* its connection (when held) */
 };
 
 struct tl_check {

@@ -111,4 +111,7 @@ int load_events(struct work *w);
 int finish_conns(struct timeline *tl);
 int verify_conns(struct timeline *tl);
 
+/* binds.c: the socket holding each bind's port when it was made. */
+void hold_binds(struct timeline *tl);
+
 #endif

@@ -112,6 +112,44 @@ write_time_wait(FILE *f, const struct test_rec *r)
 	}
 }
 
+/*
+ * Every failed bind, and every bind made while a socket held its port
+ * (SO_REUSEADDR), with the state of that socket when the call began: the
+ * kernel trace's, or a TIME_WAIT a snapshot saw (model/binds.c).
+ */
+static void
+write_binds(FILE *f, const struct test_rec *r)
+{
+	const struct timeline *tl = r->tl;
+	int n = 0;
+
+	for (size_t i = 0; tl && i < tl->nevents; i++) {
+		const struct tl_event *e = &tl->events[i];
+		const struct tl_conn *h;
+		int64_t t = e->t_call ? e->t_call : e->t;
+
+		/* a bind that worked, its port's holder only rebuilt: the
+		 * kernel kept no time-wait socket (tcp_max_tw_buckets) */
+		if (strcmp(e->step, "bind") != 0 || (e->err == 0 && !e->held_seen))
+			continue;
+		if (n++ == 0)
+			fprintf(f, "\n## Binds of a port already held\n\n"
+			    "The state of the socket that held the port when the call began.\n\n");
+		fprintf(f, "- %+.6f s, %s's bind of port %u (request %d): %s; ",
+		    ((double)t - (double)r->t0_ns) / 1e9, e->prog, e->lport, e->req,
+		    e->err ? e->errname : "succeeded");
+		if (!e->held) {
+			fprintf(f, "no socket held the port\n");
+			continue;
+		}
+		h = &tl->conns[e->held_conn];
+		fprintf(f, "held by %s -> %s in **%s** (%s)\n", h->client, h->server,
+		    tl_state_name(e->held), !e->held_seen ?
+		    "rebuilt from the kernel trace, no snapshot saw it" :
+		    e->held == TS_TIME_WAIT ? "seen by a socket snapshot" : "kernel trace");
+	}
+}
+
 void
 render_report_md(FILE *f, const struct test_rec *r, const struct check_result *res,
     int nres, int ok, const struct outcome_count *oc, int noc, int runs)
@@ -160,6 +198,7 @@ render_report_md(FILE *f, const struct test_rec *r, const struct check_result *r
 		for (i = 0; i < noc; i++)
 			fprintf(f, "| %s | %d |\n", oc[i].name, oc[i].count);
 	}
+	write_binds(f, r);
 	write_time_wait(f, r);
 	fprintf(f, "\n## Packets, in order\n\nEach packet once, timed on the host that sent it; "
 	    "t=0 is when the first client started.\n\n```\n");

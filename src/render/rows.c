@@ -327,7 +327,11 @@ rd_return_label(const struct tl_event *e, char *buf, size_t len)
 	else
 		snprintf(res, sizeof(res), "%d", e->ret);
 	rd_duration(e->t - rd_event_start(e), took, sizeof(took));
-	snprintf(buf, len, "%s() = %s after %s", e->step, res, took);
+	if (e->held)	/* a bind: the socket that held its port */
+		snprintf(buf, len, "%s() = %s after %s; %u held in %s%s", e->step, res, took,
+		    e->lport, tl_state_name(e->held), e->held_seen ? "" : "?");
+	else
+		snprintf(buf, len, "%s() = %s after %s", e->step, res, took);
 }
 
 void
@@ -337,12 +341,18 @@ rd_event_label(const struct tl_event *e, char *buf, size_t len)
 		snprintf(buf, len, "%s", e->detail[0] ? e->detail : "epoll");
 	else if (!rd_event_is_call(e))
 		snprintf(buf, len, "%s%s%s", e->step, e->detail[0] ? ": " : "", e->detail);
+	else if (e->ret < 0 && e->held)	/* a bind: who held its port */
+		snprintf(buf, len, "%s() = -1 %s: %u held in %s%s", e->step, e->errname,
+		    e->lport, tl_state_name(e->held), e->held_seen ? "" : "?");
 	else if (e->ret < 0)
 		snprintf(buf, len, "%s() = -1 %s", e->step, e->errname);
 	else if (!strcmp(e->step, "read") || !strcmp(e->step, "write"))
 		snprintf(buf, len, "%s() = %d", e->step, e->ret);
 	else if (!strcmp(e->step, "shutdown"))
 		snprintf(buf, len, "shutdown(%s)", e->detail);
+	else if (!strcmp(e->step, "bind") && e->held)	/* SO_REUSEADDR */
+		snprintf(buf, len, "bind(%s), %u held in %s%s", e->detail, e->lport,
+		    tl_state_name(e->held), e->held_seen ? "" : "?");
 	else if (!strcmp(e->step, "bind") || !strcmp(e->step, "listen"))
 		snprintf(buf, len, "%s(%s)", e->step, e->detail);
 	else

@@ -179,6 +179,38 @@ k_call(struct cursor *c, struct check_spec *k)
 }
 
 /*
+ * port-state PROGRAM STEP REQUEST STATE | free: the socket that held the
+ * call's local port when it began (a bind), or none.
+ */
+static int
+k_port_state(struct cursor *c, struct check_spec *k)
+{
+	const char *s;
+	enum tcp_st st;
+	long req;
+
+	if (want_proc(c, &k->who) < 0 || (s = next(c, "a step: bind")) == NULL)
+		return -1;
+	if (strcmp(s, "bind") != 0)
+		return fail(c->p, "'%s': port-state judges a bind (the call that names a local port)", s);
+	k->step = "bind";
+	if ((s = next(c, "a request (client) or connection (server) number")) == NULL ||
+	    number(c->p, s, 1, 100000, &req) < 0)
+		return -1;
+	k->req = (int)req;
+	if ((s = next(c, "a TCP state, or free")) == NULL)
+		return -1;
+	if (strcmp(s, "free") == 0)
+		return 0;
+	st = tcp_state_parse(s);
+	if (st == TS_UNKNOWN || st == TS_BOUND_INACTIVE || st == TS_LISTEN || st == TS_CLOSE)
+		return fail(c->p, "'%s' is not the state of a connection's socket (TIME_WAIT, "
+		    "FIN_WAIT1, ESTABLISHED...) nor 'free'", s);
+	k->state = tcp_state_name(st);
+	return 0;
+}
+
+/*
  * HOST [towards PEER]: a check of one hop, the connections between HOST
  * and PEER only (a proxy's client side or backend side).
  */
@@ -427,6 +459,8 @@ check_words(struct cursor *c, struct check_spec *k)
 		return k->kind = CK_NETSTAT, k_netstat(c, k);
 	if (strcmp(kind, "dropped") == 0)
 		return k->kind = CK_DROPPED, k_dropped(c, k);
+	if (strcmp(kind, "port-state") == 0)
+		return k->kind = CK_PORT_STATE, k_port_state(c, k);
 	if (strcmp(kind, "duplicated") == 0)
 		return k->kind = CK_DUPLICATED, k_link_count(c, k);
 	if (strcmp(kind, "reordered") == 0)
@@ -439,7 +473,7 @@ check_words(struct cursor *c, struct check_spec *k)
 	}
 	return fail(c->p, "unknown check '%s' (call, same-port, timewait, tw-timer, state, "
 	    "sends, first-fin, fin-after, fin-gap, established, race, receives, no-state, "
-	    "netstat, dropped, duplicated, reordered, out-of-order)", kind);
+	    "netstat, dropped, duplicated, reordered, out-of-order, port-state)", kind);
 }
 
 int

@@ -6,8 +6,10 @@
 #      turned round the copy passes.
 #   2. 003 copied with tcp_max_tw_buckets=0 on the client (a sysctl line),
 #      and 003 itself with the same knob from --sysctl: no TIME_WAIT can
-#      exist on the client, its TIME_WAIT check fails, result.json records
-#      the knob, and the machine's own value is untouched.
+#      exist on the client, its TIME_WAIT check fails, so does the second
+#      bind's EADDRINUSE (the bind succeeds), result.json records the knob,
+#      and the machine's own value is untouched. 003-reuseaddr copied with
+#      tcp_timestamps=0: the bind still succeeds, the connect fails (99).
 #   3. A shipped test changed in a copy of the shipped folder, found by id
 #      through $TIMEWAIT_SCENARIOS.
 #   4. Malformed files: FILE:LINE on stderr, exit 2, no lab built (no
@@ -28,12 +30,13 @@ check_pass() {
 cp "$top/scenarios/003.scen" "$out/server-first.scen"
 sed -i -e 's/^test 003$/test mine-server-first/' \
     -e 's/^program server on server: timewait server -s 3$/program server on server: timewait server -s 0/' \
-    -e 's/^program client on client: timewait client -t server -s 6$/program client on client: timewait client -t server -s 0 --requests 1/' \
+    -e 's/^program client on client: timewait client -t server -s 6 --next-on-enter$/program client on client: timewait client -t server -s 0 --requests 1/' \
     -e 's/^wait client bind 2$/wait client close 1/' \
     "$out/server-first.scen"
 # (one request: a second one from port 667 would land in the server's
 # TIME_WAIT and take it over, and the snapshot could catch that moment)
-grep -q 'timewait server -s 0' "$out/server-first.scen" || fail "the copy was not changed"
+grep -q 'timewait server -s 0' "$out/server-first.scen" && grep -q 'timewait client -t server -s 0 --requests 1$' "$out/server-first.scen" ||
+	fail "the copy was not changed"
 # the same copy, its checks turned round to what the server-first close shows
 sed -e 's/^test mine-server-first$/test mine-server-first-ok/' \
     -e '/^check /d' "$out/server-first.scen" > "$out/server-first-ok.scen"
@@ -46,6 +49,11 @@ EOF
 cp "$top/scenarios/003.scen" "$out/no-tw.scen"
 sed -i -e 's/^test 003$/test mine-no-tw/' \
     -e 's/^host client$/host client\nsysctl client net.ipv4.tcp_max_tw_buckets=0/' "$out/no-tw.scen"
+# 003-reuseaddr without timestamps: the TIME_WAIT of the 4-tuple no longer
+# gives way to the new connect (EADDRNOTAVAIL)
+sed -e 's/^test 003-reuseaddr$/test mine-reuse-nots/' \
+    -e 's/^host client$/host client\nsysctl client net.ipv4.tcp_timestamps=0/' \
+    "$top/scenarios/003-reuseaddr.scen" > "$out/reuse-nots.scen"
 
 "$TW" lab check "$out/server-first.scen" "$out/server-first-ok.scen" "$out/no-tw.scen" ||
 	fail "lab check refuses the changed copies"
@@ -53,8 +61,8 @@ sed -i -e 's/^test 003$/test mine-no-tw/' \
 
 before=$(sysctl -n net.ipv4.tcp_max_tw_buckets)
 "$TW" lab run "$out/server-first.scen" "$out/server-first-ok.scen" "$out/no-tw.scen" \
-    --fast --out "$out/a" >"$out/a.log" 2>&1
-[ $? = 1 ] || { cat "$out/a.log"; fail "two of three copies must fail, the run exit 1"; }
+    "$out/reuse-nots.scen" --fast --out "$out/a" >"$out/a.log" 2>&1
+[ $? = 1 ] || { cat "$out/a.log"; fail "three of four copies must fail, the run exit 1"; }
 
 # 1. The code changed: the TIME_WAIT is the server's now.
 r=$out/a/mine-server-first/result.json
@@ -72,6 +80,17 @@ r=$out/a/mine-no-tw/result.json
 	fail "tcp_max_tw_buckets=0 on the client, yet it holds TIME_WAIT"
 [ "$(jq -r '.sysctls.client["net.ipv4.tcp_max_tw_buckets"]' "$r")" = 0 ] ||
 	fail "result.json does not record the sysctl"
+# 003's claim: with no TIME_WAIT the second bind, made once the first
+# socket has closed, succeeds; so its EADDRINUSE came from the TIME_WAIT
+[ "$(check_pass "$r" "the second request's bind fails with EADDRINUSE (98)")" = false ] ||
+	fail "no-tw: the second bind still fails without any TIME_WAIT"
+[ "$(check_pass "$r" 'and when that bind began, port 667 was held in TIME_WAIT')" = false ] ||
+	fail "no-tw: port-state still finds a TIME_WAIT"
+r=$out/a/mine-reuse-nots/result.json
+[ "$(check_pass "$r" 'while the TIME_WAIT held that port')" = true ] ||
+	fail "reuse-nots: the bind did not come while the TIME_WAIT held the port"
+jq -r '.checks[] | select(.expected == "and its connect succeeds") | .seen' "$r" | grep -q '(99)' ||
+	fail "reuse-nots: the connect did not fail with EADDRNOTAVAIL: $(jq -c .checks "$r")"
 [ "$(jq -r '.sysctls // "none"' "$out/a/mine-server-first/result.json")" = none ] ||
 	fail "a test without sysctls records some"
 
@@ -80,6 +99,8 @@ r=$out/a/mine-no-tw/result.json
 [ $? = 1 ] || { cat "$out/b.log"; fail "003 with --sysctl client:net.ipv4.tcp_max_tw_buckets=0 must fail"; }
 r=$out/b/003/result.json
 [ "$(check_pass "$r" 'the client holds TIME_WAIT')" = false ] || fail "--sysctl did not reach the client"
+[ "$(check_pass "$r" "the second request's bind fails with EADDRINUSE (98)")" = false ] ||
+	fail "003 --sysctl tcp_max_tw_buckets=0: the second bind still fails"
 [ "$(jq -r '.sysctls.client["net.ipv4.tcp_max_tw_buckets"]' "$r")" = 0 ] || fail "--sysctl not recorded"
 [ "$(sysctl -n net.ipv4.tcp_max_tw_buckets)" = "$before" ] || fail "the machine's own tcp_max_tw_buckets changed"
 

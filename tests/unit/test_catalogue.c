@@ -113,6 +113,7 @@ test_names_resolve(void **state)
 			case CK_CALL:
 			case CK_CALL_FAILS:
 			case CK_SAME_PORT:
+			case CK_PORT_STATE:
 				assert_non_null(test_proc(t, c->who));
 				break;
 			case CK_TIMEWAIT:

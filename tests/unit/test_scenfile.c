@@ -288,7 +288,14 @@ static const struct {
 	{ HEAD PROGS RUN "check first-fin server\n", "/x/t.scen:13: a check ends with ': what must be seen', in words for a person" },
 	{ HEAD PROGS RUN "check first-fin server:   \n", "/x/t.scen:13: the check has no sentence after its ':'" },
 	{ HEAD PROGS RUN "check : x\n", "/x/t.scen:13: 'check' wants a kind: check KIND ...: SENTENCE" },
-	{ HEAD PROGS RUN "check last-fin server: x\n", "/x/t.scen:13: unknown check 'last-fin' (call, same-port, timewait, tw-timer, state, sends, first-fin, fin-after, fin-gap, established, race, receives, no-state, netstat, dropped, duplicated, reordered, out-of-order)" },
+	{ HEAD PROGS RUN "check last-fin server: x\n", "/x/t.scen:13: unknown check 'last-fin' (call, same-port, timewait, tw-timer, state, sends, first-fin, fin-after, fin-gap, established, race, receives, no-state, netstat, dropped, duplicated, reordered, out-of-order, port-state)" },
+	{ HEAD PROGS RUN "check port-state client connect 2 TIME_WAIT: x\n", "/x/t.scen:13: 'connect': port-state judges a bind (the call that names a local port)" },
+	{ HEAD PROGS RUN "check port-state client bind two TIME_WAIT: x\n", "/x/t.scen:13: 'two' is not a number from 1 to 100000" },
+	{ HEAD PROGS RUN "check port-state client bind 2: x\n", "/x/t.scen:13: 'port-state' wants a TCP state, or free" },
+	{ HEAD PROGS RUN "check port-state client bind 2 LISTEN: x\n", "/x/t.scen:13: 'LISTEN' is not the state of a connection's socket (TIME_WAIT, FIN_WAIT1, ESTABLISHED...) nor 'free'" },
+	{ HEAD PROGS RUN "check port-state client bind 2 CLOSED: x\n", "/x/t.scen:13: 'CLOSED' is not the state of a connection's socket (TIME_WAIT, FIN_WAIT1, ESTABLISHED...) nor 'free'" },
+	{ HEAD PROGS RUN "check port-state nobody bind 2 TIME_WAIT: x\n", "/x/t.scen:13: no program 'nobody' declared above" },
+	{ HEAD PROGS RUN "check port-state client bind 2 TIME_WAIT now: x\n", "/x/t.scen:13: unexpected 'now' at the end of the check" },
 	{ HEAD PROGS RUN "check first-fin nohost: x\n", "/x/t.scen:13: no host 'nohost' declared above" },
 	{ HEAD PROGS RUN "check first-fin: x\n", "/x/t.scen:13: 'first-fin' wants a host" },
 	{ HEAD PROGS RUN "check first-fin server extra: x\n", "/x/t.scen:13: unexpected 'extra' at the end of the check" },
@@ -767,6 +774,29 @@ properties(void **state)
 	scen_free(t);
 }
 
+/* port-state: a bind's port held in a state, or free; --next-on-enter passes. */
+static void
+port_state_parse(void **state)
+{
+	char err[512];
+	struct test_spec *t = parse(HEAD PROGS RUN
+	    "check port-state client bind 2 TIME_WAIT: x\n"
+	    "check port-state client bind 1 free full: y\n", err, sizeof(err));
+
+	(void)state;
+	if (t == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(t->checks[0].kind, CK_PORT_STATE);
+	assert_string_equal(t->checks[0].who, "client");
+	assert_string_equal(t->checks[0].step, "bind");
+	assert_int_equal(t->checks[0].req, 2);
+	assert_string_equal(t->checks[0].state, "TIME_WAIT");
+	assert_int_equal(t->checks[1].kind, CK_PORT_STATE);
+	assert_null(t->checks[1].state);
+	assert_true(t->checks[1].full);
+	scen_free(t);
+}
+
 int
 main(void)
 {
@@ -782,6 +812,7 @@ main(void)
 		cmocka_unit_test(command_line_knobs),
 		cmocka_unit_test(drops_parse),
 		cmocka_unit_test(call_took),
+		cmocka_unit_test(port_state_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
