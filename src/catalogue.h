@@ -38,6 +38,7 @@ struct proc_spec {
 	const char *args[CAT_MAX_ARGS + 1];	/* its command line, NULL-terminated */
 	const char *cmd;	/* prog "exec": the command as written */
 	const char *path;	/* prog "exec": its absolute path */
+	int as_root;		/* prog "exec": `as root` (else it runs as nobody) */
 };
 
 /* A kernel knob set in one lab host's network namespace (never the machine's). */
@@ -83,6 +84,8 @@ enum action_kind {
 	ACT_WAIT_TW,		/* --full only: wait, with a countdown, until proc's host
 				 * holds no TIME_WAIT; without --full the test ends here */
 	ACT_END,		/* the test is over: stop captures, then programs */
+	ACT_WAIT_EXIT,		/* wait until proc has exited (its status kept) */
+	ACT_WAIT_LISTEN,	/* wait until a socket of host listens on port */
 };
 
 /*
@@ -107,6 +110,8 @@ struct action {
 	int mark;		/* ACT_WAIT: later actions' at_ms count from the
 				 * moment the awaited step happened */
 	const char *name;	/* what checks call it (`as NAME`), or NULL */
+	const char *host;	/* ACT_WAIT_LISTEN: the lab host */
+	int port;		/* ACT_WAIT_LISTEN: the local port, any address */
 };
 
 enum check_kind {
@@ -132,6 +137,7 @@ enum check_kind {
 	CK_NO_STATE,		/* host has no socket in state at snap (on port, 0: any) */
 	CK_NETSTAT,		/* host's /proc/net/netstat counter state (its name) at the end */
 	CK_DROPPED,		/* the lab's drops from host who to host peer: count */
+	CK_EXIT,		/* proc exited by itself with status n (>= n if atleast) */
 };
 
 struct check_spec {

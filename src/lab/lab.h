@@ -70,6 +70,14 @@ struct lab_proc_opts {
 	int stderr_fd;		/* -1: same as stdout */
 	int extra_fd;		/* becomes fd 3 in the child; -1: none */
 	int unprivileged;	/* drop to user nobody before exec */
+	/* A command of a scenario (lab/interp.c): */
+	int own_group;		/* in a process group of its own (stopped as one) */
+	char *const *envp;	/* its whole environment; NULL: the caller's */
+	/* dir_src bound read-only (nosuid, nodev) at dir_view, a folder
+	 * directly under a /tmp that is a tmpfs of the program's own, and
+	 * made its working folder; NULL: none of this. */
+	const char *dir_src;
+	const char *dir_view;
 };
 
 /*
