@@ -96,8 +96,12 @@ run_cmd_start(struct test_rec *r, struct lab *lab, struct proc_rec *p, const cha
 	close(in[0]);
 	close(logfd);
 	if (p->pid == -1) {
-		snprintf(r->error, sizeof(r->error), "cannot start %.24s (%.100s) in host %s: %s",
-		    ps->name, exe, ps->host, strerror(errno));
+		int e = errno;
+
+		snprintf(r->error, sizeof(r->error), "cannot start %.24s (%.100s) in host %s: %s%s",
+		    ps->name, exe, ps->host, strerror(e), e == EACCES && !ps->as_root ?
+		    " (as nobody: a command beside the scenario needs its folder open to others, "
+		    "chmod o+rx)" : "");
 		close(in[1]);
 		return -1;
 	}

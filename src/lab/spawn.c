@@ -73,8 +73,13 @@ view_dir(const struct lab_proc_opts *o)
 		return -1;
 	if (mkdir(o->dir_view, 0755) < 0 || mount(".", o->dir_view, NULL, MS_BIND, NULL) < 0)
 		return -1;
-	return mount(NULL, o->dir_view, NULL,
-	    MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL);
+	if (mount(NULL, o->dir_view, NULL,
+	    MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+		return -1;
+	/* Still root: a folder only its owner may enter (mkdtemp's 0700)
+	 * is then the working folder of a program as nobody all the same;
+	 * what it opens there needs the folder's rights for others. */
+	return chdir(o->dir_view);
 }
 
 static _Noreturn void
@@ -151,8 +156,6 @@ child(const struct lab *lab, const struct lab_host *h, char *const argv[],
 		if (getppid() != parent)
 			_exit(127);
 	}
-	if (o->dir_view != NULL && chdir(o->dir_view) < 0)
-		exec_child_fail(pipefd, 11);
 	if (o->envp != NULL)
 		execve(argv[0], argv, o->envp);
 	else
