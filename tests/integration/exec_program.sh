@@ -2,8 +2,9 @@
 # exec_program.sh - a scenario's program may be any command of the lab
 # hosts' PATH, or a file beside the scenario, and the lab runs it:
 #   1. The shipped test curl passes; copies changed on either side fail
-#      where they should: the server closing first (-s 7) moves the
-#      TIME_WAIT to the server, curl pointed at a closed port exits 7.
+#      where they should: the server closing first (-s 7, over a 5 ms
+#      link) moves the TIME_WAIT to the server, curl pointed at a closed
+#      port exits 7.
 #   2. What a command gets: user nobody (root only with 'as root'), the
 #      lab's environment, the scenario's folder read-only as its working
 #      folder and {dir}, a /tmp of its own; its exit status judged by
@@ -30,12 +31,16 @@ seen() {
 }
 
 # 1. The shipped test, and two copies that must fail.
+# (-s 7 closes right after its answer; the link delay makes that certain
+# to come before curl's close: without one curl, reading the answer
+# within microseconds, closes first in about one run of four)
 sed -e 's/^test curl$/test curl-server-first/' \
     -e 's/timewait server -s 6 -d$/timewait server -s 7 -d/' \
+    -e 's/^host server$/host server\nlink client server delay 5ms/' \
     "$top/scenarios/curl.scen" > "$out/server-first.scen"
 sed -e 's/^test curl$/test curl-closed-port/' -e 's/:666\//:667\//' \
     "$top/scenarios/curl.scen" > "$out/closed-port.scen"
-grep -q 'server -s 7' "$out/server-first.scen" && grep -q ':667/' "$out/closed-port.scen" ||
+grep -q 'server -s 7' "$out/server-first.scen" && grep -q '^link' "$out/server-first.scen" && grep -q ':667/' "$out/closed-port.scen" ||
 	fail "the copies were not changed"
 "$TW" lab run curl "$out/server-first.scen" "$out/closed-port.scen" --fast \
     --out "$out/a" >"$out/a.log" 2>&1
