@@ -27,7 +27,7 @@
  * A program run in a lab host. prog "server" or "client": `timewait
  * server|client` followed by args. prog "exec": any other command, cmd as
  * written in the scenario and path where it was found (absolute); args
- * follow it. Arguments may hold {HOST}, {HOST-v6}, {dir} and {run}, which
+ * follow it (lab/cmdrun.c runs it, as nobody unless as_root). Arguments may hold {HOST}, {HOST-v6}, {dir} and {run}, which
  * scen_expand replaces when the program starts (the lab's addresses are
  * known only then).
  */
