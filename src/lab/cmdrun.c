@@ -39,7 +39,10 @@ run_cmd_start(struct test_rec *r, struct lab *lab, struct proc_rec *p, const cha
 {
 	const struct proc_spec *ps = p->spec;
 	struct lab_host *h = lab_host(lab, ps->host);
-	char logpath[PATH_MAX], exe[PATH_MAX], xargs[CAT_MAX_ARGS][512];
+	/* An argument is at most a line (python3 -c "..."), longer once the
+	 * addresses are in: room for that. */
+	static char xargs[CAT_MAX_ARGS][4 * SCEN_MAX_LINE];
+	char logpath[PATH_MAX], exe[PATH_MAX];
 	char *argv[CAT_MAX_ARGS + 2];
 	struct lab_proc_opts po;
 	int in[2], logfd, argc = 0, i;
@@ -61,8 +64,8 @@ run_cmd_start(struct test_rec *r, struct lab *lab, struct proc_rec *p, const cha
 	for (i = 0; i < CAT_MAX_ARGS && ps->args[i] != NULL; i++) {
 		if (scen_expand_in(lab, SCEN_DIR_VIEW, dir, ps->args[i], xargs[i],
 		    sizeof(xargs[i])) == -1) {
-			snprintf(r->error, sizeof(r->error), "%.24s: cannot expand '%.160s'",
-			    ps->name, ps->args[i]);
+			snprintf(r->error, sizeof(r->error), "%.24s: cannot expand '%.160s' "
+			    "(too long with the addresses in)", ps->name, ps->args[i]);
 			return -1;
 		}
 		argv[argc++] = xargs[i];
