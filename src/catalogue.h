@@ -29,7 +29,7 @@
  * A program run in a lab host. prog "server" or "client": `timewait
  * server|client` followed by args. prog "exec": any other command, cmd as
  * written in the scenario and path where it was found (absolute); args
- * follow it. Arguments may hold {HOST}, {HOST-v6}, {dir} and {run}, which
+ * follow it (lab/cmdrun.c runs it, as nobody unless as_root). Arguments may hold {HOST}, {HOST-v6}, {dir} and {run}, which
  * scen_expand replaces when the program starts (the lab's addresses are
  * known only then).
  */
@@ -40,6 +40,7 @@ struct proc_spec {
 	const char *args[CAT_MAX_ARGS + 1];	/* its command line, NULL-terminated */
 	const char *cmd;	/* prog "exec": the command as written */
 	const char *path;	/* prog "exec": its absolute path */
+	int as_root;		/* prog "exec": `as root` (else it runs as nobody) */
 };
 
 /* A kernel knob set in one lab host's network namespace (never the machine's). */
@@ -89,6 +90,8 @@ enum action_kind {
 	ACT_WAIT_TW,		/* --full only: wait, with a countdown, until proc's host
 				 * holds no TIME_WAIT; without --full the test ends here */
 	ACT_END,		/* the test is over: stop captures, then programs */
+	ACT_WAIT_EXIT,		/* wait until proc has exited (its status kept) */
+	ACT_WAIT_LISTEN,	/* wait until a socket of host listens on port */
 };
 
 /*
@@ -113,6 +116,8 @@ struct action {
 	int mark;		/* ACT_WAIT: later actions' at_ms count from the
 				 * moment the awaited step happened */
 	const char *name;	/* what checks call it (`as NAME`), or NULL */
+	const char *host;	/* ACT_WAIT_LISTEN: the lab host */
+	int port;		/* ACT_WAIT_LISTEN: the local port, any address */
 };
 
 enum check_kind {
@@ -144,6 +149,7 @@ enum check_kind {
 	CK_PORT_STATE,		/* when proc's step (a bind) for request req began, a socket of
 				 * its host held its port in state (NULL: none held it), as the
 				 * kernel trace or a snapshot saw it (model/binds.c) */
+	CK_EXIT,		/* proc exited by itself with status n (>= n if atleast) */
 };
 
 struct check_spec {

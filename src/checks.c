@@ -899,6 +899,33 @@ out_of_order(const struct timeline *tl, const char *host)
 	return n;
 }
 
+/* How a program ended: by itself with a status, by a signal, or not at
+ * all before the end (the lab stopped it). */
+static int
+check_exit(const struct test_rec *r, const struct check_spec *c, char *seen, size_t len)
+{
+	const struct proc_rec *p = rec_proc(r, c->who);
+
+	if (p == NULL)
+		return 0;
+	if (!p->started) {
+		snprintf(seen, len, "%s never started", c->who);
+		return 0;
+	}
+	if (!p->exited) {
+		snprintf(seen, len, "%s %s", c->who, p->stopped ?
+		    "still ran at the end (the lab stopped it)" : "was never seen to exit");
+		return 0;
+	}
+	if (p->exit_code < 0) {
+		snprintf(seen, len, "%s was killed by signal %d (%s)", c->who, p->exit_signal,
+		    strsignal(p->exit_signal));
+		return 0;
+	}
+	snprintf(seen, len, "%s exited with status %d", c->who, p->exit_code);
+	return c->atleast ? p->exit_code >= c->n : p->exit_code == c->n;
+}
+
 int
 checks_run(const struct test_rec *r, struct check_result *out)
 {
@@ -991,6 +1018,9 @@ checks_run(const struct test_rec *r, struct check_result *out)
 			break;
 		case CK_PORT_STATE:
 			res->pass = check_port_state(r, c, res->seen, sizeof(res->seen));
+			break;
+		case CK_EXIT:
+			res->pass = check_exit(r, c, res->seen, sizeof(res->seen));
 			break;
 		}
 		if (res->seen[0] == '\0')

@@ -49,6 +49,12 @@ struct proc_rec {
 	pid_t pid;
 	int stdin_w;		/* write end of its stdin, -1 once closed */
 	int started;
+	int group;		/* a command: its own process group (signalled as one) */
+	/* How it ended, when it ended by itself before the lab stopped it
+	 * (lab/cmdrun.c): exited 1, then exit_code (-1 if a signal) or
+	 * exit_signal; stopped 1: it still ran at the end. */
+	int exited, exit_code, exit_signal, stopped;
+	uint64_t exit_ns;	/* when the runner saw it end (wall clock) */
 };
 
 struct host_rec {

@@ -185,6 +185,37 @@ sockdiag_snapshot(int nsfd, struct sd_sock **out, size_t *n,
 	return 0;
 }
 
+int
+sockdiag_listening(int nsfd, const char *addr, unsigned port, char *err, size_t errlen)
+{
+	struct sd_sock *s = NULL;
+	char want[3][64], suffix[16];
+	size_t n = 0, i, sl;
+	int found = 0, k;
+
+	snprintf(want[0], sizeof(want[0]), addr && strchr(addr, ':') ? "[%s]:%u" : "%s:%u",
+	    addr ? addr : "", port);
+	snprintf(want[1], sizeof(want[1]), "0.0.0.0:%u", port);
+	snprintf(want[2], sizeof(want[2]), "[::]:%u", port);
+	snprintf(suffix, sizeof(suffix), ":%u", port);
+	sl = strlen(suffix);
+	if (sockdiag_snapshot(nsfd, &s, &n, err, errlen) == -1)
+		return -1;
+	for (i = 0; i < n && !found; i++) {
+		size_t l = strlen(s[i].local);
+
+		if (s[i].state != TS_LISTEN)
+			continue;
+		if (addr == NULL && l > sl && strcmp(s[i].local + l - sl, suffix) == 0)
+			found = 1;
+		for (k = addr == NULL ? 1 : 0; k < 3 && !found; k++)
+			if (strcmp(s[i].local, want[k]) == 0)
+				found = 1;
+	}
+	free(s);
+	return found;
+}
+
 static const char *
 timer_name(int timer)
 {

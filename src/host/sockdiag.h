@@ -35,6 +35,14 @@ struct sd_sock {
 int sockdiag_snapshot(int nsfd, struct sd_sock **out, size_t *n,
     char *err, size_t errlen);
 /*
+ * 1 if a socket of the namespace nsfd listens on addr:port, or on any
+ * address (0.0.0.0, ::) and port; addr NULL: any address at all. 0 if
+ * none (yet), -1 with err. No connection is made, so the wait for a
+ * server shows in no capture and no kernel trace.
+ */
+int sockdiag_listening(int nsfd, const char *addr, unsigned port, char *err, size_t errlen);
+
+/*
  * The snapshot as a JSON array (jansson), one object per socket:
  * {"family": "inet"|"inet6", "local", "remote", "state": tcp_state_name(),
  *  "timer": "none"|"retransmit"|"keepalive"|"time_wait"|"zero_window_probe",

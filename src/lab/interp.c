@@ -133,7 +133,7 @@ lab_write_failed(struct test_rec *r, struct proc_rec *p)
 {
 	int st;
 
-	if (p->pid <= 0 || waitpid(p->pid, &st, WNOHANG) != p->pid)
+	if (p->pid <= 0 || !run_proc_exited(p) || waitpid(p->pid, &st, WNOHANG) != p->pid)
 		return 0;
 	p->pid = 0;
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != EVENT_EXIT_IOERR)
@@ -264,27 +264,55 @@ wait_timewait(struct test_rec *r, struct lab *lab, const char *hostname)
 	return -1;
 }
 
+/* Gone: a program of its own group once its leader has exited (left a
+ * zombie, so the group's id is still ours to signal), any other once
+ * reaped. */
+static int
+proc_gone(struct proc_rec *p)
+{
+	siginfo_t si;
+
+	if (p->pid <= 0)
+		return 1;
+	if (!p->group)
+		return waitpid(p->pid, NULL, WNOHANG) != 0;
+	memset(&si, 0, sizeof(si));
+	return waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0 ||
+	    si.si_pid == p->pid;
+}
+
 static void
 stop_programs(struct test_rec *r)
 {
 	uint64_t deadline;
 	int i, left;
 
-	/* Enter, as a person would, or end of input for the same effect. */
-	for (i = 0; i < r->nprocs; i++)
+	/* What ended by itself before now, for the exit checks. */
+	for (i = 0; i < r->nprocs; i++) {
+		struct proc_rec *p = &r->procs[i];
+
+		if (p->pid > 0 && !run_proc_exited(p))
+			p->stopped = 1;
+	}
+	/* Enter, as a person would, or end of input for the same effect;
+	 * a command is told to go as a shell would tell it. */
+	for (i = 0; i < r->nprocs; i++) {
 		if (r->procs[i].stdin_w != -1) {
 			close(r->procs[i].stdin_w);
 			r->procs[i].stdin_w = -1;
 		}
+		if (r->procs[i].group && r->procs[i].pid > 0)
+			kill(-r->procs[i].pid, SIGTERM);
+	}
 	deadline = now_mono_ns() + 500 * NSEC_PER_MSEC;
 	do {
 		left = 0;
 		for (i = 0; i < r->nprocs; i++) {
 			struct proc_rec *p = &r->procs[i];
 
-			if (p->pid > 0 && waitpid(p->pid, NULL, WNOHANG) == 0)
+			if (!proc_gone(p))
 				left++;
-			else
+			else if (!p->group)
 				p->pid = 0;
 		}
 		if (left)
@@ -292,7 +320,8 @@ stop_programs(struct test_rec *r)
 	} while (left && now_mono_ns() < deadline);
 	for (i = 0; i < r->nprocs; i++)
 		if (r->procs[i].pid > 0) {
-			kill(r->procs[i].pid, SIGKILL);
+			/* The whole group: a shell's children go with it. */
+			kill(r->procs[i].group ? -r->procs[i].pid : r->procs[i].pid, SIGKILL);
 			waitpid(r->procs[i].pid, NULL, 0);
 			r->procs[i].pid = 0;
 		}
@@ -309,6 +338,8 @@ action_word(const struct action *a)
 	case ACT_ENTER: return "Enter";
 	case ACT_SNAPSHOT: return "a socket snapshot";
 	case ACT_WAIT_TW: return "the TIME_WAIT countdown";
+	case ACT_WAIT_EXIT: return "a program's exit awaited";
+	case ACT_WAIT_LISTEN: return "a listener awaited";
 	default: return "the end";
 	}
 }
@@ -354,6 +385,15 @@ run_delay_stop(struct test_rec *r, struct run_env *e)
 }
 
 static int
+has_client(const struct test_spec *t)
+{
+	for (int i = 0; i < test_nprocs(t); i++)
+		if (strcmp(t->procs[i].prog, "client") == 0)
+			return 1;
+	return 0;
+}
+
+static int
 run_actions(struct test_rec *r, struct run_env *env, const struct run_opts *o,
     const char *dir)
 {
@@ -372,8 +412,10 @@ run_actions(struct test_rec *r, struct run_env *env, const struct run_opts *o,
 			snprintf(r->error, sizeof(r->error), "action names unknown program %s", a->proc);
 			return -1;
 		}
-		/* Time zero: when the first client starts, every server listening. */
-		if (base_mono == 0 && a->kind == ACT_START && strcmp(p->spec->prog, "client") == 0) {
+		/* Time zero: when the first client starts, every server
+		 * listening; in a test without one, when the first command does. */
+		if (base_mono == 0 && a->kind == ACT_START && (strcmp(p->spec->prog, "client") == 0 ||
+		    (strcmp(p->spec->prog, "exec") == 0 && !has_client(t)))) {
 			base_mono = now_mono_ns();
 			r->t0_ns = now_realtime_ns();
 		}
@@ -390,6 +432,11 @@ run_actions(struct test_rec *r, struct run_env *env, const struct run_opts *o,
 		case ACT_START:
 			if (strcmp(p->spec->prog, "proxy") == 0) {
 				if (run_proxy_start(r, lab, p, dir) == -1)
+					return -1;
+				break;
+			}
+			if (strcmp(p->spec->prog, "exec") == 0) {
+				if (run_cmd_start(r, lab, p, dir) == -1)
 					return -1;
 				break;
 			}
@@ -412,11 +459,27 @@ run_actions(struct test_rec *r, struct run_env *env, const struct run_opts *o,
 				base_mono = now_mono_ns() - (ago < now_mono_ns() ? ago : 0);
 			}
 			break;
+		case ACT_WAIT_EXIT:
+			progress("waiting for %s to exit", p->spec->name);
+			if (run_wait_exit(r, p, now_mono_ns() + a->timeout_ms * NSEC_PER_MSEC) == -1)
+				return -1;
+			if (a->mark)
+				base_mono = now_mono_ns();
+			break;
+		case ACT_WAIT_LISTEN:
+			progress("waiting for a listener on %s port %d", a->host, a->port);
+			if (run_wait_listen(r, lab, a->host, a->port,
+			    now_mono_ns() + a->timeout_ms * NSEC_PER_MSEC) == -1)
+				return -1;
+			if (a->mark)
+				base_mono = now_mono_ns();
+			break;
 		case ACT_SIGINT:
 			progress("running: Ctrl+C to %s at t=%.1f s", p->spec->name,
 			    (double)(r->act_t[i] - r->t0_ns) / 1e9);
-			if (p->pid > 0)
-				kill(p->pid, SIGINT);
+			/* A terminal's Ctrl+C reaches the foreground group. */
+			if (p->pid > 0 && !run_proc_exited(p))
+				kill(p->group ? -p->pid : p->pid, SIGINT);
 			break;
 		case ACT_ENTER:
 			if (p->stdin_w != -1)

@@ -71,6 +71,14 @@ struct lab_proc_opts {
 	int extra_fd;		/* becomes fd 3 in the child; -1: none */
 	int unprivileged;	/* drop to user nobody before exec; LAB_NOBODY_NET_CAPS:
 				 * and keep CAP_NET_ADMIN, CAP_NET_RAW (ambient) */
+	/* A command of a scenario (lab/interp.c): */
+	int own_group;		/* in a process group of its own (stopped as one) */
+	char *const *envp;	/* its whole environment; NULL: the caller's */
+	/* dir_src bound read-only (nosuid, nodev) at dir_view, a folder
+	 * directly under a /tmp that is a tmpfs of the program's own, and
+	 * made its working folder; NULL: none of this. */
+	const char *dir_src;
+	const char *dir_view;
 };
 #define LAB_NOBODY_NET_CAPS 2
 

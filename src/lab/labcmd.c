@@ -310,7 +310,7 @@ static int
 cmd_exec(int argc, char **argv)
 {
 	const char *hostname;
-	struct lab_proc_opts o = { 0, 1, 2, -1, 0 };
+	struct lab_proc_opts o = { .stdin_fd = 0, .stdout_fd = 1, .stderr_fd = 2, .extra_fd = -1 };
 	struct flags_result fr;
 	struct lab_opts lo;
 	struct sigaction ign, oldint, oldquit;

@@ -184,6 +184,31 @@ netstat_json(const struct test_rec *r)
 	return o;
 }
 
+/* How each command ended: its status, its signal, or the lab stopped it. */
+static json_t *
+commands_json(const struct test_rec *r)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < r->nprocs; i++) {
+		const struct proc_rec *p = &r->procs[i];
+
+		if (strcmp(p->spec->prog, "exec") != 0 || !p->started)
+			continue;
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s,s:b,s:o,s:o,s:b}",
+		    "name", p->spec->name, "host", p->spec->host, "command", p->spec->cmd,
+		    "as_root", p->spec->as_root,
+		    "exit_code", p->exited && p->exit_code >= 0 ? json_integer(p->exit_code) : json_null(),
+		    "signal", p->exited && p->exit_code < 0 ? json_integer(p->exit_signal) : json_null(),
+		    "stopped_by_lab", !p->exited));
+	}
+	if (json_array_size(a) == 0) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
 static json_t *
 result_json(const struct test_rec *r, const struct check_result *res, int nres,
     int ok, const struct outcome_count *oc, int noc, int runs, int passed_runs,
@@ -227,6 +252,8 @@ result_json(const struct test_rec *r, const struct check_result *res, int nres,
 		json_object_set_new(j, "netstat", knobs);
 	if ((knobs = links_json(r)) != NULL)		/* delays and losses, if any */
 		json_object_set_new(j, "links", knobs);
+	if ((knobs = commands_json(r)) != NULL)		/* how the commands ended, if any */
+		json_object_set_new(j, "commands", knobs);
 	if (r->trace_error[0] != '\0') {
 		json_object_set_new(j, "trace", json_pack("{s:s}", "error", r->trace_error));
 	} else {

@@ -6,6 +6,7 @@
  *   series.c     one test, --repeat times (or the race in one lab), judged
  *   interp.c     one run of one test: its actions interpreted in time
  *   proxyrun.c   a real proxy as one of its programs
+ *   cmdrun.c     a command (curl, python3...) as one of its programs
  *   progress.c   the child's live line to the parent, and the stop flag
  *
  * Each file calls only those below it in this list.
@@ -97,6 +98,17 @@ int run_proxy_start(struct test_rec *r, struct lab *lab, struct proc_rec *p, con
 void run_proxies_stop(struct test_rec *r);
 /* 1 with why if t cannot run here (its proxy is not installed): skipped. */
 int run_proxy_missing(const struct test_spec *t, char *why, size_t len);
+
+/* cmdrun.c: start p, a program "exec" (a command), its output in
+ * dir/NAME.log; 0, or -1 with r->error. run_proc_exited: 1 once p has
+ * ended by itself (how is kept in p; the leader is left unreaped), else 0.
+ * The waits: 0, or -1 with r->error (or a stop) at the deadline
+ * (CLOCK_MONOTONIC). */
+int run_cmd_start(struct test_rec *r, struct lab *lab, struct proc_rec *p, const char *dir);
+int run_proc_exited(struct proc_rec *p);
+int run_wait_exit(struct test_rec *r, struct proc_rec *p, uint64_t deadline);
+int run_wait_listen(struct test_rec *r, struct lab *lab, const char *host, int port,
+    uint64_t deadline);
 
 /* series.c: the child's whole life, one test --repeat times; its status. */
 int run_test(const struct test_spec *t, const struct run_opts *o);

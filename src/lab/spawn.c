@@ -6,7 +6,10 @@
  * /etc/hosts (so "server" resolves as in the seed's Docker links) and
  * /sys shows the host's interfaces, death with the spawning thread
  * (PR_SET_PDEATHSIG), the caller's descriptors on 0-3 and nothing else,
- * default signals, and user nobody when asked. Only system calls run
+ * default signals, and user nobody when asked. A scenario's command also
+ * gets a process group of its own, an environment of the lab's, and a
+ * /tmp of its own with the scenario's folder in it, read-only (the
+ * lab_proc_opts' last fields). Only system calls run
  * between fork and exec, since the parent may have other threads. A
  * close-on-exec pipe carries errno back when anything before exec (or exec
  * itself) fails, so lab_spawn returns -1 with errno instead of a pid whose
@@ -23,6 +26,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -74,6 +78,33 @@ keep_net_caps(void)
 	return 0;
 }
 
+/*
+ * The scenario's folder at o->dir_view, read-only, in a tmpfs over /tmp
+ * that only this mount namespace sees: a program as nobody then needs no
+ * right on the folders above the scenario's, writes nothing beside it,
+ * and shares no /tmp with the machine (no file of another user's to trip
+ * over). The folder is reached as the working folder first: in this
+ * mount namespace (a bind from another one is refused), and still there
+ * once /tmp is covered (the scenario may be under /tmp itself).
+ */
+static int
+view_dir(const struct lab_proc_opts *o)
+{
+	if (chdir(o->dir_src) < 0)
+		return -1;
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=16m") < 0)
+		return -1;
+	if (mkdir(o->dir_view, 0755) < 0 || mount(".", o->dir_view, NULL, MS_BIND, NULL) < 0)
+		return -1;
+	if (mount(NULL, o->dir_view, NULL,
+	    MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+		return -1;
+	/* Still root: a folder only its owner may enter (mkdtemp's 0700)
+	 * is then the working folder of a program as nobody all the same;
+	 * what it opens there needs the folder's rights for others. */
+	return chdir(o->dir_view);
+}
+
 static _Noreturn void
 child(const struct lab *lab, const struct lab_host *h, char *const argv[],
     const struct lab_proc_opts *o, pid_t parent, int pipefd)
@@ -82,6 +113,8 @@ child(const struct lab *lab, const struct lab_host *h, char *const argv[],
 	struct sigaction dfl;
 	sigset_t none;
 
+	if (o->own_group && setpgid(0, 0) < 0)
+		exec_child_fail(pipefd, 9);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		exec_child_fail(pipefd, 1);
 	if (getppid() != parent)	/* the parent died before prctl */
@@ -109,6 +142,8 @@ child(const struct lab *lab, const struct lab_host *h, char *const argv[],
 	/* /sys as the host sees it, like ip netns exec; optional. */
 	if (umount2("/sys", MNT_DETACH) == 0)
 		(void)mount(h->netns, "/sys", "sysfs", 0, NULL);
+	if (o->dir_view != NULL && view_dir(o) < 0)
+		exec_child_fail(pipefd, 10);
 
 	floor = pipefd + 1;
 	if (o->stdin_fd >= floor)
@@ -149,7 +184,10 @@ child(const struct lab *lab, const struct lab_host *h, char *const argv[],
 		if (getppid() != parent)
 			_exit(127);
 	}
-	execv(argv[0], argv);
+	if (o->envp != NULL)
+		execve(argv[0], argv, o->envp);
+	else
+		execv(argv[0], argv);
 	exec_child_fail(pipefd, 8);
 }
 
@@ -162,7 +200,8 @@ lab_spawn(const struct lab *lab, const struct lab_host *h, char *const argv[],
 	ssize_t n;
 
 	if (h == NULL || h->nsfd < 0 || argv == NULL || argv[0] == NULL ||
-	    argv[0][0] != '/') {
+	    argv[0][0] != '/' || (o->dir_view != NULL && (o->dir_src == NULL ||
+	    strncmp(o->dir_view, "/tmp/", 5) != 0 || strchr(o->dir_view + 5, '/') != NULL))) {
 		errno = EINVAL;
 		return -1;
 	}

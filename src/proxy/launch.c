@@ -346,23 +346,9 @@ spawn(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
 static int
 listening(int nsfd, const char *addr, uint16_t port)
 {
-	struct sd_sock *s = NULL;
-	char err[256], want[3][64];
-	size_t n = 0, i;
-	int found = 0, k;
+	char err[256];
 
-	snprintf(want[0], sizeof(want[0]), strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr,
-	    (unsigned)port);
-	snprintf(want[1], sizeof(want[1]), "0.0.0.0:%u", (unsigned)port);
-	snprintf(want[2], sizeof(want[2]), "[::]:%u", (unsigned)port);
-	if (sockdiag_snapshot(nsfd, &s, &n, err, sizeof(err)) == -1)
-		return -1;
-	for (i = 0; i < n && !found; i++)
-		for (k = 0; k < 3; k++)
-			if (s[i].state == TS_LISTEN && strcmp(s[i].local, want[k]) == 0)
-				found = 1;
-	free(s);
-	return found;
+	return sockdiag_listening(nsfd, addr, port, err, sizeof(err));
 }
 
 /* 1 if pid has exited (left as a zombie, not reaped), else 0. */

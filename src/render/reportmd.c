@@ -182,8 +182,12 @@ render_report_md(FILE *f, const struct test_rec *r, const struct check_result *r
 			    hr ? hr->addr : "?", p->cmd, p->name);
 			continue;
 		}
-		fprintf(f, "| %s | %s | %s | `timewait_%s", p->name, p->host,
-		    hr ? hr->addr : "?", p->prog);
+		if (strcmp(p->prog, "exec") == 0)	/* a command: as written, output in NAME.log */
+			fprintf(f, "| %s | %s | %s | %s`%s", p->name, p->host,
+			    hr ? hr->addr : "?", p->as_root ? "as root: " : "", p->cmd);
+		else
+			fprintf(f, "| %s | %s | %s | `timewait_%s", p->name, p->host,
+			    hr ? hr->addr : "?", p->prog);
 		for (a = 0; p->args[a] != NULL; a++)
 			fprintf(f, " %s", p->args[a]);
 		fprintf(f, "` |\n");

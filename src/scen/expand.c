@@ -25,3 +25,10 @@ scen_expand_lab(const struct test_spec *t, struct lab *lab, const char *rundir,
 {
 	return scen_expand(arg, lab_address, lab, t->dir ? t->dir : ".", rundir, out, len);
 }
+
+int
+scen_expand_in(struct lab *lab, const char *dir, const char *rundir,
+    const char *arg, char *out, size_t len)
+{
+	return scen_expand(arg, lab_address, lab, dir, rundir, out, len);
+}

@@ -16,4 +16,8 @@
 int scen_expand_lab(const struct test_spec *t, struct lab *lab, const char *rundir,
     const char *arg, char *out, size_t len);
 
+/* The same with dir as {dir}: where a command sees the scenario's folder. */
+int scen_expand_in(struct lab *lab, const char *dir, const char *rundir,
+    const char *arg, char *out, size_t len);
+
 #endif

@@ -403,6 +403,28 @@ k_link_count(struct cursor *c, struct check_spec *k)
 	return fail(c->p, "no 'link %s %s' line above", k->who, k->peer);
 }
 
+/* exit PROGRAM == N | >= N: a program that ended by itself with status N. */
+static int
+k_exit(struct cursor *c, struct check_spec *k)
+{
+	const char *s = next(c, "a program");
+	int i;
+
+	if (s == NULL)
+		return -1;
+	if ((i = proc_index(c->p, s)) < 0)
+		return fail(c->p, "no program '%s' declared above", s);
+	if (strcmp(c->p->t->procs[i].prog, "proxy") == 0)
+		return fail(c->p, "program %s is a proxy: the lab stops it, so its exit "
+		    "status says nothing", s);
+	k->who = c->p->t->procs[i].name;
+	if (want_count(c, &k->n, &k->atleast, 0) < 0)
+		return -1;
+	if (k->n > 255)
+		return fail(c->p, "an exit status is 0 to 255");
+	return 0;
+}
+
 /* The words of one check, by kind. */
 static int
 check_words(struct cursor *c, struct check_spec *k)
@@ -471,9 +493,11 @@ check_words(struct cursor *c, struct check_spec *k)
 			return -1;
 		return want_count(c, &k->n, &k->atleast, 0);
 	}
+	if (strcmp(kind, "exit") == 0)
+		return k->kind = CK_EXIT, k_exit(c, k);
 	return fail(c->p, "unknown check '%s' (call, same-port, timewait, tw-timer, state, "
 	    "sends, first-fin, fin-after, fin-gap, established, race, receives, no-state, "
-	    "netstat, dropped, duplicated, reordered, out-of-order, port-state)", kind);
+	    "netstat, dropped, duplicated, reordered, out-of-order, port-state, exit)", kind);
 }
 
 int

@@ -292,15 +292,26 @@ scen_add_sysctl(struct test_spec *t, const char *arg, char *err, size_t errlen)
 
 /* ---- programs ---- */
 
-/* The command as an absolute path: beside the scenario when it has a
- * '/', else the first executable file of that name in PATH. */
+/*
+ * The command as an absolute path: beside the scenario when it has a '/'
+ * (the program sees that folder, read-only, at SCEN_DIR_VIEW: a relative
+ * path must stay inside it), else the first executable file of that name
+ * in the lab hosts' PATH, SCEN_EXEC_PATH. Not the caller's PATH: the
+ * program runs with that one and none of the caller's environment, so a
+ * pyenv shim or a ~/bin of the person who runs sudo is not taken.
+ */
 static int
 find_command(struct parser *p, const char *cmd, char *out, size_t len)
 {
-	const char *path = getenv("PATH"), *s, *e;
+	const char *s, *e;
 	struct stat st;
+	size_t n = strlen(cmd);
 
 	if (strchr(cmd, '/') != NULL) {
+		if (cmd[0] != '/' && (strncmp(cmd, "../", 3) == 0 || strstr(cmd, "/../") != NULL ||
+		    (n >= 3 && strcmp(cmd + n - 3, "/..") == 0)))
+			return fail(p, "'%s': a command beside the scenario stays in its folder "
+			    "(no '..'; the program sees only that folder)", cmd);
 		if (snprintf(out, len, "%s%s%s", cmd[0] == '/' ? "" : p->dir,
 		    cmd[0] == '/' ? "" : "/", cmd) >= (int)len)
 			return fail(p, "command path too long");
@@ -309,9 +320,7 @@ find_command(struct parser *p, const char *cmd, char *out, size_t len)
 		return fail(p, "no program at %s%s", out,
 		    cmd[0] == '/' ? "" : " (a relative path is taken from the scenario's folder)");
 	}
-	if (path == NULL || *path == '\0')
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	for (s = path; ; s = e + 1) {
+	for (s = SCEN_EXEC_PATH; ; s = e + 1) {
 		e = s + strcspn(s, ":");
 		if (e > s && s[0] == '/' &&
 		    snprintf(out, len, "%.*s/%s", (int)(e - s), s, cmd) < (int)len &&
@@ -320,10 +329,19 @@ find_command(struct parser *p, const char *cmd, char *out, size_t len)
 		if (*e == '\0')
 			break;
 	}
-	return fail(p, "command '%s' not found in PATH", cmd);
+	return fail(p, "command '%s' not found in PATH (%s)", cmd, SCEN_EXEC_PATH);
 }
 
-/* program NAME on HOST: COMMAND [ARG...] */
+/* Any host's address, when only the names matter. */
+static const char *
+any_address(void *ctx, const char *host, int v6)
+{
+	(void)ctx;
+	(void)host;
+	return v6 ? "fd00::1" : "10.0.0.1";
+}
+
+/* program NAME on HOST [as root]: COMMAND [ARG...] */
 static int
 d_program(struct parser *p, const char *rest)
 {
@@ -338,8 +356,10 @@ d_program(struct parser *p, const char *rest)
 	if (split(p, rest, (size_t)(colon - rest), &head) < 0 ||
 	    split(p, colon + 1, strlen(colon + 1), &cmd) < 0)
 		return -1;
-	if (head.n != 3 || strcmp(head.w[1], "on") != 0)
+	if ((head.n != 3 && head.n != 5) || strcmp(head.w[1], "on") != 0)
 		return fail(p, "'program' reads: program NAME on HOST: COMMAND [ARG...]");
+	if (head.n == 5 && (strcmp(head.w[3], "as") != 0 || strcmp(head.w[4], "root") != 0))
+		return fail(p, "'program' reads: program NAME on HOST [as root]: COMMAND [ARG...]");
 	/* HOST.NAME.events.jsonl: a dot would split the name. */
 	if (!scen_valid_name(head.w[0]) || strchr(head.w[0], '.') != NULL ||
 	    strlen(head.w[0]) > SCEN_PROG_MAX)
@@ -367,17 +387,28 @@ d_program(struct parser *p, const char *rest)
 		if (find_command(p, cmd.w[0], path, sizeof(path)) < 0)
 			return -1;
 		ps->prog = "exec";
+		ps->as_root = head.n == 5;
 		ps->cmd = keep(p, cmd.w[0]);
 		ps->path = keep(p, path);
 		if (ps->cmd == NULL || ps->path == NULL)
 			return -1;
 		first = 1;
 	}
+	if (head.n == 5 && !ps->as_root)
+		return fail(p, "only a command runs 'as root': timewait's programs run as the "
+		    "lab decides, a proxy as nobody");
 	if (cmd.n - first > CAT_MAX_ARGS)
 		return fail(p, "too many arguments (at most %d)", CAT_MAX_ARGS);
 	for (i = first; i < cmd.n; i++) {
+		char x[SCEN_MAX_LINE + 2];
+
 		if (check_braces(p, cmd.w[i]) < 0)
 			return -1;
+		/* A command sees the scenario's folder, not the run folder. */
+		if (strcmp(ps->prog, "exec") == 0 &&
+		    scen_expand(cmd.w[i], any_address, NULL, SCEN_DIR_VIEW, NULL, x, sizeof(x)) < 0)
+			return fail(p, "{run} in '%s': a command does not see the run folder "
+			    "(its output is kept there, in %s.log)", cmd.w[i], head.w[0]);
 		if ((ps->args[i - first] = keep(p, cmd.w[i])) == NULL)
 			return -1;
 	}
@@ -406,7 +437,8 @@ action_proc(struct parser *p, struct words *w, int at, struct action *a)
 		return fail(p, "program %s is not started above", w->w[at]);
 	if (a->kind == ACT_WAIT && strcmp(p->t->procs[k].prog, "exec") == 0)
 		return fail(p, "program %s writes no event log to wait on (only timewait "
-		    "server and client do)", w->w[at]);
+		    "server and client do): wait %s exit, or wait HOST listens PORT",
+		    w->w[at], w->w[at]);
 	if (strcmp(p->t->procs[k].prog, "proxy") == 0 && a->kind != ACT_START &&
 	    a->kind != ACT_WAIT_TW)
 		return fail(p, "program %s is a proxy: the lab starts it (ready when it "
@@ -439,6 +471,8 @@ static int
 action_options(struct parser *p, struct words *w, int i, struct action *a)
 {
 	int k, within = 0;
+	int waits = a->kind == ACT_WAIT || a->kind == ACT_WAIT_EXIT ||
+	    a->kind == ACT_WAIT_LISTEN;
 	unsigned v;
 
 	for (; i < w->n; i++) {
@@ -457,14 +491,14 @@ action_options(struct parser *p, struct words *w, int i, struct action *a)
 		} else if (strcmp(o, "settle") == 0 && i + 1 < w->n) {
 			if (duration(p, w->w[++i], &a->settle_ms) < 0)
 				return -1;
-		} else if (a->kind == ACT_WAIT && strcmp(o, "within") == 0 && i + 1 < w->n) {
+		} else if (waits && strcmp(o, "within") == 0 && i + 1 < w->n) {
 			if (duration(p, w->w[++i], &v) < 0)
 				return -1;
 			if (v == 0)
 				return fail(p, "'within 0' waits for nothing");
 			a->timeout_ms = v;
 			within = 1;
-		} else if (a->kind == ACT_WAIT && strcmp(o, "mark") == 0) {
+		} else if (waits && strcmp(o, "mark") == 0) {
 			a->mark = 1;
 		} else if (a->kind == ACT_SNAPSHOT && strcmp(o, "settled") == 0) {
 			a->settled = 1;
@@ -474,8 +508,27 @@ action_options(struct parser *p, struct words *w, int i, struct action *a)
 			    strcmp(o, "within") == 0 ? " (it wants a value after it)" : "");
 		}
 	}
-	if (a->kind == ACT_WAIT && !within)
+	if (waits && !within)
 		a->timeout_ms = 2000;
+	return 0;
+}
+
+/* wait HOST listens PORT: a socket of HOST listens on PORT (any address). */
+static int
+wait_listens(struct parser *p, struct words *w, int i, struct action *a)
+{
+	long port;
+	int h;
+
+	if ((h = host_index(p, w->w[i])) < 0)
+		return fail(p, "no host '%s' declared above (wait HOST listens PORT)", w->w[i]);
+	if (i + 2 >= w->n)
+		return fail(p, "'listens' wants a port: wait HOST listens PORT");
+	if (number(p, w->w[i + 2], 1, 65535, &port) < 0)
+		return -1;
+	a->kind = ACT_WAIT_LISTEN;
+	a->host = p->t->hosts[h];
+	a->port = (int)port;
 	return 0;
 }
 
@@ -547,6 +600,20 @@ d_action(struct parser *p, struct words *w)
 		p->ended = 1;
 		break;
 	case ACT_WAIT:
+		/* wait HOST listens PORT; wait PROGRAM exit; wait PROGRAM STEP */
+		if (i + 1 < w->n && strcmp(w->w[i + 1], "listens") == 0) {
+			if (wait_listens(p, w, i, a) < 0)
+				return -1;
+			i += 3;
+			break;
+		}
+		if (i + 1 < w->n && strcmp(w->w[i + 1], "exit") == 0) {
+			a->kind = ACT_WAIT_EXIT;
+			if (action_proc(p, w, i, a) < 0)
+				return -1;
+			i += 2;
+			break;
+		}
 		if (action_proc(p, w, i++, a) < 0)
 			return -1;
 		if (i >= w->n)

@@ -19,6 +19,13 @@
 #define SCEN_MAX_LINE 1000
 #define SCEN_NAME_MAX 63		/* test ids, program and snapshot names */
 
+/* A command's program (not timewait's, not a proxy) runs with this PATH,
+ * and is looked up in it when the file is read. */
+#define SCEN_EXEC_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+/* Where such a program sees the scenario's folder, read-only: its {dir}
+ * and its working folder (lab/spawn.c makes /tmp a tmpfs of its own). */
+#define SCEN_DIR_VIEW "/tmp/scenario"
+
 /*
  * Parse a scenario held in buf[0..len-1] (no NUL needed). file names it in
  * messages and its folder becomes t->dir ({dir}, commands given with a

@@ -22,12 +22,14 @@ for n in $names; do
 	log="$FB/fuzz_$n.log"
 	seeds=
 	[ -d "tests/fuzz/corpus/$n" ] && seeds=tests/fuzz/corpus/$n
+	dict=
+	[ -f "tests/fuzz/$n.dict" ] && dict=-dict=tests/fuzz/$n.dict
 	mkdir -p "$FB/work"
 	FUZZ_WORKDIR="$FB/work" FUZZ_FIXTURE="$top/tests/fuzz/rundir/000" \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	"$FB/fuzz_$n" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
-	    -print_final_stats=1 -artifact_prefix="$FB/crash-$n-" \
+	    -print_final_stats=1 -artifact_prefix="$FB/crash-$n-" $dict \
 	    "$FB/corpus/$n" $seeds >"$log" 2>&1
 	rc=$?
 	rm -rf "$FB/work"

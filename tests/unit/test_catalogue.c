@@ -94,7 +94,9 @@ test_names_resolve(void **state)
 			assert_true(has_host(t, t->procs[k].host));
 			assert_true(strcmp(t->procs[k].prog, "server") == 0 ||
 			    strcmp(t->procs[k].prog, "client") == 0 ||
-			    (strcmp(t->procs[k].prog, "proxy") == 0 && t->procs[k].path != NULL));
+			    (strcmp(t->procs[k].prog, "proxy") == 0 && t->procs[k].path != NULL) ||
+			    (strcmp(t->procs[k].prog, "exec") == 0 && t->procs[k].path != NULL &&
+			    t->procs[k].path[0] == '/'));
 		}
 		for (k = 0; k < CAT_MAX_ACTIONS && t->actions[k].kind != 0; k++) {
 			const struct action *a = &t->actions[k];
@@ -114,6 +116,7 @@ test_names_resolve(void **state)
 			case CK_CALL_FAILS:
 			case CK_SAME_PORT:
 			case CK_PORT_STATE:
+			case CK_EXIT:
 				assert_non_null(test_proc(t, c->who));
 				break;
 			case CK_TIMEWAIT:

@@ -260,7 +260,7 @@ test_tcp_between_hosts(void **state)
 static void
 test_spawn(void **state)
 {
-	struct lab_proc_opts o = { -1, -1, -1, -1, 0 };
+	struct lab_proc_opts o = { .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .extra_fd = -1 };
 	char err[256], out[1024];
 	char *missing[] = { "/nonexistent/prog", NULL };
 	char *relative[] = { "sh", NULL };
@@ -341,7 +341,7 @@ proc_state(pid_t pid)
 static void
 test_spawn_dies_with_parent(void **state)
 {
-	struct lab_proc_opts o = { -1, -1, -1, -1, 1 };
+	struct lab_proc_opts o = { .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .extra_fd = -1, .unprivileged = 1 };
 	char *sleeper[] = { "/bin/sleep", "300", NULL };
 	char err[256], st = 'S';
 	struct lab lab;

@@ -306,7 +306,7 @@ nginx_runs_out_of_ports(void **state)
 	struct proxy_upstream_errors e;
 	struct proxy p;
 	struct proxy_var vars[] = { { "proxy", proxy->addr }, { "backend", backend->addr } };
-	struct lab_proc_opts o = { -1, -1, -1, -1, 1 };
+	struct lab_proc_opts o = { .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1, .extra_fd = -1, .unprivileged = 1 };
 	int hold[2], i, fd, ok = 0, bad = 0, status;
 	pid_t spid;
 

@@ -31,7 +31,7 @@ static const char full[] =
     "sysctl server net.ipv4.ip_local_port_range = 1024 65000\n"	/* 11 */
     "program server on server: timewait server -s 1\n"	/* 12 */
     "program client on client: timewait client -t {server} \"-s\" 0 \"a b\" {{x}}\n"	/* 13 */
-    "program tool on client: /bin/true {server-v6} {dir}/f {run}\n"	/* 14 */
+    "program tool on client: /bin/true {server-v6} {dir}/f\n"	/* 14 */
     "start server\n"					/* 15 */
     "start client settle 5ms\n"				/* 16 */
     "start tool\n"					/* 17 */
@@ -239,7 +239,12 @@ static const struct {
 	{ "test a\nhost c\nprogram p on s: timewait server\n", "/x/t.scen:3: no host 's' declared above" },
 	{ "test a\nhost c\nprogram p on c:\n", "/x/t.scen:3: program p has no command after the ':'" },
 	{ "test a\nhost c\nprogram p on c: timewait proxy\n", "/x/t.scen:3: timewait runs here as 'timewait server' or 'timewait client'" },
-	{ "test a\nhost c\nprogram p on c: no-such-command-here\n", "/x/t.scen:3: command 'no-such-command-here' not found in PATH" },
+	{ "test a\nhost c\nprogram p on c: no-such-command-here\n", "/x/t.scen:3: command 'no-such-command-here' not found in PATH (/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)" },
+	{ "test a\nhost c\nprogram p on c: ../x/tool\n", "/x/t.scen:3: '../x/tool': a command beside the scenario stays in its folder (no '..'; the program sees only that folder)" },
+	{ "test a\nhost c\nprogram p on c: sub/../../tool\n", "/x/t.scen:3: 'sub/../../tool': a command beside the scenario stays in its folder (no '..'; the program sees only that folder)" },
+	{ "test a\nhost c\nprogram p on c as nobody: /bin/true\n", "/x/t.scen:3: 'program' reads: program NAME on HOST [as root]: COMMAND [ARG...]" },
+	{ "test a\nhost c\nprogram p on c as root: timewait server\n", "/x/t.scen:3: only a command runs 'as root': timewait's programs run as the lab decides, a proxy as nobody" },
+	{ "test a\nhost c\nprogram p on c: /bin/true {run}/x\n", "/x/t.scen:3: {run} in '{run}/x': a command does not see the run folder (its output is kept there, in p.log)" },
 	{ "test a\nhost c\nprogram p on c: ./missing.sh\n", "/x/t.scen:3: no program at /x/./missing.sh (a relative path is taken from the scenario's folder)" },
 	{ "test a\nhost c\nprogram p on c: timewait server\nprogram p on c: timewait server\n", "/x/t.scen:4: program 'p' is declared twice" },
 	{ "test a\nhost c\nprogram p on c: timewait client -t {s}\n", "/x/t.scen:3: {s}: no host of that name above (a host, HOST-v6, dir or run)" },
@@ -288,7 +293,7 @@ static const struct {
 	{ HEAD PROGS RUN "check first-fin server\n", "/x/t.scen:13: a check ends with ': what must be seen', in words for a person" },
 	{ HEAD PROGS RUN "check first-fin server:   \n", "/x/t.scen:13: the check has no sentence after its ':'" },
 	{ HEAD PROGS RUN "check : x\n", "/x/t.scen:13: 'check' wants a kind: check KIND ...: SENTENCE" },
-	{ HEAD PROGS RUN "check last-fin server: x\n", "/x/t.scen:13: unknown check 'last-fin' (call, same-port, timewait, tw-timer, state, sends, first-fin, fin-after, fin-gap, established, race, receives, no-state, netstat, dropped, duplicated, reordered, out-of-order, port-state)" },
+	{ HEAD PROGS RUN "check last-fin server: x\n", "/x/t.scen:13: unknown check 'last-fin' (call, same-port, timewait, tw-timer, state, sends, first-fin, fin-after, fin-gap, established, race, receives, no-state, netstat, dropped, duplicated, reordered, out-of-order, port-state, exit)" },
 	{ HEAD PROGS RUN "check port-state client connect 2 TIME_WAIT: x\n", "/x/t.scen:13: 'connect': port-state judges a bind (the call that names a local port)" },
 	{ HEAD PROGS RUN "check port-state client bind two TIME_WAIT: x\n", "/x/t.scen:13: 'two' is not a number from 1 to 100000" },
 	{ HEAD PROGS RUN "check port-state client bind 2: x\n", "/x/t.scen:13: 'port-state' wants a TCP state, or free" },
@@ -319,7 +324,16 @@ static const struct {
 	{ HEAD PROGS RUN "check fin-gap client client 0..1s: x\n", "/x/t.scen:13: fin-gap compares two different hosts" },
 	{ HEAD PROGS RUN "check established client == 2: x\n", "/x/t.scen:13: '==' is not a comparison: >= N" },
 	{ "test t\ntitle T\nshows S\nhost a\nhost b\nprogram p on a: timewait server\nstart p\nend\ncheck race: x\n", "/x/t.scen:9: 'race' judges hosts and programs named server and client" },
-	{ HEAD "program p on client: /bin/true\nstart p\nwait p close\n", "/x/t.scen:8: program p writes no event log to wait on (only timewait server and client do)" },
+	{ HEAD "program p on client: /bin/true\nstart p\nwait p close\n", "/x/t.scen:8: program p writes no event log to wait on (only timewait server and client do): wait p exit, or wait HOST listens PORT" },
+	{ HEAD "program p on client: /bin/true\nstart p\nwait p exit 1\n", "/x/t.scen:8: unexpected '1' in the action" },
+	{ HEAD "program p on client: /bin/true\nwait p exit\n", "/x/t.scen:7: program p is not started above" },
+	{ HEAD PROGS "start server\nwait nohost listens 666\n", "/x/t.scen:9: no host 'nohost' declared above (wait HOST listens PORT)" },
+	{ HEAD PROGS "start server\nwait server listens\n", "/x/t.scen:9: 'listens' wants a port: wait HOST listens PORT" },
+	{ HEAD PROGS "start server\nwait server listens 0\n", "/x/t.scen:9: '0' is not a number from 1 to 65535" },
+	{ HEAD PROGS "start server\nwait server listens 666 mark within 0\n", "/x/t.scen:9: 'within 0' waits for nothing" },
+	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck exit p: x\n", "/x/t.scen:9: 'exit' wants a count: == N or >= N" },
+	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck exit p == 256: x\n", "/x/t.scen:9: an exit status is 0 to 255" },
+	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck exit q == 0: x\n", "/x/t.scen:9: no program 'q' declared above" },
 	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck same-port p: x\n", "/x/t.scen:9: program p writes no event log to check (only timewait server and client do)" },
 	{ "test a\nhost c\x01\n", "/x/t.scen:2: control character 0x01 in the line" },
 	/* drop lines (scendrop.c) */
@@ -511,6 +525,59 @@ not_text(void **state)
 	if (t == NULL)
 		fail_msg("%s", err);
 	assert_string_equal(t->title, "T");
+	scen_free(t);
+}
+
+/* Commands: found in the lab's PATH, run as nobody or as root, waited for
+ * by their exit or by a port that listens, judged by their exit status. */
+static void
+commands(void **state)
+{
+	static const char text[] =
+	    "test cmd\n"
+	    "title T\n"
+	    "shows S\n"
+	    "host client\n"
+	    "host server\n"						/* 5 */
+	    "program web on server: sh -c \"exec true\"\n"
+	    "program curl on client as root: curl -sS -w \"%{{http_code}}\" http://{server}:666/ {dir}\n"
+	    "start web\n"
+	    "wait server listens 666 within 3s mark\n"
+	    "start curl\n"						/* 10 */
+	    "wait curl exit within 5s\n"
+	    "end\n"
+	    "check exit curl == 0: curl succeeds\n"
+	    "check exit web >= 1: web fails\n";
+	struct test_spec *t;
+	char err[512];
+
+	(void)state;
+	t = parse(text, err, sizeof(err));
+	if (t == NULL)
+		fail_msg("%s", err);
+	assert_string_equal(t->procs[0].prog, "exec");
+	assert_string_equal(t->procs[0].cmd, "sh");
+	assert_true(t->procs[0].path[0] == '/');
+	assert_false(t->procs[0].as_root);
+	assert_string_equal(t->procs[0].args[0], "-c");
+	assert_string_equal(t->procs[0].args[1], "exec true");
+	assert_true(t->procs[1].as_root);
+	assert_string_equal(t->procs[1].args[2], "%{{http_code}}");
+	assert_int_equal(t->actions[1].kind, ACT_WAIT_LISTEN);
+	assert_string_equal(t->actions[1].host, "server");
+	assert_null(t->actions[1].proc);
+	assert_int_equal(t->actions[1].port, 666);
+	assert_int_equal(t->actions[1].timeout_ms, 3000);
+	assert_true(t->actions[1].mark);
+	assert_int_equal(t->actions[3].kind, ACT_WAIT_EXIT);
+	assert_string_equal(t->actions[3].proc, "curl");
+	assert_int_equal(t->actions[3].timeout_ms, 5000);
+	assert_int_equal(t->checks[0].kind, CK_EXIT);
+	assert_string_equal(t->checks[0].who, "curl");
+	assert_int_equal(t->checks[0].n, 0);
+	assert_false(t->checks[0].atleast);
+	assert_int_equal(t->checks[1].n, 1);
+	assert_true(t->checks[1].atleast);
 	scen_free(t);
 }
 
@@ -806,6 +873,7 @@ main(void)
 		cmocka_unit_test(every_error),
 		cmocka_unit_test(proxies_and_hops),
 		cmocka_unit_test(not_text),
+		cmocka_unit_test(commands),
 		cmocka_unit_test(files),
 		cmocka_unit_test(names),
 		cmocka_unit_test(expand),

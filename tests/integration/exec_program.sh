@@ -1,0 +1,169 @@
+#!/bin/sh
+# exec_program.sh - a scenario's program may be any command of the lab
+# hosts' PATH, or a file beside the scenario, and the lab runs it:
+#   1. The shipped test curl passes; copies changed on either side fail
+#      where they should: the server closing first (-s 7, over a 5 ms
+#      link) moves the TIME_WAIT to the server, curl pointed at a closed
+#      port exits 7.
+#   2. What a command gets: user nobody (root only with 'as root'), the
+#      lab's environment, the scenario's folder read-only as its working
+#      folder and {dir}, a /tmp of its own; its exit status judged by
+#      'check exit'; what it left running killed with its process group.
+#   3. A command as the server (python3's http.server), waited for with
+#      'wait HOST listens PORT', timewait's client against it: its
+#      sockets and packets are judged like any host's.
+#   4. A command not in PATH: FILE:LINE, exit 2, no lab built.
+set -u
+[ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
+command -v jq >/dev/null || { echo "jq is not installed"; exit 77; }
+[ -x /usr/bin/curl ] || { echo "curl is not installed (make deps)"; exit 77; }
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$(mktemp -d /tmp/tw-exec-test.XXXXXX)
+trap '[ -n "${KEEP:-}" ] || rm -rf "$out"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# verdict FILE EXPECTED: the named check's pass (true/false) in a result.json
+verdict() {
+	jq -r --arg e "$2" '.checks[] | select(.expected == $e) | .pass' "$1"
+}
+seen() {
+	jq -r --arg e "$2" '.checks[] | select(.expected == $e) | .seen' "$1"
+}
+
+# 1. The shipped test, and two copies that must fail.
+# (-s 7 closes right after its answer; the link delay makes that certain
+# to come before curl's close: without one curl, reading the answer
+# within microseconds, closes first in about one run of four)
+sed -e 's/^test curl$/test curl-server-first/' \
+    -e 's/timewait server -s 6 -d$/timewait server -s 7 -d/' \
+    -e 's/^host server$/host server\nlink client server delay 5ms/' \
+    "$top/scenarios/curl.scen" > "$out/server-first.scen"
+sed -e 's/^test curl$/test curl-closed-port/' -e 's/:666\//:667\//' \
+    "$top/scenarios/curl.scen" > "$out/closed-port.scen"
+grep -q 'server -s 7' "$out/server-first.scen" && grep -q '^link' "$out/server-first.scen" && grep -q ':667/' "$out/closed-port.scen" ||
+	fail "the copies were not changed"
+"$TW" lab run curl "$out/server-first.scen" "$out/closed-port.scen" --fast \
+    --out "$out/a" >"$out/a.log" 2>&1
+[ $? = 1 ] || { cat "$out/a.log"; fail "two of three must fail, the run exit 1"; }
+r=$out/a/curl/result.json
+[ "$(jq -r .verdict "$r")" = pass ] || { cat "$out/a.log"; jq .checks "$r"; fail "curl fails"; }
+grep -qx 'HTTP 200' "$out/a/curl/curl.log" || fail "curl.log lacks the answer's code"
+[ "$(jq -r '.commands[0].exit_code' "$r")" = 0 ] || fail "result.json: no exit code 0 for curl"
+r=$out/a/curl-server-first/result.json
+for e in "curl sends the first FIN" "so the client holds the TIME_WAIT" "and the server none"; do
+	[ "$(verdict "$r" "$e")" = false ] || fail "server -s 7: '$e' still passes"
+done
+[ "$(verdict "$r" "curl gets its answer (exit status 0)")" = true ] || fail "server -s 7: curl failed"
+r=$out/a/curl-closed-port/result.json
+[ "$(seen "$r" "curl gets its answer (exit status 0)")" = "curl exited with status 7" ] ||
+	fail "port 667: $(seen "$r" "curl gets its answer (exit status 0)")"
+
+# 2. What a command sees, from a script beside the scenario.
+mkdir "$out/s"
+cat > "$out/s/probe.sh" <<'EOF'
+#!/bin/sh
+echo "uid $(id -u)"
+echo "home $HOME"
+echo "pwd $(pwd)"
+echo "dir $1"
+echo "beside $(cat data.txt)"
+touch "$1/written" 2>/dev/null && echo "wrote beside the scenario"
+touch /tmp/scratch && echo "tmp writable"
+[ -z "${SUDO_USER:-}" ] && echo "no sudo variables"
+# left running: the lab must stop them with the group
+sleep 97.25 &
+(sleep 97.25 &)
+exit 3
+EOF
+chmod 755 "$out/s/probe.sh"
+echo hello > "$out/s/data.txt"
+chmod 755 "$out/s"
+cat > "$out/s/probe.scen" <<'EOF'
+test probe
+title what a command gets
+shows a command's user, environment, folders and exit status
+host a
+host b
+program probe on a: ./probe.sh {dir}
+program rooted on b as root: id -u
+program stays on b: sleep 97.25
+start stays
+start probe
+start rooted
+wait probe exit within 3s
+wait rooted exit within 3s
+end
+check exit probe == 3: the script exits 3
+check exit rooted == 0: id exits 0
+check exit stays == 0: stays is still running at the end
+EOF
+SUDO_USER=someone "$TW" lab run "$out/s/probe.scen" --fast --out "$out/b" >"$out/b.log" 2>&1
+[ $? = 1 ] || { cat "$out/b.log"; fail "probe must fail one check"; }
+r=$out/b/probe/result.json
+l=$out/b/probe/probe.log
+[ "$(verdict "$r" "the script exits 3")" = true ] || fail "exit 3: $(seen "$r" "the script exits 3")"
+[ "$(verdict "$r" "id exits 0")" = true ] || fail "id: $(seen "$r" "id exits 0")"
+[ "$(seen "$r" "stays is still running at the end")" = "stays still ran at the end (the lab stopped it)" ] ||
+	fail "stays: $(seen "$r" "stays is still running at the end")"
+[ "$(jq -r '.commands[] | select(.name == "stays") | .stopped_by_lab' "$r")" = true ] ||
+	fail "result.json: stays not stopped_by_lab"
+grep -qx 'uid 65534' "$l" || fail "the command did not run as nobody: $(cat "$l")"
+grep -qx '0' "$out/b/probe/rooted.log" || fail "'as root' did not run as root"
+grep -qx 'home /tmp' "$l" || fail "the caller's HOME leaked in"
+grep -qx 'no sudo variables' "$l" || fail "the caller's environment leaked in"
+grep -qx 'pwd /tmp/scenario' "$l" && grep -qx 'dir /tmp/scenario' "$l" || fail "{dir}: $(cat "$l")"
+grep -qx 'beside hello' "$l" || fail "the file beside the scenario was not read"
+grep -q 'wrote beside' "$l" && fail "the scenario's folder was writable"
+[ -e "$out/s/written" ] && fail "a file was written beside the scenario"
+grep -qx 'tmp writable' "$l" || fail "no /tmp of its own"
+[ -e /tmp/scratch ] && [ "$(stat -c %u /tmp/scratch)" = 65534 ] && fail "the machine's /tmp was written"
+# ps only reads: every process left would show its marker argument
+ps -eo args | grep -q '^sleep 97\.25' && fail "the command's children outlived the test"
+
+# 3. python3's http.server as the server, timewait's HTTP client against it.
+if [ -x /usr/bin/python3 ]; then
+	cat > "$out/s/py.scen" <<'EOF'
+test py-server
+title python3 serves, timewait's client fetches
+shows an HTTP/1.0 server closes first: the TIME_WAIT is the server's
+host client
+host server
+program web on server: python3 -m http.server 666 --bind {server}
+program client on client: timewait client -t {server} -s 8 --requests 1
+start web
+wait server listens 666 within 5s
+start client
+wait client close 1
+snapshot end settled
+end
+check first-fin server: python's server sends the first FIN
+check timewait server at end == 1: so the server holds the TIME_WAIT
+check call client read 1 ok: the client reads the answer
+check exit web == 0: web is still serving at the end
+EOF
+	"$TW" lab run "$out/s/py.scen" --fast --out "$out/c" >"$out/c.log" 2>&1
+	r=$out/c/py-server/result.json
+	[ -f "$r" ] || { cat "$out/c.log"; fail "py-server wrote no result"; }
+	for e in "python's server sends the first FIN" "so the server holds the TIME_WAIT" \
+	    "the client reads the answer"; do
+		[ "$(verdict "$r" "$e")" = true ] || { jq .checks "$r"; fail "py-server: $e"; }
+	done
+	[ "$(verdict "$r" "web is still serving at the end")" = false ] || fail "web was not stopped"
+	grep -q '"GET / HTTP/1.1" 200' "$out/c/py-server/web.log" || fail "web.log: no request"
+else
+	echo "no /usr/bin/python3: part 3 not run"
+fi
+
+# 4. Not in PATH: FILE:LINE, exit 2, nothing built.
+sed 's/^program curl on client: curl /program curl on client: no-such-curl /' \
+    "$top/scenarios/curl.scen" > "$out/missing.scen"
+line=$(grep -n '^program curl' "$out/missing.scen" | cut -d: -f1)
+"$TW" lab run "$out/missing.scen" --fast --out "$out/d" >"$out/d.log" 2>&1 & pid=$!
+wait $pid; rc=$?
+[ $rc = 2 ] || { cat "$out/d.log"; fail "a missing command: exit $rc, not 2"; }
+grep -q "^$out/missing.scen:$line: command 'no-such-curl' not found in PATH" "$out/d.log" ||
+	fail "no FILE:LINE: $(cat "$out/d.log")"
+ls /run/netns 2>/dev/null | grep -q "^tw-$pid-" && fail "a lab was built"
+[ ! -e "$out/d" ] || fail "a run folder was made"
+"$TW" lab check "$out/missing.scen" >/dev/null 2>&1; [ $? = 2 ] || fail "lab check passes it"
+echo "commands run as programs: as nobody or root, their folder read-only, judged and stopped"
