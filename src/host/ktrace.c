@@ -526,6 +526,31 @@ ktrace_unmount(void)
 }
 
 /*
+ * The mark of pid, a dead process whose mount ktrace_unmount could not take
+ * away yet: dropped once a live process marks the same mount (the last of
+ * them takes it away, and the marks of the dead with it). Kept otherwise,
+ * so that a later ktrace_unmount still knows the mount is timewait's.
+ */
+void
+ktrace_forget(pid_t pid)
+{
+	DIR *d = opendir(MARK_DIR);
+	struct dirent *e;
+	char path[300];
+	int other, live = 0;
+
+	while (d != NULL && (e = readdir(d)) != NULL)
+		if (sscanf(e->d_name, "tracefs.%d", &other) == 1 && other > 0 &&
+		    other != (int)pid && process_alive(other))
+			live++;
+	if (d != NULL)
+		closedir(d);
+	if (live > 0 && !process_alive((int)pid) &&
+	    snprintf(path, sizeof(path), MARK_DIR "/tracefs.%d", (int)pid) > 0)
+		(void)unlink(path);
+}
+
+/*
  * The kernel keeps only the lab's events where it can: a 4-byte address
  * array compares as one 32-bit number (its bytes as they lie in memory),
  * so IPv4 addresses go into the filters of the events that have them;

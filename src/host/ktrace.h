@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct ktrace;
 
@@ -54,6 +55,8 @@ int ktrace_stop(struct ktrace *kt, const char *jsonl_path,
  * that somebody else made stays. */
 int ktrace_mount(void);
 void ktrace_unmount(void);
+/* Drop the mark of pid, a dead process, if a live one marks the mount too. */
+void ktrace_forget(pid_t pid);
 
 /* Per-CPU buffer size to ask for (KiB), before ktrace_start; 0: the
  * default, 4 MiB a CPU: with the buffers drained every 5 ms that holds

@@ -35,6 +35,7 @@
 #include <event-parse.h>
 
 #include "host/ktrace.h"
+#include "lab/janitor.h"
 #include "tcpstate.h"
 #include "util.h"
 #include "watch/watch.h"
@@ -429,6 +430,7 @@ wtrace_start(struct w_ns *ns, const uint8_t *listening, char *err, size_t errlen
 	wt->ns = ns;
 	wt->listening = listening;
 	snprintf(wt->name, sizeof(wt->name), "tw-%d-1-watch", (int)getpid());
+	(void)janitor_start();	/* the instance and the mount go even on SIGKILL */
 	if ((m = ktrace_mount()) < 0) {
 		snprintf(err, errlen, "cannot mount tracefs at /sys/kernel/tracing: %s",
 		    strerror(errno));
