@@ -13,11 +13,11 @@
  *  - in a session of its own (setsid), so that neither Ctrl+C nor a
  *    SIGKILL of the caller's process group reaches it;
  *  - holding nothing but one end of a pipe (a socket pair: a message to a
- *    janitor that was killed must fail, not raise SIGPIPE in the run)
- *    whose other end only the owner holds: O_CLOEXEC, so no program it
- *    starts inherits it, and closed in every child it forks
- *    (pthread_atfork), so that a fork that never execs cannot keep the
- *    janitor waiting either;
+ *    janitor that was killed must fail, not raise SIGPIPE in the run, and
+ *    a folder's descriptor can travel on it) whose other end only the
+ *    owner holds: O_CLOEXEC, so no program it starts inherits it, and
+ *    closed in every child it forks (pthread_atfork), so that a fork that
+ *    never execs cannot keep the janitor waiting either;
  *  - no exec: a fork of the running binary, which shares its pages with
  *    the owner until either writes them; it names itself "tw-janitor",
  *    command line too, so that nobody takes it for the run itself.
@@ -29,6 +29,11 @@
  * for that one pid (lab_clean_owner, lab_state_clean_owner) and exits. An
  * owner that ended normally has removed everything, and the janitor finds
  * nothing. Names with another pid in them are never looked at twice.
+ *
+ * The owner may also hand it a folder (janitor_add_dir: the descriptor
+ * itself, passed on the socket) where it makes "<prefix><pid>.*" entries,
+ * such as a test's half-written folder in the user's --out: removed the
+ * same way, by a walk of descriptors from that one.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -45,6 +50,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fsafe.h"
 #include "lab/janitor.h"
 #include "lab/labint.h"
 #include "lab/labkeep.h"
@@ -52,6 +58,14 @@
 
 #define JANITOR_NAME "tw-janitor"
 #define MSG_KEEP_LABS 'K'
+#define MSG_DIR 'D'		/* + a prefix, with a folder's descriptor */
+#define PREFIX_MAX 16
+#define DIRS_MAX 8
+
+struct jdir {
+	int fd;
+	char prefix[PREFIX_MAX];
+};
 
 /*
  * The write end of this process's janitor pipe, and whose it is: a forked
@@ -226,23 +240,91 @@ janitor_clean(pid_t owner, int keep_labs)
 	(void)lab_clean_owner(owner, keep_labs);
 }
 
+/* One message of the owner's: its length (0 at the end), *fd the folder
+ * that came with it or -1. */
+static ssize_t
+receive(int rfd, char *buf, size_t len, int *fd)
+{
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = { buf, len };
+	struct msghdr mh = { 0 };
+	struct cmsghdr *c;
+	ssize_t n;
+
+	*fd = -1;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl.space;
+	mh.msg_controllen = sizeof(ctl.space);
+	do
+		n = recvmsg(rfd, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	c = n < 0 ? NULL : CMSG_FIRSTHDR(&mh);
+	if (c != NULL && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return n;
+}
+
+/* In each folder handed over, the entries "<prefix><owner>.*". */
+static void
+clean_dirs(struct jdir *dirs, int n, pid_t owner)
+{
+	struct dirent *e;
+	size_t plen;
+	int i, fd, pid, used;
+	DIR *d;
+
+	for (i = 0; i < n; i++) {
+		plen = strlen(dirs[i].prefix);
+		/* Opened again, not dup'ed: a dup shares its reading offset
+		 * with every copy, the owner's too, often at the end. */
+		fd = openat(dirs[i].fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		d = fd < 0 ? NULL : fdopendir(fd);
+		if (d == NULL && fd >= 0)
+			close(fd);
+		while (d != NULL && (e = readdir(d)) != NULL) {
+			used = 0;
+			if (strncmp(e->d_name, dirs[i].prefix, plen) == 0 &&
+			    sscanf(e->d_name + plen, "%d.%n", &pid, &used) == 1 && used > 0 &&
+			    pid == (int)owner)
+				(void)fs_remove_tree(dirs[i].fd, e->d_name);
+		}
+		if (d != NULL)
+			closedir(d);
+		close(dirs[i].fd);
+	}
+}
+
 static _Noreturn void
 janitor_main(int rfd, pid_t owner, unsigned long long start)
 {
-	int keep_labs = 0;
+	struct jdir dirs[DIRS_MAX];
+	int keep_labs = 0, ndirs = 0, fd;
 	uint64_t nap = NSEC_PER_MSEC;
+	unsigned long long now;
+	char msg[1 + PREFIX_MAX], state;
 	ssize_t n;
-	char c;
 
 	rfd = detach(rfd);
 	if (rfd < 0)
 		_exit(1);
-	for (;;) {
-		n = read(rfd, &c, 1);
-		if (n == 1 && c == MSG_KEEP_LABS)
+	while ((n = receive(rfd, msg, sizeof(msg), &fd)) > 0) {
+		if (msg[0] == MSG_KEEP_LABS) {
 			keep_labs = 1;
-		else if (n == 0 || (n < 0 && errno != EINTR))
-			break;
+		} else if (msg[0] == MSG_DIR && fd >= 0 && ndirs < DIRS_MAX &&
+		    n > 1 && n <= PREFIX_MAX) {
+			dirs[ndirs].fd = fd;
+			memcpy(dirs[ndirs].prefix, msg + 1, (size_t)n - 1);
+			dirs[ndirs].prefix[n - 1] = '\0';
+			ndirs++;
+			fd = -1;
+		}
+		if (fd >= 0)
+			close(fd);
 	}
 	close(rfd);
 	/* End of file: the owner is exiting. Until it has. */
@@ -252,6 +334,10 @@ janitor_main(int rfd, pid_t owner, unsigned long long start)
 			nap *= 2;
 	}
 	janitor_clean(owner, keep_labs);
+	/* Unless the pid already serves another process, which may be a run
+	 * writing its own "<prefix><pid>." there. */
+	if (proc_stat(owner, &now, &state) < 0 || state == 'Z' || state == 'X')
+		clean_dirs(dirs, ndirs, owner);
 	_exit(0);
 }
 
@@ -272,7 +358,7 @@ janitor_start(void)
 		return 0;
 	}
 	if (proc_stat(self, &start, &state) < 0 ||
-	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0) {
+	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) < 0) {
 		e = errno;
 		pthread_mutex_unlock(&jlock);
 		errno = e;
@@ -320,4 +406,44 @@ janitor_keep_labs(void)
 
 	if (fd >= 0 && atomic_load(&jowner) == getpid())
 		(void)send(fd, &c, 1, MSG_NOSIGNAL);
+}
+
+int
+janitor_add_dir(int dirfd, const char *prefix)
+{
+	union {
+		struct cmsghdr h;
+		char space[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	char msg[1 + PREFIX_MAX];
+	struct iovec iov = { msg, 1 + strlen(prefix) };
+	struct msghdr mh = { 0 };
+	struct cmsghdr *c;
+	static _Atomic pid_t sent_by;	/* once a process, for one folder */
+	static _Atomic int sent_fd;
+	int fd;
+
+	if (prefix[0] == '\0' || strlen(prefix) >= PREFIX_MAX || dirfd < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (janitor_start() < 0 || (fd = atomic_load(&jfd)) < 0)
+		return -1;
+	if (atomic_load(&sent_by) == getpid() && atomic_load(&sent_fd) == dirfd)
+		return 0;	/* the same folder again (--repeat) */
+	atomic_store(&sent_fd, dirfd);
+	atomic_store(&sent_by, getpid());
+	msg[0] = MSG_DIR;
+	memcpy(msg + 1, prefix, strlen(prefix));
+	memset(&ctl, 0, sizeof(ctl));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl.space;
+	mh.msg_controllen = sizeof(ctl.space);
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &dirfd, sizeof(int));
+	return sendmsg(fd, &mh, MSG_NOSIGNAL) < 0 ? -1 : 0;
 }

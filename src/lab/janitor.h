@@ -25,6 +25,11 @@ int janitor_start(void);
  * folders), but no namespace. */
 void janitor_keep_labs(void);
 
+/* Hand the janitor folder dirfd (a descriptor of it travels), where this
+ * process makes entries "<prefix><pid>.*" (prefix: 1-15 bytes): once the
+ * process is gone, they are removed too (fs_remove_tree). 0 or -1. */
+int janitor_add_dir(int dirfd, const char *prefix);
+
 /* What the janitor does once its owner is gone; also what it would do if
  * keep_labs is 0. Never touches a name without owner's pid in it. */
 void janitor_clean(pid_t owner, int keep_labs);

@@ -15,7 +15,8 @@
 # worker was the one that stayed; with neither name nor process, nothing
 # holds them, and the lab's veths go with them), no tracing
 # instance tw-PID-*, no /run/timewait/tmp/PID-*, no state or staging
-# /run/timewait/tw-PID-*, no tracefs mark of PID. Only names carrying the
+# /run/timewait/tw-PID-*, no tracefs mark of PID, no half-written test
+# folder OUT/.tw-PID.*; and the janitor itself has ended. Only names carrying the
 # pids of this test's runs are looked at: other labs may run meanwhile.
 # Exit 77 without root.
 set -u
@@ -73,6 +74,7 @@ leftovers() {
 	ls -d /run/timewait/tmp/"$1"-* 2>/dev/null | sed 's/^/folder /'
 	ls -d /run/timewait/tw-"$1"-* 2>/dev/null | sed 's/^/lab state /'
 	[ -e /run/timewait/tracefs."$1" ] && echo "tracefs mark /run/timewait/tracefs.$1"
+	ls -d "$W"/out-*/.tw-"$1".* 2>/dev/null | sed 's/^/half-written test folder /'
 	for ps in $2; do
 		p=${ps%/*}
 		[ "$(start_of "$p")" = "${ps#*/}" ] &&
@@ -101,9 +103,9 @@ setsid "$TW" lab run "$@" --out "$W/out-group" >"$W/run-group.log" 2>&1 &
 run_group=$!
 # bench: the bench process owns its lab and folders.
 if [ -n "$nginx" ]; then
-	"$TW" bench --via nginx --duration 30 --quiet >"$W/bench.log" 2>&1 &
+	"$TW" bench --via nginx --duration 300 --quiet >"$W/bench.log" 2>&1 &
 else
-	"$TW" bench --duration 30 --quiet >"$W/bench.log" 2>&1 &
+	"$TW" bench --duration 300 --quiet >"$W/bench.log" 2>&1 &
 fi
 bench=$!
 # watch: its tracing instance, and the tracefs mount if it made one.
@@ -185,6 +187,7 @@ for o in "$o1" "$o2" "$bench" "$keeper"; do
 	ls /run/netns/tw-"$o"-* >/dev/null 2>&1 || fail "no namespace of $o"
 done
 case $1 in *"||"*) fail "no process seen in the lab of $o1" ;; esac
+ls -d "$W"/out-pid/.tw-"$o1".* >/dev/null 2>&1 || fail "no test folder being written by $o1"
 sleep 0.2
 kill -9 "$o1" "$bench" "$watch" "$keeper"
 kill -9 "-$run_group"

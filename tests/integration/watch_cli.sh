@@ -82,7 +82,7 @@ while [ ! -s "$out/k" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 socks=$(ls -l "/proc/$wp/fd" 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p' | tr '\n' ' ')
 jp=$(ss -xpn 2>/dev/null | awk -v socks=" $socks " '/"tw-janitor"/ &&
     index(socks, " " $8 " ") { sub(/.*"tw-janitor",pid=/, ""); sub(/,.*/, ""); print; exit }')
-[ -n "$jp" ] || fail "SIGKILL: watch has no janitor"
+[ -n "$jp" ] || { kill $wp; fail "SIGKILL: watch has no janitor"; }
 kill -KILL "$jp"
 kill -KILL $wp
 wait $wp
