@@ -181,9 +181,8 @@ rename_cmdline(void)
 		return;
 	buf[n] = '\0';
 	p = strrchr(buf, ')');
-	for (i = 2; i < 48 && p != NULL; i++) {
+	for (i = 2; i < 48 && p != NULL; i++)	/* to the space before field 48 */
 		p = strchr(p + 1, ' ');
-	}
 	if (p == NULL || sscanf(p, " %lu %lu", &a, &b) != 2 ||
 	    b <= a + strlen(JANITOR_NAME) || b - a > (1ul << 20))
 		return;
