@@ -526,27 +526,32 @@ ktrace_unmount(void)
 }
 
 /*
- * The mark of pid, a dead process whose mount ktrace_unmount could not take
- * away yet: dropped once a live process marks the same mount (the last of
- * them takes it away, and the marks of the dead with it). Kept otherwise,
- * so that a later ktrace_unmount still knows the mount is timewait's.
+ * For pid, a dead process, only if it marked the mount: ktrace_unmount;
+ * and if the mount must stay since a live process marks it too, pid's mark
+ * goes (the last of them takes the mount away, and the marks of the dead
+ * with it). Kept otherwise (an instance of somebody else's in use), so
+ * that a later ktrace_unmount still knows the mount is timewait's.
  */
 void
-ktrace_forget(pid_t pid)
+ktrace_unmount_for(pid_t pid)
 {
-	DIR *d = opendir(MARK_DIR);
+	DIR *d;
 	struct dirent *e;
 	char path[300];
 	int other, live = 0;
 
+	if (snprintf(path, sizeof(path), MARK_DIR "/tracefs.%d", (int)pid) <= 0 ||
+	    access(path, F_OK) < 0 || process_alive((int)pid))
+		return;
+	ktrace_unmount();
+	d = opendir(MARK_DIR);
 	while (d != NULL && (e = readdir(d)) != NULL)
 		if (sscanf(e->d_name, "tracefs.%d", &other) == 1 && other > 0 &&
 		    other != (int)pid && process_alive(other))
 			live++;
 	if (d != NULL)
 		closedir(d);
-	if (live > 0 && !process_alive((int)pid) &&
-	    snprintf(path, sizeof(path), MARK_DIR "/tracefs.%d", (int)pid) > 0)
+	if (live > 0)
 		(void)unlink(path);
 }
 

@@ -559,9 +559,7 @@ lab_clean_owner(pid_t owner, int keep_labs)
 		labs = clean_netns(0, owner, 0);
 	clean_tracing(0, owner, 0);
 	clean_tmp(0, owner, 0);
-	ktrace_unmount();
-	if (!owner_alive(owner))
-		ktrace_forget(owner);
+	ktrace_unmount_for(owner);	/* only if owner used the mount */
 	return labs;
 }
 
