@@ -4,8 +4,9 @@
  * Every lab name starts with "tw-<owner pid>-<seq>", so a lab whose owner
  * process is gone (killed with SIGKILL, crashed) is recognisable by name
  * alone: its /run/netns entries and its tracing instances are removed by
- * whoever runs next (lab_build calls lab_clean(0, 0) first). The processes
- * still inside such a namespace are found the only reliable way, by
+ * its janitor (janitor.c, through lab_clean_owner, for its own pid only),
+ * or by whoever runs next (lab_build calls lab_clean(0, 0) first). The
+ * processes still inside such a namespace are found the only reliable way, by
  * comparing each /proc/PID/ns/net with the namespace's nsfs inode: they are
  * killed first, or they would keep the namespace (and its links) alive.
  * Temporary folders are found the same way, by the pid in their names,

@@ -6,8 +6,9 @@
  * captures are live (or reports why not). The keeper detaches (setsid),
  * names itself "tw-keeper", blocks the stop signals (the capture threads
  * inherit that) and sleeps in sigwait, so the lab's lifetime is exactly the
- * keeper's. If it is killed with SIGKILL its names carry a dead pid and the
- * next `lab clean` (or any lab_build) removes the lot. `down` writes the
+ * keeper's. If it is killed with SIGKILL its janitor (janitor.c) removes
+ * the lot, as would the next `lab clean` or lab_build: its names carry a
+ * dead pid. `down` writes the
  * wanted run folder to /run/timewait/<id>.out and sends SIGTERM; the keeper
  * stops the captures, writes <host>.pcap, hosts and lab.json there, destroys
  * the lab and removes its state. The state files themselves: labstate.c.
