@@ -2,12 +2,13 @@
  * hosts.c - the two hosts of `timewait bench`: "client" and "server".
  *
  * By default two lab hosts (lab/lab.h: named namespaces, each with a veth
- * to the lab's bridge; a killed bench's leftovers go with the next
- * lab_build or `timewait lab clean`). With --direct, two anonymous
- * namespaces joined by one veth pair (10.99.0.1/24, 10.99.0.2/24), no
- * bridge: one hop less per packet, and since they are held only by the
- * descriptors kept here (never named in /run/netns), the kernel drops them
- * whenever the process ends, even on SIGKILL.
+ * to the lab's bridge; a killed bench's leftovers go with its janitor,
+ * lab/janitor.h, else the next lab_build or `timewait lab clean`). With
+ * --direct, two anonymous namespaces joined by one veth pair
+ * (10.99.0.1/24, 10.99.0.2/24), no bridge: one hop less per packet, and
+ * since they are held only by the descriptors kept here (never named in
+ * /run/netns), the kernel drops them whenever the process ends, even on
+ * SIGKILL.
  *
  * Also here: per-host sysctls and extra addresses for --src-addrs. All of
  * it through the host layer (src/host/: namespaces, sysctls, route

@@ -7,8 +7,8 @@
  * daemon off), wrk in the client host with one thread and the same number
  * of connections; both are children that setns() into their host before
  * exec and carry PR_SET_PDEATHSIG, so they die with the bench. nginx's
- * files live in a private folder under /tmp (lab_tmpdir), removed at the
- * end, or by lab_clean if this run was killed.
+ * files live in a private folder in /run/timewait/tmp (lab_tmpdir),
+ * removed at the end, or by the bench's janitor if this run was killed.
  */
 #include <errno.h>
 #include <fcntl.h>

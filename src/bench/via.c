@@ -127,7 +127,7 @@ via_proxy_holds_tw(const struct bench_opts *o)
  * the root-only /run/timewait/tmp (lab_tmpdir), as every other; the proxy,
  * run as nobody, sees it bound at PROXY_VIEW in a mount namespace of its
  * own, so it needs no right on the folders above. A run killed outright
- * leaves it to `timewait lab clean` and the next run (dead pids' folders).
+ * leaves it to its janitor (else `timewait lab clean` or the next run).
  */
 static int
 make_rundir(struct via_ctx *v, char *err, size_t errlen)

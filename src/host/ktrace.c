@@ -526,6 +526,36 @@ ktrace_unmount(void)
 }
 
 /*
+ * For pid, a dead process, only if it marked the mount: ktrace_unmount;
+ * and if the mount must stay since a live process marks it too, pid's mark
+ * goes (the last of them takes the mount away, and the marks of the dead
+ * with it). Kept otherwise (an instance of somebody else's in use), so
+ * that a later ktrace_unmount still knows the mount is timewait's.
+ */
+void
+ktrace_unmount_for(pid_t pid)
+{
+	DIR *d;
+	struct dirent *e;
+	char path[300];
+	int other, live = 0;
+
+	if (snprintf(path, sizeof(path), MARK_DIR "/tracefs.%d", (int)pid) <= 0 ||
+	    access(path, F_OK) < 0 || process_alive((int)pid))
+		return;
+	ktrace_unmount();
+	d = opendir(MARK_DIR);
+	while (d != NULL && (e = readdir(d)) != NULL)
+		if (sscanf(e->d_name, "tracefs.%d", &other) == 1 && other > 0 &&
+		    other != (int)pid && process_alive(other))
+			live++;
+	if (d != NULL)
+		closedir(d);
+	if (live > 0)
+		(void)unlink(path);
+}
+
+/*
  * The kernel keeps only the lab's events where it can: a 4-byte address
  * array compares as one 32-bit number (its bytes as they lie in memory),
  * so IPv4 addresses go into the filters of the events that have them;

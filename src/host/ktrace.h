@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct ktrace;
 
@@ -54,6 +55,9 @@ int ktrace_stop(struct ktrace *kt, const char *jsonl_path,
  * that somebody else made stays. */
 int ktrace_mount(void);
 void ktrace_unmount(void);
+/* ktrace_unmount for pid, a dead process, if it marked the mount; its
+ * mark goes if a live process marks the mount too. */
+void ktrace_unmount_for(pid_t pid);
 
 /* Per-CPU buffer size to ask for (KiB), before ktrace_start; 0: the
  * default, 4 MiB a CPU: with the buffers drained every 5 ms that holds

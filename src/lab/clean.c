@@ -4,8 +4,9 @@
  * Every lab name starts with "tw-<owner pid>-<seq>", so a lab whose owner
  * process is gone (killed with SIGKILL, crashed) is recognisable by name
  * alone: its /run/netns entries and its tracing instances are removed by
- * whoever runs next (lab_build calls lab_clean(0, 0) first). The processes
- * still inside such a namespace are found the only reliable way, by
+ * its janitor (janitor.c, through lab_clean_owner, for its own pid only),
+ * or by whoever runs next (lab_build calls lab_clean(0, 0) first). The
+ * processes still inside such a namespace are found the only reliable way, by
  * comparing each /proc/PID/ns/net with the namespace's nsfs inode: they are
  * killed first, or they would keep the namespace (and its links) alive.
  * Temporary folders are found the same way, by the pid in their names,
@@ -28,6 +29,7 @@
 
 #include "fsafe.h"
 #include "host/ktrace.h"
+#include "lab/janitor.h"
 #include "lab/lab.h"
 #include "lab/labint.h"
 #include "util.h"
@@ -313,6 +315,7 @@ lab_tmpdir(char *buf, size_t len, const char *what)
 	char err[256], prefix[64], name[NAME_MAX + 1];
 	int dirfd, fd, e;
 
+	(void)janitor_start();	/* removes it if we cannot */
 	if (fmt(prefix, sizeof(prefix), "%d-%s.", (int)getpid(), what) < 0) {
 		errno = ENAMETOOLONG;
 		return -1;
@@ -357,9 +360,10 @@ lab_tmpdir_remove(const char *dir)
 	close(dirfd);
 }
 
-/* Temporary folders of dead runs, as their names in FS_TMP_DIR say. */
+/* Temporary folders of dead runs, as their names in FS_TMP_DIR say
+ * (only those of pid only, if it is not 0). */
 static void
-clean_tmp(int all, int verbose)
+clean_tmp(int all, pid_t only, int verbose)
 {
 	char err[256];
 	struct dirent *e;
@@ -380,7 +384,7 @@ clean_tmp(int all, int verbose)
 		used = 0;
 		if (sscanf(e->d_name, "%d-%n", &pid, &used) != 1 || used == 0 || pid <= 0)
 			continue;
-		if (!all && owner_alive((pid_t)pid))
+		if ((only != 0 && pid != (int)only) || (!all && owner_alive((pid_t)pid)))
 			continue;
 		if (fs_remove_tree(dirfd, e->d_name) == 0 && verbose)
 			printf("removed %s/%s (owner %d %s)\n", FS_TMP_DIR, e->d_name, pid,
@@ -392,7 +396,7 @@ clean_tmp(int all, int verbose)
 }
 
 static void
-clean_tracing(int all, int verbose)
+clean_tracing(int all, pid_t only, int verbose)
 {
 	char path[PATH_MAX];
 	struct statfs sfs;
@@ -408,7 +412,7 @@ clean_tracing(int all, int verbose)
 	while ((e = readdir(d)) != NULL) {
 		pid_t owner = lab_name_owner(e->d_name, NULL);
 
-		if (owner == 0 || (!all && owner_alive(owner)))
+		if (owner == 0 || (only != 0 && owner != only) || (!all && owner_alive(owner)))
 			continue;
 		if (fmt(path, sizeof(path), "%s/instances/%s", LAB_TRACING_DIR,
 		    e->d_name) < 0)
@@ -460,8 +464,10 @@ lab_netns_state(const char *name, pid_t *owner, int *seq)
 	return netns_state(name, owner, seq, NULL);
 }
 
-int
-lab_clean(int all, int verbose)
+/* The namespaces of dead owners (of pid only, if not 0), with what still
+ * runs inside; all: those of live owners too. How many labs. */
+static int
+clean_netns(int all, pid_t only, int verbose)
 {
 	struct stale *s = NULL;
 	struct lab_nsid *ids = NULL;
@@ -476,7 +482,8 @@ lab_clean(int all, int verbose)
 		int seq, state;
 		pid_t owner;
 
-		if (strlen(e->d_name) >= sizeof(s[0].name))
+		if (strlen(e->d_name) >= sizeof(s[0].name) ||
+		    (only != 0 && lab_name_owner(e->d_name, NULL) != only))
 			continue;
 		state = netns_state(e->d_name, &owner, &seq, &held);
 		if (state == LAB_NS_NOT_OURS || (state == LAB_NS_LIVE && !all))
@@ -521,9 +528,39 @@ lab_clean(int all, int verbose)
 	labs = count_labs(s, n);
 	free(ids);
 	free(s);
-	clean_tracing(all, verbose);
-	clean_tmp(all, verbose);
+	return labs;
+}
+
+int
+lab_clean(int all, int verbose)
+{
+	int labs = clean_netns(all, 0, verbose);
+
+	clean_tracing(all, 0, verbose);
+	clean_tmp(all, 0, verbose);
 	ktrace_unmount();	/* a tracefs mount a dead run made */
+	return labs;
+}
+
+/*
+ * The same for one owner, as its janitor does once it is gone: only names
+ * with that pid in them. Should the pid already serve another process
+ * (owner_alive), that process's tracing instances and folders cannot be
+ * told from the dead owner's: they are left to `lab clean`, and only the
+ * namespaces it does not hold go (netns_state tells).
+ */
+int
+lab_clean_owner(pid_t owner, int keep_labs)
+{
+	int labs = 0;
+
+	if (owner <= 0)
+		return 0;
+	if (!keep_labs)
+		labs = clean_netns(0, owner, 0);
+	clean_tracing(0, owner, 0);
+	clean_tmp(0, owner, 0);
+	ktrace_unmount_for(owner);	/* only if owner used the mount */
 	return labs;
 }
 

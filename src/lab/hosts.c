@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lab/janitor.h"
 #include "lab/lab.h"
 #include "lab/labint.h"
 #include "host/netns.h"
@@ -236,6 +237,8 @@ lab_build(struct lab *lab, const char *const *names, int n, const char *dir,
 				return -1;
 			}
 	}
+	/* Whatever becomes of us, nothing of this lab is to outlive us. */
+	(void)janitor_start();
 	(void)lab_clean(0, 0);
 	if (netns_dir_ready() < 0) {
 		seterr(err, errlen, LAB_NETNS_DIR, errno);

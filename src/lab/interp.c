@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "lab/impair.h"
+#include "lab/janitor.h"
 #include "lab/labjson.h"
 #include "events.h"
 #include "fsafe.h"
@@ -625,6 +626,7 @@ run_teardown(struct test_rec *r, const struct run_opts *o, const char *dir,
 		progress("kept: %s (remove with 'timewait lab clean')", lab->id);
 		fprintf(stderr, "lab %s kept for a look: ip netns exec %s ss -tan; "
 		    "then 'timewait lab clean'\n", lab->id, lab->hosts[0].netns);
+		janitor_keep_labs();
 	} else {
 		lab_destroy(lab);
 	}

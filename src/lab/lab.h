@@ -3,7 +3,8 @@
  * joined by veth pairs to a bridge that lives in a namespace of its own
  * (never in the host's). Every name the lab makes starts with its id,
  * "tw-<owner pid>-<seq>", so that leftovers of a killed runner can be found
- * and removed (lab_clean) by whoever comes next.
+ * and removed: by its janitor (janitor.h), or by whoever comes next
+ * (lab_clean).
  *
  * Implemented in hosts.c (the topology: namespaces, bridge, veths,
  * addresses, sysctls, built with the host layer of src/host/), spawn.c

@@ -43,4 +43,9 @@ enum {
 int lab_netns_state(const char *name, pid_t *owner, int *seq);
 const char *lab_ns_state_name(int state);
 
+/* lab_clean(0, 0) for the names of one dead owner only (its janitor's
+ * work): its namespaces (not if keep_labs) with what runs in them, its
+ * tracing instances, temporary folders and tracefs mark. How many labs. */
+int lab_clean_owner(pid_t owner, int keep_labs);
+
 #endif

@@ -6,8 +6,9 @@
  * captures are live (or reports why not). The keeper detaches (setsid),
  * names itself "tw-keeper", blocks the stop signals (the capture threads
  * inherit that) and sleeps in sigwait, so the lab's lifetime is exactly the
- * keeper's. If it is killed with SIGKILL its names carry a dead pid and the
- * next `lab clean` (or any lab_build) removes the lot. `down` writes the
+ * keeper's. If it is killed with SIGKILL its janitor (janitor.c) removes
+ * the lot, as would the next `lab clean` or lab_build: its names carry a
+ * dead pid. `down` writes the
  * wanted run folder to /run/timewait/<id>.out and sends SIGTERM; the keeper
  * stops the captures, writes <host>.pcap, hosts and lab.json there, destroys
  * the lab and removes its state. The state files themselves: labstate.c.
@@ -32,6 +33,7 @@
 #include <unistd.h>
 
 #include "host/capture.h"
+#include "lab/janitor.h"
 #include "lab/labint.h"
 #include "lab/labjson.h"
 #include "lab/labkeep.h"
@@ -375,6 +377,9 @@ keeper_main(const char *const *names, int n, int readyfd)
 	sigprocmask(SIG_BLOCK, &stop, NULL);	/* already, from `up`; to be sure */
 	signal(SIGPIPE, SIG_IGN);
 
+	/* The keeper owns the lab (it outlives `up`): its janitor, not
+	 * up's, removes the lab and its state if it is killed. */
+	(void)janitor_start();
 	memset(&st, 0, sizeof(st));
 	st.keeper = getpid();
 	if (getcwd(cwd, sizeof(cwd)) == NULL)
@@ -600,8 +605,18 @@ lab_keeper_stop(const struct lab_state *st, const char *out, char *err, size_t e
 	return rc;
 }
 
-int
-lab_state_clean(int all, int verbose)
+/* The pid in a name "tw-PID-...", or 0. */
+static int
+name_pid(const char *name)
+{
+	int pid;
+
+	return sscanf(name, "tw-%d-", &pid) == 1 && pid > 0 ? pid : 0;
+}
+
+/* lab_state_clean, of keeper pid only if it is not 0. */
+static int
+state_clean(int all, pid_t only, int verbose)
 {
 	static const char *const exts[] = { ".json", ".out", ".err", NULL };
 	char ids[64][40], err[256], name[64];
@@ -613,6 +628,8 @@ lab_state_clean(int all, int verbose)
 	for (i = 0; i < n; i++) {
 		struct lab_state st;
 
+		if (only != 0 && name_pid(ids[i]) != (int)only)
+			continue;
 		if (lab_state_load(ids[i], &st, err, sizeof(err)) == 0 && keeper_running(st.keeper)) {
 			if (!all)
 				continue;
@@ -644,7 +661,7 @@ lab_state_clean(int all, int verbose)
 		struct stat sb;
 		int pid;
 
-		if (sscanf(e->d_name, "tw-%d-", &pid) != 1 || pid <= 0 ||
+		if ((pid = name_pid(e->d_name)) == 0 || (only != 0 && pid != (int)only) ||
 		    fstatat(sdir, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISDIR(sb.st_mode) || keeper_running(pid))
 			continue;
@@ -657,4 +674,16 @@ lab_state_clean(int all, int verbose)
 	if (sdir >= 0)
 		close(sdir);
 	return dealt;
+}
+
+int
+lab_state_clean(int all, int verbose)
+{
+	return state_clean(all, 0, verbose);
+}
+
+int
+lab_state_clean_owner(pid_t keeper)
+{
+	return keeper > 0 ? state_clean(0, keeper, 0) : 0;
 }

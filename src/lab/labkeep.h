@@ -56,5 +56,8 @@ int lab_keeper_stop(const struct lab_state *st, const char *out,
 /* Removes state files and staging folders of dead keepers (all: stops
  * the live ones first). Returns how many keepers it dealt with. */
 int lab_state_clean(int all, int verbose);
+/* The same for the state and staging folder of one dead keeper only (its
+ * janitor's work): names with another pid in them are never touched. */
+int lab_state_clean_owner(pid_t keeper);
 
 #endif

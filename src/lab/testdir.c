@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fsafe.h"
+#include "lab/janitor.h"
 #include "lab/runint.h"
 #include "util.h"
 
@@ -37,6 +38,8 @@ run_testdir_fresh(const struct test_spec *t, const struct run_opts *o, char *wra
 		progress("ERROR %s", err);
 		return -1;
 	}
+	/* Should this process be killed outright, its janitor removes it. */
+	(void)janitor_add_dir(o->outfd, RUN_FRESH_PREFIX);
 	if (fmt(prefix, sizeof(prefix), RUN_FRESH_PREFIX "%d.", (int)getpid()) == -1 ||
 	    (wfd = fs_mkdtempat(o->outfd, prefix, wrap, wraplen)) == -1) {
 		progress("ERROR cannot make a folder in %s: %s", o->out, strerror(errno));

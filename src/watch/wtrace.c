@@ -4,8 +4,10 @@
  * and bind() calls of its processes that failed, by errno.
  *
  * The pattern is src/ktrace.c's: a tracing instance of our own (never the
- * global one), named "tw-<pid>-1-watch" so that `lab clean` and the next
- * watch recognise one left by a watch killed outright; tracefs mounted for
+ * global one), named "tw-<pid>-1-watch" so that the watch's janitor, `lab
+ * clean` and the next watch recognise one left by a watch killed outright
+ * (the janitor removes it at once, the others should it be killed too);
+ * tracefs mounted for
  * the time of the watch if nobody had; the per-CPU buffers drained by a
  * thread every 20 ms. What differs: nothing is kept per event. Each event
  * adds to the row of its destination or service (table.c) and the rows are
@@ -35,6 +37,7 @@
 #include <event-parse.h>
 
 #include "host/ktrace.h"
+#include "lab/janitor.h"
 #include "tcpstate.h"
 #include "util.h"
 #include "watch/watch.h"
@@ -429,6 +432,7 @@ wtrace_start(struct w_ns *ns, const uint8_t *listening, char *err, size_t errlen
 	wt->ns = ns;
 	wt->listening = listening;
 	snprintf(wt->name, sizeof(wt->name), "tw-%d-1-watch", (int)getpid());
+	(void)janitor_start();	/* the instance and the mount go even on SIGKILL */
 	if ((m = ktrace_mount()) < 0) {
 		snprintf(err, errlen, "cannot mount tracefs at /sys/kernel/tracing: %s",
 		    strerror(errno));

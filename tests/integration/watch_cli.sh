@@ -4,8 +4,9 @@
 # message naming them and exit 1; not on a terminal, one plain line per
 # interval; on a terminal (script(1)), the top-like screen, in colour
 # unless NO_COLOR is set; --count stops it, and so does a closed pipe; SIGTERM stops it and removes
-# its tracing instance; one left by a watch killed outright (SIGKILL) is
-# removed by the next watch.
+# its tracing instance; one left by a watch killed outright (SIGKILL)
+# together with its janitor is removed by the next watch (its janitor
+# alone removes it otherwise: killed_runs.sh).
 set -u
 fail() { echo "FAIL: $*"; exit 1; }
 out=$(mktemp -d /tmp/tw-watch-cli.XXXXXX)
@@ -72,11 +73,17 @@ kill -TERM $wp
 wait $wp || fail "SIGTERM: exit $?"
 [ ! -e "/sys/kernel/tracing/instances/tw-$wp-1-watch" ] || fail "SIGTERM: instance left"
 
-# SIGKILL: the instance stays; the next watch removes it.
+# SIGKILL of watch and of its janitor (the tw-janitor whose socket is the
+# peer of one of watch's): the instance stays; the next watch removes it.
 "$TW" watch --interval 0.2 >"$out/k" 2>&1 &
 wp=$!
 i=0
 while [ ! -s "$out/k" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+socks=$(ls -l "/proc/$wp/fd" 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p' | tr '\n' ' ')
+jp=$(ss -xpn 2>/dev/null | awk -v socks=" $socks " '/"tw-janitor"/ &&
+    index(socks, " " $8 " ") { sub(/.*"tw-janitor",pid=/, ""); sub(/,.*/, ""); print; exit }')
+[ -n "$jp" ] || { kill $wp; fail "SIGKILL: watch has no janitor"; }
+kill -KILL "$jp"
 kill -KILL $wp
 wait $wp
 [ -d "/sys/kernel/tracing/instances/tw-$wp-1-watch" ] || fail "SIGKILL: no instance to clean (test broken)"
