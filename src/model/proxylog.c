@@ -233,7 +233,8 @@ push_event(struct work *w, const char *host, const char *prog, enum proxy_kind k
 	scopy(e.prog, sizeof(e.prog), prog);
 	scopy(e.step, sizeof(e.step), proxy_kind_name(kind));
 	e.err = l->err;
-	e.ret = l->err ? -1 : 0;
+	/* an error line: -1 and its errno; a request: its HTTP status */
+	e.ret = l->err ? -1 : l->what == PL_REQUEST ? l->status : 0;
 	if (l->err)
 		scopy(e.errname, sizeof(e.errname), errno_name(l->err));
 	scopy(e.detail, sizeof(e.detail), detail);
