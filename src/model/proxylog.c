@@ -247,7 +247,7 @@ proxy_events(struct work *w, enum proxy_kind kind, const char *dir, const char *
 {
 	struct timeline *tl = w->tl;
 	struct plog acc = { 0 }, errs = { 0 };
-	char host[16] = "", proxy_ip[64] = "", label[160];
+	char host[16] = "", proxy_ip[64] = "", label[160], *used = NULL;
 	int rc = -1, h;
 
 	if (read_lines(w, kind, dir, proxy_access_log_name(kind), &acc) ||
@@ -267,6 +267,21 @@ proxy_events(struct work *w, enum proxy_kind kind, const char *dir, const char *
 	if (!proxy_ip[0])
 		scopy(proxy_ip, sizeof(proxy_ip), tl->hosts[h].addr);
 
+	if (errs.n && !(used = calloc(errs.n, 1)))
+		goto out;
+	/* Apache: the errno's line names no client, the next line of the same
+	 * thread (within 10 ms) does */
+	for (size_t k = 0; kind == PROXY_APACHE && k < errs.n; k++) {
+		struct proxy_logline *e = &errs.v[k];
+
+		for (size_t k2 = k + 1; !e->client[0] && e->cid[0] && !used[k] &&
+		    k2 < errs.n && errs.v[k2].t_ns - e->t_ns < 10000000; k2++)
+			if (!strcmp(errs.v[k2].cid, e->cid) && errs.v[k2].client[0]) {
+				scopy(e->client, sizeof(e->client), errs.v[k2].client);
+				used[k2] = 1;
+				break;
+			}
+	}
 	for (size_t i = 0; i < acc.n; i++) {
 		struct proxy_logline *l = &acc.v[i];
 		char upmatch[24] = "";
@@ -276,8 +291,13 @@ proxy_events(struct work *w, enum proxy_kind kind, const char *dir, const char *
 		if (l->what != PL_REQUEST)
 			continue;
 		/* nginx: its error line for this request, by "*N" */
-		for (size_t k = 0; l->cid[0] && k < errs.n; k++)
-			if (!strcmp(errs.v[k].cid, l->cid) && errs.v[k].err == EADDRNOTAVAIL)
+		/* its connect failed at once, no packet sent: nginx's error line
+		 * of the same "*N", Apache's of the same client */
+		for (size_t k = 0; k < errs.n; k++)
+			if (errs.v[k].err == EADDRNOTAVAIL &&
+			    ((kind == PROXY_NGINX && l->cid[0] && !strcmp(errs.v[k].cid, l->cid)) ||
+			    (kind == PROXY_APACHE && l->client[0] &&
+			    !strcmp(errs.v[k].client, l->client))))
 				noconn = 1;
 		conn = conn_of(w, l->client, l->front, l->t_ns + l->t_prec_ns);
 		if (l->src[0] && l->upstream[0]) {
@@ -298,9 +318,9 @@ proxy_events(struct work *w, enum proxy_kind kind, const char *dir, const char *
 		int conn = -1;
 		int64_t t = e->t_ns, p;
 
-		if (e->what != PL_ERROR)
+		if (e->what != PL_ERROR || used[k])
 			continue;
-		for (size_t i = 0; e->cid[0] && i < acc.n && !req; i++)
+		for (size_t i = 0; kind == PROXY_NGINX && e->cid[0] && i < acc.n && !req; i++)
 			if (!strcmp(acc.v[i].cid, e->cid))
 				req = &acc.v[i];
 		if (req && req->start_ns) {
@@ -332,11 +352,20 @@ proxy_events(struct work *w, enum proxy_kind kind, const char *dir, const char *
 		scopy(label, sizeof(label), e->msg);
 		if (strstr(label, " while "))
 			*strstr(label, " while ") = 0;
+		if (kind == PROXY_APACHE && e->err && e->upstream[0] && strchr(e->msg, ')')) {
+			/* "(99)Cannot assign requested address: AH00957: http:
+			 * attempt to connect to ..." said the nginx way */
+			const char *why = strchr(e->msg, ')') + 1;
+
+			snprintf(label, sizeof(label), "connect to %s failed (%d: %.*s)",
+			    e->upstream, e->err, (int)strcspn(why, ":"), why);
+		}
 		if (push_event(w, host, prog, kind, t, e, conn, -1, "", label))
 			goto out;
 	}
 	rc = 0;
 out:
+	free(used);
 	free(acc.v);
 	free(errs.v);
 	return rc;

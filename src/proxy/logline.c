@@ -26,9 +26,15 @@
  *                10.89.132.2, server: , request: "GET / HTTP/1.1",
  *                upstream: "http://10.89.132.4:666/", host: "proxy"
  *                (whole seconds; "*3" is the access line's conn=*3)
- *       Apache:  [Mon Nov 30 11:28:14.960331 2026] [proxy:error] [pid 9]
- *                [client 10.1.2.2:667] (99)Cannot assign requested
- *                address: AH00957: http: attempt to connect to ...
+ *       Apache:  [Mon Nov 30 11:33:00.665619 2026] [proxy:error] [pid
+ *                22558:tid 140481441703616] (99)Cannot assign requested
+ *                address: AH00957: http: attempt to connect to
+ *                10.46.46.4:666 (10.46.46.4:666) failed
+ *                [Mon Nov 30 11:33:00.665668 2026] [proxy_http:error]
+ *                [pid 22558:tid 140481441703616] [client 10.46.46.2:42196]
+ *                AH01114: HTTP: failed to make connection to backend: ...
+ *                (the errno's line names no client; the next line of the
+ *                same thread does: cid holds "pid N:tid M" to join them)
  *
  * The text is untrusted (a run folder may come from anywhere): every field
  * is bounded, every address checked with inet_pton, every number range
@@ -368,7 +374,7 @@ parse_apache_error(const char *line, struct proxy_logline *l)
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 	char mon[4], wday[4];
 	int d, h, mi, s, y, n = 0, mo;
-	const char *p, *cl, *end, *msg, *m;
+	const char *p, *cl, *end, *msg, *m, *pid;
 	int64_t t, frac, step;
 
 	if (sscanf(line, "[%3s %3s %2d %2d:%2d:%2d%n", wday, mon, &d, &h, &mi, &s, &n) != 6 ||
@@ -390,21 +396,30 @@ parse_apache_error(const char *line, struct proxy_logline *l)
 	if (sscanf(p, " %4d]%n", &y, &n) != 1)
 		return 0;
 	p += n;
-	cl = strstr(p, "] [client ");
-	if (cl == NULL)
+	/* " [module:level] [pid N:tid M] " then the message */
+	if ((pid = strstr(p, "] [pid ")) == NULL)
 		return 0;
-	cl += strlen("] [client ");
-	end = strchr(cl, ']');
-	if (end == NULL || (t = local_ns(y, mo, d, h, mi, s)) < 0)
+	pid += 3;
+	if ((end = strchr(pid, ']')) == NULL || (t = local_ns(y, mo, d, h, mi, s)) < 0)
 		return 0;
 	l->what = PL_ERROR;
 	l->t_ns = t + frac;
 	l->t_prec_ns = step;
-	endpoint(cl, (size_t)(end - cl), l->client);
+	copy_cut(l->cid, sizeof(l->cid), pid, (size_t)(end - pid));
 	msg = end + 1;
 	while (*msg == ' ')
 		msg++;
-	l->err = errno_in(msg);
+	/* "(99)Cannot assign requested address: AH00957: ..." */
+	l->err = msg[0] == '(' ? errno_in(msg) : 0;
+	if ((cl = strstr(msg, "[client ")) != NULL && (end = strchr(cl, ']')) != NULL) {
+		cl += strlen("[client ");
+		endpoint(cl, (size_t)(end - cl), l->client);
+		if (cl - strlen("[client ") == msg) {
+			msg = end + 1;
+			while (*msg == ' ')
+				msg++;
+		}
+	}
 	copy_cut(l->msg, sizeof(l->msg), msg, strlen(msg));
 	if ((p = strstr(msg, "connect to ")) != NULL) {
 		p += strlen("connect to ");

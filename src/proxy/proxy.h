@@ -169,7 +169,8 @@ struct proxy_logline {
 	char front[64];
 	char src[64];		/* the backend's: src -> upstream ("": not logged) */
 	char upstream[64];
-	char cid[16];		/* nginx's connection number, "*3" */
+	char cid[40];		/* who wrote it: nginx's connection number "*3",
+				 * Apache's "pid N:tid M" */
 	int status, ustatus;	/* HTTP status to the client, from the backend; 0 */
 	char term[8];		/* HAProxy's termination state ("SC--") */
 	char req[80];		/* the request line, cut */

@@ -1,5 +1,5 @@
 #!/bin/sh
-# proxy_scenarios.sh - the nine shipped proxy tests as `lab run` runs them
+# proxy_scenarios.sh - the shipped proxy tests as `lab run` runs them
 # (scenarios/haproxy-*.scen, nginx-*.scen, apache-*.scen):
 #   1. each whose proxy is installed passes alone with --fast in at most 5 s,
 #      every check of its result.json true, the checks of one hop among
@@ -12,10 +12,11 @@
 #      it names (HAProxy: by the 4-tuple it logs, its source port the one
 #      in the label; nginx and Apache: by time), a note on the proxy's
 #      lifeline in the Mermaid and SVG drawings;
-#   1b. nginx-no-ports: the first request's log line names the backend
-#      connection from port 40000, the second's connect() error
-#      (EADDRNOTAVAIL) and its 502 are tied to the second client
-#      connection and name no backend connection;
+#   1b. nginx-no-ports, apache-no-ports (one source port on the proxy
+#      host): the first request's log line names the backend connection
+#      from port 40000, the second's connect() error (EADDRNOTAVAIL) and
+#      its 502 / 503 are tied to the second client connection and name no
+#      backend connection;
 #   2. the checks can fail: nginx-keepalive's checks on a copy that runs
 #      nginx's default upstream fail on the backend hop (a FIN from the
 #      proxy, a TIME_WAIT towards the backend, no connection kept open);
@@ -44,7 +45,8 @@ installed() { # haproxy | nginx | apache
 
 ids=""
 for id in haproxy-keepalive haproxy-keepalive-10-8 haproxy-httpclose haproxy-server-close \
-    haproxy-close haproxy-tunnel nginx-default nginx-keepalive apache-default nginx-no-ports; do
+    haproxy-close haproxy-tunnel nginx-default nginx-keepalive apache-default nginx-no-ports \
+    apache-no-ports; do
 	[ -f "$top/scenarios/$id.scen" ] || fail "no shipped scenario $id"
 	if installed "${id%%-*}"; then
 		ids="$ids $id"
@@ -126,26 +128,29 @@ for id in $ids; do
 	    "its log line on the drawing ($(echo "$ev" | jq -r .detail), $how)"
 done
 
-# 1b. nginx out of ports: the failed connect and the 502 on the second
-# client connection, no backend connection named.
-if installed nginx; then
-	t="$out/runs/nginx-no-ports/timeline.json"
-	proxy=$(awk '$2 == "proxy" { print $1 }' "$out/runs/nginx-no-ports/hosts")
+# 1b. Out of ports: the failed connect and the 5xx on the second client
+# connection, no backend connection named.
+for id in nginx-no-ports apache-no-ports; do
+	case " $ids " in *" $id "*) ;; *) continue ;; esac
+	kind=${id%%-*}
+	t="$out/runs/$id/timeline.json"
+	proxy=$(awk '$2 == "proxy" { print $1 }' "$out/runs/$id/hosts")
 	n=$(jq '.connections | length' "$t")
-	[ "$n" -eq 3 ] || fail "nginx-no-ports: $n connections, not 3 (two requests, one backend connection)"
+	[ "$n" -eq 3 ] || fail "$id: $n connections, not 3 (two requests, one backend connection)"
 	second=$(jq -c --arg p "$proxy:666" '[.connections[] | select(.server == $p)] | .[1]' "$t")
-	echo "$second" | jq -e '[.events[] | select(.step == "nginx" and .errname == "EADDRNOTAVAIL" and .backend_conn == null)] | length == 1' >/dev/null ||
-		fail "nginx-no-ports: no EADDRNOTAVAIL log event on the second client connection: $second"
-	echo "$second" | jq -e '[.events[] | select(.step == "nginx" and .ret == 502 and .backend_conn == null)] | length == 1' >/dev/null ||
-		fail "nginx-no-ports: no 502 log event on the second client connection"
-	jq -e '[.connections[].events[] | select(.step == "nginx" and .ret == 200 and (.detail | test("from :40000")))] | length == 1' "$t" >/dev/null ||
-		fail "nginx-no-ports: the first request's log event does not name port 40000"
-	grep -q 'Note over P[0-9]: nginx: connect() to .* failed (99: Cannot assign requested address)' \
-	    "$out/runs/nginx-no-ports/sequence.mmd" || fail "nginx-no-ports: the error is not drawn"
-	grep -q 'class="plogerr"' "$out/runs/nginx-no-ports/sequence.svg" ||
-		fail "nginx-no-ports: the error is not drawn in red in sequence.svg"
-	echo "ok: nginx-no-ports: connect() failed (99) and the 502 on the second client connection, no backend connection"
-fi
+	echo "$second" | jq -e --arg k "$kind" '[.events[] | select(.step == $k and .errname == "EADDRNOTAVAIL" and .backend_conn == null)] | length == 1' >/dev/null ||
+		fail "$id: no EADDRNOTAVAIL log event on the second client connection: $second"
+	echo "$second" | jq -e --arg k "$kind" '[.events[] | select(.step == $k and .ret >= 500 and .backend_conn == null)] | length == 1' >/dev/null ||
+		fail "$id: no 5xx log event on the second client connection"
+	jq -e --arg k "$kind" '[.connections[].events[] | select(.step == $k and .ret == 200 and (.detail | test("from :40000")))] | length == 1' "$t" >/dev/null ||
+		fail "$id: the first request's log event does not name port 40000"
+	grep -q "Note over P[0-9]: $kind: connect.* to .* failed (99: Cannot assign requested address)" \
+	    "$out/runs/$id/sequence.mmd" || fail "$id: the error is not drawn"
+	grep -q 'class="plogerr"' "$out/runs/$id/sequence.svg" ||
+		fail "$id: the error is not drawn in red in sequence.svg"
+	echo "ok: $id: connect() failed (99) and the $(echo "$second" | jq --arg k "$kind" '.events[] | select(.step == $k and .ret >= 500) | .ret')" \
+	    "on the second client connection, no backend connection"
+done
 
 # 2. The checks can fail: nginx-keepalive's checks against nginx's default.
 if installed nginx; then
