@@ -20,15 +20,22 @@
  *     EADDRNOTAVAIL (nginx's error line, joined by its "*N") made no
  *     connection: none is named.
  *
- * Where a line goes on the timeline: its own time is wall clock (the
- * captures' clock: one machine), written with a coarser clock (nginx: ms
- * of its cached time; HAProxy, Apache: us), so the true time lies in
- * [t, t + step). The line is written once the response has gone: within
- * that window it is put just after the last data segment the proxy sent
- * to the client (t_logged and t_prec keep what the line said). An nginx
- * error line has whole seconds: joined to its request's access line (the
- * same "*N"), it is put at the request's start, after the last data the
- * client sent by then; one that joins no request is left out.
+ * Where a line goes on the timeline: its own time is wall clock, the
+ * captures' clock (one machine), but written with a coarser clock: nginx's
+ * $msec has whole ms, HAProxy's and Apache's times us; and nginx's and
+ * HAProxy's clock is their event loop's, read when the loop woke, so the
+ * line can be written a little after the time it says plus that step (in
+ * nginx-no-ports nginx's 502 left 1.016 ms after the ms its line says).
+ * A proxy writes a request's line once it has sent the answer: the line
+ * goes just after the answer, the proxy's data segments that follow the
+ * logged time on the client's connection, up to the client's next data
+ * (its next request), within a second; with none, at the logged time.
+ * t_logged and t_prec keep what the line said. nginx's error lines have
+ * whole seconds: one joined to its request's line (the same "*N") goes in
+ * that request's window, from its start to its line, just after the
+ * client's request data there (t_logged and t_prec: that window); one that
+ * joins no request is left out. Apache's error lines have us (its clock is
+ * not cached) and stay at their time.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -45,6 +52,7 @@
 
 #define MAX_LINES 100000L	/* lines read per log: a bench's logs are not drawn */
 #define LINE_MAX_LEN 4096
+#define NS_1S 1000000000LL
 
 struct plog {
 	struct proxy_logline *v;
@@ -153,24 +161,57 @@ conn_by_time(struct timeline *tl, const struct proxy_logline *l, const char *pro
 	return pick;
 }
 
-/* The time within [t, t + prec) just after the last data segment that
- * from (client or server) sent on c, as the proxy, c's server, saw it;
- * TL_UNKNOWN when none is there. */
-static int64_t
-after_data(const struct tl_conn *c, int from, int64_t t, int64_t prec)
+struct seg {
+	int64_t t;	/* on the proxy (c's server): sent or received there */
+	int from;
+};
+
+static int
+cmp_seg(const void *a, const void *b)
 {
+	const struct seg *x = a, *y = b;
+
+	return (x->t > y->t) - (x->t < y->t);
+}
+
+/*
+ * Where a request's line goes on c, its client's connection: just after
+ * the response it logs, the proxy's data segments that follow t (the
+ * logged time) up to the client's next data after them (its next request),
+ * within a second; TL_UNKNOWN when there is none. A proxy's clock is its
+ * event loop's (nginx's $msec, HAProxy's date): read when the loop woke,
+ * so the response can leave after the logged time plus its step.
+ * With request set, instead the request's own data: the client's last
+ * data segment in [t, until] (an error of connecting to the backend comes
+ * after the request is in, before its answer).
+ */
+static int64_t
+place_on(const struct tl_conn *c, int64_t t, int64_t until, int request)
+{
+	struct seg *v;
+	size_t n = 0;
 	int64_t best = TL_UNKNOWN;
 
+	if (c->npkts == 0 || !(v = malloc(c->npkts * sizeof(*v))))
+		return TL_UNKNOWN;
 	for (size_t i = 0; i < c->npkts; i++) {
-		const struct tl_pkt *p = &c->pkts[i];
-		int64_t ts = t_on(p, TL_SERVER);
+		int64_t ts = t_on(&c->pkts[i], TL_SERVER);
 
-		if (p->len == 0 || p->from != from || ts == TL_UNKNOWN || ts < t ||
-		    ts >= t + prec)
-			continue;
-		if (ts > best)
-			best = ts;
+		if (c->pkts[i].len && ts != TL_UNKNOWN && ts >= t && ts <= until)
+			v[n++] = (struct seg){ ts, c->pkts[i].from };
 	}
+	qsort(v, n, sizeof(*v), cmp_seg);
+	for (size_t i = 0; i < n; i++) {
+		if (request) {
+			if (v[i].from == TL_CLIENT)
+				best = v[i].t;
+		} else if (v[i].from == TL_SERVER) {
+			best = v[i].t;
+		} else if (best != TL_UNKNOWN) {
+			break;	/* the client's next request */
+		}
+	}
+	free(v);
 	return best == TL_UNKNOWN ? TL_UNKNOWN : best + 1;
 }
 
@@ -248,6 +289,7 @@ proxy_events(struct work *w, enum proxy_kind kind, const char *dir, const char *
 	struct timeline *tl = w->tl;
 	struct plog acc = { 0 }, errs = { 0 };
 	char host[16] = "", proxy_ip[64] = "", label[160], *used = NULL;
+	int64_t *placed = NULL;		/* where each request's line went */
 	int rc = -1, h;
 
 	if (read_lines(w, kind, dir, proxy_access_log_name(kind), &acc) ||
@@ -267,7 +309,8 @@ proxy_events(struct work *w, enum proxy_kind kind, const char *dir, const char *
 	if (!proxy_ip[0])
 		scopy(proxy_ip, sizeof(proxy_ip), tl->hosts[h].addr);
 
-	if (errs.n && !(used = calloc(errs.n, 1)))
+	if ((errs.n && !(used = calloc(errs.n, 1))) ||
+	    (acc.n && !(placed = calloc(acc.n, sizeof(*placed)))))
 		goto out;
 	/* Apache: the errno's line names no client, the next line of the same
 	 * thread (within 10 ms) does */
@@ -306,8 +349,9 @@ proxy_events(struct work *w, enum proxy_kind kind, const char *dir, const char *
 		} else if (!noconn) {
 			up = conn_by_time(tl, l, proxy_ip, upmatch, sizeof(upmatch));
 		}
-		if (conn >= 0 && (p = after_data(&tl->conns[conn], TL_SERVER, t, l->t_prec_ns)) != TL_UNKNOWN)
+		if (conn >= 0 && (p = place_on(&tl->conns[conn], t, t + NS_1S, 0)) != TL_UNKNOWN)
 			t = p;
+		placed[i] = t;	/* for its error line, below */
 		request_label(l, tl, up, upmatch, label, sizeof(label));
 		if (push_event(w, host, prog, kind, t, l, conn, up, upmatch, label))
 			goto out;
@@ -316,25 +360,25 @@ proxy_events(struct work *w, enum proxy_kind kind, const char *dir, const char *
 		struct proxy_logline *e = &errs.v[k];
 		const struct proxy_logline *req = NULL;
 		int conn = -1;
-		int64_t t = e->t_ns, p;
+		int64_t t = e->t_ns, p, until = 0;
 
 		if (e->what != PL_ERROR || used[k])
 			continue;
 		for (size_t i = 0; kind == PROXY_NGINX && e->cid[0] && i < acc.n && !req; i++)
-			if (!strcmp(acc.v[i].cid, e->cid))
+			if (!strcmp(acc.v[i].cid, e->cid)) {
 				req = &acc.v[i];
-		if (req && req->start_ns) {
-			/* nginx: whole seconds; its request's window instead */
-			struct proxy_logline w2 = *e;
-
-			w2.t_ns = req->start_ns - req->start_prec_ns;
-			w2.t_prec_ns = req->t_ns + req->t_prec_ns - w2.t_ns;
+				until = placed[i];
+			}
+		if (req && req->start_ns && until >= req->start_ns - req->start_prec_ns) {
+			/* nginx: whole seconds; the window of its request instead,
+			 * from its start to its line, and in it after the request's
+			 * data */
+			e->t_ns = req->start_ns - req->start_prec_ns;
+			e->t_prec_ns = until - e->t_ns + 1;
 			conn = conn_of(w, req->client, req->front, req->t_ns + req->t_prec_ns);
-			t = w2.t_ns;
-			if (conn >= 0 && (p = after_data(&tl->conns[conn], TL_CLIENT, t,
-			    w2.t_prec_ns)) != TL_UNKNOWN)
+			t = e->t_ns;
+			if (conn >= 0 && (p = place_on(&tl->conns[conn], t, until, 1)) != TL_UNKNOWN)
 				t = p;
-			*e = w2;
 		} else if (e->client[0] && ep_port(e->client) > 0) {
 			/* Apache: the client's address and port */
 			for (size_t i = 0; i < tl->nconns && conn < 0; i++) {
@@ -366,6 +410,7 @@ proxy_events(struct work *w, enum proxy_kind kind, const char *dir, const char *
 	rc = 0;
 out:
 	free(used);
+	free(placed);
 	free(acc.v);
 	free(errs.v);
 	return rc;

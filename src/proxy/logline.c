@@ -372,6 +372,7 @@ static int
 parse_apache_error(const char *line, struct proxy_logline *l)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	static const char wdays[] = "MonTueWedThuFriSatSun";
 	char mon[4], wday[4];
 	int d, h, mi, s, y, n = 0, mo;
 	const char *p, *cl, *end, *msg, *m, *pid;
@@ -379,7 +380,8 @@ parse_apache_error(const char *line, struct proxy_logline *l)
 
 	if (sscanf(line, "[%3s %3s %2d %2d:%2d:%2d%n", wday, mon, &d, &h, &mi, &s, &n) != 6 ||
 	    n == 0 || (m = strstr(months, mon)) == NULL || strlen(mon) != 3 ||
-	    (m - months) % 3)
+	    (m - months) % 3 || strlen(wday) != 3 || (p = strstr(wdays, wday)) == NULL ||
+	    (p - wdays) % 3)
 		return 0;
 	mo = (int)(m - months) / 3 + 1;
 	p = line + n;
