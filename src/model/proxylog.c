@@ -288,7 +288,7 @@ proxy_events(struct work *w, enum proxy_kind kind, const char *dir, const char *
 {
 	struct timeline *tl = w->tl;
 	struct plog acc = { 0 }, errs = { 0 };
-	char host[16] = "", proxy_ip[64] = "", label[160], *used = NULL;
+	char host[16] = "", proxy_ip[64] = "", label[200], *used = NULL;
 	int64_t *placed = NULL;		/* where each request's line went */
 	int rc = -1, h;
 

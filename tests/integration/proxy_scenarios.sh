@@ -16,7 +16,8 @@
 #      host): the first request's log line names the backend connection
 #      from port 40000, the second's connect() error (EADDRNOTAVAIL) and
 #      its 502 / 503 are tied to the second client connection and name no
-#      backend connection;
+#      backend connection, drawn in order: the error after the request's
+#      data, the 5xx after the answer;
 #   2. the checks can fail: nginx-keepalive's checks on a copy that runs
 #      nginx's default upstream fail on the backend hop (a FIN from the
 #      proxy, a TIME_WAIT towards the backend, no connection kept open);
@@ -142,6 +143,15 @@ for id in nginx-no-ports apache-no-ports; do
 		fail "$id: no EADDRNOTAVAIL log event on the second client connection: $second"
 	echo "$second" | jq -e --arg k "$kind" '[.events[] | select(.step == $k and .ret >= 500 and .backend_conn == null)] | length == 1' >/dev/null ||
 		fail "$id: no 5xx log event on the second client connection"
+	# on the timeline: the error after the request's data came in, the
+	# 5xx after the answer left (nginx's $msec is a truncated ms before it)
+	echo "$second" | jq -e --arg k "$kind" '
+	    ([.packets[] | select(.from == "client" and .len > 0) | .t_received] | max) as $req |
+	    ([.packets[] | select(.from == "server" and .len > 0) | .t_sent] | max) as $ans |
+	    ([.events[] | select(.step == $k and .errname == "EADDRNOTAVAIL")][0].t) as $err |
+	    ([.events[] | select(.step == $k and .ret >= 500)][0].t) as $five |
+	    $err > $req and $err < $ans and $five > $ans' >/dev/null ||
+		fail "$id: the error is not drawn between the request and the answer, or the 5xx before the answer: $second"
 	jq -e --arg k "$kind" '[.connections[].events[] | select(.step == $k and .ret == 200 and (.detail | test("from :40000")))] | length == 1' "$t" >/dev/null ||
 		fail "$id: the first request's log event does not name port 40000"
 	grep -q "Note over P[0-9]: $kind: connect.* to .* failed (99: Cannot assign requested address)" \
