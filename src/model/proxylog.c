@@ -35,7 +35,9 @@
  * that request's window, from its start to its line, just after the
  * client's request data there (t_logged and t_prec: that window); one that
  * joins no request is left out. Apache's error lines have us (its clock is
- * not cached) and stay at their time.
+ * not cached) and stay at their time, unless that time is out of their
+ * request's window (local time read in another zone than the run's): then
+ * they go in it as nginx's.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -364,15 +366,42 @@ proxy_events(struct work *w, enum proxy_kind kind, const char *dir, const char *
 
 		if (e->what != PL_ERROR || used[k])
 			continue;
-		for (size_t i = 0; kind == PROXY_NGINX && e->cid[0] && i < acc.n && !req; i++)
-			if (!strcmp(acc.v[i].cid, e->cid)) {
+		/* its request: nginx's of the same "*N"; Apache's of the same
+		 * client address and port, the first ending after it */
+		for (size_t i = 0; i < acc.n && !req; i++)
+			if ((kind == PROXY_NGINX && e->cid[0] && !strcmp(acc.v[i].cid, e->cid)) ||
+			    (kind == PROXY_APACHE && e->client[0] &&
+			    !strcmp(acc.v[i].client, e->client) && placed[i] >= e->t_ns)) {
 				req = &acc.v[i];
 				until = placed[i];
 			}
+		/* Apache's error time is read in this machine's time zone: out of
+		 * its request's window (read elsewhere), the window instead */
+		if (kind == PROXY_APACHE && (!req || !req->start_ns ||
+		    (e->t_ns >= req->start_ns - req->start_prec_ns && e->t_ns <= until)))
+			req = NULL;
+		if (!req && kind == PROXY_APACHE && e->client[0]) {
+			for (size_t i = 0; i < acc.n && !req; i++)
+				if (!strcmp(acc.v[i].client, e->client) && acc.v[i].start_ns &&
+				    (e->t_ns < acc.v[i].start_ns - acc.v[i].start_prec_ns ||
+				    e->t_ns > placed[i])) {
+					/* the only request of that client port: a
+					 * clock that disagrees by hours, not another
+					 * request */
+					int others = 0;
+
+					for (size_t j = 0; j < acc.n; j++)
+						others += j != i && !strcmp(acc.v[j].client, e->client);
+					if (!others) {
+						req = &acc.v[i];
+						until = placed[i];
+					}
+				}
+		}
 		if (req && req->start_ns && until >= req->start_ns - req->start_prec_ns) {
-			/* nginx: whole seconds; the window of its request instead,
-			 * from its start to its line, and in it after the request's
-			 * data */
+			/* nginx: whole seconds (Apache: a time zone not the run's);
+			 * the window of its request instead, from its start to its
+			 * line, and in it after the request's data */
 			e->t_ns = req->start_ns - req->start_prec_ns;
 			e->t_prec_ns = until - e->t_ns + 1;
 			conn = conn_of(w, req->client, req->front, req->t_ns + req->t_prec_ns);
