@@ -34,7 +34,8 @@
  * whole seconds: one joined to its request's line (the same "*N") goes in
  * that request's window, from its start to its line, just after the
  * client's request data there (t_logged and t_prec: that window); one that
- * joins no request is left out. Apache's error lines have us (its clock is
+ * joins no request is left out, as is any line tied to no connection
+ * that falls more than a second outside the run's connections. Apache's error lines have us (its clock is
  * not cached) and stay at their time, unless that time is out of their
  * request's window (local time read in another zone than the run's): then
  * they go in it as nginx's.
@@ -263,7 +264,20 @@ push_event(struct work *w, const char *host, const char *prog, enum proxy_kind k
     const char *detail)
 {
 	struct tl_event e;
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
 
+	/* A line tied to no connection is kept only within the run's
+	 * connections (a second either side): a time far off (a request not
+	 * captured, a log read in another time zone) would stretch the
+	 * drawing, not explain it. */
+	for (size_t i = 0; conn < 0 && up < 0 && i < w->tl->nconns; i++) {
+		if (w->tl->conns[i].t_start < lo)
+			lo = w->tl->conns[i].t_start;
+		if (w->tl->conns[i].t_end > hi)
+			hi = w->tl->conns[i].t_end;
+	}
+	if (conn < 0 && up < 0 && (lo == INT64_MAX || t < lo - NS_1S || t > hi + NS_1S))
+		return 0;
 	memset(&e, 0, sizeof(e));
 	e.t = t;
 	e.t_logged = l->t_ns;
