@@ -92,6 +92,23 @@ put_event(FILE *f, const struct tl_event *e)
 	if (e->held)	/* a bind whose port a socket held */
 		fprintf(f, ",\"held\":{\"state\":\"%s\",\"conn\":%d,\"seen\":%s}",
 		    tl_state_name(e->held), e->held_conn, e->held_seen ? "true" : "false");
+	if (e->t_prec) {
+		/* a proxy's log line: what it said, and the backend it names */
+		fputs(",\"t_logged\":", f);
+		put_t(f, e->t_logged);
+		fprintf(f, ",\"t_precision_ns\":%lld,\"conn\":", (long long)e->t_prec);
+		if (e->conn >= 0)
+			fprintf(f, "%d", e->conn);
+		else
+			fputs("null", f);
+		fputs(",\"backend_conn\":", f);
+		if (e->upconn > 0) {
+			fprintf(f, "%d,\"backend_match\":", e->upconn - 1);
+			put_str(f, e->upmatch);
+		} else {
+			fputs("null", f);
+		}
+	}
 	fputc('}', f);
 }
 

@@ -11,7 +11,8 @@
  *     or, with no trace, states rebuilt from packets (states.c), TIME_WAIT
  *     confirmed by socket snapshots (snaps.c);
  *  5. program events, tied to the connection of their 4-tuple and time
- *     (events.c);
+ *     (events.c), and a proxy's own log lines, tied to the connections
+ *     they name (proxylog.c);
  *  6. order, relative sequence numbers, checks that the pieces agree
  *     (verify.c).
  * Every file is read through input.h: regular files only, bounded, and
@@ -141,7 +142,7 @@ load(const char *testdir, int remote, struct timeline **out, char *err,
 		estimate_offset(&w);
 	if (build_conns(&w) || load_trace(&w) || attach_runs(&w) ||
 	    load_events(&w) || load_snaps(&w) || build_states(&w) ||
-	    finish_conns(tl) || verify_conns(tl))
+	    load_proxy_logs(&w) || finish_conns(tl) || verify_conns(tl))
 		goto out;
 	hold_binds(tl);
 	if (!tl->have_pcap && !tl->have_trace && !tl->nevents && !w.nsnaps &&

@@ -68,6 +68,12 @@ struct tl_event {
 	uint8_t held_seen;	/* that state is the kernel trace's, or a TIME_WAIT a
 				 * socket snapshot saw; 0: only rebuilt */
 	int held_conn;		/* its connection (when held) */
+	/* A line of a proxy's own log (proxylog.c; step "nginx", "haproxy",
+	 * "apache"; 0 and "" for a program's events): */
+	int64_t t_logged;	/* the time the line says, on the wall clock */
+	int64_t t_prec;		/* its clock's step: true time in [t_logged, +t_prec) */
+	int upconn;		/* the backend connection it names: index + 1, 0: none */
+	char upmatch[24];	/* how that one was found: "4-tuple", "time", "time, 1 of 3" */
 };
 
 struct tl_check {

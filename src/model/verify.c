@@ -63,6 +63,8 @@ finish_conns(struct timeline *tl)
 		struct tl_event *e = &tl->events[i];
 		struct tl_conn *c;
 
+		if (e->upconn > 0)
+			e->upconn = (int)perm[e->upconn - 1] + 1;
 		if (e->conn < 0)
 			continue;
 		e->conn = (int)perm[e->conn];

@@ -107,6 +107,10 @@ int build_states(struct work *w);
 /* events.c: the programs' event logs. */
 int load_events(struct work *w);
 
+/* proxylog.c: the proxies' own log lines, as events of their host tied
+ * to the connections they name. */
+int load_proxy_logs(struct work *w);
+
 /* verify.c: order by time, relative sequence numbers, the checks. */
 int finish_conns(struct timeline *tl);
 int verify_conns(struct timeline *tl);

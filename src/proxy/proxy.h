@@ -147,4 +147,47 @@ long proxy_upstream_get(const struct proxy_upstream_errors *e, const char *name)
 int proxy_upstream_read(enum proxy_kind kind, int dirfd, const char *name,
     struct proxy_upstream_errors *e);
 
+/* ---- logline.c ---- */
+
+enum proxy_line_kind { PL_NONE, PL_REQUEST, PL_ERROR };
+
+/*
+ * What one line of a proxy's own log says about connections: the access
+ * line our templates ask for ("tw t=... client=... upstream=...") or an
+ * error line naming a request (nginx "*3 connect() ... failed (99: ...)",
+ * Apache "[client ip:port] (99)..."). Times are wall clock ns since the
+ * epoch; each with the step of the clock it was written with: the true
+ * time lies in [t, t + step).
+ */
+struct proxy_logline {
+	int what;			/* enum proxy_line_kind */
+	int64_t t_ns, t_prec_ns;	/* when it was written */
+	int64_t start_ns, start_prec_ns;	/* when its request began, 0: not known */
+	int64_t dur_ns, dur_prec_ns;	/* how long it took, -1: not logged */
+	int64_t tc_ns;			/* its connect to the backend took, -1: none made */
+	char client[64];	/* the client's connection: client -> front */
+	char front[64];
+	char src[64];		/* the backend's: src -> upstream ("": not logged) */
+	char upstream[64];
+	char cid[40];		/* who wrote it: nginx's connection number "*3",
+				 * Apache's "pid N:tid M" */
+	int status, ustatus;	/* HTTP status to the client, from the backend; 0 */
+	char term[8];		/* HAProxy's termination state ("SC--") */
+	char req[80];		/* the request line, cut */
+	int err;		/* an error line's errno (99), 0 */
+	char msg[120];		/* an error line's message, cut */
+};
+
+/* Read line (no newline) of a kind's log: 1 and l filled when it is one
+ * of the lines above, else 0. Any text is safe to give. */
+int proxy_log_parse(enum proxy_kind kind, const char *line,
+    struct proxy_logline *l);
+/* Where a kind writes those lines in its run folder: the access lines
+ * ("access.log"; HAProxy: "stdout.log") and the error lines (NULL: none
+ * that name a connection). */
+const char *proxy_access_log_name(enum proxy_kind kind);
+const char *proxy_error_log_name(enum proxy_kind kind);
+/* The configuration file a kind's run folder holds ("nginx.conf"). */
+const char *proxy_conf_name(enum proxy_kind kind);
+
 #endif

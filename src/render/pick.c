@@ -153,6 +153,9 @@ sub_timeline(const struct timeline *tl, const size_t *sel, size_t n)
 			continue;
 		s->events[k] = *e;
 		s->events[k].conn = e->conn >= 0 ? map[e->conn] : -1;
+		/* a proxy's log line: its backend connection, if drawn too */
+		s->events[k].upconn = e->upconn > 0 && (size_t)e->upconn <= tl->nconns &&
+		    map[e->upconn - 1] >= 0 ? map[e->upconn - 1] + 1 : 0;
 		k++;
 	}
 	s->nevents = k;

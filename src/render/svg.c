@@ -137,6 +137,8 @@ defs(FILE *f)
 	    ".pred{fill:#777;font-style:italic;font-weight:normal}\n"
 	    ".note{font-size:10.5px;fill:#a01010;font-style:italic;paint-order:stroke;stroke:#fff;stroke-width:3px}\n"
 	    ".gap{font-size:12px;fill:#555;font-style:italic}\n"
+	    ".plog{font-size:10.5px;fill:#1f5fbf;paint-order:stroke;stroke:#fff;stroke-width:3px}\n"
+	    ".plogerr{font-size:10.5px;fill:#d01c1c;paint-order:stroke;stroke:#fff;stroke-width:3px}\n"
 	    ".evnote{font-size:10.5px;fill:#666;font-style:italic;paint-order:stroke;stroke:#fff;stroke-width:3px}\n"
 	    ".conn{font-size:12px;font-weight:bold;fill:#333}\n"
 	    ".legend{font-size:11px}\n"
@@ -419,6 +421,17 @@ event(FILE *f, const struct timeline *tl, const struct rd_row *rows, size_t n,
 	else
 		rd_event_label(e, label, sizeof(label));
 	prog_tag(e, lane, label, sizeof(label));
+	if (!up && !rd_event_is_call(e) && e->t_prec) {
+		/* a line of a proxy's own log: a square, red for a failure (an
+		 * errno, or an HTTP status of 500 or more in ret) */
+		int bad = e->ret < 0 || e->ret >= 500;
+
+		fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"6\" height=\"6\" fill=\"%s\"/>\n",
+		    px - 3, yy - 3, bad ? "#d01c1c" : "#1f5fbf");
+		text_wrapped(f, px + dir * 8, yy + 4, bad ? "plogerr" : "plog",
+		    dir > 0 ? "start" : "end", NULL, label, 56);
+		return;
+	}
 	if (!up && !rd_event_is_call(e)) {	/* the program's own note */
 		fprintf(f, "<circle cx=\"%.0f\" cy=\"%.1f\" r=\"2.5\" fill=\"#888\"/>\n", px, yy);
 		text_wrapped(f, px + dir * 8, yy + 4, "evnote", dir > 0 ? "start" : "end",

@@ -14,5 +14,5 @@ expect_tw proxy client 1
 expect_tw_total 1
 expect_open proxy backend 1
 expect_open backend proxy 1
-expect_log '"GET / HTTP/1.1" 200'
+expect_log 'status=200 .*req="GET / HTTP/1.1"'
 echo "ok: apache-default"

@@ -13,5 +13,5 @@ expect_hop proxy-backend none proxy
 expect_tw proxy client 1
 expect_tw_total 1
 expect_open proxy backend 0
-expect_log "fe be/backend"
+expect_log "src=[0-9.]*:[0-9]* upstream=[0-9.]*:666 status=200 "
 echo "ok: haproxy-keepalive"

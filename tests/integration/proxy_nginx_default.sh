@@ -15,5 +15,5 @@ expect_tw proxy client 1
 expect_tw proxy backend 1
 expect_tw_total 2
 expect_open proxy backend 0
-expect_log '"GET / HTTP/1.1" 200'
+expect_log 'status=200 .*req="GET / HTTP/1.1"'
 echo "ok: nginx-default"

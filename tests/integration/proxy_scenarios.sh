@@ -1,12 +1,23 @@
 #!/bin/sh
-# proxy_scenarios.sh - the nine shipped proxy tests as `lab run` runs them
+# proxy_scenarios.sh - the shipped proxy tests as `lab run` runs them
 # (scenarios/haproxy-*.scen, nginx-*.scen, apache-*.scen):
 #   1. each whose proxy is installed passes alone with --fast in at most 5 s,
 #      every check of its result.json true, the checks of one hop among
 #      them ("towards"), its drawing with the lifelines of client, proxy
 #      and backend, the proxy's rendered configuration and log kept in the
 #      run folder (proxy/) with the lab's addresses in it, and the proxy's
-#      own log naming the request;
+#      own log naming the request; its log lines on the drawing: in
+#      timeline.json an event of the proxy host for the request, tied to
+#      the client's connection (its 4-tuple) and to the backend connection
+#      it names (HAProxy: by the 4-tuple it logs, its source port the one
+#      in the label; nginx and Apache: by time), a note on the proxy's
+#      lifeline in the Mermaid and SVG drawings;
+#   1b. nginx-no-ports, apache-no-ports (one source port on the proxy
+#      host): the first request's log line names the backend connection
+#      from port 40000, the second's connect() error (EADDRNOTAVAIL) and
+#      its 502 / 503 are tied to the second client connection and name no
+#      backend connection, drawn in order: the error after the request's
+#      data, the 5xx after the answer;
 #   2. the checks can fail: nginx-keepalive's checks on a copy that runs
 #      nginx's default upstream fail on the backend hop (a FIN from the
 #      proxy, a TIME_WAIT towards the backend, no connection kept open);
@@ -35,7 +46,8 @@ installed() { # haproxy | nginx | apache
 
 ids=""
 for id in haproxy-keepalive haproxy-keepalive-10-8 haproxy-httpclose haproxy-server-close \
-    haproxy-close haproxy-tunnel nginx-default nginx-keepalive apache-default; do
+    haproxy-close haproxy-tunnel nginx-default nginx-keepalive apache-default nginx-no-ports \
+    apache-no-ports; do
 	[ -f "$top/scenarios/$id.scen" ] || fail "no shipped scenario $id"
 	if installed "${id%%-*}"; then
 		ids="$ids $id"
@@ -72,14 +84,84 @@ for id in $ids; do
 		fail "$id: the backend's address ($backend) is not in $conf"
 	grep -q -e '{proxy}' -e '{backend}' -e '{client}' -e '{dir}' "$conf" &&
 		fail "$id: a placeholder left in $conf"
-	# the client's address and port 667 in HAProxy's log line; the request in the others'
+	# the client's address in the proxy's log line, HAProxy's source port
+	# towards the backend, the request and its status in the others'
 	client=$(awk '$2 == "client" { print $1 }' "$d/hosts")
+	proxy=$(awk '$2 == "proxy" { print $1 }' "$d/hosts")
 	case $id in
-	haproxy-*) want="$client:667 .* fe be/backend" ;;
-	*) want='"GET / HTTP/1.1" 200' ;;
+	haproxy-*) want="client=$client:[0-9]* front=$proxy:666 src=$proxy:[0-9]* upstream=$backend:666" ;;
+	apache-*) want="client=$client:[0-9]* front=$proxy:666 status=200 " ;;
+	*) want="client=$client:[0-9]* front=$proxy:666 upstream=$backend:666 status=200 " ;;
 	esac
 	grep -qs -e "$want" "$d"/proxy/*.log || fail "$id: the proxy's log has no line '$want'"
-	echo "ok: $id passes in $secs s, per hop, three lifelines, its config and log kept"
+	# ... and on the drawing: the first request's line as an event of the
+	# proxy host tied to the client's connection and to the backend's
+	kind=${id%%-*}
+	ev=$(jq -c --arg k "$kind" --arg c "$client:" --arg p "$proxy:666" '
+	    [.connections[] as $x | $x.events[] |
+	     select(.step == $k and .host == "proxy" and .t_precision_ns > 0 and .conn == $x.id and
+	         ($x.client | startswith($c)) and $x.server == $p)] | first // empty' "$d/timeline.json")
+	[ -n "$ev" ] || fail "$id: no $kind log event tied to the client's connection in timeline.json"
+	up=$(echo "$ev" | jq -r '.backend_conn // empty')
+	[ -n "$up" ] || fail "$id: the log event names no backend connection: $ev"
+	upc=$(jq -r --argjson i "$up" '.connections[] | select(.id == $i) | "\(.client) \(.server)"' "$d/timeline.json")
+	case "$upc" in
+	"$proxy":*" $backend:666") ;;
+	*) fail "$id: the log event's backend connection is $upc, not proxy -> backend:666" ;;
+	esac
+	how=$(echo "$ev" | jq -r .backend_match)
+	port=${upc%% *}
+	port=${port##*:}
+	case $kind in
+	haproxy)
+		[ "$how" = 4-tuple ] || fail "$id: HAProxy's backend connection found by '$how', not its 4-tuple"
+		grep -qs "src=$proxy:$port upstream=$backend:666" "$d/proxy/stdout.log" ||
+			fail "$id: HAProxy logged no source port $port" ;;
+	*)
+		case "$how" in time*) ;; *) fail "$id: backend connection found by '$how'" ;; esac ;;
+	esac
+	echo "$ev" | jq -r .detail | grep -q "from :$port" ||
+		fail "$id: the label does not name the source port $port: $ev"
+	grep -q "^    Note over P[0-9]: $kind: .* from :$port" "$d/sequence.mmd" ||
+		fail "$id: no note of the $kind log line in sequence.mmd"
+	grep -q 'class="plog"' "$d/sequence.svg" || fail "$id: no log line drawn in sequence.svg"
+	echo "ok: $id passes in $secs s, per hop, three lifelines, its config and log kept," \
+	    "its log line on the drawing ($(echo "$ev" | jq -r .detail), $how)"
+done
+
+# 1b. Out of ports: the failed connect and the 5xx on the second client
+# connection, no backend connection named.
+for id in nginx-no-ports apache-no-ports; do
+	case " $ids " in *" $id "*) ;; *) continue ;; esac
+	kind=${id%%-*}
+	t="$out/runs/$id/timeline.json"
+	proxy=$(awk '$2 == "proxy" { print $1 }' "$out/runs/$id/hosts")
+	n=$(jq '.connections | length' "$t")
+	[ "$n" -eq 3 ] || fail "$id: $n connections, not 3 (two requests, one backend connection)"
+	second=$(jq -c --arg p "$proxy:666" '[.connections[] | select(.server == $p)] | .[1]' "$t")
+	echo "$second" | jq -e --arg k "$kind" '[.events[] | select(.step == $k and .errname == "EADDRNOTAVAIL" and .backend_conn == null)] | length == 1' >/dev/null ||
+		fail "$id: no EADDRNOTAVAIL log event on the second client connection: $second"
+	echo "$second" | jq -e --arg k "$kind" '[.events[] | select(.step == $k and .ret >= 500 and .backend_conn == null)] | length == 1' >/dev/null ||
+		fail "$id: no 5xx log event on the second client connection"
+	# on the timeline: the error after the request's data came in, the
+	# 5xx after the answer left (nginx's $msec is a truncated ms before it).
+	# jq reads numbers as doubles (a quarter of a us at these times): "just
+	# after" (1 ns) reads as equal here; the unit test checks it exactly.
+	echo "$second" | jq -e --arg k "$kind" '
+	    ([.packets[] | select(.from == "client" and .len > 0) | .t_received] | max) as $req |
+	    ([.packets[] | select(.from == "server" and .len > 0) | .t_sent] | max) as $ans |
+	    ([.events[] | select(.step == $k and .errname == "EADDRNOTAVAIL")][0].t) as $err |
+	    ([.events[] | select(.step == $k and .ret >= 500)][0].t) as $five |
+	    $err >= $req and $err < $ans and $five >= $ans' >/dev/null ||
+		fail "$id: the error is not drawn between the request and the answer, or the 5xx before the answer: $second"
+	jq -e --arg k "$kind" '[.connections[].events[] | select(.step == $k and .ret == 200 and (.detail | test("from :40000")))] | length == 1' "$t" >/dev/null ||
+		fail "$id: the first request's log event does not name port 40000"
+	grep -q "Note over P[0-9]: $kind: connect.* to .* failed (99: Cannot assign requested address)" \
+	    "$out/runs/$id/sequence.mmd" || fail "$id: the error is not drawn"
+	grep -q 'class="plogerr"' "$out/runs/$id/sequence.svg" ||
+		fail "$id: the error is not drawn in red in sequence.svg"
+	echo "ok: $id: connect() failed (99) and the $(echo "$second" | jq --arg k "$kind" '.events[] | select(.step == $k and .ret >= 500) | .ret')" \
+	    "on the second client connection, no backend connection"
 done
 
 # 2. The checks can fail: nginx-keepalive's checks against nginx's default.
