@@ -35,6 +35,7 @@
 #include "events.h"
 #include "http.h"
 #include "options.h"
+#include "rawrst.h"
 #include "runloop.h"
 #include "scenario.h"
 #include "util.h"
@@ -563,6 +564,18 @@ start_request(struct client *c)
 		event_emit(&e);
 		if (ret == -1) {
 			req_close(c, "bind failed");
+			goto end;
+		}
+	}
+	if (c->opt->isn >= 0) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "TCP_QUEUE_SEQ %ld (the ISN, in TCP_REPAIR)", c->opt->isn);
+		event_call_start("setsockopt");
+		ret = tcp_set_isn(r->fd, (uint32_t)c->opt->isn);
+		req_event(c, "setsockopt", ret, errno, what);
+		if (ret == -1) {
+			req_close(c, "cannot set the ISN (TCP_REPAIR needs CAP_NET_ADMIN)");
 			goto end;
 		}
 	}

@@ -59,6 +59,11 @@ static const struct flag_row client_flags[] = {
 	    "quit after the last request instead of waiting for Enter"),
 	FLAG("close-connecting", 0, FLAG_BOOL, OFF(close_connecting), NULL, NULL,
 	    "close right after connect() returns EINPROGRESS, in SYN_SENT"),
+	FLAG("isn", 0, FLAG_LONG, OFF(isn), "N", NULL,
+	    "every connection's initial sequence number is N, not the kernel's (set in "
+	    "TCP_REPAIR mode before connect; needs CAP_NET_ADMIN): a SYN on the 4-tuple of a "
+	    "TIME_WAIT then falls behind that TIME_WAIT's sequence numbers (syn-to-timewait)",
+	    .min = 0, .max = 4294967295.0),
 	FLAG("half-close", 0, FLAG_BOOL, OFF(half_close), NULL, NULL,
 	    "shutdown(SHUT_WR) once connected (after the HTTP request), then go on reading"),
 	FLAG("shut-rd", 0, FLAG_BOOL, OFF(shut_rd), NULL, NULL,
@@ -158,6 +163,7 @@ options_parse(struct options *o, enum program prog, int argc, char **argv,
 	o->linger = -1;
 	o->requests = -1;
 	o->rst_after_close = -1;
+	o->isn = -1;
 	msg[0] = '\0';
 	switch (flags_parse(cmd_of(prog), o, argc, argv, &r)) {
 	case FLAGS_HELP:

@@ -39,6 +39,7 @@ struct options {
 	int		 shut_rd;	/* client: shutdown(SHUT_RD) once connected (before its write) */
 	int		 shut_rdwr;	/* client: shutdown(SHUT_RDWR) once connected (after its write) */
 	long		 rst_after_close; /* server: ms (scaled) after each close, a forged RST; -1: none */
+	long		 isn;		/* client: every connection's initial sequence number; -1: the kernel's */
 	int		 next_on_enter;	/* client: each next request waits for a line on stdin */
 };
 

@@ -149,6 +149,26 @@ tcp_next_seq(int fd, uint32_t *seq)
 }
 
 int
+tcp_set_isn(int fd, uint32_t seq)
+{
+	int on = 1, off = REPAIR_OFF_NO_PROBE, q = TCP_SEND_QUEUE, saved;
+	int ret;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on)) == -1)
+		return -1;
+	ret = setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q, sizeof(q));
+	if (ret == 0)
+		ret = setsockopt(fd, IPPROTO_TCP, TCP_QUEUE_SEQ, &seq, sizeof(seq));
+	saved = errno;
+	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off)) == -1) {
+		ret = -1;
+		saved = errno;
+	}
+	errno = saved;
+	return ret;
+}
+
+int
 tcp_rst_send(const struct sockaddr_storage *src, const struct sockaddr_storage *dst,
     uint32_t seq)
 {

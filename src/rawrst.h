@@ -43,6 +43,12 @@ void sockaddr_unmap(const struct sockaddr_storage *in, struct sockaddr_storage *
  * again without a window probe. Needs CAP_NET_ADMIN. 0 or -1 with errno. */
 int tcp_next_seq(int fd, uint32_t *seq);
 
+/* Makes seq the initial sequence number of fd, a socket not yet connected:
+ * set as the send queue's sequence number in repair mode, which connect()
+ * then keeps instead of choosing one. Needs CAP_NET_ADMIN. 0 or -1 with
+ * errno. */
+int tcp_set_isn(int fd, uint32_t seq);
+
 /* Sends the RST from a raw socket bound to src. The bytes sent, or -1
  * with errno (EPERM without CAP_NET_RAW). */
 int tcp_rst_send(const struct sockaddr_storage *src, const struct sockaddr_storage *dst,

@@ -105,11 +105,13 @@ run_spawn(struct test_rec *r, struct lab *lab, struct proc_rec *p,
 	po.stderr_fd = -1;
 	po.extra_fd = evfd;
 	po.unprivileged = o->unprivileged;
-	/* A server that forges RSTs needs TCP_REPAIR and a raw socket: it
-	 * keeps those two capabilities, in its host's namespace only. */
+	/* A server that forges RSTs needs TCP_REPAIR and a raw socket, a
+	 * client that sets its ISN TCP_REPAIR: it keeps those two
+	 * capabilities, in its host's namespace only. */
 	for (i = 0; ps->args[i] != NULL && i < CAT_MAX_ARGS; i++)
 		if (strcmp(ps->args[i], "--rst-after-close") == 0 ||
-		    strncmp(ps->args[i], "--rst-after-close=", 18) == 0)
+		    strncmp(ps->args[i], "--rst-after-close=", 18) == 0 ||
+		    strcmp(ps->args[i], "--isn") == 0 || strncmp(ps->args[i], "--isn=", 6) == 0)
 			po.unprivileged = po.unprivileged ? LAB_NOBODY_NET_CAPS : 0;
 	p->pid = lab_spawn(lab, h, argv, &po);
 	close(in[0]);

@@ -209,6 +209,16 @@ shutdown_and_rst(void **state)
 	assert_int_equal(parse(&o, PROG_SERVER, "--rst-after-close", "3600001", NULL), PARSE_BAD);
 	assert_int_equal(parse(&o, PROG_SERVER, "--rst-after-close", "soon", NULL), PARSE_BAD);
 	assert_int_equal(parse(&o, PROG_CLIENT, "--rst-after-close", "10", NULL), PARSE_BAD);
+
+	assert_int_equal(parse(&o, PROG_CLIENT, NULL), PARSE_OK);
+	assert_int_equal(o.isn, -1);
+	assert_int_equal(parse(&o, PROG_CLIENT, "--isn", "1000", NULL), PARSE_OK);
+	assert_int_equal(o.isn, 1000);
+	assert_int_equal(parse(&o, PROG_CLIENT, "--isn=4294967295", NULL), PARSE_OK);
+	assert_int_equal(o.isn, 4294967295L);
+	assert_int_equal(parse(&o, PROG_CLIENT, "--isn", "4294967296", NULL), PARSE_BAD);
+	assert_int_equal(parse(&o, PROG_CLIENT, "--isn", "-1", NULL), PARSE_BAD);
+	assert_int_equal(parse(&o, PROG_SERVER, "--isn", "1000", NULL), PARSE_BAD);
 }
 
 static void
