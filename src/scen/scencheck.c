@@ -388,9 +388,11 @@ check_words(struct cursor *c, struct check_spec *k)
 		return k->kind = CK_NETSTAT, k_netstat(c, k);
 	if (strcmp(kind, "dropped") == 0)
 		return k->kind = CK_DROPPED, k_dropped(c, k);
+	if (strcmp(kind, "outcome") == 0)	/* scenvary.c */
+		return k->kind = CK_OUTCOME, scen_outcome_check(c->p, c->w, &c->i, k);
 	return fail(c->p, "unknown check '%s' (call, same-port, timewait, tw-timer, state, "
 	    "sends, first-fin, fin-after, fin-gap, established, race, receives, no-state, "
-	    "netstat, dropped)", kind);
+	    "netstat, dropped, outcome)", kind);
 }
 
 int
