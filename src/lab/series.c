@@ -385,6 +385,12 @@ progress_verdict(const struct test_rec *r, const struct series *sr)
 		    r->error[0] ? r->error : !sr->ok && sr->nres ? sr->res[0].seen : "");
 		return;
 	}
+	if (sr->nvr > 0) {	/* the variants: their lines come after the table */
+		progress("%s  %d delays, %d runs; %d of %d checks%s%s", sr->ok ? "PASS" : "FAIL",
+		    sr->nvr, sr->runs, passed, judged, r->error[0] ? "; " : first_failed ?
+		    "; failed: " : "", r->error[0] ? r->error : first_failed ? first_failed : "");
+		return;
+	}
 	progress("%s  %d of %d checks%s%s%s", sr->ok ? "PASS" : "FAIL", passed, judged,
 	    judged < sr->nres ? " (more with --full)" : "",
 	    r->error[0] ? "; " : first_failed ? "; failed: " : "",

@@ -229,8 +229,9 @@ variants_print(FILE *f, const char *id, const struct vary_spec *v, json_t *varia
 			fprintf(f, "| %lld ms | %lld | %s | ",
 			    (long long)json_integer_value(json_object_get(o, "delay_ms")), runs, rtts);
 		else
-			fprintf(f, "  %5lldms  %4lld runs, RTT %-9s  ",
-			    (long long)json_integer_value(json_object_get(o, "delay_ms")), runs, rtts);
+			fprintf(f, "  %5lldms  %4lld run%s, RTT %-9s  ",
+			    (long long)json_integer_value(json_object_get(o, "delay_ms")), runs,
+			    runs == 1 ? " " : "s", rtts);
 		shares(f, json_object_get(o, "outcomes"), runs);
 		if (err != NULL)
 			fprintf(f, "; %s", err);
