@@ -78,8 +78,8 @@ static const struct flag_row run_flags[] = {
 	    "leave each lab up for a look; 'timewait lab clean' removes it"),
 	FLAG("show", 0, FLAG_BOOL, OFF(show), NULL, NULL, "print each test's text timeline at the end"),
 	FLAG("repeat", 0, FLAG_LONG, OFF(repeat), "N", NULL,
-	    "run each test N times (the close race: counts its outcomes; default 1,\n"
-	    "                             or a test's own runs: race-rtt 50 per delay)",
+	    "run each test N times (the close race: counts its outcomes);\n"
+	    "                             default 1, or the test's own (race-rtt: 50 per delay)",
 	    .min = 1, .max = 50000),
 	FLAG("jobs", 'j', FLAG_LONG, OFF(jobs), "N", NULL, "at most N tests at once (default: all)",
 	    .min = 1, .max = 64),
