@@ -313,14 +313,18 @@ vary_series(struct test_rec *r, const struct run_opts *o, const char *dir,
 			res->pass = variant_judge(&t->checks[i], sr->vr, sr->nvr, res->seen,
 			    sizeof(res->seen));
 		} else {	/* race: every run of every variant */
+			char seen[sizeof(res->seen)];	/* not res->seen: sr holds the labels too */
+
 			res->pass = all && sr->nvr == t->vary.n;
-			for (v = 0; v < sr->nvr && len < sizeof(res->seen); v++)
-				len += (size_t)snprintf(res->seen + len, sizeof(res->seen) - len,
+			seen[0] = '\0';
+			for (v = 0; v < sr->nvr && len < sizeof(seen); v++)
+				len += (size_t)snprintf(seen + len, sizeof(seen) - len,
 				    "%s%s: %d of %ld", v ? ", " : "", sr->vr[v].label,
 				    sr->vr[v].consistent, vo.repeat);
-			if (len < sizeof(res->seen))
-				snprintf(res->seen + len, sizeof(res->seen) - len, " runs ended in a "
+			if (len < sizeof(seen))
+				snprintf(seen + len, sizeof(seen) - len, " runs ended in a "
 				    "legitimate outcome the TIME_WAIT sockets agree with");
+			memcpy(res->seen, seen, sizeof(seen));
 		}
 		sr->ok &= res->pass;
 	}
