@@ -467,7 +467,7 @@ run_test(const struct test_spec *t, const struct run_opts *o)
 	status = run_stop_requested ? STATUS_STOPPED :
 	    sr.ok ? STATUS_PASS : r.error[0] ? STATUS_ERROR : STATUS_FAIL;
 	rec_free(&r);
-	for (int v = 0; v < sr.nvr; v++)
+	for (int v = 0; v < CAT_MAX_VARIANTS; v++)	/* NULL past the last made */
 		free(sr.vspec[v]);
 	return status;
 }
