@@ -24,6 +24,7 @@
 #define CAT_MAX_SYSCTLS 16
 #define CAT_MAX_LINKS 8
 #define CAT_MAX_DROPS 4
+#define CAT_MAX_VARIANTS 6
 
 /*
  * A program run in a lab host. prog "server" or "client": `timewait
@@ -78,6 +79,19 @@ struct drop_spec {
 	unsigned char flags;	/* TCP flag bits, as on the wire (FIN 0x01 ... ACK 0x10) */
 	int after_fin;
 	int nth, count;
+	int line;
+};
+
+/*
+ * `vary link A B delay D1 D2 ...` (docs/scenario-files.md): the test is run
+ * once per delay, each a series of `repeat in-one-lab` runs in a lab of its
+ * own whose link A B is delayed by D both ways (0: not delayed at all, the
+ * perfect wire). The outcomes are counted per variant (lab/series.c).
+ */
+struct vary_spec {
+	const char *a, *b;	/* NULL: the test has no variants */
+	unsigned delay_ms[CAT_MAX_VARIANTS];
+	int n;
 	int line;
 };
 
@@ -150,6 +164,8 @@ enum check_kind {
 				 * its host held its port in state (NULL: none held it), as the
 				 * kernel trace or a snapshot saw it (model/binds.c) */
 	CK_EXIT,		/* proc exited by itself with status n (>= n if atleast) */
+	CK_OUTCOME,		/* a race outcome (state: its name) in one variant's runs: count
+				 * or percent (percent) compared by cmp with lim */
 };
 
 struct check_spec {
@@ -170,6 +186,8 @@ struct check_spec {
 				 * CK_CALL* with took (ms) */
 	int took;		/* CK_CALL*: the call also took lo..hi ms (not scaled) */
 	int full;		/* judged only with --full */
+	int variant, lim, percent;	/* CK_OUTCOME */
+	char cmp;		/* CK_OUTCOME: '=' ==, '>' >=, '<' <= */
 };
 
 struct test_spec {
@@ -185,6 +203,10 @@ struct test_spec {
 	 * client from a source port of its own (10000 + run - 1), the runs
 	 * told apart by that port (the close race); 0: a lab per run. */
 	int repeat_in_one_lab;
+	/* `repeat in-one-lab runs N`: the runs of the series (of each variant)
+	 * when --repeat is not given; 0: one. */
+	int default_runs;
+	struct vary_spec vary;	/* vary.n 0: one series, as written */
 	/* The smallest --time-scale the test can honour (0: any the runner
 	 * takes), and why: below it a scaled delay is shorter than what the
 	 * kernel does on its own clock (the 40 ms delayed ACK). */

@@ -67,6 +67,9 @@ struct host_rec {
 struct snap_rec {
 	char name[16];
 	uint64_t t_ns;
+	/* When the last host's table had been read (0: not known): on a
+	 * loaded machine the dumps can take far longer than a packet. */
+	uint64_t t_end_ns;
 	struct sd_sock *s[CAT_MAX_HOSTS];
 	size_t n[CAT_MAX_HOSTS];
 };

@@ -222,6 +222,7 @@ run_snapshot(struct test_rec *r, struct lab *lab, const char *name, int settled)
 				return -1;
 			}
 		}
+		s->t_end_ns = now_realtime_ns();
 		if (!settled || !unsettled(s, r->nhosts) || now_mono_ns() > deadline ||
 		    run_stop_requested)
 			return 0;

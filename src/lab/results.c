@@ -97,6 +97,29 @@ write_json(const char *dir, const char *name, json_t *j)
 	return rc;
 }
 
+int
+results_merge_json(const char *dir, json_t *fields)
+{
+	char path[4096];
+	json_t *j;
+	int rc;
+
+	if (fmt(path, sizeof(path), "%s/result.json", dir) == -1 ||
+	    (j = json_load_file(path, 0, NULL)) == NULL) {
+		json_decref(fields);
+		errno = EINVAL;
+		return -1;
+	}
+	rc = json_object_update(j, fields);
+	json_decref(fields);
+	if (rc == -1) {
+		json_decref(j);
+		errno = ENOMEM;
+		return -1;
+	}
+	return write_json(dir, "result.json", j);
+}
+
 /* What each drop line was and dropped (-1: its counter could not be read). */
 static json_t *
 impair_json(const struct test_rec *r)

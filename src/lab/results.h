@@ -7,6 +7,8 @@
 
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "checks.h"
 #include "lab/lab.h"
 
@@ -17,6 +19,9 @@ int results_write(const char *dir, const struct test_rec *r,
     const struct check_result *res, int nres, int ok,
     const struct outcome_count *oc, int noc, int runs, int passed_runs,
     double seconds);
+/* result.json of dir with fields (an object, taken) added or replacing
+ * its own: a test's variants (lab/variants.c). 0, or -1 with errno. */
+int results_merge_json(const char *dir, json_t *fields);
 /* After the drawings: report.md gets the Mermaid diagram and the trace's figures.
  * 0, or -1 with errno (a full disk: ENOSPC). */
 int results_append_drawings(const char *dir, const struct test_rec *r);

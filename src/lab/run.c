@@ -21,6 +21,7 @@
 #include "fsafe.h"
 #include "lab/run.h"
 #include "lab/runint.h"
+#include "lab/variants.h"
 #include "render/render.h"
 #include "util.h"
 
@@ -76,8 +77,10 @@ static const struct flag_row run_flags[] = {
 	FLAG("keep", 0, FLAG_BOOL, OFF(keep), NULL, NULL,
 	    "leave each lab up for a look; 'timewait lab clean' removes it"),
 	FLAG("show", 0, FLAG_BOOL, OFF(show), NULL, NULL, "print each test's text timeline at the end"),
-	FLAG("repeat", 0, FLAG_LONG, OFF(repeat), "N", "1",
-	    "run each test N times (the close race: counts its outcomes)", .min = 1, .max = 50000),
+	FLAG("repeat", 0, FLAG_LONG, OFF(repeat), "N", NULL,
+	    "run each test N times (the close race: counts its outcomes);\n"
+	    "                             default 1, or the test's own (race-rtt: 50 per delay)",
+	    .min = 1, .max = 50000),
 	FLAG("jobs", 'j', FLAG_LONG, OFF(jobs), "N", NULL, "at most N tests at once (default: all)",
 	    .min = 1, .max = 64),
 	FLAG("sysctl", 0, FLAG_FUNC, 0, "HOST:KEY=VALUE", NULL,
@@ -239,6 +242,9 @@ lab_run_main(int argc, char **argv)
 	o.jobs = 64;
 	if ((rc = flags_run(&lab_run_cmd, &o, argc, argv, &fr)) != -1)
 		return rc;
+	o.repeat_given = o.repeat > 0;
+	if (!o.repeat_given)
+		o.repeat = 1;
 	if (fr.npos == 0)
 		return flags_usage_error(&lab_run_cmd, argv[0],
 		    "name the tests to run, or 'all' (see 'timewait lab list')");
@@ -281,6 +287,9 @@ lab_run_main(int argc, char **argv)
 		else
 			fprintf(stderr, "timewait lab run: no report.html: %s\n", err);
 	}
+	for (j = 0; j < n && !run_stop_requested; j++)	/* a line per variant */
+		if (tests[j]->vary.n > 0)
+			variants_show(o.out, tests[j]->id, stdout);
 	if (o.show)
 		for (j = 0; j < n; j++)
 			results_show(o.out, tests[j]->id, stdout);

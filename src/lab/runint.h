@@ -40,6 +40,7 @@ struct run_opts {
 	int keep;
 	int show;
 	long repeat;
+	int repeat_given;	/* --repeat was on the command line (else a test's own runs) */
 	long jobs;
 	int no_color;
 	int color;		/* derived: colour the live lines */

@@ -11,18 +11,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "lab/runint.h"
+#include "lab/variants.h"
 #include "render/render.h"
 #include "util.h"
 
 static void judge_files(struct test_rec *r, const char *dir);
 
 #define RACE_PORT_BASE 10000	/* the Nth repeat's client binds port 10000 + N */
+
+static const char *race_label = "";	/* before "run N of M": which variant */
 
 /*
  * The close race, repeated: one lab, one server, one capture per host for
@@ -59,7 +63,7 @@ run_race_repeat(struct test_rec *r, const struct run_opts *o, const char *dir,
 
 		snprintf(port, sizeof(port), "%d", RACE_PORT_BASE + i);
 		if (i % 25 == 0)
-			progress("run %d of %ld", i + 1, o->repeat);
+			progress("%srun %d of %ld", race_label, i + 1, o->repeat);
 		rc = run_spawn(r, &e.lab, client, o, dir, extra, i > 0);
 		if (rc == 0)
 			rc = run_wait_step(r, client, from, "close", 1,
@@ -157,15 +161,32 @@ struct series {
 	int noutcomes;
 	int runs, passed_runs;
 	int ok;
+	/* A test with variants (vary): each one's series, and its spec. */
+	struct variant_run vr[CAT_MAX_VARIANTS];
+	int nvr;
+	struct test_spec *vspec[CAT_MAX_VARIANTS];
 };
+
+/* The runs of a series: --repeat N if given, else the test's own
+ * (`repeat in-one-lab runs N`), else one. */
+static long
+runs_of(const struct test_spec *t, const struct run_opts *o)
+{
+	if (!o->repeat_given && t->repeat_in_one_lab && t->default_runs > 0)
+		return t->default_runs;
+	return o->repeat;
+}
 
 /* The close race repeated: one lab, the runs told apart by client port. */
 static void
 race_series(struct test_rec *r, const struct run_opts *o, const char *dir,
     struct series *sr)
 {
+	struct run_opts ro = *o;
 	int consistent = 0;
 
+	ro.repeat = runs_of(r->spec, o);
+	o = &ro;
 	sr->runs = run_race_repeat(r, o, dir, sr->outcomes, &sr->noutcomes, 8, &consistent);
 	sr->ok = r->error[0] == '\0' && sr->runs == o->repeat && consistent == sr->runs;
 	sr->nres = 1;
@@ -176,6 +197,137 @@ race_series(struct test_rec *r, const struct run_opts *o, const char *dir,
 	    "%d of %ld runs ended in a legitimate outcome that the TIME_WAIT sockets agree with",
 	    consistent, o->repeat);
 	sr->passed_runs = consistent;
+}
+
+/* The race check's result for one variant's own folder (its result.json). */
+static int
+variant_race_result(const struct test_spec *t, const struct variant_run *vr, long want,
+    struct check_result *res)
+{
+	for (int i = 0; i < CAT_MAX_CHECKS && t->checks[i].kind != 0; i++)
+		if (t->checks[i].kind == CK_RACE) {
+			memset(res, 0, sizeof(*res));
+			res->spec = &t->checks[i];
+			res->judged = 1;
+			res->pass = vr->error[0] == '\0' && vr->runs == want &&
+			    vr->consistent == vr->runs;
+			snprintf(res->seen, sizeof(res->seen), "%d of %ld runs ended in a legitimate "
+			    "outcome that the TIME_WAIT sockets agree with", vr->consistent, want);
+			return 1;
+		}
+	return 0;
+}
+
+/* A variant after the first: its folder in the test's, written whole (as a
+ * race series' own: result.json, report.md, drawings of its runs). */
+static void
+variant_files(struct test_rec *rec, const struct variant_run *vr, long want,
+    const char *vdir)
+{
+	struct check_result res;
+	int nres = variant_race_result(rec->spec, vr, want, &res);
+
+	if (results_write(vdir, rec, &res, nres, nres && res.pass, vr->oc, vr->noc, vr->runs,
+	    vr->consistent, vr->seconds) == -1 && rec->error[0] == '\0')
+		snprintf(rec->error, sizeof(rec->error), "lab error: cannot write the results "
+		    "in %.120s: %s", vdir, strerror(errno));
+	if (rec->tl != NULL && render_files(vdir, rec->tl, rec->draw_error,
+	    sizeof(rec->draw_error)) == -1 && run_lab_write_error(errno) &&
+	    rec->error[0] == '\0')
+		snprintf(rec->error, sizeof(rec->error), "lab error: cannot write the drawings "
+		    "in %.120s: %s", vdir, strerror(errno));
+	(void)results_append_drawings(vdir, rec);
+}
+
+/*
+ * A test with variants (vary link A B delay ...): the race series once per
+ * delay, each in a lab of its own (lab/variants.h: the first in the test's
+ * folder, each other in a folder inside it). r ends as the first
+ * variant's record: the test's folder is its run. Then the race check
+ * over every variant, and each outcome check over its own variant's runs.
+ */
+static void
+vary_series(struct test_rec *r, const struct run_opts *o, const char *dir,
+    struct series *sr)
+{
+	const struct test_spec *t = r->spec;
+	struct run_opts vo = *o;
+	char label[32];
+	int v, i, all = 1;
+
+	vo.repeat = runs_of(t, o);
+	for (v = 0; v < t->vary.n && !run_stop_requested; v++) {
+		struct variant_run *vr = &sr->vr[v];
+		struct test_rec *rec = r;
+		char vdir[PATH_MAX];
+		uint64_t start = now_mono_ns();
+
+		variant_init(t, v, vr);
+		if ((sr->vspec[v] = variant_spec(t, v)) == NULL ||
+		    (v > 0 && (rec = malloc(sizeof(*rec))) == NULL)) {
+			snprintf(r->error, sizeof(r->error), "lab error: out of memory");
+			break;
+		}
+		sr->nvr = v + 1;
+		rec_init(rec, sr->vspec[v], o);
+		if (v == 0) {
+			snprintf(vdir, sizeof(vdir), "%s", dir);
+		} else if (fmt(vdir, sizeof(vdir), "%s/%s", dir, vr->folder) == -1 ||
+		    mkdir(vdir, 0755) == -1) {
+			snprintf(r->error, sizeof(r->error), "lab error: cannot make %.120s/%s: %s",
+			    dir, vr->folder, strerror(errno));
+			free(rec);
+			break;
+		}
+		snprintf(label, sizeof(label), "delay %s: ", vr->label);
+		race_label = label;
+		vr->runs = run_race_repeat(rec, &vo, vdir, vr->oc, &vr->noc, VARIANT_OUTCOMES,
+		    &vr->consistent);
+		race_label = "";
+		vr->rtt_ms = variant_rtt_ms(rec->tl, RACE_PORT_BASE, vr->runs);
+		vr->seconds = (double)(now_mono_ns() - start) / 1e9;
+		if (v > 0)
+			variant_files(rec, vr, vo.repeat, vdir);
+		snprintf(vr->error, sizeof(vr->error), "%s", rec->error);
+		all &= vr->error[0] == '\0' && vr->runs == vo.repeat && vr->consistent == vr->runs;
+		sr->runs += vr->runs;
+		sr->passed_runs += vr->consistent;
+		if (v > 0) {
+			/* The test's own error says which variant went wrong. */
+			if (rec->error[0] != '\0' && r->error[0] == '\0')
+				snprintf(r->error, sizeof(r->error), "delay %s: %.200s", vr->label,
+				    rec->error);
+			rec_free(rec);
+			free(rec);
+		}
+	}
+	sr->ok = r->error[0] == '\0' && sr->nvr == t->vary.n && !run_stop_requested;
+	for (i = 0; i < CAT_MAX_CHECKS && t->checks[i].kind != 0; i++) {
+		struct check_result *res = &sr->res[sr->nres++];
+		size_t len = 0;
+
+		memset(res, 0, sizeof(*res));
+		res->spec = &t->checks[i];
+		res->judged = 1;
+		if (t->checks[i].kind == CK_OUTCOME) {
+			res->pass = variant_judge(&t->checks[i], sr->vr, sr->nvr, res->seen,
+			    sizeof(res->seen));
+		} else {	/* race: every run of every variant */
+			char seen[sizeof(res->seen)];	/* not res->seen: sr holds the labels too */
+
+			res->pass = all && sr->nvr == t->vary.n;
+			seen[0] = '\0';
+			for (v = 0; v < sr->nvr && len < sizeof(seen); v++)
+				len += (size_t)snprintf(seen + len, sizeof(seen) - len,
+				    "%s%s: %d of %ld", v ? ", " : "", sr->vr[v].label,
+				    sr->vr[v].consistent, vo.repeat);
+			if (len < sizeof(seen))
+				snprintf(seen + len, sizeof(seen) - len, " runs ended in a "
+				    "legitimate outcome the TIME_WAIT sockets agree with");
+			memcpy(res->seen, seen, sizeof(seen));
+		}
+		sr->ok &= res->pass;
+	}
 }
 
 /* Any other test, run --repeat times, each in a lab of its own. */
@@ -237,6 +389,12 @@ progress_verdict(const struct test_rec *r, const struct series *sr)
 		    r->error[0] ? r->error : !sr->ok && sr->nres ? sr->res[0].seen : "");
 		return;
 	}
+	if (sr->nvr > 0) {	/* the variants: their lines come after the table */
+		progress("%s  %d delays, %d runs; %d of %d checks%s%s", sr->ok ? "PASS" : "FAIL",
+		    sr->nvr, sr->runs, passed, judged, r->error[0] ? "; " : first_failed ?
+		    "; failed: " : "", r->error[0] ? r->error : first_failed ? first_failed : "");
+		return;
+	}
 	progress("%s  %d of %d checks%s%s%s", sr->ok ? "PASS" : "FAIL", passed, judged,
 	    judged < sr->nres ? " (more with --full)" : "",
 	    r->error[0] ? "; " : first_failed ? "; failed: " : "",
@@ -274,13 +432,19 @@ run_test(const struct test_spec *t, const struct run_opts *o)
 		return STATUS_ERROR;
 	memset(&sr, 0, sizeof(sr));
 	rec_init(&r, t, o);
-	if (o->repeat > 1 && t->repeat_in_one_lab)
+	if (t->vary.n > 0)
+		vary_series(&r, o, dir, &sr);
+	else if (runs_of(t, o) > 1 && t->repeat_in_one_lab)
 		race_series(&r, o, dir, &sr);
 	else
 		plain_series(&r, o, dir, &sr);
-	if (results_write(dir, &r, sr.res, sr.nres, sr.ok, o->repeat > 1 ? sr.outcomes : NULL,
-	    sr.noutcomes, sr.runs, sr.passed_runs, (double)(now_mono_ns() - start) / 1e9) == -1)
+	if (results_write(dir, &r, sr.res, sr.nres, sr.ok, runs_of(t, o) > 1 && t->vary.n == 0 ?
+	    sr.outcomes : NULL, sr.noutcomes, sr.runs, sr.passed_runs,
+	    (double)(now_mono_ns() - start) / 1e9) == -1)
 		lab_error(&r, &sr, "cannot write the results", t, o, errno);	/* a full disk */
+	else if (t->vary.n > 0 && variants_write(dir, t, sr.vr, sr.nvr, runs_of(t, o),
+	    sr.runs, sr.passed_runs) == -1)
+		lab_error(&r, &sr, "cannot write the variants' results", t, o, errno);
 	progress("drawing");
 	/* The drawings from the model the checks judged: the folder read once. */
 	errno = 0;
@@ -303,6 +467,8 @@ run_test(const struct test_spec *t, const struct run_opts *o)
 	status = run_stop_requested ? STATUS_STOPPED :
 	    sr.ok ? STATUS_PASS : r.error[0] ? STATUS_ERROR : STATUS_FAIL;
 	rec_free(&r);
+	for (int v = 0; v < CAT_MAX_VARIANTS; v++)	/* NULL past the last made */
+		free(sr.vspec[v]);
 	return status;
 }
 

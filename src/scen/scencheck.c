@@ -495,9 +495,11 @@ check_words(struct cursor *c, struct check_spec *k)
 	}
 	if (strcmp(kind, "exit") == 0)
 		return k->kind = CK_EXIT, k_exit(c, k);
+	if (strcmp(kind, "outcome") == 0)	/* scenvary.c */
+		return k->kind = CK_OUTCOME, scen_outcome_check(c->p, c->w, &c->i, k);
 	return fail(c->p, "unknown check '%s' (call, same-port, timewait, tw-timer, state, "
 	    "sends, first-fin, fin-after, fin-gap, established, race, receives, no-state, "
-	    "netstat, dropped, duplicated, reordered, out-of-order, port-state, exit)", kind);
+	    "netstat, dropped, duplicated, reordered, out-of-order, port-state, exit, outcome)", kind);
 }
 
 int

@@ -54,15 +54,24 @@ d_seed(struct parser *p, struct words *w)
 	return 0;
 }
 
-/* repeat in-one-lab: --repeat N runs the N clients in one lab, each from a
- * source port of its own, told apart by that port (the close race). */
+/* repeat in-one-lab [runs N]: --repeat N runs the N clients in one lab,
+ * each from a source port of its own, told apart by that port (the close
+ * race); runs N: how many when --repeat is not given. */
 static int
 d_repeat(struct parser *p, struct words *w)
 {
-	if (w->n != 2 || strcmp(w->w[1], "in-one-lab") != 0)
-		return fail(p, "'repeat' takes one word: repeat in-one-lab");
+	long n;
+
+	if ((w->n != 2 && w->n != 4) || strcmp(w->w[1], "in-one-lab") != 0 ||
+	    (w->n == 4 && strcmp(w->w[2], "runs") != 0))
+		return fail(p, "'repeat' takes: repeat in-one-lab [runs N]");
 	if (p->t->repeat_in_one_lab)
 		return fail(p, "a second 'repeat' line");
+	if (w->n == 4) {
+		if (number(p, w->w[3], 1, 50000, &n) < 0)
+			return -1;
+		p->t->default_runs = (int)n;
+	}
 	p->t->repeat_in_one_lab = 1;
 	return 0;
 }
@@ -688,9 +697,12 @@ statement(struct parser *p, char *line)
 		return d_link(p, &w);
 	if (strcmp(w.w[0], "drop") == 0)
 		return d_drop(p, &w);
+	if (strcmp(w.w[0], "vary") == 0)
+		return d_vary(p, &w);
 	if (!is_action(w.w[0]))
 		return fail(p, "unknown statement '%s' (test, title, shows, seed, repeat, "
-		    "min-time-scale, host, link, drop, sysctl, program, an action, check)", w.w[0]);
+		    "min-time-scale, host, link, drop, vary, sysctl, program, an action, check)",
+		    w.w[0]);
 	return d_action(p, &w);
 }
 
@@ -720,7 +732,7 @@ complete(struct parser *p)
 			p->line = p->proc_lines[i];
 			return fail(p, "program %s is never started", p->t->procs[i].name);
 		}
-	return 0;
+	return scen_vary_complete(p);
 }
 
 struct test_spec *

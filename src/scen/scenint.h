@@ -72,6 +72,12 @@ int d_drop(struct parser *p, struct words *w);
  * [duplicate N%] [reorder N%]: w's words from i on, into l (scendrop.c). */
 int link_impairments(struct parser *p, struct words *w, int i, struct link_spec *l);
 
+/* vary link A B delay D D...; check outcome ...; what a file with a vary
+ * line must have once read (scenvary.c). */
+int d_vary(struct parser *p, struct words *w);
+int scen_outcome_check(struct parser *p, const struct words *w, int *i, struct check_spec *k);
+int scen_vary_complete(struct parser *p);
+
 /* check KIND ARGS... : SENTENCE (scencheck.c). */
 int d_check(struct parser *p, const char *rest);
 /* program NAME on HOST: proxy TEMPLATE (scenproxy.c): ps's prog, cmd, path. */

@@ -51,7 +51,9 @@ host_state() {
 host_state > "$out/host.before"
 
 # 1. The catalogue, all of it.
-"$TW" lab run all --fast --out "$out/a" || fail "lab run all --fast failed"
+"$TW" lab run all --fast --out "$out/a" >"$out/all.log" 2>&1 ||
+	{ cat "$out/all.log"; fail "lab run all --fast failed"; }
+cat "$out/all.log"
 for r in "$out"/a/*/result.json; do
 	grep -q '"verdict": "pass"' "$r" || fail "not pass: $r"
 done
@@ -72,6 +74,23 @@ done
 tshark -r "$out/a/007/client.pcap" -Y 'tcp.flags.reset==1' 2>/dev/null | grep -q . ||
 	fail "tshark sees no RST in 007"
 [ "$(leftovers)" = "$none" ] || fail "left behind after a normal run: $(leftovers)"
+# race-rtt: a race series per delay, 50 runs each, the first in the test's
+# folder and each other in a folder of its own, with its runs and drawings;
+# the delay on the wire (handshake RTT) and a line per delay on the terminal.
+rr=$out/a/race-rtt
+[ "$(jq '.variants | length' "$rr/result.json")" = 3 ] || fail "race-rtt: not 3 variants"
+for i in 0 1 2; do
+	v=$(jq -c ".variants[$i]" "$rr/result.json")
+	runs=$(echo "$v" | jq .runs)
+	sum=$(echo "$v" | jq '[.outcomes[]] | add')
+	f=$(echo "$v" | jq -r .folder)
+	[ "$runs" = 50 ] && [ "$sum" = 50 ] || fail "race-rtt variant $i: $runs runs, outcomes add up to $sum"
+	[ -s "$rr/$f/runs.jsonl" ] && [ -s "$rr/$f/sequence.svg" ] || fail "race-rtt: no runs or drawing in $f"
+	grep -Eq "^ +$(echo "$v" | jq .delay_ms)ms +50 runs, RTT [0-9.]+ ms +[a-z_]+ [0-9]+ \(" "$out/all.log" ||
+		fail "race-rtt: no terminal line for variant $i"
+done
+jq -e '.variants[0].handshake_rtt_ms < 1 and .variants[2].handshake_rtt_ms >= 19' "$rr/result.json" >/dev/null ||
+	fail "race-rtt: the 10 ms delay is not on the wire"
 
 # The close race, 50 times: the counts of its outcomes add up to 50, and
 # each run's outcome agreed with the TIME_WAIT sockets.

@@ -14,6 +14,9 @@
 #      through $TIMEWAIT_SCENARIOS.
 #   4. Malformed files: FILE:LINE on stderr, exit 2, no lab built (no
 #      namespace named after the runner, no run folder).
+#   5. race-rtt copied with a server that closes late (code 2: 0.5 s
+#      after its write, scaled): every client's FIN reaches the server
+#      before its close, even at 10 ms, and the outcome check fails.
 set -u
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
 command -v jq >/dev/null || { echo "jq is not installed"; exit 77; }
@@ -136,4 +139,19 @@ cp "$top/scenarios/000.scen" "$out/dup.scen"
 "$TW" lab run 000 "$out/dup.scen" --fast --out "$out/e" >"$out/e.log" 2>&1
 [ $? = 2 ] && grep -q "two tests named '000'" "$out/e.log" || fail "two tests of one id in one run are not refused"
 "$TW" lab check >/dev/null || fail "lab check refuses a shipped file"
+
+# 5. race-rtt's claim broken: the server closes late, the client's FIN
+# arrives first at every delay (--repeat 2: two runs per delay).
+sed -e 's/^test race-rtt$/test mine-late-close/' \
+    -e 's/timewait server -s 1$/timewait server -s 2/' "$top/scenarios/race-rtt.scen" >"$out/late.scen"
+grep -q 'timewait server -s 2' "$out/late.scen" || fail "the race-rtt copy was not changed"
+"$TW" lab run "$out/late.scen" --repeat 2 --fast --out "$out/f" >"$out/f.log" 2>&1
+[ $? = 1 ] || { cat "$out/f.log"; fail "race-rtt with a late close: not exit 1"; }
+r=$out/f/mine-late-close/result.json
+[ "$(jq '.variants | length' "$r")" = 3 ] && [ "$(jq .runs_per_variant "$r")" = 2 ] ||
+	fail "race-rtt copy: not 3 variants of 2 runs"
+[ "$(jq '.variants[2].outcomes.client_time_wait' "$r")" = 2 ] || fail "late close: not 2 of 2 client_time_wait at 10 ms"
+[ "$(jq '.checks[1].pass' "$r")" = false ] ||
+	fail "late close: the outcome check does not fail: $(jq -c '.checks' "$r")"
+grep -Eq '^ +10ms +2 runs, RTT' "$out/f.log" || fail "late close: no terminal line for 10 ms"
 echo "changed copies run without a rebuild and show their change; malformed files exit 2 before any lab"

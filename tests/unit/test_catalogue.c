@@ -148,6 +148,9 @@ test_names_resolve(void **state)
 			case CK_RACE:
 				assert_true(has_host(t, "client") && has_host(t, "server"));
 				break;
+			case CK_OUTCOME:
+				assert_true(t->vary.n > 0 && c->variant < t->vary.n);
+				break;
 			case CK_TIMEWAIT_TO:
 			case CK_STATE_TO:
 				assert_true(takes_snapshot(t, c->snap));
@@ -223,9 +226,14 @@ test_properties(void **state)
 			assert_null(t->min_scale_why);
 		}
 	}
-	/* The close race is the one; 006 cannot go below 0.04 (its delayed ACK). */
-	assert_int_equal(one_lab, 1);
+	/* The close race and its delays (race-rtt); 006 cannot go below 0.04
+	 * (its delayed ACK). */
+	assert_int_equal(one_lab, 2);
 	assert_true(catalogue_find("005")->repeat_in_one_lab);
+	assert_int_equal(catalogue_find("005")->vary.n, 0);
+	assert_int_equal(catalogue_find("005")->default_runs, 0);
+	assert_true(catalogue_find("race-rtt")->repeat_in_one_lab);
+	assert_int_equal(catalogue_find("race-rtt")->vary.n, 3);
 	assert_true(catalogue_find("006")->min_scale >= 0.04);
 }
 

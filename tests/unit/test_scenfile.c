@@ -191,7 +191,7 @@ static const struct {
 	{ "test a\ntitle\n", "/x/t.scen:2: 'title' wants a line of text" },
 	{ "test a\ntitle x\ntitle y\n", "/x/t.scen:3: a second 'title' line" },
 	{ "test a\nseed 1\n", "/x/t.scen:2: 'seed' takes nothing after it" },
-	{ "test a\nhots client\n", "/x/t.scen:2: unknown statement 'hots' (test, title, shows, seed, repeat, min-time-scale, host, link, drop, sysctl, program, an action, check)" },
+	{ "test a\nhots client\n", "/x/t.scen:2: unknown statement 'hots' (test, title, shows, seed, repeat, min-time-scale, host, link, drop, vary, sysctl, program, an action, check)" },
 	{ "test a\nhost Client\n", "/x/t.scen:2: bad host name 'Client': 1-12 of a-z and 0-9 (and not sw, dir, run)" },
 	{ "test a\nhost dir\n", "/x/t.scen:2: bad host name 'dir': 1-12 of a-z and 0-9 (and not sw, dir, run)" },
 	{ "test a\nhost c\nhost c\n", "/x/t.scen:3: host 'c' is declared twice" },
@@ -269,12 +269,12 @@ static const struct {
 	{ HEAD PROGS "at 2s start client\nat 1s start server\n", "/x/t.scen:9: at 1s comes before the 2000 ms of an action above: actions are written in the order they run" },
 	{ HEAD PROGS "at 2s start client\nsnapshot x\nat 1s start server\n", "/x/t.scen:10: at 1s comes before the 2000 ms of an action above: actions are written in the order they run" },
 	{ HEAD PROGS "at 1s\n", "/x/t.scen:8: 'at' wants a time and an action: at 13s sigint client" },
-	{ HEAD "repeat\n", "/x/t.scen:6: 'repeat' takes one word: repeat in-one-lab" },
+	{ HEAD "repeat\n", "/x/t.scen:6: 'repeat' takes: repeat in-one-lab [runs N]" },
 	{ HEAD "repeat in-one-lab\nrepeat in-one-lab\n", "/x/t.scen:7: a second 'repeat' line" },
 	{ HEAD "min-time-scale 0.04\n", "/x/t.scen:6: 'min-time-scale' wants a number and why: min-time-scale F: WHY" },
 	{ HEAD "min-time-scale x: why\n", "/x/t.scen:6: min-time-scale 'x' is not a number from 0 to 10" },
 	{ HEAD "min-time-scale 0.04:\n", "/x/t.scen:6: 'min-time-scale' wants a reason after the colon" },
-	{ HEAD PROGS "jump client\n", "/x/t.scen:8: unknown statement 'jump' (test, title, shows, seed, repeat, min-time-scale, host, link, drop, sysctl, program, an action, check)" },
+	{ HEAD PROGS "jump client\n", "/x/t.scen:8: unknown statement 'jump' (test, title, shows, seed, repeat, min-time-scale, host, link, drop, vary, sysctl, program, an action, check)" },
 	{ HEAD PROGS "at 1s jump client\n", "/x/t.scen:8: unknown action 'jump' (start, wait, sigint, enter, snapshot, wait-timewait, end)" },
 	{ HEAD PROGS "start client as x\nstart server as x\n", "/x/t.scen:9: action name 'x' is used twice" },
 	{ HEAD PROGS "start client as a/b\n", "/x/t.scen:8: bad action name 'a/b'" },
@@ -293,7 +293,7 @@ static const struct {
 	{ HEAD PROGS RUN "check first-fin server\n", "/x/t.scen:13: a check ends with ': what must be seen', in words for a person" },
 	{ HEAD PROGS RUN "check first-fin server:   \n", "/x/t.scen:13: the check has no sentence after its ':'" },
 	{ HEAD PROGS RUN "check : x\n", "/x/t.scen:13: 'check' wants a kind: check KIND ...: SENTENCE" },
-	{ HEAD PROGS RUN "check last-fin server: x\n", "/x/t.scen:13: unknown check 'last-fin' (call, same-port, timewait, tw-timer, state, sends, first-fin, fin-after, fin-gap, established, race, receives, no-state, netstat, dropped, duplicated, reordered, out-of-order, port-state, exit)" },
+	{ HEAD PROGS RUN "check last-fin server: x\n", "/x/t.scen:13: unknown check 'last-fin' (call, same-port, timewait, tw-timer, state, sends, first-fin, fin-after, fin-gap, established, race, receives, no-state, netstat, dropped, duplicated, reordered, out-of-order, port-state, exit, outcome)" },
 	{ HEAD PROGS RUN "check port-state client connect 2 TIME_WAIT: x\n", "/x/t.scen:13: 'connect': port-state judges a bind (the call that names a local port)" },
 	{ HEAD PROGS RUN "check port-state client bind two TIME_WAIT: x\n", "/x/t.scen:13: 'two' is not a number from 1 to 100000" },
 	{ HEAD PROGS RUN "check port-state client bind 2: x\n", "/x/t.scen:13: 'port-state' wants a TCP state, or free" },
@@ -864,6 +864,103 @@ port_state_parse(void **state)
 	scen_free(t);
 }
 
+/* vary link A B delay ...: a variant per delay, each a race series of
+ * `repeat in-one-lab runs N` runs; outcome checks count one variant's. */
+#define VHEAD HEAD "repeat in-one-lab runs 40\n"			/* 6 */
+#define VPROGS "program server on server: timewait server -s 1\n"	/* 8 */ \
+	"program client on client: timewait client -t server -s 7\n"	/* 9 */
+#define VRUN "start server\nstart client\nwait client close 1\nsnapshot end settled\nend\n"	/* 10-14 */
+
+static void
+variants(void **state)
+{
+	static const char good[] = VHEAD "vary link client server delay 0ms 1ms 10ms 1.5s\n" VPROGS VRUN
+	    "check race: any outcome\n"					/* 15 */
+	    "check outcome client_time_wait with delay 10ms <= 2%: a\n"
+	    "check outcome both_time_wait with delay 1ms >= 3: b\n"
+	    "check outcome rst with delay 0 == 0: c\n";
+	static const struct {
+		const char *text, *err;
+	} wrong[] = {
+		{ VHEAD "vary\n", "/x/t.scen:7: 'vary' varies a link's delay: vary link HOST HOST delay D D..." },
+		{ VHEAD "vary link client\n", "/x/t.scen:7: 'vary link' wants two hosts: vary link HOST HOST delay D D..." },
+		{ VHEAD "vary link client proxy delay 1ms\n", "/x/t.scen:7: no host 'proxy' declared above" },
+		{ VHEAD "vary link client client delay 1ms\n", "/x/t.scen:7: a link joins two different hosts" },
+		{ VHEAD "vary link client server jitter 1ms\n", "/x/t.scen:7: 'vary link client server' wants what varies: delay D D..." },
+		{ VHEAD "vary link client server delay\n", "/x/t.scen:7: 'vary link ... delay' wants the delays, one per variant: 0ms 1ms 10ms" },
+		{ VHEAD "vary link client server delay 1ms 2ms 3ms 4ms 5ms 6ms 7ms\n", "/x/t.scen:7: too many variants (at most 6)" },
+		{ VHEAD "vary link client server delay 1ms 1ms\n", "/x/t.scen:7: the delay 1ms is listed twice" },
+		{ VHEAD "vary link client server delay 1ms 0.001s\n", "/x/t.scen:7: the delay 0.001s is listed twice" },
+		{ VHEAD "vary link client server delay 11s\n", "/x/t.scen:7: a delay of at most 10 s" },
+		{ VHEAD "vary link client server delay 10\n", "/x/t.scen:7: '10' is not a duration: whole milliseconds up to an hour, with a unit (300ms, 13s, 1.5s)" },
+		{ VHEAD "vary link client server delay 1ms\nvary link client server delay 2ms\n", "/x/t.scen:8: a second 'vary' line (the first is on line 7)" },
+		{ HEAD "repeat in-one-lab runs\n", "/x/t.scen:6: 'repeat' takes: repeat in-one-lab [runs N]" },
+		{ HEAD "repeat in-one-lab times 4\n", "/x/t.scen:6: 'repeat' takes: repeat in-one-lab [runs N]" },
+		{ HEAD "repeat in-one-lab runs 0\n", "/x/t.scen:6: '0' is not a number from 1 to 50000" },
+		{ HEAD "vary link client server delay 1ms\n" PROGS RUN CHECK, "/x/t.scen:6: 'vary' runs a race series per variant: it needs 'repeat in-one-lab'" },
+		{ VHEAD "vary link client server delay 1ms\n" VPROGS VRUN CHECK, "/x/t.scen:7: a test with 'vary' takes only 'race' and 'outcome' checks (check 1 is neither)" },
+		{ VHEAD "link client server delay 5ms jitter 2ms\nvary link server client delay 10ms 1ms\n" VPROGS VRUN "check race: x\n",
+		  "/x/t.scen:8: the delay 1ms is below the jitter of link client server (line 7)" },
+		{ VHEAD VPROGS VRUN "check outcome rst with delay 1ms == 0: x\n", "/x/t.scen:14: 'outcome' counts the runs of a variant: no 'vary' line above" },
+		{ HEAD "vary link client server delay 1ms\n" PROGS RUN "check outcome rst with delay 1ms == 0: x\n", "/x/t.scen:14: 'outcome' counts a race series: no 'repeat in-one-lab' line above" },
+		{ VHEAD "vary link client server delay 1ms\n" VPROGS VRUN "check outcome rst: x\n", "/x/t.scen:15: 'outcome' wants: outcome NAME with delay D ==|>=|<= N[%]" },
+		{ VHEAD "vary link client server delay 1ms\n" VPROGS VRUN "check outcome lost with delay 1ms == 0: x\n", "/x/t.scen:15: 'lost' is not an outcome of the race (server_time_wait, client_time_wait, both_time_wait, rst, unknown)" },
+		{ VHEAD "vary link client server delay 1ms\n" VPROGS VRUN "check outcome rst at delay 1ms == 0: x\n", "/x/t.scen:15: 'outcome rst' wants the variant it counts: with delay D" },
+		{ VHEAD "vary link client server delay 1ms\n" VPROGS VRUN "check outcome rst with delay 2ms == 0: x\n", "/x/t.scen:15: no variant with delay 2ms on the 'vary' line (line 7)" },
+		{ VHEAD "vary link client server delay 1ms\n" VPROGS VRUN "check outcome rst with delay 1ms < 1: x\n", "/x/t.scen:15: '<' is not a comparison: ==, >= or <=" },
+		{ VHEAD "vary link client server delay 1ms\n" VPROGS VRUN "check outcome rst with delay 1ms <= 101%: x\n", "/x/t.scen:15: '101' is not a number from 0 to 100" },
+		{ VHEAD "vary link client server delay 1ms\n" VPROGS VRUN "check outcome rst with delay 1ms <= %: x\n", "/x/t.scen:15: '' is not a number from 0 to 100" },
+		{ VHEAD "vary link client server delay 1ms\n" VPROGS VRUN "check outcome rst with delay 1ms <= 1 2: x\n", "/x/t.scen:15: unexpected '2' at the end of the check" },
+	};
+	const struct check_spec *c;
+	struct test_spec *t;
+	char err[512];
+	size_t i;
+	int bad = 0;
+
+	(void)state;
+	t = parse(good, err, sizeof(err));
+	if (t == NULL)
+		fail_msg("%s", err);
+	assert_true(t->repeat_in_one_lab);
+	assert_int_equal(t->default_runs, 40);
+	assert_int_equal(t->vary.n, 4);
+	assert_string_equal(t->vary.a, "client");
+	assert_string_equal(t->vary.b, "server");
+	assert_int_equal(t->vary.line, 7);
+	assert_int_equal(t->vary.delay_ms[0], 0);
+	assert_int_equal(t->vary.delay_ms[1], 1);
+	assert_int_equal(t->vary.delay_ms[2], 10);
+	assert_int_equal(t->vary.delay_ms[3], 1500);
+	assert_null(t->links[0].a);	/* the variants add their own */
+	c = t->checks;
+	assert_int_equal(c[0].kind, CK_RACE);
+	assert_int_equal(c[1].kind, CK_OUTCOME);
+	assert_string_equal(c[1].state, "client_time_wait");
+	assert_true(c[1].variant == 2 && c[1].cmp == '<' && c[1].lim == 2 && c[1].percent);
+	assert_true(c[2].variant == 1 && c[2].cmp == '>' && c[2].lim == 3 && !c[2].percent);
+	assert_string_equal(c[3].state, "rst");
+	assert_true(c[3].variant == 0 && c[3].cmp == '=' && c[3].lim == 0);
+	scen_free(t);
+	/* Without runs: the command line's --repeat alone (default one). */
+	t = parse(HEAD "repeat in-one-lab\n" PROGS RUN CHECK, err, sizeof(err));
+	if (t == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(t->default_runs, 0);
+	assert_int_equal(t->vary.n, 0);
+	scen_free(t);
+	for (i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+		t = parse(wrong[i].text, err, sizeof(err));
+		if (t != NULL || strcmp(err, wrong[i].err) != 0) {
+			print_error("case %zu: %s\n  want: %s\n  got:  %s\n", i, wrong[i].text,
+			    wrong[i].err, t ? "(parsed)" : err);
+			bad++;
+		}
+		scen_free(t);
+	}
+	assert_int_equal(bad, 0);
+}
+
 int
 main(void)
 {
@@ -881,6 +978,7 @@ main(void)
 		cmocka_unit_test(drops_parse),
 		cmocka_unit_test(call_took),
 		cmocka_unit_test(port_state_parse),
+		cmocka_unit_test(variants),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
