@@ -37,6 +37,7 @@
 
 #include "host/netns.h"
 #include "lab/delay.h"
+#include "lab/droplog.h"
 #include "util.h"
 
 #define QUEUE_BASE 7100		/* queue of link i, direction d: QUEUE_BASE + 2i + d */
@@ -215,12 +216,14 @@ send_ack(struct delay_engine *e, struct nlmsghdr *nlh, char *err, size_t errlen)
 	return 0;
 }
 
-/* Bind queue q, metadata only: the verdict needs the packet's id, not its bytes. */
+/* Bind queue q. */
 static int
 bind_queue(struct delay_engine *e, uint16_t q, char *err, size_t errlen)
 {
 	struct nfqnl_msg_config_cmd cmd = { .command = NFQNL_CFG_CMD_BIND };
-	struct nfqnl_msg_config_params params = { .copy_range = 0, .copy_mode = NFQNL_COPY_META };
+	/* the head of each packet: a lost one is written down with its headers */
+	struct nfqnl_msg_config_params params = { .copy_range = htonl(128),
+	    .copy_mode = NFQNL_COPY_PACKET };
 	struct nlmsghdr *nlh;
 
 	nlh = queue_msg(e->buf, NFQNL_MSG_CONFIG, q, 1);
@@ -244,6 +247,19 @@ verdict(struct delay_engine *e, uint16_t q, uint32_t id, int accept)
 
 	mnl_attr_put(nlh, NFQA_VERDICT_HDR, sizeof(vh), &vh);
 	(void)mnl_socket_sendto(e->nl, nlh, nlh->nlmsg_len);
+}
+
+/* A packet queue k's loss dropped: written down for the drawings
+ * (lab/droplog.c), from the head of it the queue copies. */
+static void
+report_lost(const struct nlmsghdr *nlh, int k)
+{
+	struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg))
+		if (mnl_attr_get_type(a) == NFQA_PAYLOAD)
+			droplog_lost(k / 2, k % 2, mnl_attr_get_payload(a),
+			    mnl_attr_get_payload_len(a));
 }
 
 /* A packet from the kernel: held for its delay, or dropped, or passed. */
@@ -275,6 +291,7 @@ on_packet(const struct nlmsghdr *nlh, void *data)
 	if (dir->loss_pct && (unsigned)(rand_r(&e->seed) % 100) < dir->loss_pct) {
 		dir->count.lost++;
 		verdict(e, q, ntohl(ph->packet_id), 0);
+		report_lost(nlh, k);
 		return MNL_CB_OK;
 	}
 	if (dir->n == HELD_MAX || dir->delay_ns == 0) {
