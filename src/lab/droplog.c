@@ -48,22 +48,27 @@ droplog_parse(const void *pkt, size_t len, struct drop_hdr *h)
 	if (len < 1)
 		return -1;
 	if (p[0] >> 4 == 4) {
-		if (len < 20 || p[9] != 6 || (p[6] & 0x3f) != 0 || p[7] != 0)
-			return -1;	/* not TCP, or a fragment */
+		if (len < 20)
+			return -1;
 		ihl = (size_t)(p[0] & 0x0f) * 4;
 		total = (size_t)p[2] << 8 | p[3];
 		if (ihl < 20 || total < ihl)
 			return -1;
 		inet_ntop(AF_INET, p + 12, h->src, sizeof(h->src));
 		inet_ntop(AF_INET, p + 16, h->dst, sizeof(h->dst));
+		h->proto = p[9];
+		if (p[9] != 6 || (p[6] & 0x3f) != 0 || p[7] != 0)
+			return 1;	/* not TCP, or a fragment */
 	} else if (p[0] >> 4 == 6) {
-		/* no extension headers: the lab's TCP sends none */
-		if (len < 40 || p[6] != 6)
+		if (len < 40)
 			return -1;
 		ihl = 40;
 		total = 40 + ((size_t)p[4] << 8 | p[5]);
 		inet_ntop(AF_INET6, p + 8, h->src, sizeof(h->src));
 		inet_ntop(AF_INET6, p + 24, h->dst, sizeof(h->dst));
+		h->proto = p[6];
+		if (p[6] != 6)
+			return 1;	/* extension headers: the lab's TCP sends none */
 	} else {
 		return -1;
 	}
@@ -89,10 +94,16 @@ droplog_format(char *buf, size_t buflen, int64_t t_ns, const char *by,
 	char fl[8];
 	int n;
 
+	if (h->proto != 6) {	/* a line the run model passes over */
+		n = snprintf(buf, buflen, "{\"t_ns\":%lld,\"by\":\"%s\",\"why\":\"%s\","
+		    "\"src\":\"%s\",\"dst\":\"%s\",\"proto\":%u}\n", (long long)t_ns, by, why,
+		    h->src, h->dst, h->proto);
+		return n < 0 || (size_t)n >= buflen ? -1 : n;
+	}
 	tcp_flags_str(h->flags, fl);
 	/* why comes from host names and numbers: nothing to escape but quotes */
 	n = snprintf(buf, buflen, "{\"t_ns\":%lld,\"by\":\"%s\",\"why\":\"%s\","
-	    "\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\",\"dport\":%u,\"flags\":%u,"
+	    "\"proto\":6,\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\",\"dport\":%u,\"flags\":%u,"
 	    "\"flag_names\":\"%s\",\"seq\":%u,\"ack\":%u,\"len\":%u}\n",
 	    (long long)t_ns, by, why, h->src, h->sport, h->dst, h->dport, h->flags,
 	    fl, h->seq, h->ack, h->len);
@@ -180,7 +191,7 @@ droplog_lost(int link, int d, const void *pkt, size_t len)
 	char why[160];
 
 	if (link < 0 || link >= CAT_MAX_LINKS || d < 0 || d > 1 ||
-	    droplog_parse(pkt, len, &h) == -1)
+	    droplog_parse(pkt, len, &h) == -1)	/* not even IP: nothing to write */
 		return;
 	pthread_mutex_lock(&mu);
 	if (cur != NULL && cur->t->links[link].a != NULL) {
@@ -220,7 +231,7 @@ on_log(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	k = atoi(mnl_attr_get_str(prefix) + strlen(DROPLOG_PREFIX));
 	if (k < 0 || k >= CAT_MAX_DROPS || dl->t->drops[k].from == NULL ||
-	    droplog_parse(mnl_attr_get_payload(payload), mnl_attr_get_payload_len(payload), &h) == -1)
+	    droplog_parse(mnl_attr_get_payload(payload), mnl_attr_get_payload_len(payload), &h) != 0)
 		return MNL_CB_OK;
 	droplog_drop_why(dl->t, k, why, sizeof(why));
 	pthread_mutex_lock(&mu);

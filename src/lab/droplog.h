@@ -23,16 +23,18 @@
 #define DROPLOG_GROUP 7200
 #define DROPLOG_PREFIX "twdrop"
 
-/* An IPv4 or IPv6 TCP segment's headers. */
+/* An IPv4 or IPv6 packet's headers: its TCP header's when proto is 6. */
 struct drop_hdr {
 	char src[46], dst[46];
+	uint8_t proto;		/* the IP protocol (IPv6: the first next header) */
 	uint16_t sport, dport;
 	uint8_t flags;
 	uint32_t seq, ack, len;	/* len: the payload's bytes (from the IP length) */
 };
 
 /* The headers of the IP packet pkt (len bytes, maybe cut after the TCP
- * header). 0, or -1 when it is not a whole-headed TCP segment. */
+ * header). 0: a TCP segment; 1: another IP packet (its addresses and
+ * proto only: a link's loss drops neighbour discovery too); -1: neither. */
 int droplog_parse(const void *pkt, size_t len, struct drop_hdr *h);
 /* One line of HOST.drops.jsonl (with its newline) into buf; the length,
  * or -1 when it does not fit. by: "drop" or "loss"; why: the sentence. */

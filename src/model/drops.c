@@ -94,7 +94,11 @@ add_drop(struct work *w, struct lost_index *ix, const struct jrec *o, const char
 	int64_t t, sport = field(o, "sport", 65535), dport = field(o, "dport", 65535);
 	int64_t flags = field(o, "flags", 255), seq = field(o, "seq", UINT32_MAX);
 	int64_t ack = field(o, "ack", UINT32_MAX), len = field(o, "len", 65535);
-	const char *bad = jr_time(o, "t_ns", &t) ? "t_ns missing or out of range" :
+	const char *bad;
+
+	if (jr_int(o, "proto", 6) != 6)	/* not TCP: a link's loss drops ND too */
+		return 0;
+	bad = jr_time(o, "t_ns", &t) ? "t_ns missing or out of range" :
 	    strcmp(by, "drop") && strcmp(by, "loss") ? "by is neither \"drop\" nor \"loss\"" :
 	    !*src || strlen(src) >= 46 || !*dst || strlen(dst) >= 46 ? "src or dst missing" :
 	    sport < 0 || dport < 0 ? "sport or dport missing or out of range" :
