@@ -317,9 +317,10 @@ packet(FILE *f, const struct timeline *tl, const struct rd_row *rows, size_t n,
 	xr -= dir * (BAND_W / 2 + 3);
 	rd_pkt_label(p, label, sizeof(label));
 	if (yr < 0 && rd_pkt_dropped(tl, p, why, sizeof(why))) {
-		/* the lab dropped it: an arrow that ends in an X halfway */
+		/* the lab dropped it: an arrow that ends in an X halfway, within
+		 * its own row (a gap's band may be drawn just below) */
 		xr = (xs + xr) / 2;
-		yr = ys + ROW_H;
+		yr = ys + ROW_H / 2.0;
 		fprintf(f, "<g class=\"dropped\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
 		    "y2=\"%.1f\" class=\"%s\" stroke-dasharray=\"4,3\"/>\n", xs, ys, xr, yr, cls);
 		fprintf(f, "<path d=\"M%.1f %.1fl10 10m0 -10l-10 10\" stroke=\"#d01c1c\" "
