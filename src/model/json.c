@@ -177,11 +177,14 @@ timeline_write_json(const struct timeline *tl, FILE *f)
 	put_str(f, tl->test);
 	fprintf(f, ",\"t0\":%lld,\"clock_offset_ns\":%lld,\"clock_estimated\":%s,"
 	    "\"have_trace\":%s,\"trace_events\":%lld,\"trace_lost\":%lld,"
-	    "\"have_pcap\":%s,\"inconsistent\":%zu,\"dropped\":%zu,\n\"hosts\":[",
+	    "\"have_pcap\":%s,\"inconsistent\":%zu,",
 	    (long long)tl->t0, (long long)tl->clock_offset_ns,
 	    tl->clock_estimated ? "true" : "false", tl->have_trace ? "true" : "false",
 	    tl->trace_events, tl->trace_lost, tl->have_pcap ? "true" : "false",
-	    tl->problems, tl->ndropped);
+	    tl->problems);
+	if (tl->ndropped)	/* only then: a run without drops reads as before */
+		fprintf(f, "\"dropped\":%zu,", tl->ndropped);
+	fputs("\n\"hosts\":[", f);
 	for (int i = 0; i < tl->nhosts; i++) {
 		fprintf(f, "%s{\"name\":", i ? "," : "");
 		put_str(f, tl->hosts[i].name);

@@ -82,7 +82,7 @@ grep -v '^drop \|^check dropped' "$top/scenarios/lost-last-ack.scen" |
 	fail "without the drop fewer than 3 checks fail"
 jq -e '.drops' "$out/b/mine-no-drop/result.json" >/dev/null && fail "drops recorded for a test without any"
 dropmark "$out/b/mine-no-drop" >/dev/null && fail "a drop drawn where the lab dropped nothing"
-[ "$(jq .dropped "$out/b/mine-no-drop/timeline.json")" = 0 ] || fail "a dropped packet in a run without drops"
+[ "$(jq '.dropped // 0' "$out/b/mine-no-drop/timeline.json")" = 0 ] || fail "a dropped packet in a run without drops"
 
 # 3. count 2: the last ACK and the answer to the first resent FIN
 sed -e 's/^test lost-last-ack$/test mine-count2/' \
@@ -167,10 +167,10 @@ d="$out/l/mine-loss"
 lost=$(jq '.links[0].lost | add' "$d/result.json")
 lines=$(cat "$d"/*.drops.jsonl 2>/dev/null | wc -l)
 tcp=$(cat "$d"/*.drops.jsonl 2>/dev/null | grep -c '"proto":6,')
-echo "loss 25%: the engine lost $lost packets, $lines written down ($tcp TCP), $(jq .dropped "$d/timeline.json") dropped in the timeline"
+echo "loss 25%: the engine lost $lost packets, $lines written down ($tcp TCP), $(jq ".dropped // 0" "$d/timeline.json") dropped in the timeline"
 [ "$lost" -ge 1 ] || fail "the loss dropped nothing"
 [ "$lines" = "$lost" ] || fail "$lost packets lost, $lines written down"
-[ "$(jq .dropped "$d/timeline.json")" = "$tcp" ] || fail "timeline.json: $(jq .dropped "$d/timeline.json") dropped, not $tcp"
+[ "$(jq ".dropped // 0" "$d/timeline.json")" = "$tcp" ] || fail "timeline.json: $(jq ".dropped // 0" "$d/timeline.json") dropped, not $tcp"
 jq -e --argjson n "$tcp" '[.connections[].packets[] | select(.dropped.where == "link" and .t_received == null)] | length == $n' \
     "$d/timeline.json" >/dev/null || fail "the lost packets are not marked lost on the link"
 [ "$(grep -c 'lost on the link (loss 25% on the link from' "$d/sequence.svg")" = "$tcp" ] ||

@@ -287,7 +287,7 @@ test_model(void **state)
 	s = drawn(tl, timeline_write_json);
 	assert_non_null(strstr(s, "\"dropped\":{\"t\":1795573293234850000,\"where\":\"sender\","
 	    "\"why\":\"drop from client to server flags A after FIN nth 1\"}"));
-	assert_non_null(strstr(s, "\"dropped\":2,"));
+	assert_non_null(strstr(s, "\"inconsistent\":0,\"dropped\":2,\n"));
 	free(s);
 	timeline_free(tl);
 	fixture_remove(dir);
