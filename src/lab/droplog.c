@@ -174,7 +174,9 @@ put_line(struct droplog *dl, int host, int64_t t_ns, const char *by, const char 
 	if (dl->fds[host] == -1) {
 		if (fmt(path, sizeof(path), "%s/%s.drops.jsonl", dl->dir, dl->t->hosts[host]) == -1)
 			return;
-		dl->fds[host] = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		/* a new file in the test's fresh folder, never through a link */
+		dl->fds[host] = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW |
+		    O_CLOEXEC, 0644);
 		if (dl->fds[host] == -1)
 			return;
 	}
