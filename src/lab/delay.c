@@ -58,6 +58,7 @@
 
 #include "host/netns.h"
 #include "lab/delay.h"
+#include "lab/droplog.h"
 #include "util.h"
 
 #define QUEUE_BASE 7100		/* queue of link i, direction d: QUEUE_BASE + 2i + d */
@@ -438,6 +439,7 @@ on_packet(const struct nlmsghdr *nlh, void *data)
 	if (dir->loss_pct && (unsigned)(rand_r(&e->seed) % 100) < dir->loss_pct) {
 		dir->count.lost++;
 		log_packet(e, k, "lost", pkt, len);
+		droplog_lost(k / 2, k % 2, pkt, len);	/* drawn as lost */
 		verdict(e, q, h.id, 0);
 		return MNL_CB_OK;
 	}

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "host/netns.h"
+#include "lab/droplog.h"
 #include "lab/impair.h"
 #include "util.h"
 
@@ -180,7 +181,10 @@ host_script(const struct test_spec *t, const struct lab *lab, const char *host,
 			if (j < d->nth)
 				rc |= put(buf, len, &at, "return\n");
 			else
-				rc |= put(buf, len, &at, "counter name dropped%d drop\n", k);
+				/* counted, and logged for the drawings (lab/droplog.c) */
+				rc |= put(buf, len, &at, "counter name dropped%d log prefix \""
+				    DROPLOG_PREFIX "%d\" group %d snaplen 128 queue-threshold 1 drop\n",
+				    k, k, DROPLOG_GROUP);
 		}
 		rc |= put(buf, len, &at, "\t}\n");
 	}

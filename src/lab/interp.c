@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lab/droplog.h"
 #include "lab/impair.h"
 #include "lab/janitor.h"
 #include "lab/labjson.h"
@@ -511,6 +512,7 @@ run_actions(struct test_rec *r, struct run_env *env, const struct run_opts *o,
 			run_proxies_stop(r);
 			impair_read(r, lab);
 			run_delay_stop(r, env);
+			droplog_stop(NULL);
 			return 0;
 		}
 	}
@@ -566,6 +568,11 @@ run_setup(struct test_rec *r, const char *dir, struct run_env *e)
 	}
 	if (knobs_apply(r->spec, lab, r->error, sizeof(r->error)) == -1)
 		return -1;
+	/* Every drop written down as it happens: before the rules that drop. */
+	if (droplog_start(r->spec, lab, dir, err, sizeof(err)) == -1) {
+		snprintf(r->error, sizeof(r->error), "drop log: %.240s", err);
+		return -1;
+	}
 	if (impair_apply(r->spec, lab, dir, err, sizeof(err)) == -1) {
 		snprintf(r->error, sizeof(r->error), "drops: %.240s", err);
 		return -1;
@@ -619,6 +626,7 @@ run_teardown(struct test_rec *r, const struct run_opts *o, const char *dir,
 	run_proxies_stop(r);
 	impair_read(r, lab);
 	run_delay_stop(r, e);
+	droplog_stop(NULL);
 	if (e->kt != NULL) {
 		if (fmt(path, sizeof(path), "%s/trace.jsonl", dir) == -1 ||
 		    ktrace_stop(e->kt, path, &r->trace) == -1)

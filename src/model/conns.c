@@ -61,7 +61,7 @@ t_on(const struct tl_pkt *p, int side)
 static int64_t
 wire_t(const struct wire *x)
 {
-	return x->ts != TL_UNKNOWN ? x->ts : x->tr;
+	return x->ts != TL_UNKNOWN ? x->ts : x->tr != TL_UNKNOWN ? x->tr : x->td;
 }
 
 static int
@@ -124,6 +124,9 @@ add_pkt(struct tl_conn *c, const struct wire *x, size_t *cap)
 	p.seq = x->seq;
 	p.ack = x->ack;
 	p.len = x->len;
+	p.dropped = x->dropped;
+	p.why = x->why;
+	p.t_dropped = x->dropped ? x->td : TL_UNKNOWN;
 	if ((x->flags & TCPF_SYN) && !c->have_isn[p.from]) {
 		c->isn[p.from] = x->seq;
 		c->have_isn[p.from] = 1;

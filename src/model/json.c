@@ -124,7 +124,7 @@ put_state(FILE *f, const struct tl_state *s)
 }
 
 static void
-put_packet(FILE *f, const struct tl_pkt *p)
+put_packet(FILE *f, const struct timeline *tl, const struct tl_pkt *p)
 {
 	char fl[8];
 
@@ -137,6 +137,14 @@ put_packet(FILE *f, const struct tl_pkt *p)
 	    tcp_flags_str(p->flags, fl), p->seq, p->ack, p->len, p->rseq, p->rack);
 	if (p->lab != TL_LAB_NONE)	/* what the lab's link did to it */
 		fprintf(f, ",\"lab\":\"%s\"", tl_lab_word(p->lab));
+	if (p->dropped) {	/* the lab dropped it: in the sender's output or on the link */
+		fputs(",\"dropped\":{\"t\":", f);
+		put_t(f, p->t_dropped);
+		fprintf(f, ",\"where\":\"%s\",\"why\":", p->dropped == TL_DROP_OUT ?
+		    "sender" : "link");
+		put_str(f, p->why < tl->ndrop_why ? tl->drop_why[p->why] : "");
+		fputc('}', f);
+	}
 	fputc('}', f);
 }
 
@@ -166,7 +174,7 @@ put_conn(const struct timeline *tl, const struct tl_conn *c, size_t id, FILE *f)
 	fputs("},\n \"packets\":[", f);
 	for (size_t k = 0; k < c->npkts; k++) {
 		fputs(k ? ",\n  " : "\n  ", f);
-		put_packet(f, &c->pkts[k]);
+		put_packet(f, tl, &c->pkts[k]);
 	}
 	fputs("],\n \"events\":[", f);
 	for (size_t k = 0; k < c->nev; k++) {
@@ -191,11 +199,14 @@ timeline_write_json(const struct timeline *tl, FILE *f)
 	put_str(f, tl->test);
 	fprintf(f, ",\"t0\":%lld,\"clock_offset_ns\":%lld,\"clock_estimated\":%s,"
 	    "\"have_trace\":%s,\"trace_events\":%lld,\"trace_lost\":%lld,"
-	    "\"have_pcap\":%s,\"inconsistent\":%zu,\n\"hosts\":[",
+	    "\"have_pcap\":%s,\"inconsistent\":%zu,",
 	    (long long)tl->t0, (long long)tl->clock_offset_ns,
 	    tl->clock_estimated ? "true" : "false", tl->have_trace ? "true" : "false",
 	    tl->trace_events, tl->trace_lost, tl->have_pcap ? "true" : "false",
 	    tl->problems);
+	if (tl->ndropped)	/* only then: a run without drops reads as before */
+		fprintf(f, "\"dropped\":%zu,", tl->ndropped);
+	fputs("\n\"hosts\":[", f);
 	for (int i = 0; i < tl->nhosts; i++) {
 		fprintf(f, "%s{\"name\":", i ? "," : "");
 		put_str(f, tl->hosts[i].name);

@@ -136,7 +136,8 @@ load(const char *testdir, int remote, struct timeline **out, char *err,
 		free(tl);
 		return -1;
 	}
-	if (load_hosts(&w) || load_trace_stats(&w) || load_packets(&w) || mark_links(&w))
+	if (load_hosts(&w) || load_trace_stats(&w) || load_packets(&w) || mark_links(&w) ||
+	    load_drops(&w))
 		goto out;
 	if (remote)
 		estimate_offset(&w);

@@ -222,7 +222,7 @@ load_packets(struct work *w)
 		wr.seq = c->p.seq;
 		wr.ack = c->p.ack;
 		wr.len = c->p.len;
-		wr.ts = wr.tr = TL_UNKNOWN;
+		wr.ts = wr.tr = wr.td = TL_UNKNOWN;
 		if (c->send) {
 			size_t j = head[pkt_key(&c->p) & (nb - 1)];
 
@@ -414,6 +414,8 @@ estimate_offset(struct work *w)
 		ep_addr(x->src, a, sizeof(a));
 		if (x->ts != TL_UNKNOWN && host_of_addr(tl, a) == srv)
 			x->ts -= tl->clock_offset_ns;
+		if (x->td != TL_UNKNOWN && host_of_addr(tl, a) == srv)
+			x->td -= tl->clock_offset_ns;	/* on its sender's clock */
 		ep_addr(x->dst, a, sizeof(a));
 		if (x->tr != TL_UNKNOWN && host_of_addr(tl, a) == srv)
 			x->tr -= tl->clock_offset_ns;

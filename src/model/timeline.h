@@ -45,7 +45,16 @@ struct tl_pkt {
 	uint8_t flags;			/* TCPF_* */
 	uint32_t seq, ack, len;		/* raw */
 	uint32_t rseq, rack;		/* relative to each side's first sequence number */
+	uint8_t dropped;		/* enum tl_drop: the lab dropped it (HOST.drops.jsonl) */
+	uint8_t why;			/* its sentence: timeline.drop_why[why] */
+	int64_t t_dropped;		/* when, TL_UNKNOWN when not dropped */
 };
+
+/* A segment the lab dropped: by a `drop` line in its sender's output, so
+ * no capture has it (t_sent and t_received unknown), or by a link's loss
+ * on the lab's bridge, after the sender's capture (t_sent known). */
+enum tl_drop { TL_DROP_NONE = 0, TL_DROP_OUT = 1, TL_DROP_LINK = 2 };
+#define TL_DROP_WHY_MAX 16
 
 struct tl_event {
 	int64_t t;		/* when the step was logged: a call's return */
@@ -110,6 +119,10 @@ struct timeline {
 	char test[64];			/* folder name: "000" */
 	struct tl_host hosts[8];
 	int nhosts;
+	/* before conns: a picked part of a timeline (render/pick.c) keeps them */
+	char drop_why[TL_DROP_WHY_MAX][96];	/* the drop lines and losses, as said */
+	int ndrop_why;
+	size_t ndropped;		/* packets the lab dropped */
 	struct tl_conn *conns;
 	size_t nconns;
 	struct tl_event *events;	/* every program event, by time */

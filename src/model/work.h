@@ -19,6 +19,8 @@ struct wire {			/* one packet on the wire */
 	uint8_t flags;
 	uint8_t lab;			/* enum tl_lab: what the lab's link did to it */
 	uint32_t seq, ack, len;
+	int64_t td;		/* dropped by the lab then (drops.c), else TL_UNKNOWN */
+	uint8_t dropped, why;	/* enum tl_drop; index into tl->drop_why */
 };
 
 struct trun {			/* one kernel socket's life, from the trace */
@@ -83,6 +85,9 @@ int load_packets(struct work *w);
 /* The wires the lab's links copied, reordered or lost (links.jsonl). */
 int mark_links(struct work *w);
 void estimate_offset(struct work *w);
+/* drops.c: the segments the lab dropped (HOST.drops.jsonl) marked on
+ * their wires, or added as wires no capture saw. 0 or -1 with err. */
+int load_drops(struct work *w);
 
 /* conns.c: the 4-tuples and connections. */
 size_t tuple_get(struct work *w, const char *x, const char *y);	/* (size_t)-1 */

@@ -78,9 +78,18 @@ render_mermaid(const struct timeline *tl, FILE *f)
 			const struct tl_pkt *p = &tl->conns[r->conn].pkts[r->idx];
 			char to[8];
 
+			char why[160], slow[48];
+
 			part(to, sizeof(to), 1, rd_conn_lane(tl, &L, r->conn, !p->from));
 			rd_pkt_label(p, label, sizeof(label));
-			fprintf(f, "    %s->>%s: %s (%s)\n", kk, to, label, t);
+			if (p->t_received == TL_UNKNOWN && rd_pkt_dropped(tl, p, why, sizeof(why))) {
+				clean(why);	/* the lab dropped it: a cross at the end */
+				fprintf(f, "    %s--x%s: %s ✕ %s (%s)\n", kk, to, label, why, t);
+				break;
+			}
+			rd_pkt_transit(p, slow, sizeof(slow));
+			fprintf(f, "    %s->>%s: %s%s%s (%s)\n", kk, to, label, *slow ? " · " : "",
+			    slow, t);
 			break;
 		}
 		case RD_RECV:

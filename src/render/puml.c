@@ -83,9 +83,18 @@ render_puml(const struct timeline *tl, FILE *f)
 
 			char to[8];
 
+			char why[160], slow[48];
+
 			part(to, sizeof(to), 1, rd_conn_lane(tl, &L, r->conn, !p->from));
 			rd_pkt_label(p, label, sizeof(label));
-			fprintf(f, "%s -[%s]> %s : %s  (%s)\n", kk, color, to, label, t);
+			if (p->t_received == TL_UNKNOWN && rd_pkt_dropped(tl, p, why, sizeof(why))) {
+				clean(why);	/* the lab dropped it: PlantUML's lost message */
+				fprintf(f, "%s -[%s]>x %s : %s  ✕ %s  (%s)\n", kk, color, to, label, why, t);
+				break;
+			}
+			rd_pkt_transit(p, slow, sizeof(slow));
+			fprintf(f, "%s -[%s]> %s : %s%s%s  (%s)\n", kk, color, to, label,
+			    *slow ? " · " : "", slow, t);
 			break;
 		}
 		case RD_RECV:

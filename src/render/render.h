@@ -57,6 +57,14 @@ int rd_rows(const struct timeline *tl, size_t max_conns, struct rd_row **rows,
 const char *rd_state_color(const char *state);	/* "#b7e4b0" */
 void rd_reltime(int64_t t, int64_t t0, char *buf, size_t len);	/* "+1.234 ms" */
 void rd_pkt_label(const struct tl_pkt *p, char *buf, size_t len);	/* "PA seq=1 ack=1 len=17" */
+/* A packet the lab dropped: "dropped by the lab (drop from client to
+ * server flags A after FIN nth 1)" or "lost on the link (loss 20% ...)",
+ * and 1; "" and 0 for any other. */
+int rd_pkt_dropped(const struct timeline *tl, const struct tl_pkt *p, char *buf, size_t len);
+/* A packet that took RD_SLOW_NS or more from its sender's capture to its
+ * receiver's (a link's delay): "10.050 ms on the wire" and 1; else 0. */
+#define RD_SLOW_NS 1000000LL
+int rd_pkt_transit(const struct tl_pkt *p, char *buf, size_t len);
 void rd_event_label(const struct tl_event *e, char *buf, size_t len);	/* "connect() = 0" */
 int rd_event_upward(const struct tl_event *e);	/* the kernel tells the program (epoll) */
 int rd_event_is_call(const struct tl_event *e);	/* a system call, not a note (start, timer) */

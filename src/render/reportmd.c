@@ -49,8 +49,9 @@ sent_packets(const struct test_rec *r, struct sent **out)
 		for (size_t k = 0; k < tl->conns[i].npkts; k++) {
 			const struct tl_pkt *p = &tl->conns[i].pkts[k];
 
-			if (p->t_sent != TL_UNKNOWN)
-				v[n++] = (struct sent){ p->t_sent, &tl->conns[i], p };
+			if (p->t_sent != TL_UNKNOWN || p->dropped)	/* or dropped before it left */
+				v[n++] = (struct sent){ p->t_sent != TL_UNKNOWN ? p->t_sent :
+				    p->t_dropped, &tl->conns[i], p };
 		}
 	if (n > 1)
 		qsort(v, n, sizeof(*v), cmp_sent);
@@ -69,13 +70,14 @@ write_packets(FILE *f, const struct test_rec *r, const char *prefix)
 		const struct tl_pkt *p = v[i].p;
 		const char *src = p->from ? c->server : c->client;
 		const char *dst = p->from ? c->client : c->server;
-		char flags[8];
+		char flags[8], why[160];
 
-		fprintf(f, "%s%+9.4f s  %-8s %5d -> %-8s %5d  %-4s seq=%u ack=%u len=%u\n",
-		    prefix, ((double)p->t_sent - (double)r->t0_ns) / 1e9,
+		rd_pkt_dropped(r->tl, p, why, sizeof(why));
+		fprintf(f, "%s%+9.4f s  %-8s %5d -> %-8s %5d  %-4s seq=%u ack=%u len=%u%s%s\n",
+		    prefix, ((double)v[i].t - (double)r->t0_ns) / 1e9,
 		    c->host[p->from], port_of(src), c->host[!p->from], port_of(dst),
 		    tcp_flags_str(p->flags, flags), p->rseq,
-		    (p->flags & TCPF_ACK) ? p->rack : 0, p->len);
+		    (p->flags & TCPF_ACK) ? p->rack : 0, p->len, *why ? "  ✕ " : "", why);
 	}
 	if (n == 0)
 		fprintf(f, "%s(no packets)\n", prefix);

@@ -76,6 +76,8 @@ last_seen(const struct timeline *tl)
 				t = k->pkts[i].t_sent;
 			if (k->pkts[i].t_received != TL_UNKNOWN && k->pkts[i].t_received > t)
 				t = k->pkts[i].t_received;
+			if (k->pkts[i].dropped && k->pkts[i].t_dropped > t)
+				t = k->pkts[i].t_dropped;
 		}
 		for (int s = 0; s < 2; s++)
 			for (size_t i = 0; i < k->nstates[s]; i++)
@@ -141,9 +143,11 @@ rd_rows(const struct timeline *tl, size_t max_conns, struct rd_row **rows,
 		for (size_t i = 0; i < k->npkts; i++) {
 			r.idx = i;
 			r.side = k->pkts[i].from;
-			if (k->pkts[i].t_sent != TL_UNKNOWN) {
+			/* one dropped in its sender's output: sent at its drop */
+			if (k->pkts[i].t_sent != TL_UNKNOWN || k->pkts[i].dropped) {
 				r.kind = RD_SEND;
-				r.t = k->pkts[i].t_sent;
+				r.t = k->pkts[i].t_sent != TL_UNKNOWN ? k->pkts[i].t_sent :
+				    k->pkts[i].t_dropped;
 				if (push(&v, &cnt, &cap, r))
 					goto fail;
 			}
@@ -238,7 +242,8 @@ rd_pkt_label(const struct tl_pkt *p, char *buf, size_t len)
 	char lab[24] = "";
 
 	tcp_flags_str(p->flags, fl);
-	if (p->lab != TL_LAB_NONE)	/* the lab's link made it so: say it */
+	/* the lab's link made it so: say it (a loss is drawn as a drop) */
+	if (p->lab != TL_LAB_NONE && !(p->lab == TL_LAB_LOST && p->dropped))
 		snprintf(lab, sizeof(lab), " (lab: %s)", tl_lab_word(p->lab));
 	if (p->len)
 		snprintf(buf, len, "%s seq=%u ack=%u len=%u%s", fl, p->rseq, p->rack, p->len, lab);
@@ -246,6 +251,33 @@ rd_pkt_label(const struct tl_pkt *p, char *buf, size_t len)
 		snprintf(buf, len, "%s seq=%u ack=%u%s", fl, p->rseq, p->rack, lab);
 	else
 		snprintf(buf, len, "%s seq=%u%s", fl, p->rseq, lab);
+}
+
+int
+rd_pkt_dropped(const struct timeline *tl, const struct tl_pkt *p, char *buf, size_t len)
+{
+	const char *why = p->why < tl->ndrop_why ? tl->drop_why[p->why] : "";
+
+	buf[0] = 0;
+	if (!p->dropped)
+		return 0;
+	snprintf(buf, len, "%s%s%s%s", p->dropped == TL_DROP_OUT ? "dropped by the lab" :
+	    "lost on the link", *why ? " (" : "", why, *why ? ")" : "");
+	return 1;
+}
+
+int
+rd_pkt_transit(const struct tl_pkt *p, char *buf, size_t len)
+{
+	char d[32];
+
+	buf[0] = 0;
+	if (p->t_sent == TL_UNKNOWN || p->t_received == TL_UNKNOWN ||
+	    p->t_received - p->t_sent < RD_SLOW_NS)
+		return 0;
+	rd_duration(p->t_received - p->t_sent, d, sizeof(d));
+	snprintf(buf, len, "%s on the wire", d);
+	return 1;
 }
 
 int

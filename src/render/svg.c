@@ -306,7 +306,7 @@ packet(FILE *f, const struct timeline *tl, const struct rd_row *rows, size_t n,
 	double xs = conn_kx(tl, rows[i].conn, p->from), xr = conn_kx(tl, rows[i].conn, !p->from);
 	double ys = y[i], yr = -1;
 	double dir = xr > xs ? 1 : -1, mx, my, ang;
-	char label[64];
+	char label[64], why[160], slow[48];
 
 	/* Find the arrival row of this packet. */
 	for (size_t j = i + 1; j < n; j++)
@@ -318,7 +318,18 @@ packet(FILE *f, const struct timeline *tl, const struct rd_row *rows, size_t n,
 	xs += dir * (BAND_W / 2 + 1);
 	xr -= dir * (BAND_W / 2 + 3);
 	rd_pkt_label(p, label, sizeof(label));
-	if (yr < 0) {	/* never seen arriving */
+	if (yr < 0 && rd_pkt_dropped(tl, p, why, sizeof(why))) {
+		/* the lab dropped it: an arrow that ends in an X halfway, within
+		 * its own row (a gap's band may be drawn just below) */
+		xr = (xs + xr) / 2;
+		yr = ys + ROW_H / 2.0;
+		fprintf(f, "<g class=\"dropped\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+		    "y2=\"%.1f\" class=\"%s\" stroke-dasharray=\"4,3\"/>\n", xs, ys, xr, yr, cls);
+		fprintf(f, "<path d=\"M%.1f %.1fl10 10m0 -10l-10 10\" stroke=\"#d01c1c\" "
+		    "stroke-width=\"2.5\"/>\n", xr - 5, yr - 5);
+		text(f, xr + 9 * dir, yr + 4, "note", dir > 0 ? "start" : "end", why);
+		fputs("</g>\n", f);
+	} else if (yr < 0) {	/* never seen arriving */
 		xr = (xs + xr) / 2;
 		yr = ys + ROW_H;
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\" "
@@ -339,6 +350,10 @@ packet(FILE *f, const struct timeline *tl, const struct rd_row *rows, size_t n,
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" class=\"pkt %s\" text-anchor=\"middle\" "
 	    "transform=\"rotate(%.2f %.1f %.1f)\">", mx, my - 5, cls, ang, mx, my);
 	rd_xml_escape(f, label);
+	if (rd_pkt_transit(p, slow, sizeof(slow))) {	/* a link's delay, measured */
+		fputs(" · ", f);
+		rd_xml_escape(f, slow);
+	}
 	fputs("</text>\n", f);
 }
 

@@ -105,14 +105,21 @@ render_text_tl_n(const struct timeline *tl, FILE *f, int color, size_t max_conns
 		case RD_RECV: {
 			const struct tl_pkt *p = &tl->conns[r->conn].pkts[r->idx];
 			char what[sizeof(label) + 8];	/* an arrow and the label */
+			char more[176], why[160];
 
 			rd_pkt_label(p, label, sizeof(label));
 			snprintf(what, sizeof(what), "%s %s", p->from ? "◀" : "▶", label);
+			more[0] = 0;
+			/* what the lab did to it: a drop on the send, a delay on the arrival */
+			if (r->kind == RD_SEND && rd_pkt_dropped(tl, p, why, sizeof(why)))
+				snprintf(more, sizeof(more), "  ✕ %s", why);
+			else if (r->kind == RD_RECV && rd_pkt_transit(p, why, sizeof(why)))
+				snprintf(more, sizeof(more), "  (%s)", why);
 			time_col(f, t);
-			fprintf(f, " %-26s %s%s%s\n", "",
+			fprintf(f, " %-26s %s%s%s%s\n", "",
 			    (r->kind == RD_SEND) == (p->from == TL_CLIENT) ? "" :
 			    "                           ",
-			    r->kind == RD_SEND ? "sends " : "gets  ", what);
+			    r->kind == RD_SEND ? "sends " : "gets  ", what, more);
 			break;
 		}
 		case RD_RETURN:

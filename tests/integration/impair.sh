@@ -28,6 +28,13 @@
 #   9. Malformed rate, duplicate and reorder values: FILE:LINE, exit 2.
 #  10. The machine's own ruleset is what it was: every rule lived in a lab
 #      namespace and went with it.
+# And every drop is marked (lab/droplog.c, HOST.drops.jsonl): lost-last-ack's
+# timeline.json and SVG hold exactly one dropped segment, the client's last
+# ACK (flags A, the seq and ack of the ACK the server only receives after
+# its resent FIN), and the run without the drop holds none (1, 2); count 2
+# marks two (3); a link's random loss writes down as many packets as its
+# counters say, and each TCP one is a dropped packet of the timeline (7);
+# the 10 ms delay is in the drawing's labels (5).
 set -u
 [ "$(id -u)" = 0 ] || { echo "needs root (network namespaces)"; exit 77; }
 command -v jq >/dev/null || { echo "jq is not installed"; exit 77; }
@@ -39,6 +46,32 @@ fail() { echo "FAIL: $*"; exit 1; }
 ruleset() { nft list ruleset 2>/dev/null | md5sum; }
 before=$(ruleset)
 
+# dropmark DIR: the test folder's drawings hold exactly one dropped segment,
+# the client's last ACK, which the server only received once, later
+dropmark() {
+	t="$1/timeline.json"
+	[ "$(jq .dropped "$t")" = 1 ] || { echo "timeline.json: $(jq .dropped "$t") dropped, not 1"; return 1; }
+	jq -e '[.connections[].packets[] | select(.dropped)] | length == 1' "$t" >/dev/null ||
+		{ echo "not one packet marked dropped"; return 1; }
+	# the dropped one: from the client, a bare ACK of the server's FIN,
+	# never captured; the same ACK is received once, after it
+	jq -e '.connections[0].packets as $p | ($p | map(select(.dropped)) | .[0]) as $d |
+	    ($p | map(select(.from == "server" and (.flags | test("F")))) | .[0]) as $sf |
+	    ($p | map(select(.from == "client" and (.flags | test("F")))) | .[0]) as $cf |
+	    $d.from == "client" and $d.flags == "A" and $d.t_sent == null and
+	    $d.t_received == null and $d.dropped.where == "sender" and
+	    $d.ack == (($sf.seq + 1) % 4294967296) and $d.seq == (($cf.seq + 1) % 4294967296) and
+	    ([$p[] | select(.from == "client" and .flags == "A" and .seq == $d.seq and
+	      .ack == $d.ack and .t_received != null and .t_received > $d.dropped.t)] | length) == 1' \
+	    "$t" >/dev/null || { echo "the dropped packet is not the client's last ACK"; return 1; }
+	[ "$(grep -c '<g class="dropped">' "$1/sequence.svg")" = 1 ] || { echo "the SVG marks $(grep -c '<g class="dropped">' "$1/sequence.svg") drops, not 1"; return 1; }
+	grep -q 'dropped by the lab (drop from client to server flags A after FIN nth 1)' "$1/sequence.svg" ||
+		{ echo "the SVG does not say which drop line"; return 1; }
+	grep -q -- '--xK1: A seq=2 ack=2 ✕ dropped by the lab' "$1/sequence.mmd" || { echo "mermaid: no lost message"; return 1; }
+	grep -q -- '>x K1 : A seq=2 ack=2  ✕ dropped by the lab' "$1/sequence.puml" || { echo "plantuml: no lost message"; return 1; }
+	grep -q 'A .*seq=2 .*✕ dropped by the lab' "$1/report.md" || { echo "report.md: no dropped segment"; return 1; }
+}
+
 # 1. exactly one drop, recorded
 "$TW" lab run lost-last-ack --fast --out "$out/a" >"$out/a.log" 2>&1 ||
 	{ cat "$out/a.log"; fail "lost-last-ack did not pass"; }
@@ -48,6 +81,10 @@ r="$out/a/lost-last-ack/result.json"
 grep -q 'tcp flags == 0x10' "$out/a/lost-last-ack/client.nft.txt" || fail "no rules written beside the captures"
 n=$(tshark -r "$out/a/lost-last-ack/server.pcap" -Y 'tcp.flags.fin==1 && tcp.srcport==666' 2>/dev/null | wc -l)
 [ "$n" = 2 ] || fail "tshark sees $n FINs from the server, not 2"
+[ "$(wc -l < "$out/a/lost-last-ack/client.drops.jsonl")" = 1 ] || fail "client.drops.jsonl has not one line"
+dropmark "$out/a/lost-last-ack" || fail "lost-last-ack's drawings do not mark its drop"
+"$TW" report --text "$out/a/lost-last-ack" 2>/dev/null | grep -q 'sends ▶ A seq=2 ack=2  ✕ dropped by the lab' ||
+	fail "the text timeline does not mark the drop"
 
 # 2. without the drop, the same checks fail
 grep -v '^drop \|^check dropped' "$top/scenarios/lost-last-ack.scen" |
@@ -56,6 +93,8 @@ grep -v '^drop \|^check dropped' "$top/scenarios/lost-last-ack.scen" |
 [ "$(jq '[.checks[] | select(.pass == false)] | length' "$out/b/mine-no-drop/result.json")" -ge 3 ] ||
 	fail "without the drop fewer than 3 checks fail"
 jq -e '.drops' "$out/b/mine-no-drop/result.json" >/dev/null && fail "drops recorded for a test without any"
+dropmark "$out/b/mine-no-drop" >/dev/null && fail "a drop drawn where the lab dropped nothing"
+[ "$(jq '.dropped // 0' "$out/b/mine-no-drop/timeline.json")" = 0 ] || fail "a dropped packet in a run without drops"
 
 # 3. count 2: the last ACK and the answer to the first resent FIN
 sed -e 's/^test lost-last-ack$/test mine-count2/' \
@@ -69,6 +108,9 @@ check receives server RST == 0: and no RST
 EOF
 "$TW" lab run "$out/count2.scen" --fast --out "$out/c" >"$out/c.log" 2>&1 ||
 	{ cat "$out/c.log"; jq -c '.checks[]' "$out/c/mine-count2/result.json"; fail "count 2 did not pass"; }
+jq -e '[.connections[].packets[] | select(.dropped and .from == "client" and .flags == "A")] | length == 2' \
+    "$out/c/mine-count2/timeline.json" >/dev/null || fail "count 2: not two dropped ACKs in timeline.json"
+[ "$(grep -c '<g class="dropped">' "$out/c/mine-count2/sequence.svg")" = 2 ] || fail "count 2: not two drops drawn"
 
 # 4. a malformed drop line
 printf 'test x\ntitle t\nshows s\nhost client\nhost server\ndrop from client to server flags Q\n' > "$out/bad.scen"
@@ -111,6 +153,9 @@ for delay in 10ms 0; do
 		[ $((ok * 10)) -ge $((n * 9)) ] || fail "only $ok of $n packets within 10 +- 1 ms"
 		[ "$(jq '.links[0].passed[0]' "$out/d/mine-delay/result.json")" -ge 50 ] ||
 			fail "result.json: fewer than 50 packets delayed from the client"
+		# the drawing says it: "FA seq=.. ack=.. · 10.050 ms on the wire"
+		w=$(grep -c '· [0-9.]* ms on the wire' "$out/d/mine-delay/sequence.svg")
+		[ $((w * 10)) -ge $((n * 9)) ] || fail "only $w of $n packets labelled with their time on the wire"
 	else
 		echo "no delay: $n packets, median $med ms"
 		awk -v m="$med" 'BEGIN {exit !(m < 1)}' || fail "without a delay the median is $med ms"
@@ -206,6 +251,31 @@ for bad in 'rate 1mbps:rate '"'"'1mbps'"'"': a number and a unit' 'duplicate 5:d
 	grep -qF "bad.scen:6: ${bad#*:}" "$out/bad.err" || fail "no FILE:LINE for '${bad%%:*}': $(cat "$out/bad.err")"
 done
 
-# 10. the machine's ruleset untouched
+# 10. a link's random loss: every packet it drops written down and drawn
+{
+	printf 'test mine-loss\ntitle t\nshows s\nhost client\nhost server\n'
+	printf 'link client server loss 25%%\n'
+	printf 'program server on server: timewait server -s 1\n'
+	printf 'program client on client: timewait client -t server -s 0 --no-bind --requests 5\n'
+	printf 'start server\nstart client\nwait client close 5 within 3s\nend\n'
+	printf 'check sends client RST == 0: no RST\n'
+} > "$out/loss.scen"
+# it may fail (a lost SYN takes a second): what matters is what it recorded
+"$TW" lab run "$out/loss.scen" --fast --out "$out/l" >"$out/l.log" 2>&1
+d="$out/l/mine-loss"
+[ -f "$d/result.json" ] || { cat "$out/l.log"; fail "the loss run wrote no result"; }
+lost=$(jq '.links[0].lost | add' "$d/result.json")
+lines=$(cat "$d"/*.drops.jsonl 2>/dev/null | wc -l)
+tcp=$(cat "$d"/*.drops.jsonl 2>/dev/null | grep -c '"proto":6,')
+echo "loss 25%: the engine lost $lost packets, $lines written down ($tcp TCP), $(jq ".dropped // 0" "$d/timeline.json") dropped in the timeline"
+[ "$lost" -ge 1 ] || fail "the loss dropped nothing"
+[ "$lines" = "$lost" ] || fail "$lost packets lost, $lines written down"
+[ "$(jq ".dropped // 0" "$d/timeline.json")" = "$tcp" ] || fail "timeline.json: $(jq ".dropped // 0" "$d/timeline.json") dropped, not $tcp"
+jq -e --argjson n "$tcp" '[.connections[].packets[] | select(.dropped.where == "link" and .t_received == null)] | length == $n' \
+    "$d/timeline.json" >/dev/null || fail "the lost packets are not marked lost on the link"
+[ "$(grep -c 'lost on the link (loss 25% on the link from' "$d/sequence.svg")" = "$tcp" ] ||
+	fail "the SVG does not mark each lost packet"
+
+# 11. the machine's ruleset untouched
 [ "$(ruleset)" = "$before" ] || fail "the machine's own nftables ruleset changed"
 echo "ok"
