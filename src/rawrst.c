@@ -125,8 +125,11 @@ sockaddr_unmap(const struct sockaddr_storage *in, struct sockaddr_storage *out)
 	memcpy(&s4->sin_addr, &s6->sin6_addr.s6_addr[12], 4);
 }
 
-int
-tcp_next_seq(int fd, uint32_t *seq)
+/* In repair mode, the send queue's sequence number read into *seq (set 0)
+ * or set from it (set 1); repair mode left again, without the window
+ * probe, whatever happened. Needs CAP_NET_ADMIN. 0 or -1 with errno. */
+static int
+queue_seq(int fd, int set, uint32_t *seq)
 {
 	int on = 1, off = REPAIR_OFF_NO_PROBE, q = TCP_SEND_QUEUE, saved;
 	socklen_t len = sizeof(*seq);
@@ -136,7 +139,8 @@ tcp_next_seq(int fd, uint32_t *seq)
 		return -1;
 	ret = setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q, sizeof(q));
 	if (ret == 0)
-		ret = getsockopt(fd, IPPROTO_TCP, TCP_QUEUE_SEQ, seq, &len);
+		ret = set ? setsockopt(fd, IPPROTO_TCP, TCP_QUEUE_SEQ, seq, len) :
+		    getsockopt(fd, IPPROTO_TCP, TCP_QUEUE_SEQ, seq, &len);
 	saved = errno;
 	/* Out of repair mode whatever happened: a socket closed in it would be
 	 * dropped without a FIN. */
@@ -149,23 +153,15 @@ tcp_next_seq(int fd, uint32_t *seq)
 }
 
 int
+tcp_next_seq(int fd, uint32_t *seq)
+{
+	return queue_seq(fd, 0, seq);
+}
+
+int
 tcp_set_isn(int fd, uint32_t seq)
 {
-	int on = 1, off = REPAIR_OFF_NO_PROBE, q = TCP_SEND_QUEUE, saved;
-	int ret;
-
-	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on)) == -1)
-		return -1;
-	ret = setsockopt(fd, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q, sizeof(q));
-	if (ret == 0)
-		ret = setsockopt(fd, IPPROTO_TCP, TCP_QUEUE_SEQ, &seq, sizeof(seq));
-	saved = errno;
-	if (setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off)) == -1) {
-		ret = -1;
-		saved = errno;
-	}
-	errno = saved;
-	return ret;
+	return queue_seq(fd, 1, &seq);
 }
 
 int

@@ -23,17 +23,6 @@
  * by a thread that may wake late; never more than this. */
 #define LOSS_SLACK_NS 5000000LL
 
-static uint64_t
-wire_key(const char *src, const char *dst, uint8_t flags, uint32_t seq, uint32_t ack,
-    uint32_t len)
-{
-	uint64_t h = hash_str(src) * 31 + hash_str(dst);
-
-	h = h * 1099511628211ULL ^ seq;
-	h = h * 1099511628211ULL ^ ack;
-	return h * 1099511628211ULL ^ ((uint64_t)flags << 32 | len);
-}
-
 /* The index of why in tl->drop_why, added when new; 255 when full. */
 static uint8_t
 why_index(struct timeline *tl, const char *why)
@@ -77,7 +66,7 @@ index_build(struct work *w, struct lost_index *ix)
 
 		if (x->ts == TL_UNKNOWN || x->tr != TL_UNKNOWN)
 			continue;
-		b = wire_key(x->src, x->dst, x->flags, x->seq, x->ack, x->len) & (ix->nb - 1);
+		b = wire_key(x->src, x->dst, x->seq, x->ack, x->flags, x->len) & (ix->nb - 1);
 		ix->next[i] = ix->head[b];
 		ix->head[b] = i + 1;
 	}
@@ -122,7 +111,7 @@ add_drop(struct work *w, struct lost_index *ix, const struct jrec *o, const char
 	wr.why = why_index(w->tl, jr_str(o, "why"));
 	w->tl->ndropped++;
 	if (!strcmp(by, "loss") && ix->head) {
-		size_t b = wire_key(wr.src, wr.dst, wr.flags, wr.seq, wr.ack, wr.len) & (ix->nb - 1);
+		size_t b = wire_key(wr.src, wr.dst, wr.seq, wr.ack, wr.flags, wr.len) & (ix->nb - 1);
 		struct wire *best = NULL;
 
 		for (size_t j = ix->head[b]; j; j = ix->next[j - 1]) {

@@ -255,8 +255,9 @@ out:
 	return rc;
 }
 
-/* A wire's key in links.jsonl's terms (mark_links). */
-static uint64_t
+/* A wire's key from its addresses and headers: for matching a line of
+ * links.jsonl (mark_links) or of a drops.jsonl (drops.c) to a capture's. */
+uint64_t
 wire_key(const char *src, const char *dst, uint32_t seq, uint32_t ack, uint8_t flags,
     uint32_t len)
 {

@@ -123,4 +123,9 @@ int verify_conns(struct timeline *tl);
 /* binds.c: the socket holding each bind's port when it was made. */
 void hold_binds(struct timeline *tl);
 
+/* packets.c: a hash of a packet's addresses and headers (not its time),
+ * the same for its line in a capture, links.jsonl or a drops.jsonl. */
+uint64_t wire_key(const char *src, const char *dst, uint32_t seq, uint32_t ack,
+    uint8_t flags, uint32_t len);
+
 #endif
