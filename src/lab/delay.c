@@ -139,15 +139,6 @@ delay_wanted(const struct test_spec *t)
 	return 0;
 }
 
-static uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* argv run inside the namespace nsfd; its first line of error into err. */
 static int
 run_in_ns(int nsfd, char *const argv[], char *err, size_t errlen)
@@ -312,15 +303,6 @@ verdict(struct delay_engine *e, uint16_t q, uint32_t id, int accept)
 	(void)mnl_socket_sendto(e->nl, nlh, nlh->nlmsg_len);
 }
 
-static uint64_t
-wall_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* One line for links.jsonl: what happened to the IP packet pkt of len
  * bytes; its index, or -1 when the log is full. */
 static long
@@ -337,7 +319,7 @@ log_packet(struct delay_engine *e, int k, const char *what, const unsigned char 
 	}
 	l = &e->log[e->nlog++];
 	memset(l, 0, sizeof(*l));
-	l->t_ns = wall_ns();
+	l->t_ns = now_realtime_ns();
 	l->link = (uint8_t)(k / 2);
 	l->d = (uint8_t)(k % 2);
 	l->what = what;
@@ -435,7 +417,7 @@ on_packet(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	}
 	dir = &e->dir[k / 2][k % 2];
-	now = mono_ns();
+	now = now_mono_ns();
 	if (dir->loss_pct && (unsigned)(rand_r(&e->seed) % 100) < dir->loss_pct) {
 		dir->count.lost++;
 		log_packet(e, k, "lost", pkt, len);
@@ -503,7 +485,7 @@ on_packet(const struct nlmsghdr *nlh, void *data)
 static uint64_t
 release(struct delay_engine *e, int all)
 {
-	uint64_t now = mono_ns(), next = 0;
+	uint64_t now = now_mono_ns(), next = 0;
 
 	for (int i = 0; i < CAT_MAX_LINKS; i++)
 		for (int d = 0; d < 2; d++) {
@@ -553,7 +535,7 @@ engine_thread(void *arg)
 	(void)pthread_setschedparam(pthread_self(), SCHED_FIFO,
 	    &(struct sched_param){ .sched_priority = 10 });
 	for (;;) {
-		uint64_t next = release(e, 0), now = mono_ns();
+		uint64_t next = release(e, 0), now = now_mono_ns();
 		struct timespec ts, *tp = NULL;
 		ssize_t n;
 
@@ -668,7 +650,7 @@ delay_start(const struct test_spec *t, const struct lab *lab, char *err, size_t 
 	}
 	e->pktfd = -1;
 	e->stopfd = eventfd(0, EFD_CLOEXEC);
-	e->seed = (unsigned)mono_ns();
+	e->seed = (unsigned)now_mono_ns();
 	fd = host_netns_socket(lab->switch_nsfd, AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
 	    NETLINK_NETFILTER);
 	if (e->stopfd == -1 || fd == -1 || (e->nl = mnl_socket_fdopen(fd)) == NULL ||
@@ -748,7 +730,7 @@ write_log(const struct delay_engine *e)
 	}
 	if (e->log_lost)
 		fprintf(f, "{\"t_ns\":%llu,\"what\":\"log-full\",\"left_out\":%lld}\n",
-		    (unsigned long long)wall_ns(), e->log_lost);
+		    (unsigned long long)now_realtime_ns(), e->log_lost);
 	fclose(f);
 }
 
