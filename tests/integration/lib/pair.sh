@@ -31,16 +31,20 @@ port_free() {
 	[ -z "$(ss -Htan "( sport = :$1 or dport = :$1 )" 2>/dev/null)" ]
 }
 
-# pick_ports BASE: sets SPORT and CPORT to two free ports from BASE on, so a
-# TIME_WAIT left by an earlier run of the same test cannot change this one.
+# pick_ports BASE: sets SPORT and CPORT to two free ports among BASE to
+# BASE+39, so a TIME_WAIT left by an earlier run of the same test cannot
+# change this one. The search starts at a place of this shell's pid: two
+# runs of the same test at once (another checkout's make check) then
+# rarely both find the same pair free before either binds it.
 pick_ports() {
-	p=$1
-	while [ "$p" -lt $(($1 + 40)) ]; do
+	i=0 o=$(($$ % 20))
+	while [ "$i" -lt 20 ]; do
+		p=$(($1 + (o + i) % 20 * 2))
 		if port_free "$p" && port_free $((p + 1)); then
 			SPORT=$p CPORT=$((p + 1))
 			return 0
 		fi
-		p=$((p + 2))
+		i=$((i + 1))
 	done
 	echo "no free ports from $1"; exit 77
 }
