@@ -5,7 +5,10 @@
  * CLOSE without a reset, the kernel swapped it for a time-wait socket, and
  * its TIME_WAIT and 60 s are put back here. A side with no trace gets its
  * states rebuilt from the packets by a small state machine (next_state).
- * Then socket snapshots confirm the TIME_WAIT they saw (snaps.c).
+ * A RST ends a rebuilt TIME_WAIT only as the kernel would let it
+ * (rst_ends_tw: the expected sequence number, tcp_rfc1337=0 on its host).
+ * Then socket snapshots confirm the TIME_WAIT they saw (snaps.c), and
+ * keep one a RST was wrongly taken to end.
  */
 #include <stdio.h>
 #include <stdlib.h>
