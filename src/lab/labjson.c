@@ -1,7 +1,7 @@
 /*
  * labjson.c - lab.json (see labjson.h): the lab's id and kind, its hosts
  * file, and per host its namespace, interface, addresses, the lab's
- * sysctls as the host reports them, and its capture. Written whole under
+ * sysctls and tcp_rfc1337 as the host reports them, and its capture. Written whole under
  * a fresh name and renamed (fs_write_file), so a reader never sees half a
  * file and a link planted in its place is never followed.
  */
@@ -19,6 +19,10 @@
 #include "lab/labjson.h"
 #include "util.h"
 
+/* Not set by the lab unless a test asks, but read by the run model:
+ * whether a RST may end a TIME_WAIT on this host (model/states.c). */
+static const char *const recorded[] = { "net/ipv4/tcp_rfc1337", NULL };
+
 static json_t *
 host_json(const struct lab_host *h, int captured, const struct capture_stats *st)
 {
@@ -29,6 +33,9 @@ host_json(const struct lab_host *h, int captured, const struct capture_stats *st
 	for (k = 0; lab_defaults[k][0] != NULL; k++)
 		if (lab_sysctl_get(h, lab_defaults[k][0], value, sizeof(value)) == 0)
 			json_object_set_new(sysctls, lab_defaults[k][0], json_string(value));
+	for (k = 0; recorded[k] != NULL; k++)
+		if (lab_sysctl_get(h, recorded[k], value, sizeof(value)) == 0)
+			json_object_set_new(sysctls, recorded[k], json_string(value));
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "name", h->name,
 	    "netns", h->netns, "ifname", h->ifname, "addr", h->addr,
 	    "addr6", h->addr6, "sysctls", sysctls);

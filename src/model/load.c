@@ -28,12 +28,14 @@
 #include "model/input.h"
 #include "model/work.h"
 
-/* lab.json: the hosts and their addresses. Missing: none. */
+/* lab.json: the hosts, their addresses and the sysctls the model reads.
+ * Missing: none. */
 static int
 load_hosts(struct work *w)
 {
 	char path[4200];
 	json_t *root, *h;
+	const char *s;
 	size_t i;
 
 	snprintf(path, sizeof(path), "%s/lab.json", w->tl->testdir);
@@ -48,6 +50,10 @@ load_hosts(struct work *w)
 		snprintf(th->name, sizeof(th->name), "%s", j_str(h, "name"));
 		snprintf(th->addr, sizeof(th->addr), "%s", j_str(h, "addr"));
 		snprintf(th->addr6, sizeof(th->addr6), "%s", j_str(h, "addr6"));
+		/* A string, as the host's /proc/sys has it; older labs did not
+		 * record it. */
+		s = j_str(json_object_get(h, "sysctls"), "net/ipv4/tcp_rfc1337");
+		th->rfc1337 = (s[0] == '0' || s[0] == '1') && !s[1] ? s[0] - '0' : -1;
 	}
 	json_decref(root);
 	return 0;

@@ -135,6 +135,7 @@ read_pcap(struct work *w, const char *file, struct cap_pkt **all, size_t *nall,
 	if (h < 0 && tl->nhosts < 8) {
 		h = tl->nhosts++;
 		scopy(tl->hosts[h].name, sizeof(tl->hosts[h].name), name);
+		tl->hosts[h].rfc1337 = -1;	/* a real machine's: not known */
 		a = addr_from_events(w, name, tl->hosts[h].addr, sizeof(tl->hosts[h].addr));
 		if (a < 0) {
 			free(v);

@@ -13,6 +13,7 @@
 #include "model/input.h"
 #include "model/jsonl.h"
 #include "model/work.h"
+#include "pcapread.h"
 
 /* 0, or -1 out of memory. */
 static int
@@ -124,6 +125,17 @@ load_snaps(struct work *w)
 	return rc;
 }
 
+/* Whether side got a RST at t. */
+static int
+ends_at_rst(const struct tl_conn *c, int side, int64_t t)
+{
+	for (size_t i = 0; i < c->npkts; i++)
+		if ((c->pkts[i].flags & TCPF_RST) && c->pkts[i].from != side &&
+		    t_on(&c->pkts[i], side) == t)
+			return 1;
+	return 0;
+}
+
 void
 confirm_with_snaps(struct work *w, struct tl_conn *c, int side)
 {
@@ -141,6 +153,14 @@ confirm_with_snaps(struct work *w, struct tl_conn *c, int side)
 		for (size_t k = 0; k < c->nstates[side]; k++) {
 			struct tl_state *st = &c->states[side][k];
 
+			/* A rebuilt end at a RST that the snapshot saw did
+			 * not end the TIME_WAIT moves to when the snapshot
+			 * says its timer runs out. (Not an end at the next
+			 * SYN: that snapshot may be of the next connection.) */
+			if (st->state == TS_TIME_WAIT && st->t <= s->t &&
+			    k + 2 == c->nstates[side] && st[1].state == TS_CLOSE &&
+			    st[1].inferred && st[1].t < s->t && ends_at_rst(c, side, st[1].t))
+				st[1].t = s->t + (int64_t)s->expires_ms * 1000000;
 			if (st->state == TS_TIME_WAIT && st->t <= s->t &&
 			    (k + 1 == c->nstates[side] || c->states[side][k + 1].t >= s->t))
 				st->confirmed = 1;

@@ -5,7 +5,10 @@
  * CLOSE without a reset, the kernel swapped it for a time-wait socket, and
  * its TIME_WAIT and 60 s are put back here. A side with no trace gets its
  * states rebuilt from the packets by a small state machine (next_state).
- * Then socket snapshots confirm the TIME_WAIT they saw (snaps.c).
+ * A RST ends a rebuilt TIME_WAIT only as the kernel would let it
+ * (rst_ends_tw: the expected sequence number, tcp_rfc1337=0 on its host).
+ * Then socket snapshots confirm the TIME_WAIT they saw (snaps.c), and
+ * keep one a RST was wrongly taken to end.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,10 +53,60 @@ next_syn_on(const struct work *w, const struct tl_conn *c, int side)
 	return TL_UNKNOWN;
 }
 
+/* The sequence number side expects next from its peer at t: the furthest
+ * end of the peer's segments that reached side's host by then (a SYN and a
+ * FIN count one each; a RST none). 0 when none is known to have arrived. */
+static int
+rcv_nxt_at(const struct tl_conn *c, int side, int64_t t, uint32_t *nxt)
+{
+	int known = 0;
+
+	for (size_t i = 0; i < c->npkts; i++) {
+		const struct tl_pkt *p = &c->pkts[i];
+		int64_t tp = t_on(p, side);
+		uint32_t end;
+
+		if (p->from == side || (p->flags & TCPF_RST) || tp == TL_UNKNOWN || tp > t)
+			continue;
+		end = p->seq + p->len + !!(p->flags & TCPF_SYN) + !!(p->flags & TCPF_FIN);
+		if (!known || (int32_t)(end - *nxt) > 0)
+			*nxt = end;
+		known = 1;
+	}
+	return known;
+}
+
+/*
+ * Whether the RST p, which side's time-wait socket got at tp, ends it: the
+ * rules of the kernel's tcp_timewait_state_process. In TIME_WAIT only a RST
+ * with the very sequence number expected next counts, and only on a host
+ * with net.ipv4.tcp_rfc1337=0 (RFC 1337 asks to ignore it: with 1 the
+ * socket stays); an older RST of the stream is ignored either way. An
+ * orphaned FIN_WAIT2 (no FIN from the peer yet) ends at any RST in its
+ * window, whatever the setting; the window is not captured, so there "at or
+ * after the expected number" stands for it. A setting not recorded (a run
+ * from before lab.json had it, or a real machine's) is taken as Linux's
+ * default, 0; a sequence number not known to expect, as matching.
+ */
+static int
+rst_ends_tw(const struct work *w, const struct tl_conn *c, int side,
+    const struct tl_pkt *p, int64_t tp, int in_time_wait)
+{
+	int h = host_by_name(w->tl, c->host[side]);
+	uint32_t nxt = 0;
+
+	if (!rcv_nxt_at(c, side, tp, &nxt))
+		return in_time_wait ? h < 0 || w->tl->hosts[h].rfc1337 != 1 : 1;
+	if (!in_time_wait)
+		return (int32_t)(p->seq - nxt) >= 0;
+	return p->seq == nxt && (h < 0 || w->tl->hosts[h].rfc1337 != 1);
+}
+
 /*
  * Put back what the time-wait socket did: TIME_WAIT once a FIN came in (at
- * once, or later for an orphaned FIN_WAIT2), for 60 s, or until a RST, or
- * until the next SYN on the same 4-tuple takes its place.
+ * once, or later for an orphaned FIN_WAIT2), for 60 s, or until a RST that
+ * ends it (it sent one, or got one rst_ends_tw takes), or until the next
+ * SYN on the same 4-tuple takes its place.
  */
 static int
 rebuild_time_wait(struct work *w, struct tl_conn *c, int side, int64_t t_rst,
@@ -86,25 +139,31 @@ rebuild_time_wait(struct work *w, struct tl_conn *c, int side, int64_t t_rst,
 		if (s == TS_FIN_WAIT1 || s == TS_LAST_ACK)
 			t_peer_fin = c->states[!side][i].t;
 	}
+	for (i = 0; i < c->npkts && t_fin == TL_UNKNOWN; i++) {
+		const struct tl_pkt *p = &c->pkts[i];
+
+		if (p->from != side && (p->flags & TCPF_FIN))
+			t_fin = t_on(p, side);
+	}
+	if (t_fin == TL_UNKNOWN && old == TS_CLOSING)
+		t_fin = t;
+	if (t_fin == TL_UNKNOWN)
+		t_fin = t_peer_fin;
+	if (t_fin != TL_UNKNOWN && t_fin < t)
+		t_fin = t;
+	/* The first RST that ends it: one it sent, or one it got and takes
+	 * (in TIME_WAIT from the FIN on, in FIN_WAIT2 before). */
 	for (i = 0; i < c->npkts; i++) {
 		const struct tl_pkt *p = &c->pkts[i];
 		int64_t tp = t_on(p, side);
 
-		if (tp == TL_UNKNOWN)
+		if (!(p->flags & TCPF_RST) || tp == TL_UNKNOWN || tp < t ||
+		    (t_end != TL_UNKNOWN && tp >= t_end))
 			continue;
-		if ((p->flags & TCPF_RST) && tp >= t && (t_end == TL_UNKNOWN || tp < t_end))
+		if (p->from == side || rst_ends_tw(w, c, side, p, tp,
+		    t_fin != TL_UNKNOWN && tp >= t_fin))
 			t_end = tp;
-		if (p->from != side && (p->flags & TCPF_FIN) && t_fin == TL_UNKNOWN &&
-		    (t_end == TL_UNKNOWN || tp < t_end))
-			t_fin = tp;
 	}
-	if (t_fin == TL_UNKNOWN && old == TS_CLOSING)
-		t_fin = t;
-	if (t_fin == TL_UNKNOWN && t_peer_fin != TL_UNKNOWN &&
-	    (t_end == TL_UNKNOWN || t_peer_fin < t_end))
-		t_fin = t_peer_fin;
-	if (t_fin != TL_UNKNOWN && t_fin < t)
-		t_fin = t;
 	c->nstates[side]--;	/* the CLOSE the swap showed */
 	if (t_fin != TL_UNKNOWN && (t_end == TL_UNKNOWN || t_fin < t_end)) {
 		if (push_state(c, side, t_fin, TS_TIME_WAIT, 1, &cap))
@@ -235,6 +294,16 @@ sm_step(const struct work *w, struct tl_conn *c, int side, struct pkt_sm *mp,
 	enum tcp_st next = TS_UNKNOWN;
 	int rc = -1;
 
+	if (m.cur == TS_TIME_WAIT) {
+		/* Its end is drawn already (60 s, or the next SYN): a RST it
+		 * sends or takes brings it forward; any other is ignored. */
+		struct tl_state *end = &c->states[side][c->nstates[side] - 1];
+
+		if ((p->flags & TCPF_RST) && end->state == TS_CLOSE && t < end->t &&
+		    (p->from == side || rst_ends_tw(w, c, side, p, t, 1)))
+			end->t = t;
+		return 0;
+	}
 	if (p->flags & TCPF_RST) {
 		next = TS_CLOSE;
 	} else if (p->from == side) {	/* we send */

@@ -112,6 +112,7 @@ struct tl_conn {
 struct tl_host {
 	char name[16];
 	char addr[46], addr6[46];
+	int rfc1337;		/* its net.ipv4.tcp_rfc1337 (lab.json), -1: not recorded */
 };
 
 struct timeline {

@@ -1,8 +1,8 @@
 /*
  * reportmd.c - report.md, a test's report for a person, drawn like the
  * other renderers from the run model (r->tl) and the checks' results: what
- * ran, the checks, the outcomes of a series, who held TIME_WAIT at the
- * end, every packet in order, the socket tables, then (once the drawings
+ * ran, the checks, the outcomes of a series, the proxy's own log lines,
+ * who held TIME_WAIT at the end, every packet in order, the socket tables, then (once the drawings
  * are made) the Mermaid diagram and the kernel trace's figures.
  */
 #include <stdio.h>
@@ -152,6 +152,67 @@ write_binds(FILE *f, const struct test_rec *r)
 	}
 }
 
+/* "client ip:port -> server ip:port (host -> host)" of a connection. */
+static void
+write_conn(FILE *f, const struct tl_conn *c)
+{
+	fprintf(f, "%s -> %s (%s -> %s)", c->client, c->server, c->host[TL_CLIENT],
+	    c->host[TL_SERVER]);
+}
+
+/*
+ * Each line of a proxy's own log the run model read (model/proxylog.c),
+ * where the drawings put it, with the time it says itself, what it says,
+ * and the connections it names: the client's by its 4-tuple, the
+ * backend's by the 4-tuple the proxy logged or by time (upmatch).
+ */
+static void
+write_proxy_log(FILE *f, const struct test_rec *r)
+{
+	const struct timeline *tl = r->tl;
+	size_t n = 0;
+
+	for (size_t i = 0; tl && i < tl->nevents; i++) {
+		const struct tl_event *e = &tl->events[i];
+
+		if (!e->t_logged)	/* a program's event */
+			continue;
+		if (n++ == 0)
+			fprintf(f, "\n## The proxy's log\n\n"
+			    "Each line of the proxy's own log (in `%s/`), at the time the "
+			    "drawings put it, then when it was logged as far as its own "
+			    "clock tells (a whole-second error line: its request's "
+			    "window), and the connections it names: the client's by its "
+			    "4-tuple, the backend's by the 4-tuple the proxy logged or, "
+			    "when it logs no source port, by time.\n\n", e->prog);
+		if (n > MAX_LISTED)
+			continue;
+		fprintf(f, "- %+.6f s (logged %+.6f..%+.6f s) %s: %s", ((double)e->t -
+		    (double)r->t0_ns) / 1e9, ((double)e->t_logged - (double)r->t0_ns) / 1e9,
+		    ((double)e->t_logged + (double)e->t_prec - (double)r->t0_ns) / 1e9,
+		    e->step, e->detail);
+		if (e->errname[0])
+			fprintf(f, " [%s]", e->errname);
+		else if (e->ret >= 100 && e->ret < 600)
+			fprintf(f, " [status %d]", e->ret);
+		fprintf(f, "; client: ");
+		if (e->conn >= 0 && (size_t)e->conn < tl->nconns)
+			write_conn(f, &tl->conns[e->conn]);
+		else
+			fprintf(f, "none found");
+		fprintf(f, "; backend: ");
+		if (e->upconn > 0 && (size_t)e->upconn <= tl->nconns) {
+			write_conn(f, &tl->conns[e->upconn - 1]);
+			fprintf(f, ", by %s", e->upmatch[0] ? e->upmatch : "?");
+		} else {
+			fprintf(f, "none");
+		}
+		fprintf(f, "\n");
+	}
+	if (n > MAX_LISTED)
+		fprintf(f, "- ... and %zu more: see the proxy's log files\n", n - MAX_LISTED);
+}
+
 void
 render_report_md(FILE *f, const struct test_rec *r, const struct check_result *res,
     int nres, int ok, const struct outcome_count *oc, int noc, int runs)
@@ -205,6 +266,7 @@ render_report_md(FILE *f, const struct test_rec *r, const struct check_result *r
 			fprintf(f, "| %s | %d |\n", oc[i].name, oc[i].count);
 	}
 	write_binds(f, r);
+	write_proxy_log(f, r);
 	write_time_wait(f, r);
 	fprintf(f, "\n## Packets, in order\n\nEach packet once, timed on the host that sent it; "
 	    "t=0 is when the first client started.\n\n```\n");

@@ -17,7 +17,8 @@
 #      from port 40000, the second's connect() error (EADDRNOTAVAIL) and
 #      its 502 / 503 are tied to the second client connection and name no
 #      backend connection, drawn in order: the error after the request's
-#      data, the 5xx after the answer;
+#      data, the 5xx after the answer; and the error listed in report.md's
+#      "The proxy's log" with that client connection;
 #   2. the checks can fail: nginx-keepalive's checks on a copy that runs
 #      nginx's default upstream fail on the backend hop (a FIN from the
 #      proxy, a TIME_WAIT towards the backend, no connection kept open);
@@ -160,6 +161,11 @@ for id in nginx-no-ports apache-no-ports; do
 	    "$out/runs/$id/sequence.mmd" || fail "$id: the error is not drawn"
 	grep -q 'class="plogerr"' "$out/runs/$id/sequence.svg" ||
 		fail "$id: the error is not drawn in red in sequence.svg"
+	# and listed in report.md, on the second client connection
+	sc=$(echo "$second" | jq -r '.client + " -> " + .server')
+	sed -n "/^## The proxy's log/,/^## /p" "$out/runs/$id/report.md" |
+	    grep -F "(99: Cannot assign requested address) [EADDRNOTAVAIL]; client: $sc (client -> proxy); backend: none" >/dev/null ||
+		fail "$id: report.md's proxy log has no 99 line on the second client connection"
 	echo "ok: $id: connect() failed (99) and the $(echo "$second" | jq --arg k "$kind" '.events[] | select(.step == $k and .ret >= 500) | .ret')" \
 	    "on the second client connection, no backend connection"
 done
