@@ -1,10 +1,13 @@
 #!/bin/sh
 # race_drawing.sh - the close race's drawings stay within what viewers take:
-# `lab run 005 --repeat 1000 --fast` draws one run per outcome seen in
+# `lab run 005 --repeat 400 --fast` draws one run per outcome seen in
 # runs.jsonl (not the first 24 runs), every sequence*.svg under 32,767 px
 # tall (librsvg's limit) and every sequence*.mmd under 50,000 bytes
 # (Mermaid's maxTextSize); `--draw 7` draws run 7 alone (client port 10006).
 # The terminal line and --show give each outcome's count and share.
+# 400 runs, not the issue's 1,000: drawn whole they would be some 47,000 px
+# tall, over the limit as 1,000 are, and under ASan 1,000 took 91 s of
+# make check (make bench times the 1,000).
 # Needs root (the lab).
 [ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
 out=$(mktemp -d)
@@ -12,12 +15,12 @@ trap 'rm -rf "$out"' EXIT
 # The race's own verdict (every run consistent with the sockets) is
 # report_lab.sh's business; under heavy load one run in a thousand may
 # disagree. Here: it ran (exit 0 or 1, not 2 or a crash) and drew.
-"$TW" lab run 005 --repeat 1000 --fast --out "$out/run" >"$out/lab.log" 2>&1
+"$TW" lab run 005 --repeat 400 --fast --out "$out/run" >"$out/lab.log" 2>&1
 rc=$?
-[ $rc -le 1 ] && [ "$(wc -l <"$out/run/005/runs.jsonl")" -eq 1000 ] ||
+[ $rc -le 1 ] && [ "$(wc -l <"$out/run/005/runs.jsonl")" -eq 400 ] ||
 	{ tail -20 "$out/lab.log"; echo "FAIL: lab run (exit $rc)"; exit 1; }
 d="$out/run/005"
-grep -Eq '(PASS|FAIL) +1000 runs: [a-z_]+ [0-9]+ \([0-9.]+%\)' "$out/lab.log" ||
+grep -Eq '(PASS|FAIL) +400 runs: [a-z_]+ [0-9]+ \([0-9.]+%\)' "$out/lab.log" ||
 	{ grep 005 "$out/lab.log"; echo "FAIL: no outcome counts on the terminal line"; exit 1; }
 outcomes=$(grep -o '"outcome":"[a-z_]*"' "$d/runs.jsonl" | sort -u | wc -l)
 [ "$outcomes" -ge 1 ] || { echo "FAIL: no outcomes in runs.jsonl"; exit 1; }
