@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -159,4 +160,22 @@ exec_child_fail(int pipefd, int step)
 
 	(void)!write(pipefd, report, sizeof(report));
 	_exit(127);
+}
+
+int
+exec_child_wait(pid_t pid, const int fds[2], int report[2])
+{
+	int status;
+	ssize_t n;
+
+	close(fds[1]);
+	do
+		n = read(fds[0], report, 2 * sizeof(int));
+	while (n < 0 && errno == EINTR);
+	close(fds[0]);
+	if (n != (ssize_t)(2 * sizeof(int)))
+		return 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return -1;
 }

@@ -35,4 +35,11 @@ int fmt(char *buf, size_t size, const char *f, ...)
  * (two ints) on pipefd for the parent to read, then _exit(127). */
 _Noreturn void exec_child_fail(int pipefd, int step);
 
+/* In the parent, after fork: closes fds[1] (the child's end of the
+ * O_CLOEXEC pipe), reads what the child reported with exec_child_fail,
+ * closes fds[0]. 0 when the child reached exec (the pipe closed empty);
+ * -1 when it failed before: the child is reaped and report holds its
+ * errno and step. */
+int exec_child_wait(pid_t pid, const int fds[2], int report[2]);
+
 #endif

@@ -24,7 +24,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +40,7 @@
 
 #include "host/ktrace.h"
 #include "host/tep.h"
+#include "host/tinst.h"
 #include "tcpstate.h"
 #include "util.h"
 
@@ -84,18 +84,12 @@ struct lab_addr {
 };
 
 struct ktrace {
-	struct tracefs_instance *inst;
-	struct tep_handle *tep;
+	struct tinst t;		/* the instance, its reader, and the lock of ev */
 	struct kev_format fmt[KEV_NTYPES];
 	struct lab_addr *addrs;
 	int naddrs;
 	int64_t mono_to_real;	/* add to a mono time to get wall time */
 	uint64_t sk_key;	/* kernel addresses are written mixed with it */
-	pthread_t reader;
-	int reader_started;
-	int stopping;		/* set by ktrace_stop, read by the reader (atomics) */
-	int mounted;		/* tracefs was mounted for this trace: unmount after */
-	pthread_mutex_t lock;	/* events array: reader thread vs final drain */
 	struct kev *ev;
 	size_t nev, cap;
 	int oom;
@@ -307,26 +301,6 @@ on_record(struct tep_event *e, struct tep_record *r, int cpu, void *ctx)
 	return 0;
 }
 
-static void
-drain(struct ktrace *kt)
-{
-	pthread_mutex_lock(&kt->lock);
-	tracefs_iterate_raw_events(kt->tep, kt->inst, NULL, 0, on_record, kt);
-	pthread_mutex_unlock(&kt->lock);
-}
-
-static void *
-reader_main(void *arg)
-{
-	struct ktrace *kt = arg;
-
-	while (!__atomic_load_n(&kt->stopping, __ATOMIC_ACQUIRE)) {
-		drain(kt);
-		sleep_ns(5 * NSEC_PER_MSEC);
-	}
-	return NULL;
-}
-
 /* Wall minus monotonic, from the sample whose monotonic bracket is tightest. */
 static int64_t
 sample_clock_offset(void)
@@ -371,26 +345,12 @@ parse_addrs(struct ktrace *kt, const char *const *addrs,
 }
 
 static void
-destroy_instance(struct ktrace *kt)
-{
-	if (!kt->inst)
-		return;
-	tracefs_event_disable(kt->inst, NULL, NULL);
-	tracefs_instance_file_write(kt->inst, "tracing_on", "0");
-	tracefs_instance_destroy(kt->inst);
-	tracefs_instance_free(kt->inst);
-	kt->inst = NULL;
-}
-
-static void
 ktrace_free(struct ktrace *kt)
 {
 	if (!kt)
 		return;
-	destroy_instance(kt);
-	if (kt->tep)
-		tep_free(kt->tep);
-	pthread_mutex_destroy(&kt->lock);
+	tinst_close(&kt->t);	/* the instance, and the mount made for it */
+	tinst_fini(&kt->t);
 	free(kt->addrs);
 	free(kt->ev);
 	free(kt);
@@ -409,28 +369,6 @@ ktrace_free(struct ktrace *kt)
 #define MARK_DIR "/run/timewait"
 
 static int marks_ours(int remove);
-
-/* Alive and not a zombie: a killed run may wait a while to be reaped. */
-static int
-process_alive(int pid)
-{
-	char path[64], buf[256], *p;
-	ssize_t n;
-	int fd;
-
-	if (kill(pid, 0) == -1 && errno != EPERM)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');	/* the name may hold spaces and parentheses */
-	return p == NULL || p[1] == '\0' || p[2] != 'Z';
-}
 
 /* How many marks of timewait's tracefs mounts there are. */
 static int
@@ -497,7 +435,7 @@ marks_ours(int remove)
 		if (sscanf(e->d_name, "tracefs.%d", &pid) != 1 || pid <= 0)
 			continue;
 		n++;
-		if (pid != (int)getpid() && process_alive(pid))
+		if (pid != (int)getpid() && tinst_pid_alive(pid))
 			live++;
 		else if (remove && snprintf(path, sizeof(path), MARK_DIR "/%s", e->d_name) > 0)
 			unlink(path);
@@ -541,13 +479,13 @@ ktrace_unmount_for(pid_t pid)
 	int other, live = 0;
 
 	if (snprintf(path, sizeof(path), MARK_DIR "/tracefs.%d", (int)pid) <= 0 ||
-	    access(path, F_OK) < 0 || process_alive((int)pid))
+	    access(path, F_OK) < 0 || tinst_pid_alive((int)pid))
 		return;
 	ktrace_unmount();
 	d = opendir(MARK_DIR);
 	while (d != NULL && (e = readdir(d)) != NULL)
 		if (sscanf(e->d_name, "tracefs.%d", &other) == 1 && other > 0 &&
-		    other != (int)pid && process_alive(other))
+		    other != (int)pid && tinst_pid_alive(other))
 			live++;
 	if (d != NULL)
 		closedir(d);
@@ -606,9 +544,9 @@ set_filters(struct ktrace *kt)
 			snprintf(full, sizeof(full), "%s", f);
 		else
 			continue;
-		if (tracefs_event_file_write(kt->inst, kev_system[t], kev_name[t],
+		if (tracefs_event_file_write(kt->t.inst, kev_system[t], kev_name[t],
 		    "filter", full) < 0 && t == KEV_STATE)
-			tracefs_event_file_write(kt->inst, kev_system[t], kev_name[t],
+			tracefs_event_file_write(kt->t.inst, kev_system[t], kev_name[t],
 			    "filter", "protocol == 6");
 	}
 }
@@ -618,110 +556,61 @@ ktrace_start(const char *instance, const char *const *addrs,
     const char *const *names, int naddrs, char *err, size_t errlen)
 {
 	struct ktrace *kt;
-	char kb[32], terr[200];
-	int e, mounted;
+	char terr[200];
 
 	if (!instance || !*instance || strchr(instance, '/')) {
 		seterr(err, errlen, "ktrace: bad instance name", EINVAL);
 		return NULL;
 	}
-	mounted = ktrace_mount();
-	if (mounted < 0) {
-		seterr(err, errlen, "ktrace: cannot mount tracefs at " TRACEFS_DIR, errno);
+	kt = calloc(1, sizeof(*kt));
+	if (!kt) {
+		seterr(err, errlen, "ktrace", ENOMEM);
 		return NULL;
+	}
+	tinst_init(&kt->t);
+	kt->t.on_record = on_record;
+	kt->t.ctx = kt;
+	kt->t.period_ns = 5 * NSEC_PER_MSEC;
+	if (tinst_mount(&kt->t) < 0) {
+		seterr(err, errlen, "ktrace: cannot mount tracefs at " TRACEFS_DIR, errno);
+		goto fail;
 	}
 	if (tracefs_instance_exists(instance)) {
 		seterr(err, errlen, "ktrace: tracing instance already exists",
 		    EEXIST);
-		if (mounted == 1)
-			ktrace_unmount();
-		return NULL;
+		goto fail;
 	}
-	kt = calloc(1, sizeof(*kt));
-	if (!kt) {
-		seterr(err, errlen, "ktrace", ENOMEM);
-		if (mounted == 1)
-			ktrace_unmount();
-		return NULL;
-	}
-	kt->mounted = mounted == 1;
-	pthread_mutex_init(&kt->lock, NULL);
 	if (parse_addrs(kt, addrs, names, naddrs)) {
 		seterr(err, errlen, "ktrace: bad lab address", EINVAL);
 		goto fail;
 	}
 	/* Only the four formats (tep.h): not every event and kallsyms. */
-	kt->tep = host_tep_events(kev_system, kev_name, KEV_NTYPES, terr, sizeof(terr));
-	if (!kt->tep) {
+	kt->t.tep = host_tep_events(kev_system, kev_name, KEV_NTYPES, terr, sizeof(terr));
+	if (!kt->t.tep) {
 		snprintf(err, errlen, "ktrace: %s", terr);
 		goto fail;
 	}
 	for (int t = 0; t < KEV_NTYPES; t++) {
-		if (load_format(kt->tep, t, &kt->fmt[t])) {
+		if (load_format(kt->t.tep, t, &kt->fmt[t])) {
 			snprintf(err, errlen, "ktrace: no tracepoint %s:%s in this kernel",
 			    kev_system[t], kev_name[t]);
 			goto fail;
 		}
 	}
-	kt->inst = tracefs_instance_create(instance);
-	if (!kt->inst) {
-		seterr(err, errlen, "ktrace: creating the tracing instance", errno);
-		goto fail;
-	}
 	kt->buffer_kb = buffer_kb_wanted ? buffer_kb_wanted : KTRACE_DEFAULT_KB;
-	snprintf(kb, sizeof(kb), "%zu", kt->buffer_kb);
-	if (tracefs_instance_file_write(kt->inst, "buffer_size_kb", kb) < 0 ||
-	    tracefs_instance_file_write(kt->inst, "trace_clock", "mono") < 0) {
-		seterr(err, errlen, "ktrace: setting buffer size and clock", errno);
+	if (tinst_open(&kt->t, instance, kt->buffer_kb, "mono", "ktrace: ", err,
+	    errlen) < 0)
 		goto fail;
-	}
 	set_filters(kt);
-	for (int t = 0; t < KEV_NTYPES; t++) {
-		if (tracefs_event_enable(kt->inst, kev_system[t], kev_name[t]) < 0) {
-			snprintf(err, errlen, "ktrace: enabling %s:%s: %s",
-			    kev_system[t], kev_name[t], strerror(errno));
-			goto fail;
-		}
-	}
 	kt->mono_to_real = sample_clock_offset();
 	kt->sk_key = now_realtime_ns() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
-	tracefs_instance_file_write(kt->inst, "tracing_on", "1");
-	e = pthread_create(&kt->reader, NULL, reader_main, kt);
-	if (e) {
-		seterr(err, errlen, "ktrace: reader thread", e);
+	if (tinst_start(&kt->t, kev_system, kev_name, KEV_NTYPES, "ktrace: ", err,
+	    errlen) < 0)
 		goto fail;
-	}
-	kt->reader_started = 1;
 	return kt;
 fail:
-	mounted = kt->mounted;
-	ktrace_free(kt);	/* removes the instance */
-	if (mounted)
-		ktrace_unmount();
+	ktrace_free(kt);	/* removes the instance, and the mount made for it */
 	return NULL;
-}
-
-/* Per-CPU "overrun" and "dropped events" counters of the instance. */
-static uint64_t
-read_overruns(struct ktrace *kt)
-{
-	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
-	uint64_t total = 0;
-
-	for (long cpu = 0; cpu < ncpu; cpu++) {
-		char path[64], *text, *p;
-
-		snprintf(path, sizeof(path), "per_cpu/cpu%ld/stats", cpu);
-		text = tracefs_instance_file_read(kt->inst, path, NULL);
-		if (!text)
-			continue;
-		if ((p = strstr(text, "overrun:")))
-			total += strtoull(p + 8, NULL, 10);
-		if ((p = strstr(text, "dropped events:")))
-			total += strtoull(p + 15, NULL, 10);
-		free(text);
-	}
-	return total;
 }
 
 static int
@@ -829,13 +718,10 @@ ktrace_stop(struct ktrace *kt, const char *jsonl_path, struct ktrace_stats *st)
 
 	if (!kt)
 		return -1;
-	/* Stop the events first so that the last drain sees everything. */
-	tracefs_event_disable(kt->inst, NULL, NULL);
-	__atomic_store_n(&kt->stopping, 1, __ATOMIC_RELEASE);
-	if (kt->reader_started)
-		pthread_join(kt->reader, NULL);
-	drain(kt);
-	kt->overrun = read_overruns(kt);
+	/* The events stop first so that the last drain sees everything. */
+	tinst_stop(&kt->t);
+	tinst_drain(&kt->t);
+	kt->overrun = tinst_overruns(&kt->t);
 	if (st) {
 		memset(st, 0, sizeof(*st));
 		st->events = kt->nev;
@@ -844,9 +730,7 @@ ktrace_stop(struct ktrace *kt, const char *jsonl_path, struct ktrace_stats *st)
 		st->overrun = kt->overrun;
 		st->buffer_kb = kt->buffer_kb;
 	}
-	destroy_instance(kt);
-	if (kt->mounted)
-		ktrace_unmount();
+	tinst_close(&kt->t);
 	if (kt->oom)
 		rc = -1;
 	if (kt->nev > 0)	/* qsort may not take a null array, even empty */

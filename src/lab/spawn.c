@@ -195,9 +195,8 @@ pid_t
 lab_spawn(const struct lab *lab, const struct lab_host *h, char *const argv[],
     const struct lab_proc_opts *o)
 {
-	int fds[2], report[2], status, e;
+	int fds[2], report[2], e;
 	pid_t parent = getpid(), pid;
-	ssize_t n;
 
 	if (h == NULL || h->nsfd < 0 || argv == NULL || argv[0] == NULL ||
 	    argv[0][0] != '/' || (o->dir_view != NULL && (o->dir_src == NULL ||
@@ -219,14 +218,7 @@ lab_spawn(const struct lab *lab, const struct lab_host *h, char *const argv[],
 		close(fds[0]);
 		child(lab, h, argv, o, parent, fds[1]);
 	}
-	close(fds[1]);
-	do
-		n = read(fds[0], report, sizeof(report));
-	while (n < 0 && errno == EINTR);
-	close(fds[0]);
-	if (n == (ssize_t)sizeof(report)) {
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+	if (exec_child_wait(pid, fds, report) < 0) {
 		errno = report[0] != 0 ? report[0] : EIO;
 		return -1;
 	}

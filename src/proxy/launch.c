@@ -302,9 +302,8 @@ static pid_t
 spawn(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
     char *err, size_t errlen)
 {
-	int fds[2], report[2], status;
+	int fds[2], report[2];
 	pid_t parent = getpid(), pid;
-	ssize_t n;
 
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
@@ -321,14 +320,7 @@ spawn(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
 		close(fds[0]);
 		child(nsfd, outfd, errfd, dir, argv, parent, fds[1]);
 	}
-	close(fds[1]);
-	do
-		n = read(fds[0], report, sizeof(report));
-	while (n < 0 && errno == EINTR);
-	close(fds[0]);
-	if (n == (ssize_t)sizeof(report)) {
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+	if (exec_child_wait(pid, fds, report) < 0) {
 		snprintf(err, errlen, "%s: %s: %s", argv[0],
 		    report[1] > 0 && report[1] < 9 ? step_names[report[1]] : "start",
 		    strerror(report[0]));

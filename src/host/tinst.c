@@ -1,0 +1,179 @@
+/*
+ * tinst.c - a tracing instance of our own and its reader thread (tinst.h),
+ * for ktrace.c and watch/wtrace.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <tracefs.h>
+#include <event-parse.h>
+
+#include "host/ktrace.h"
+#include "host/tinst.h"
+#include "util.h"
+
+void
+tinst_init(struct tinst *ti)
+{
+	memset(ti, 0, sizeof(*ti));
+	pthread_mutex_init(&ti->lock, NULL);
+}
+
+int
+tinst_mount(struct tinst *ti)
+{
+	int m = ktrace_mount();
+
+	if (m < 0)
+		return -1;
+	ti->mounted = m == 1;
+	return 0;
+}
+
+int
+tinst_open(struct tinst *ti, const char *name, size_t buffer_kb,
+    const char *clock, const char *who, char *err, size_t errlen)
+{
+	char kb[32];
+
+	if (!(ti->inst = tracefs_instance_create(name))) {
+		snprintf(err, errlen, "%screating tracing instance %s: %s", who,
+		    name, strerror(errno));
+		return -1;
+	}
+	snprintf(kb, sizeof(kb), "%zu", buffer_kb);
+	if (tracefs_instance_file_write(ti->inst, "buffer_size_kb", kb) < 0 ||
+	    (clock && tracefs_instance_file_write(ti->inst, "trace_clock", clock) < 0)) {
+		snprintf(err, errlen, "%ssetting the trace buffer size%s: %s", who,
+		    clock ? " and clock" : "", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void
+tinst_drain(struct tinst *ti)
+{
+	pthread_mutex_lock(&ti->lock);
+	tracefs_iterate_raw_events(ti->tep, ti->inst, NULL, 0, ti->on_record, ti->ctx);
+	pthread_mutex_unlock(&ti->lock);
+}
+
+static void *
+reader_main(void *arg)
+{
+	struct tinst *ti = arg;
+
+	while (!__atomic_load_n(&ti->stopping, __ATOMIC_ACQUIRE)) {
+		if (ti->each_pass)
+			ti->each_pass(ti->ctx);
+		tinst_drain(ti);
+		sleep_ns(ti->period_ns);
+	}
+	return NULL;
+}
+
+int
+tinst_start(struct tinst *ti, const char *const *sys, const char *const *name,
+    int n, const char *who, char *err, size_t errlen)
+{
+	int e;
+
+	for (int t = 0; t < n; t++)
+		if (tracefs_event_enable(ti->inst, sys[t], name[t]) < 0) {
+			snprintf(err, errlen, "%senabling %s:%s: %s", who, sys[t],
+			    name[t], strerror(errno));
+			return -1;
+		}
+	tracefs_instance_file_write(ti->inst, "tracing_on", "1");
+	if ((e = pthread_create(&ti->reader, NULL, reader_main, ti))) {
+		snprintf(err, errlen, "%strace reader thread: %s", who, strerror(e));
+		return -1;
+	}
+	ti->started = 1;
+	return 0;
+}
+
+void
+tinst_stop(struct tinst *ti)
+{
+	/* Events off first, so that a last drain sees everything. */
+	if (ti->inst)
+		tracefs_event_disable(ti->inst, NULL, NULL);
+	__atomic_store_n(&ti->stopping, 1, __ATOMIC_RELEASE);
+	if (ti->started)
+		pthread_join(ti->reader, NULL);
+	ti->started = 0;
+}
+
+uint64_t
+tinst_overruns(const struct tinst *ti)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+	uint64_t total = 0;
+
+	for (long cpu = 0; cpu < ncpu; cpu++) {
+		char path[64], *text, *p;
+
+		snprintf(path, sizeof(path), "per_cpu/cpu%ld/stats", cpu);
+		if (!(text = tracefs_instance_file_read(ti->inst, path, NULL)))
+			continue;
+		if ((p = strstr(text, "overrun:")))
+			total += strtoull(p + 8, NULL, 10);
+		if ((p = strstr(text, "dropped events:")))
+			total += strtoull(p + 15, NULL, 10);
+		free(text);
+	}
+	return total;
+}
+
+void
+tinst_close(struct tinst *ti)
+{
+	if (ti->inst) {
+		tracefs_event_disable(ti->inst, NULL, NULL);
+		tracefs_instance_file_write(ti->inst, "tracing_on", "0");
+		tracefs_instance_destroy(ti->inst);
+		tracefs_instance_free(ti->inst);
+		ti->inst = NULL;
+	}
+	if (ti->tep) {
+		tep_free(ti->tep);
+		ti->tep = NULL;
+	}
+	if (ti->mounted)
+		ktrace_unmount();
+	ti->mounted = 0;
+}
+
+void
+tinst_fini(struct tinst *ti)
+{
+	pthread_mutex_destroy(&ti->lock);
+}
+
+int
+tinst_pid_alive(int pid)
+{
+	char path[64], buf[256], *p;
+	ssize_t n;
+	int fd;
+
+	if (kill(pid, 0) == -1 && errno != EPERM)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');	/* the name may hold spaces and parentheses */
+	return p == NULL || p[1] == '\0' || p[2] != 'Z';
+}
