@@ -70,10 +70,9 @@ struct kev {
 /* Where each field sits in an event's record; -1 when it has none. */
 struct kev_format {
 	int id;
-	int off_old, off_new, off_sport, off_dport, off_family, off_proto;
-	int off_saddr, off_daddr, off_saddr6, off_daddr6;
+	struct tinst_sock_fmt sock;	/* family, addresses, ports */
+	int off_old, off_new, off_proto;
 	int off_state, off_reason, off_cookie, off_sk;
-	int sockaddr;		/* saddr/daddr hold a struct sockaddr_in6 */
 };
 
 struct lab_addr {
@@ -113,78 +112,23 @@ seterr(char *err, size_t errlen, const char *what, int e)
 }
 
 static int
-field_off(struct tep_event *e, const char *name)
-{
-	struct tep_format_field *f = tep_find_field(e, name);
-
-	return f ? f->offset : -1;
-}
-
-static int
 load_format(struct tep_handle *tep, int type, struct kev_format *f)
 {
 	struct tep_event *e;
-	struct tep_format_field *sa;
 
 	e = tep_find_event_by_name(tep, kev_system[type], kev_name[type]);
 	if (!e)
 		return -1;
 	f->id = e->id;
-	f->off_old = field_off(e, "oldstate");
-	f->off_new = field_off(e, "newstate");
-	f->off_sport = field_off(e, "sport");
-	f->off_dport = field_off(e, "dport");
-	f->off_family = field_off(e, "family");
-	f->off_proto = field_off(e, "protocol");
-	f->off_saddr = field_off(e, "saddr");
-	f->off_daddr = field_off(e, "daddr");
-	f->off_saddr6 = field_off(e, "saddr_v6");
-	f->off_daddr6 = field_off(e, "daddr_v6");
-	f->off_state = field_off(e, "state");
-	f->off_reason = field_off(e, "reason");
-	f->off_cookie = field_off(e, "sock_cookie");
-	f->off_sk = field_off(e, "skaddr");
-	sa = tep_find_field(e, "saddr");
-	/* tcp_send_reset stores whole sockaddrs (28 bytes), the others a raw
-	 * IPv4 address plus a separate IPv6 one. */
-	f->sockaddr = sa && sa->size >= (int)sizeof(struct sockaddr_in6);
+	tinst_sock_fmt(e, &f->sock);
+	f->off_old = tinst_field_off(e, "oldstate");
+	f->off_new = tinst_field_off(e, "newstate");
+	f->off_proto = tinst_field_off(e, "protocol");
+	f->off_state = tinst_field_off(e, "state");
+	f->off_reason = tinst_field_off(e, "reason");
+	f->off_cookie = tinst_field_off(e, "sock_cookie");
+	f->off_sk = tinst_field_off(e, "skaddr");
 	return 0;
-}
-
-static uint16_t
-rd16(const uint8_t *d, int off)
-{
-	uint16_t v;
-
-	memcpy(&v, d + off, 2);
-	return v;
-}
-
-static int32_t
-rd32(const uint8_t *d, int off)
-{
-	int32_t v;
-
-	memcpy(&v, d + off, 4);
-	return v;
-}
-
-/* Reads a struct sockaddr_in / sockaddr_in6 as the kernel stored it. */
-static void
-rd_sockaddr(const uint8_t *d, int off, uint8_t *family, uint8_t addr[16],
-    uint16_t *port)
-{
-	uint16_t fam = rd16(d, off), p;
-
-	memcpy(&p, d + off + 2, 2);
-	*port = ntohs(p);
-	if (fam == AF_INET6) {
-		*family = AF_INET6;
-		memcpy(addr, d + off + 8, 16);
-	} else {
-		*family = AF_INET;
-		memcpy(addr, d + off + 4, 4);
-	}
 }
 
 static const struct lab_addr *
@@ -200,24 +144,6 @@ find_addr(const struct ktrace *kt, int family, const uint8_t *a)
 	return NULL;
 }
 
-/* An IPv6 socket talking to an IPv4 peer (a dual-stack listener's child)
- * has v4-mapped addresses, ::ffff:a.b.c.d: written as the IPv4 they are,
- * as the pcaps and event logs have them. */
-static void
-unmap_v4(struct kev *k)
-{
-	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	if (k->family != AF_INET6 || memcmp(k->saddr, prefix, 12) ||
-	    memcmp(k->daddr, prefix, 12))
-		return;
-	k->family = AF_INET;
-	memmove(k->saddr, k->saddr + 12, 4);
-	memmove(k->daddr, k->daddr + 12, 4);
-	memset(k->saddr + 4, 0, 12);
-	memset(k->daddr + 4, 0, 12);
-}
-
 /* Fills k from a record; 0 when it concerns the lab, -1 to drop it. */
 static int
 decode(const struct ktrace *kt, int type, const uint8_t *d, struct kev *k)
@@ -227,39 +153,23 @@ decode(const struct ktrace *kt, int type, const uint8_t *d, struct kev *k)
 	memset(k, 0, sizeof(*k));
 	k->type = type;
 	k->oldstate = k->newstate = -1;
-	if (f->sockaddr) {
-		uint8_t fam2;
-
-		rd_sockaddr(d, f->off_saddr, &k->family, k->saddr, &k->sport);
-		rd_sockaddr(d, f->off_daddr, &fam2, k->daddr, &k->dport);
-	} else {
-		if (f->off_proto >= 0 && rd16(d, f->off_proto) != IPPROTO_TCP)
-			return -1;
-		k->family = f->off_family >= 0 ? rd16(d, f->off_family) : AF_INET;
-		k->sport = rd16(d, f->off_sport);
-		k->dport = rd16(d, f->off_dport);
-		if (k->family == AF_INET6) {
-			memcpy(k->saddr, d + f->off_saddr6, 16);
-			memcpy(k->daddr, d + f->off_daddr6, 16);
-		} else if (k->family == AF_INET) {
-			memcpy(k->saddr, d + f->off_saddr, 4);
-			memcpy(k->daddr, d + f->off_daddr, 4);
-		} else {
-			return -1;
-		}
-	}
-	unmap_v4(k);
+	if (!f->sock.sockaddr && f->off_proto >= 0 &&
+	    tinst_rd16(d, f->off_proto) != IPPROTO_TCP)
+		return -1;
+	if (tinst_sock_decode(&f->sock, d, &k->family, &k->sport, &k->dport,
+	    k->saddr, k->daddr))
+		return -1;
 	if (!find_addr(kt, k->family, k->saddr) &&
 	    !find_addr(kt, k->family, k->daddr))
 		return -1;
 	if (f->off_old >= 0)
-		k->oldstate = rd32(d, f->off_old);
+		k->oldstate = tinst_rd32(d, f->off_old);
 	if (f->off_new >= 0)
-		k->newstate = rd32(d, f->off_new);
+		k->newstate = tinst_rd32(d, f->off_new);
 	if (f->off_state >= 0)
-		k->newstate = rd32(d, f->off_state);
+		k->newstate = tinst_rd32(d, f->off_state);
 	if (f->off_reason >= 0)
-		k->reason = rd32(d, f->off_reason);
+		k->reason = tinst_rd32(d, f->off_reason);
 	if (f->off_cookie >= 0)
 		memcpy(&k->cookie, d + f->off_cookie, 8);
 	if (f->off_sk >= 0)

@@ -2,6 +2,7 @@
  * tinst.c - a tracing instance of our own and its reader thread (tinst.h),
  * for ktrace.c and watch/wtrace.c.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -155,6 +156,84 @@ void
 tinst_fini(struct tinst *ti)
 {
 	pthread_mutex_destroy(&ti->lock);
+}
+
+int
+tinst_field_off(struct tep_event *e, const char *name)
+{
+	struct tep_format_field *f = tep_find_field(e, name);
+
+	return f ? f->offset : -1;
+}
+
+void
+tinst_sock_fmt(struct tep_event *e, struct tinst_sock_fmt *f)
+{
+	struct tep_format_field *sa = tep_find_field(e, "saddr");
+
+	f->family = tinst_field_off(e, "family");
+	f->sport = tinst_field_off(e, "sport");
+	f->dport = tinst_field_off(e, "dport");
+	f->saddr = tinst_field_off(e, "saddr");
+	f->daddr = tinst_field_off(e, "daddr");
+	f->saddr6 = tinst_field_off(e, "saddr_v6");
+	f->daddr6 = tinst_field_off(e, "daddr_v6");
+	f->sockaddr = sa && sa->size >= (int)sizeof(struct sockaddr_in6);
+}
+
+/* A struct sockaddr_in / sockaddr_in6 as the kernel stored it. */
+static void
+rd_sockaddr(const uint8_t *d, int off, uint8_t *family, uint8_t addr[16],
+    uint16_t *port)
+{
+	uint16_t p;
+
+	memcpy(&p, d + off + 2, 2);
+	*port = ntohs(p);
+	if (tinst_rd16(d, off) == AF_INET6) {
+		*family = AF_INET6;
+		memcpy(addr, d + off + 8, 16);
+	} else {
+		*family = AF_INET;
+		memcpy(addr, d + off + 4, 4);
+	}
+}
+
+int
+tinst_sock_decode(const struct tinst_sock_fmt *f, const uint8_t *d,
+    uint8_t *family, uint16_t *sport, uint16_t *dport, uint8_t saddr[16],
+    uint8_t daddr[16])
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (f->sockaddr) {
+		uint8_t fam2;
+
+		rd_sockaddr(d, f->saddr, family, saddr, sport);
+		rd_sockaddr(d, f->daddr, &fam2, daddr, dport);
+	} else {
+		*family = f->family >= 0 ? tinst_rd16(d, f->family) : AF_INET;
+		*sport = tinst_rd16(d, f->sport);
+		*dport = tinst_rd16(d, f->dport);
+		if (*family == AF_INET6) {
+			memcpy(saddr, d + f->saddr6, 16);
+			memcpy(daddr, d + f->daddr6, 16);
+		} else if (*family == AF_INET) {
+			memcpy(saddr, d + f->saddr, 4);
+			memcpy(daddr, d + f->daddr, 4);
+		} else {
+			return -1;
+		}
+	}
+	if (*family == AF_INET6 && !memcmp(saddr, mapped, 12) &&
+	    !memcmp(daddr, mapped, 12)) {
+		*family = AF_INET;
+		memmove(saddr, saddr + 12, 4);
+		memmove(daddr, daddr + 12, 4);
+		memset(saddr + 4, 0, 12);
+		memset(daddr + 4, 0, 12);
+	}
+	return 0;
 }
 
 int

@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct tracefs_instance;
 struct tep_handle;
@@ -72,6 +73,48 @@ uint64_t tinst_overruns(const struct tinst *ti);
  * (ktrace_unmount). The lock stays: tinst_fini. */
 void tinst_close(struct tinst *ti);
 void tinst_fini(struct tinst *ti);
+
+/*
+ * Records. Fields are read at offsets looked up once in the event's
+ * format (-1: the event has no such field), never parsed per record.
+ */
+int tinst_field_off(struct tep_event *e, const char *name);
+
+static inline uint16_t
+tinst_rd16(const uint8_t *d, int off)
+{
+	uint16_t v;
+
+	memcpy(&v, d + off, 2);
+	return v;
+}
+
+static inline int32_t
+tinst_rd32(const uint8_t *d, int off)
+{
+	int32_t v;
+
+	memcpy(&v, d + off, 4);
+	return v;
+}
+
+/* Where the socket fields of a TCP event lie: sock:inet_sock_set_state and
+ * tcp:tcp_receive_reset have a family, raw IPv4 addresses and separate
+ * IPv6 ones; tcp:tcp_send_reset whole sockaddrs (sockaddr 1). */
+struct tinst_sock_fmt {
+	int sockaddr;
+	int family, sport, dport, saddr, daddr, saddr6, daddr6;
+};
+void tinst_sock_fmt(struct tep_event *e, struct tinst_sock_fmt *f);
+
+/* A record's socket, local side first, addresses in network byte order
+ * (IPv4 in the first 4 bytes), ports in host order. An IPv6 socket with an
+ * IPv4 peer (a dual-stack listener's child) has v4-mapped addresses,
+ * ::ffff:a.b.c.d: given as the IPv4 they are, as pcaps and event logs
+ * have them. -1 if the family is neither IPv4 nor IPv6. */
+int tinst_sock_decode(const struct tinst_sock_fmt *f, const uint8_t *d,
+    uint8_t *family, uint16_t *sport, uint16_t *dport, uint8_t saddr[16],
+    uint8_t daddr[16]);
 
 /* Alive and not a zombie: a killed process may wait a while to be reaped. */
 int tinst_pid_alive(int pid);

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "host/tinst.h"
+
 struct tep_handle;
 
 enum { EV_STATE, EV_SEND_RST, EV_RECV_RST, EV_CONNECT, EV_BIND, EV_EXEC, EV_N };
@@ -18,10 +20,10 @@ extern const char *const wev_name[EV_N];	/* "inet_sock_set_state", ... */
 /* Where each field lies in a record of one event; -1 when it has none. */
 struct ev_fmt {
 	int id;
-	int old, new, sport, dport, family, saddr, daddr, saddr6, daddr6;
+	struct tinst_sock_fmt sock;	/* family, addresses, ports */
+	int old, new;
 	int state, reason, ret, sk;
 	int pid, old_pid;	/* sched_process_exec's */
-	int sockaddr;		/* saddr/daddr are whole sockaddrs */
 };
 
 /* A socket event, decoded: local side first. */

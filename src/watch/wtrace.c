@@ -65,15 +65,6 @@ struct wtrace {
 	struct pid_entry pids[PID_CACHE];
 };
 
-static int32_t
-rd32(const uint8_t *d, int o)
-{
-	int32_t v;
-
-	memcpy(&v, d + o, 4);
-	return v;
-}
-
 static int
 is_ours(const struct wtrace *wt, int family, const uint8_t *a)
 {
@@ -206,7 +197,7 @@ on_syscall(struct wtrace *wt, int t, struct tep_record *rec)
 {
 	const uint8_t *d = rec->data;
 	int64_t ret;
-	int pid = rd32(d, 4), err;	/* common_pid: the thread */
+	int pid = tinst_rd32(d, 4), err;	/* common_pid: the thread */
 	struct pid_entry *p;
 	uint32_t h;
 
@@ -248,7 +239,7 @@ on_syscall(struct wtrace *wt, int t, struct tep_record *rec)
 static void
 on_exec(struct wtrace *wt, const uint8_t *d)
 {
-	int pids[2] = { rd32(d, wt->fmt[EV_EXEC].pid), rd32(d, wt->fmt[EV_EXEC].old_pid) };
+	int pids[2] = { tinst_rd32(d, wt->fmt[EV_EXEC].pid), tinst_rd32(d, wt->fmt[EV_EXEC].old_pid) };
 
 	for (int i = 0; i < 2; i++) {
 		struct pid_entry *p = &wt->pids[(unsigned)pids[i] % PID_CACHE];
