@@ -67,14 +67,6 @@ struct kev {
 	uint8_t saddr[16], daddr[16];
 };
 
-/* Where each field sits in an event's record; -1 when it has none. */
-struct kev_format {
-	int id;
-	struct tinst_sock_fmt sock;	/* family, addresses, ports */
-	int off_old, off_new, off_proto;
-	int off_state, off_reason, off_cookie, off_sk;
-};
-
 struct lab_addr {
 	int family;
 	uint8_t bytes[16];
@@ -84,7 +76,7 @@ struct lab_addr {
 
 struct ktrace {
 	struct tinst t;		/* the instance, its reader, and the lock of ev */
-	struct kev_format fmt[KEV_NTYPES];
+	struct tinst_fmt fmt[KEV_NTYPES];
 	struct lab_addr *addrs;
 	int naddrs;
 	int64_t mono_to_real;	/* add to a mono time to get wall time */
@@ -111,26 +103,6 @@ seterr(char *err, size_t errlen, const char *what, int e)
 		snprintf(err, errlen, "%s: %s", what, e ? strerror(e) : "failed");
 }
 
-static int
-load_format(struct tep_handle *tep, int type, struct kev_format *f)
-{
-	struct tep_event *e;
-
-	e = tep_find_event_by_name(tep, kev_system[type], kev_name[type]);
-	if (!e)
-		return -1;
-	f->id = e->id;
-	tinst_sock_fmt(e, &f->sock);
-	f->off_old = tinst_field_off(e, "oldstate");
-	f->off_new = tinst_field_off(e, "newstate");
-	f->off_proto = tinst_field_off(e, "protocol");
-	f->off_state = tinst_field_off(e, "state");
-	f->off_reason = tinst_field_off(e, "reason");
-	f->off_cookie = tinst_field_off(e, "sock_cookie");
-	f->off_sk = tinst_field_off(e, "skaddr");
-	return 0;
-}
-
 static const struct lab_addr *
 find_addr(const struct ktrace *kt, int family, const uint8_t *a)
 {
@@ -148,32 +120,26 @@ find_addr(const struct ktrace *kt, int family, const uint8_t *a)
 static int
 decode(const struct ktrace *kt, int type, const uint8_t *d, struct kev *k)
 {
-	const struct kev_format *f = &kt->fmt[type];
+	const struct tinst_fmt *f = &kt->fmt[type];
+	struct tinst_sock s;
 
+	if (!f->sockaddr && f->proto >= 0 && tinst_rd16(d, f->proto) != IPPROTO_TCP)
+		return -1;
+	if (tinst_decode(f, d, &s) || (!find_addr(kt, s.family, s.saddr) &&
+	    !find_addr(kt, s.family, s.daddr)))
+		return -1;
 	memset(k, 0, sizeof(*k));
 	k->type = type;
-	k->oldstate = k->newstate = -1;
-	if (!f->sock.sockaddr && f->off_proto >= 0 &&
-	    tinst_rd16(d, f->off_proto) != IPPROTO_TCP)
-		return -1;
-	if (tinst_sock_decode(&f->sock, d, &k->family, &k->sport, &k->dport,
-	    k->saddr, k->daddr))
-		return -1;
-	if (!find_addr(kt, k->family, k->saddr) &&
-	    !find_addr(kt, k->family, k->daddr))
-		return -1;
-	if (f->off_old >= 0)
-		k->oldstate = tinst_rd32(d, f->off_old);
-	if (f->off_new >= 0)
-		k->newstate = tinst_rd32(d, f->off_new);
-	if (f->off_state >= 0)
-		k->newstate = tinst_rd32(d, f->off_state);
-	if (f->off_reason >= 0)
-		k->reason = tinst_rd32(d, f->off_reason);
-	if (f->off_cookie >= 0)
-		memcpy(&k->cookie, d + f->off_cookie, 8);
-	if (f->off_sk >= 0)
-		memcpy(&k->sk, d + f->off_sk, 8);
+	k->family = s.family;
+	k->sport = s.sport;
+	k->dport = s.dport;
+	memcpy(k->saddr, s.saddr, sizeof(k->saddr));
+	memcpy(k->daddr, s.daddr, sizeof(k->daddr));
+	k->oldstate = s.old;
+	k->newstate = f->state >= 0 ? s.state : s.new;	/* send_reset's state */
+	k->reason = s.reason;
+	k->cookie = s.cookie;
+	k->sk = s.sk;
 	return 0;
 }
 
@@ -501,7 +467,7 @@ ktrace_start(const char *instance, const char *const *addrs,
 		goto fail;
 	}
 	for (int t = 0; t < KEV_NTYPES; t++) {
-		if (load_format(kt->t.tep, t, &kt->fmt[t])) {
+		if (tinst_fmt_load(kt->t.tep, kev_system[t], kev_name[t], &kt->fmt[t])) {
 			snprintf(err, errlen, "ktrace: no tracepoint %s:%s in this kernel",
 			    kev_system[t], kev_name[t]);
 			goto fail;

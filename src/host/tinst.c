@@ -158,27 +158,46 @@ tinst_fini(struct tinst *ti)
 	pthread_mutex_destroy(&ti->lock);
 }
 
-int
-tinst_field_off(struct tep_event *e, const char *name)
+static int
+field(struct tep_event *e, const char *name)
 {
 	struct tep_format_field *f = tep_find_field(e, name);
 
 	return f ? f->offset : -1;
 }
 
-void
-tinst_sock_fmt(struct tep_event *e, struct tinst_sock_fmt *f)
+int
+tinst_fmt_load(struct tep_handle *tep, const char *sys, const char *name,
+    struct tinst_fmt *f)
 {
-	struct tep_format_field *sa = tep_find_field(e, "saddr");
+	struct tep_event *e = tep_find_event_by_name(tep, sys, name);
+	struct tep_format_field *sa;
 
-	f->family = tinst_field_off(e, "family");
-	f->sport = tinst_field_off(e, "sport");
-	f->dport = tinst_field_off(e, "dport");
-	f->saddr = tinst_field_off(e, "saddr");
-	f->daddr = tinst_field_off(e, "daddr");
-	f->saddr6 = tinst_field_off(e, "saddr_v6");
-	f->daddr6 = tinst_field_off(e, "daddr_v6");
+	if (!e)
+		return -1;
+	f->id = e->id;
+	f->family = field(e, "family");
+	f->sport = field(e, "sport");
+	f->dport = field(e, "dport");
+	f->saddr = field(e, "saddr");
+	f->daddr = field(e, "daddr");
+	f->saddr6 = field(e, "saddr_v6");
+	f->daddr6 = field(e, "daddr_v6");
+	f->proto = field(e, "protocol");
+	f->old = field(e, "oldstate");
+	f->new = field(e, "newstate");
+	f->state = field(e, "state");
+	f->reason = field(e, "reason");
+	f->cookie = field(e, "sock_cookie");
+	f->sk = field(e, "skaddr");
+	f->ret = field(e, "ret");
+	f->pid = field(e, "pid");
+	f->old_pid = field(e, "old_pid");
+	/* tcp_send_reset stores whole sockaddrs (28 bytes), the others a raw
+	 * IPv4 address plus a separate IPv6 one. */
+	sa = tep_find_field(e, "saddr");
 	f->sockaddr = sa && sa->size >= (int)sizeof(struct sockaddr_in6);
+	return 0;
 }
 
 /* A struct sockaddr_in / sockaddr_in6 as the kernel stored it. */
@@ -199,40 +218,58 @@ rd_sockaddr(const uint8_t *d, int off, uint8_t *family, uint8_t addr[16],
 	}
 }
 
-int
-tinst_sock_decode(const struct tinst_sock_fmt *f, const uint8_t *d,
-    uint8_t *family, uint16_t *sport, uint16_t *dport, uint8_t saddr[16],
-    uint8_t daddr[16])
+static void
+unmap_v4(struct tinst_sock *s)
 {
 	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
 
+	if (s->family != AF_INET6 || memcmp(s->saddr, mapped, 12) ||
+	    memcmp(s->daddr, mapped, 12))
+		return;
+	s->family = AF_INET;
+	memmove(s->saddr, s->saddr + 12, 4);
+	memmove(s->daddr, s->daddr + 12, 4);
+	memset(s->saddr + 4, 0, 12);
+	memset(s->daddr + 4, 0, 12);
+}
+
+int
+tinst_decode(const struct tinst_fmt *f, const uint8_t *d, struct tinst_sock *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->old = s->new = s->state = -1;
 	if (f->sockaddr) {
 		uint8_t fam2;
 
-		rd_sockaddr(d, f->saddr, family, saddr, sport);
-		rd_sockaddr(d, f->daddr, &fam2, daddr, dport);
+		rd_sockaddr(d, f->saddr, &s->family, s->saddr, &s->sport);
+		rd_sockaddr(d, f->daddr, &fam2, s->daddr, &s->dport);
 	} else {
-		*family = f->family >= 0 ? tinst_rd16(d, f->family) : AF_INET;
-		*sport = tinst_rd16(d, f->sport);
-		*dport = tinst_rd16(d, f->dport);
-		if (*family == AF_INET6) {
-			memcpy(saddr, d + f->saddr6, 16);
-			memcpy(daddr, d + f->daddr6, 16);
-		} else if (*family == AF_INET) {
-			memcpy(saddr, d + f->saddr, 4);
-			memcpy(daddr, d + f->daddr, 4);
+		s->family = f->family >= 0 ? tinst_rd16(d, f->family) : AF_INET;
+		s->sport = tinst_rd16(d, f->sport);
+		s->dport = tinst_rd16(d, f->dport);
+		if (s->family == AF_INET6) {
+			memcpy(s->saddr, d + f->saddr6, 16);
+			memcpy(s->daddr, d + f->daddr6, 16);
+		} else if (s->family == AF_INET) {
+			memcpy(s->saddr, d + f->saddr, 4);
+			memcpy(s->daddr, d + f->daddr, 4);
 		} else {
 			return -1;
 		}
 	}
-	if (*family == AF_INET6 && !memcmp(saddr, mapped, 12) &&
-	    !memcmp(daddr, mapped, 12)) {
-		*family = AF_INET;
-		memmove(saddr, saddr + 12, 4);
-		memmove(daddr, daddr + 12, 4);
-		memset(saddr + 4, 0, 12);
-		memset(daddr + 4, 0, 12);
-	}
+	unmap_v4(s);
+	if (f->old >= 0)
+		s->old = tinst_rd32(d, f->old);
+	if (f->new >= 0)
+		s->new = tinst_rd32(d, f->new);
+	if (f->state >= 0)
+		s->state = tinst_rd32(d, f->state);
+	if (f->reason >= 0)
+		s->reason = tinst_rd32(d, f->reason);
+	if (f->cookie >= 0)
+		memcpy(&s->cookie, d + f->cookie, 8);
+	if (f->sk >= 0)
+		memcpy(&s->sk, d + f->sk, 8);
 	return 0;
 }
 

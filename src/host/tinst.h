@@ -76,10 +76,8 @@ void tinst_fini(struct tinst *ti);
 
 /*
  * Records. Fields are read at offsets looked up once in the event's
- * format (-1: the event has no such field), never parsed per record.
+ * format, never parsed per record.
  */
-int tinst_field_off(struct tep_event *e, const char *name);
-
 static inline uint16_t
 tinst_rd16(const uint8_t *d, int off)
 {
@@ -98,23 +96,39 @@ tinst_rd32(const uint8_t *d, int off)
 	return v;
 }
 
-/* Where the socket fields of a TCP event lie: sock:inet_sock_set_state and
+/* Where the fields of an event lie in its records; -1 where it has none.
+ * The TCP events' socket: sock:inet_sock_set_state and
  * tcp:tcp_receive_reset have a family, raw IPv4 addresses and separate
  * IPv6 ones; tcp:tcp_send_reset whole sockaddrs (sockaddr 1). */
-struct tinst_sock_fmt {
+struct tinst_fmt {
+	int id;
 	int sockaddr;
-	int family, sport, dport, saddr, daddr, saddr6, daddr6;
+	int family, sport, dport, saddr, daddr, saddr6, daddr6, proto;
+	int old, new, state, reason, cookie, sk;
+	int ret;		/* a syscall's exit */
+	int pid, old_pid;	/* sched_process_exec's */
 };
-void tinst_sock_fmt(struct tep_event *e, struct tinst_sock_fmt *f);
+/* -1 if this kernel has no event sys:name. */
+int tinst_fmt_load(struct tep_handle *tep, const char *sys, const char *name,
+    struct tinst_fmt *f);
 
-/* A record's socket, local side first, addresses in network byte order
- * (IPv4 in the first 4 bytes), ports in host order. An IPv6 socket with an
- * IPv4 peer (a dual-stack listener's child) has v4-mapped addresses,
- * ::ffff:a.b.c.d: given as the IPv4 they are, as pcaps and event logs
- * have them. -1 if the family is neither IPv4 nor IPv6. */
-int tinst_sock_decode(const struct tinst_sock_fmt *f, const uint8_t *d,
-    uint8_t *family, uint16_t *sport, uint16_t *dport, uint8_t saddr[16],
-    uint8_t daddr[16]);
+/* A TCP event's socket, decoded: local side first, addresses in network
+ * byte order (IPv4 in the first 4 bytes), ports in host order. */
+struct tinst_sock {
+	uint8_t family;		/* AF_INET, AF_INET6 */
+	uint16_t sport, dport;
+	uint8_t saddr[16], daddr[16];
+	int old, new, state;	/* -1 where the event has none */
+	int reason;		/* 0 where it has none */
+	uint64_t cookie, sk;	/* 0 where it has none */
+};
+
+/* An IPv6 socket with an IPv4 peer (a dual-stack listener's child) has
+ * v4-mapped addresses, ::ffff:a.b.c.d: given as the IPv4 they are, as the
+ * pcaps and event logs have them. -1 if the family is neither IPv4 nor
+ * IPv6. */
+int tinst_decode(const struct tinst_fmt *f, const uint8_t *d,
+    struct tinst_sock *s);
 
 /* Alive and not a zombie: a killed process may wait a while to be reaped. */
 int tinst_pid_alive(int pid);

@@ -53,7 +53,7 @@ struct pid_entry {
 
 struct wtrace {
 	struct tinst t;		/* its lock guards cur, addrs, pids */
-	struct ev_fmt fmt[EV_N];
+	struct tinst_fmt fmt[EV_N];
 	char name[64];
 	struct w_ns *ns;
 	const uint8_t *listening;	/* per port: 1 if a socket listens on it */
@@ -77,7 +77,7 @@ is_ours(const struct wtrace *wt, int family, const uint8_t *a)
 
 /* Which side opened the connection of an event (see skmap.c). */
 static int
-kind_of(struct wtrace *wt, const struct sev *s, int t)
+kind_of(struct wtrace *wt, const struct tinst_sock *s, int t)
 {
 	int k;
 
@@ -96,7 +96,7 @@ kind_of(struct wtrace *wt, const struct sev *s, int t)
 
 /* The row an event of socket s counts in; NULL if not the namespace's. */
 static struct w_row *
-row_of(struct wtrace *wt, const struct sev *s, int t)
+row_of(struct wtrace *wt, const struct tinst_sock *s, int t)
 {
 	struct w_key k;
 
@@ -118,7 +118,7 @@ row_of(struct wtrace *wt, const struct sev *s, int t)
 static void
 on_state(struct wtrace *wt, const uint8_t *d)
 {
-	struct sev s;
+	struct tinst_sock s;
 	struct w_row *r;
 
 	if (wev_decode(&wt->fmt[EV_STATE], d, &s) || !(r = row_of(wt, &s, EV_STATE)))
@@ -151,7 +151,7 @@ on_state(struct wtrace *wt, const uint8_t *d)
 static void
 on_reset(struct wtrace *wt, int t, const uint8_t *d)
 {
-	struct sev s;
+	struct tinst_sock s;
 	struct w_row *r;
 
 	if (wev_decode(&wt->fmt[t], d, &s) || !(r = row_of(wt, &s, t)))
