@@ -2,11 +2,13 @@
  * util.c - clocks, strict number parsing, errno names, full writes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -160,6 +162,38 @@ exec_child_fail(int pipefd, int step)
 
 	(void)!write(pipefd, report, sizeof(report));
 	_exit(127);
+}
+
+ssize_t
+read_small_file(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+int
+proc_stat_read(pid_t pid, char *buf, size_t len, char **paren)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((n = read_small_file(path, buf, len)) <= 0) {
+		if (n == 0)
+			errno = EIO;
+		return -1;
+	}
+	*paren = strrchr(buf, ')');
+	return 0;
 }
 
 int

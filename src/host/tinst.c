@@ -276,20 +276,11 @@ tinst_decode(const struct tinst_fmt *f, const uint8_t *d, struct tinst_sock *s)
 int
 tinst_pid_alive(int pid)
 {
-	char path[64], buf[256], *p;
-	ssize_t n;
-	int fd;
+	char buf[256], *p;
 
 	if (kill(pid, 0) == -1 && errno != EPERM)
 		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (proc_stat_read(pid, buf, sizeof(buf), &p) < 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');	/* the name may hold spaces and parentheses */
 	return p == NULL || p[1] == '\0' || p[2] != 'Z';
 }
