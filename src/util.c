@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -162,6 +164,29 @@ exec_child_fail(int pipefd, int step)
 
 	(void)!write(pipefd, report, sizeof(report));
 	_exit(127);
+}
+
+void
+exec_child_die_with(pid_t parent, int pipefd, int step)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		exec_child_fail(pipefd, step);
+	if (getppid() != parent)	/* the parent died before prctl */
+		_exit(127);
+}
+
+void
+exec_child_default_signals(void)
+{
+	struct sigaction dfl;
+	sigset_t none;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	for (int i = 1; i < NSIG; i++)
+		(void)sigaction(i, &dfl, NULL);
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 ssize_t

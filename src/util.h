@@ -35,6 +35,14 @@ int fmt(char *buf, size_t size, const char *f, ...)
  * (two ints) on pipefd for the parent to read, then _exit(127). */
 _Noreturn void exec_child_fail(int pipefd, int step);
 
+/* In a child between fork and exec: SIGKILL when parent dies (failing:
+ * exec_child_fail with step), _exit(127) if it already has. */
+void exec_child_die_with(pid_t parent, int pipefd, int step);
+
+/* In a child between fork and exec: every signal's action back to the
+ * default, none blocked (what the parent set is not the program's). */
+void exec_child_default_signals(void);
+
 /* A small file (/proc, /sys) read into buf with one read(2), at most
  * len - 1 bytes, NUL-terminated: how many bytes, or -1 with errno. */
 ssize_t read_small_file(const char *path, char *buf, size_t len);

@@ -109,23 +109,12 @@ static _Noreturn void
 child(const struct lab *lab, const struct lab_host *h, char *const argv[],
     const struct lab_proc_opts *o, pid_t parent, int pipefd)
 {
-	int in, out, errfd, extra, floor, i;
-	struct sigaction dfl;
-	sigset_t none;
+	int in, out, errfd, extra, floor;
 
 	if (o->own_group && setpgid(0, 0) < 0)
 		exec_child_fail(pipefd, 9);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		exec_child_fail(pipefd, 1);
-	if (getppid() != parent)	/* the parent died before prctl */
-		_exit(127);
-
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	for (i = 1; i < NSIG; i++)
-		(void)sigaction(i, &dfl, NULL);
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	exec_child_die_with(parent, pipefd, 1);
+	exec_child_default_signals();
 
 	if (host_netns_enter(h->nsfd) < 0)	/* a plain setns: fine before exec */
 		exec_child_fail(pipefd, 2);
