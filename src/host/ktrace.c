@@ -21,6 +21,8 @@
  *    parsed per record; records whose addresses are not the lab's are
  *    dropped at once, the rest kept in memory and written at stop, sorted
  *    by time.
+ * The instance, its reader and the decoding of records are host/tinst.c,
+ * shared with `timewait watch`.
  */
 #include <arpa/inet.h>
 #include <errno.h>
