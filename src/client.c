@@ -189,7 +189,7 @@ send_http(struct client *c)
  * connected. SHUT_WR: our side is done writing, reading goes on to the end.
  */
 static void
-own_shutdown(struct client *c, int how)
+shutdown_logged(struct client *c, int how, const char *note)
 {
 	struct request *r = &c->req;
 	struct event e;
@@ -202,21 +202,18 @@ own_shutdown(struct client *c, int how)
 	e.err = ret == -1 ? errno : 0;
 	e.req = r->n;
 	e.fd = r->fd;
-	switch (how) {
-	case SHUT_WR:
-		e.how = "SHUT_WR";
-		e.note = "half-close: nothing more to send, reading goes on";
-		break;
-	case SHUT_RD:
-		e.how = "SHUT_RD";
-		e.note = "nothing more to read: reads return 0 once what has come is read";
-		break;
-	default:
-		e.how = "SHUT_RDWR";
-		e.note = "nothing more to send or to read";
-		break;
-	}
+	e.how = how == SHUT_WR ? "SHUT_WR" : how == SHUT_RD ? "SHUT_RD" : "SHUT_RDWR";
+	e.note = note;
 	event_emit(&e);
+}
+
+static void
+own_shutdown(struct client *c, int how)
+{
+	shutdown_logged(c, how,
+	    how == SHUT_WR ? "half-close: nothing more to send, reading goes on" :
+	    how == SHUT_RD ? "nothing more to read: reads return 0 once what has come is read" :
+	    "nothing more to send or to read");
 }
 
 /*
@@ -432,8 +429,6 @@ static void
 on_server_close(struct client *c)
 {
 	struct request *r = &c->req;
-	struct event e;
-	int ret;
 
 	r->server_closed = true;
 	switch (c->row->on_server_close) {
@@ -442,16 +437,7 @@ on_server_close(struct client *c)
 		    "the server closed");
 		break;
 	case PEER_SHUTDOWN:
-		event_call_start("shutdown");
-		ret = shutdown(r->fd, SHUT_WR);
-		event_init(&e, "shutdown");
-		e.ret = ret;
-		e.err = ret == -1 ? errno : 0;
-		e.req = r->n;
-		e.fd = r->fd;
-		e.how = "SHUT_WR";
-		e.note = "the server closed";
-		event_emit(&e);
+		shutdown_logged(c, SHUT_WR, "the server closed");
 		break;
 	case PEER_NOTHING:
 	case PEER_BIP:

@@ -2,12 +2,17 @@
  * util.c - clocks, strict number parsing, errno names, full writes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -159,4 +164,77 @@ exec_child_fail(int pipefd, int step)
 
 	(void)!write(pipefd, report, sizeof(report));
 	_exit(127);
+}
+
+void
+exec_child_die_with(pid_t parent, int pipefd, int step)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		exec_child_fail(pipefd, step);
+	if (getppid() != parent)	/* the parent died before prctl */
+		_exit(127);
+}
+
+void
+exec_child_default_signals(void)
+{
+	struct sigaction dfl;
+	sigset_t none;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	for (int i = 1; i < NSIG; i++)
+		(void)sigaction(i, &dfl, NULL);
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+ssize_t
+read_small_file(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+int
+proc_stat_read(pid_t pid, char *buf, size_t len, char **paren)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((n = read_small_file(path, buf, len)) <= 0) {
+		if (n == 0)
+			errno = EIO;
+		return -1;
+	}
+	*paren = strrchr(buf, ')');
+	return 0;
+}
+
+int
+exec_child_wait(pid_t pid, const int fds[2], int report[2])
+{
+	int status;
+	ssize_t n;
+
+	close(fds[1]);
+	do
+		n = read(fds[0], report, 2 * sizeof(int));
+	while (n < 0 && errno == EINTR);
+	close(fds[0]);
+	if (n != (ssize_t)(2 * sizeof(int)))
+		return 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return -1;
 }

@@ -35,4 +35,30 @@ int fmt(char *buf, size_t size, const char *f, ...)
  * (two ints) on pipefd for the parent to read, then _exit(127). */
 _Noreturn void exec_child_fail(int pipefd, int step);
 
+/* In a child between fork and exec: SIGKILL when parent dies (failing:
+ * exec_child_fail with step), _exit(127) if it already has. */
+void exec_child_die_with(pid_t parent, int pipefd, int step);
+
+/* In a child between fork and exec: every signal's action back to the
+ * default, none blocked (what the parent set is not the program's). */
+void exec_child_default_signals(void);
+
+/* A small file (/proc, /sys) read into buf with one read(2), at most
+ * len - 1 bytes, NUL-terminated: how many bytes, or -1 with errno. */
+ssize_t read_small_file(const char *path, char *buf, size_t len);
+
+/* /proc/PID/stat read into buf (len bytes at most, NUL-terminated);
+ * *paren points at the ')' that ends the process's name (the name may
+ * hold spaces and parentheses: the last one), so paren[2] is the state
+ * letter when paren[1] is ' ', or is NULL if there is none. -1 with errno
+ * when it cannot be read (ENOENT: no such process; EIO: empty). */
+int proc_stat_read(pid_t pid, char *buf, size_t len, char **paren);
+
+/* In the parent, after fork: closes fds[1] (the child's end of the
+ * O_CLOEXEC pipe), reads what the child reported with exec_child_fail,
+ * closes fds[0]. 0 when the child reached exec (the pipe closed empty);
+ * -1 when it failed before: the child is reaped and report holds its
+ * errno and step. */
+int exec_child_wait(pid_t pid, const int fds[2], int report[2]);
+
 #endif

@@ -21,10 +21,11 @@
  *    parsed per record; records whose addresses are not the lab's are
  *    dropped at once, the rest kept in memory and written at stop, sorted
  *    by time.
+ * The instance, its reader and the decoding of records are host/tinst.c,
+ * shared with `timewait watch`.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@
 
 #include "host/ktrace.h"
 #include "host/tep.h"
+#include "host/tinst.h"
 #include "tcpstate.h"
 #include "util.h"
 
@@ -67,15 +69,6 @@ struct kev {
 	uint8_t saddr[16], daddr[16];
 };
 
-/* Where each field sits in an event's record; -1 when it has none. */
-struct kev_format {
-	int id;
-	int off_old, off_new, off_sport, off_dport, off_family, off_proto;
-	int off_saddr, off_daddr, off_saddr6, off_daddr6;
-	int off_state, off_reason, off_cookie, off_sk;
-	int sockaddr;		/* saddr/daddr hold a struct sockaddr_in6 */
-};
-
 struct lab_addr {
 	int family;
 	uint8_t bytes[16];
@@ -84,18 +77,12 @@ struct lab_addr {
 };
 
 struct ktrace {
-	struct tracefs_instance *inst;
-	struct tep_handle *tep;
-	struct kev_format fmt[KEV_NTYPES];
+	struct tinst t;		/* the instance, its reader, and the lock of ev */
+	struct tinst_fmt fmt[KEV_NTYPES];
 	struct lab_addr *addrs;
 	int naddrs;
 	int64_t mono_to_real;	/* add to a mono time to get wall time */
 	uint64_t sk_key;	/* kernel addresses are written mixed with it */
-	pthread_t reader;
-	int reader_started;
-	int stopping;		/* set by ktrace_stop, read by the reader (atomics) */
-	int mounted;		/* tracefs was mounted for this trace: unmount after */
-	pthread_mutex_t lock;	/* events array: reader thread vs final drain */
 	struct kev *ev;
 	size_t nev, cap;
 	int oom;
@@ -118,81 +105,6 @@ seterr(char *err, size_t errlen, const char *what, int e)
 		snprintf(err, errlen, "%s: %s", what, e ? strerror(e) : "failed");
 }
 
-static int
-field_off(struct tep_event *e, const char *name)
-{
-	struct tep_format_field *f = tep_find_field(e, name);
-
-	return f ? f->offset : -1;
-}
-
-static int
-load_format(struct tep_handle *tep, int type, struct kev_format *f)
-{
-	struct tep_event *e;
-	struct tep_format_field *sa;
-
-	e = tep_find_event_by_name(tep, kev_system[type], kev_name[type]);
-	if (!e)
-		return -1;
-	f->id = e->id;
-	f->off_old = field_off(e, "oldstate");
-	f->off_new = field_off(e, "newstate");
-	f->off_sport = field_off(e, "sport");
-	f->off_dport = field_off(e, "dport");
-	f->off_family = field_off(e, "family");
-	f->off_proto = field_off(e, "protocol");
-	f->off_saddr = field_off(e, "saddr");
-	f->off_daddr = field_off(e, "daddr");
-	f->off_saddr6 = field_off(e, "saddr_v6");
-	f->off_daddr6 = field_off(e, "daddr_v6");
-	f->off_state = field_off(e, "state");
-	f->off_reason = field_off(e, "reason");
-	f->off_cookie = field_off(e, "sock_cookie");
-	f->off_sk = field_off(e, "skaddr");
-	sa = tep_find_field(e, "saddr");
-	/* tcp_send_reset stores whole sockaddrs (28 bytes), the others a raw
-	 * IPv4 address plus a separate IPv6 one. */
-	f->sockaddr = sa && sa->size >= (int)sizeof(struct sockaddr_in6);
-	return 0;
-}
-
-static uint16_t
-rd16(const uint8_t *d, int off)
-{
-	uint16_t v;
-
-	memcpy(&v, d + off, 2);
-	return v;
-}
-
-static int32_t
-rd32(const uint8_t *d, int off)
-{
-	int32_t v;
-
-	memcpy(&v, d + off, 4);
-	return v;
-}
-
-/* Reads a struct sockaddr_in / sockaddr_in6 as the kernel stored it. */
-static void
-rd_sockaddr(const uint8_t *d, int off, uint8_t *family, uint8_t addr[16],
-    uint16_t *port)
-{
-	uint16_t fam = rd16(d, off), p;
-
-	memcpy(&p, d + off + 2, 2);
-	*port = ntohs(p);
-	if (fam == AF_INET6) {
-		*family = AF_INET6;
-		memcpy(addr, d + off + 8, 16);
-	} else {
-		*family = AF_INET;
-		memcpy(addr, d + off + 4, 4);
-	}
-}
-
 static const struct lab_addr *
 find_addr(const struct ktrace *kt, int family, const uint8_t *a)
 {
@@ -206,70 +118,30 @@ find_addr(const struct ktrace *kt, int family, const uint8_t *a)
 	return NULL;
 }
 
-/* An IPv6 socket talking to an IPv4 peer (a dual-stack listener's child)
- * has v4-mapped addresses, ::ffff:a.b.c.d: written as the IPv4 they are,
- * as the pcaps and event logs have them. */
-static void
-unmap_v4(struct kev *k)
-{
-	static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	if (k->family != AF_INET6 || memcmp(k->saddr, prefix, 12) ||
-	    memcmp(k->daddr, prefix, 12))
-		return;
-	k->family = AF_INET;
-	memmove(k->saddr, k->saddr + 12, 4);
-	memmove(k->daddr, k->daddr + 12, 4);
-	memset(k->saddr + 4, 0, 12);
-	memset(k->daddr + 4, 0, 12);
-}
-
 /* Fills k from a record; 0 when it concerns the lab, -1 to drop it. */
 static int
 decode(const struct ktrace *kt, int type, const uint8_t *d, struct kev *k)
 {
-	const struct kev_format *f = &kt->fmt[type];
+	const struct tinst_fmt *f = &kt->fmt[type];
+	struct tinst_sock s;
 
+	if (!f->sockaddr && f->proto >= 0 && tinst_rd16(d, f->proto) != IPPROTO_TCP)
+		return -1;
+	if (tinst_decode(f, d, &s) || (!find_addr(kt, s.family, s.saddr) &&
+	    !find_addr(kt, s.family, s.daddr)))
+		return -1;
 	memset(k, 0, sizeof(*k));
 	k->type = type;
-	k->oldstate = k->newstate = -1;
-	if (f->sockaddr) {
-		uint8_t fam2;
-
-		rd_sockaddr(d, f->off_saddr, &k->family, k->saddr, &k->sport);
-		rd_sockaddr(d, f->off_daddr, &fam2, k->daddr, &k->dport);
-	} else {
-		if (f->off_proto >= 0 && rd16(d, f->off_proto) != IPPROTO_TCP)
-			return -1;
-		k->family = f->off_family >= 0 ? rd16(d, f->off_family) : AF_INET;
-		k->sport = rd16(d, f->off_sport);
-		k->dport = rd16(d, f->off_dport);
-		if (k->family == AF_INET6) {
-			memcpy(k->saddr, d + f->off_saddr6, 16);
-			memcpy(k->daddr, d + f->off_daddr6, 16);
-		} else if (k->family == AF_INET) {
-			memcpy(k->saddr, d + f->off_saddr, 4);
-			memcpy(k->daddr, d + f->off_daddr, 4);
-		} else {
-			return -1;
-		}
-	}
-	unmap_v4(k);
-	if (!find_addr(kt, k->family, k->saddr) &&
-	    !find_addr(kt, k->family, k->daddr))
-		return -1;
-	if (f->off_old >= 0)
-		k->oldstate = rd32(d, f->off_old);
-	if (f->off_new >= 0)
-		k->newstate = rd32(d, f->off_new);
-	if (f->off_state >= 0)
-		k->newstate = rd32(d, f->off_state);
-	if (f->off_reason >= 0)
-		k->reason = rd32(d, f->off_reason);
-	if (f->off_cookie >= 0)
-		memcpy(&k->cookie, d + f->off_cookie, 8);
-	if (f->off_sk >= 0)
-		memcpy(&k->sk, d + f->off_sk, 8);
+	k->family = s.family;
+	k->sport = s.sport;
+	k->dport = s.dport;
+	memcpy(k->saddr, s.saddr, sizeof(k->saddr));
+	memcpy(k->daddr, s.daddr, sizeof(k->daddr));
+	k->oldstate = s.old;
+	k->newstate = f->state >= 0 ? s.state : s.new;	/* send_reset's state */
+	k->reason = s.reason;
+	k->cookie = s.cookie;
+	k->sk = s.sk;
 	return 0;
 }
 
@@ -305,26 +177,6 @@ on_record(struct tep_event *e, struct tep_record *r, int cpu, void *ctx)
 	}
 	kt->ev[kt->nev++] = k;
 	return 0;
-}
-
-static void
-drain(struct ktrace *kt)
-{
-	pthread_mutex_lock(&kt->lock);
-	tracefs_iterate_raw_events(kt->tep, kt->inst, NULL, 0, on_record, kt);
-	pthread_mutex_unlock(&kt->lock);
-}
-
-static void *
-reader_main(void *arg)
-{
-	struct ktrace *kt = arg;
-
-	while (!__atomic_load_n(&kt->stopping, __ATOMIC_ACQUIRE)) {
-		drain(kt);
-		sleep_ns(5 * NSEC_PER_MSEC);
-	}
-	return NULL;
 }
 
 /* Wall minus monotonic, from the sample whose monotonic bracket is tightest. */
@@ -371,26 +223,12 @@ parse_addrs(struct ktrace *kt, const char *const *addrs,
 }
 
 static void
-destroy_instance(struct ktrace *kt)
-{
-	if (!kt->inst)
-		return;
-	tracefs_event_disable(kt->inst, NULL, NULL);
-	tracefs_instance_file_write(kt->inst, "tracing_on", "0");
-	tracefs_instance_destroy(kt->inst);
-	tracefs_instance_free(kt->inst);
-	kt->inst = NULL;
-}
-
-static void
 ktrace_free(struct ktrace *kt)
 {
 	if (!kt)
 		return;
-	destroy_instance(kt);
-	if (kt->tep)
-		tep_free(kt->tep);
-	pthread_mutex_destroy(&kt->lock);
+	tinst_close(&kt->t);	/* the instance, and the mount made for it */
+	tinst_fini(&kt->t);
 	free(kt->addrs);
 	free(kt->ev);
 	free(kt);
@@ -409,28 +247,6 @@ ktrace_free(struct ktrace *kt)
 #define MARK_DIR "/run/timewait"
 
 static int marks_ours(int remove);
-
-/* Alive and not a zombie: a killed run may wait a while to be reaped. */
-static int
-process_alive(int pid)
-{
-	char path[64], buf[256], *p;
-	ssize_t n;
-	int fd;
-
-	if (kill(pid, 0) == -1 && errno != EPERM)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');	/* the name may hold spaces and parentheses */
-	return p == NULL || p[1] == '\0' || p[2] != 'Z';
-}
 
 /* How many marks of timewait's tracefs mounts there are. */
 static int
@@ -497,7 +313,7 @@ marks_ours(int remove)
 		if (sscanf(e->d_name, "tracefs.%d", &pid) != 1 || pid <= 0)
 			continue;
 		n++;
-		if (pid != (int)getpid() && process_alive(pid))
+		if (pid != (int)getpid() && tinst_pid_alive(pid))
 			live++;
 		else if (remove && snprintf(path, sizeof(path), MARK_DIR "/%s", e->d_name) > 0)
 			unlink(path);
@@ -541,13 +357,13 @@ ktrace_unmount_for(pid_t pid)
 	int other, live = 0;
 
 	if (snprintf(path, sizeof(path), MARK_DIR "/tracefs.%d", (int)pid) <= 0 ||
-	    access(path, F_OK) < 0 || process_alive((int)pid))
+	    access(path, F_OK) < 0 || tinst_pid_alive((int)pid))
 		return;
 	ktrace_unmount();
 	d = opendir(MARK_DIR);
 	while (d != NULL && (e = readdir(d)) != NULL)
 		if (sscanf(e->d_name, "tracefs.%d", &other) == 1 && other > 0 &&
-		    other != (int)pid && process_alive(other))
+		    other != (int)pid && tinst_pid_alive(other))
 			live++;
 	if (d != NULL)
 		closedir(d);
@@ -606,9 +422,9 @@ set_filters(struct ktrace *kt)
 			snprintf(full, sizeof(full), "%s", f);
 		else
 			continue;
-		if (tracefs_event_file_write(kt->inst, kev_system[t], kev_name[t],
+		if (tracefs_event_file_write(kt->t.inst, kev_system[t], kev_name[t],
 		    "filter", full) < 0 && t == KEV_STATE)
-			tracefs_event_file_write(kt->inst, kev_system[t], kev_name[t],
+			tracefs_event_file_write(kt->t.inst, kev_system[t], kev_name[t],
 			    "filter", "protocol == 6");
 	}
 }
@@ -618,110 +434,61 @@ ktrace_start(const char *instance, const char *const *addrs,
     const char *const *names, int naddrs, char *err, size_t errlen)
 {
 	struct ktrace *kt;
-	char kb[32], terr[200];
-	int e, mounted;
+	char terr[200];
 
 	if (!instance || !*instance || strchr(instance, '/')) {
 		seterr(err, errlen, "ktrace: bad instance name", EINVAL);
 		return NULL;
 	}
-	mounted = ktrace_mount();
-	if (mounted < 0) {
-		seterr(err, errlen, "ktrace: cannot mount tracefs at " TRACEFS_DIR, errno);
+	kt = calloc(1, sizeof(*kt));
+	if (!kt) {
+		seterr(err, errlen, "ktrace", ENOMEM);
 		return NULL;
+	}
+	tinst_init(&kt->t);
+	kt->t.on_record = on_record;
+	kt->t.ctx = kt;
+	kt->t.period_ns = 5 * NSEC_PER_MSEC;
+	if (tinst_mount(&kt->t) < 0) {
+		seterr(err, errlen, "ktrace: cannot mount tracefs at " TRACEFS_DIR, errno);
+		goto fail;
 	}
 	if (tracefs_instance_exists(instance)) {
 		seterr(err, errlen, "ktrace: tracing instance already exists",
 		    EEXIST);
-		if (mounted == 1)
-			ktrace_unmount();
-		return NULL;
+		goto fail;
 	}
-	kt = calloc(1, sizeof(*kt));
-	if (!kt) {
-		seterr(err, errlen, "ktrace", ENOMEM);
-		if (mounted == 1)
-			ktrace_unmount();
-		return NULL;
-	}
-	kt->mounted = mounted == 1;
-	pthread_mutex_init(&kt->lock, NULL);
 	if (parse_addrs(kt, addrs, names, naddrs)) {
 		seterr(err, errlen, "ktrace: bad lab address", EINVAL);
 		goto fail;
 	}
 	/* Only the four formats (tep.h): not every event and kallsyms. */
-	kt->tep = host_tep_events(kev_system, kev_name, KEV_NTYPES, terr, sizeof(terr));
-	if (!kt->tep) {
+	kt->t.tep = host_tep_events(kev_system, kev_name, KEV_NTYPES, terr, sizeof(terr));
+	if (!kt->t.tep) {
 		snprintf(err, errlen, "ktrace: %s", terr);
 		goto fail;
 	}
 	for (int t = 0; t < KEV_NTYPES; t++) {
-		if (load_format(kt->tep, t, &kt->fmt[t])) {
+		if (tinst_fmt_load(kt->t.tep, kev_system[t], kev_name[t], &kt->fmt[t])) {
 			snprintf(err, errlen, "ktrace: no tracepoint %s:%s in this kernel",
 			    kev_system[t], kev_name[t]);
 			goto fail;
 		}
 	}
-	kt->inst = tracefs_instance_create(instance);
-	if (!kt->inst) {
-		seterr(err, errlen, "ktrace: creating the tracing instance", errno);
-		goto fail;
-	}
 	kt->buffer_kb = buffer_kb_wanted ? buffer_kb_wanted : KTRACE_DEFAULT_KB;
-	snprintf(kb, sizeof(kb), "%zu", kt->buffer_kb);
-	if (tracefs_instance_file_write(kt->inst, "buffer_size_kb", kb) < 0 ||
-	    tracefs_instance_file_write(kt->inst, "trace_clock", "mono") < 0) {
-		seterr(err, errlen, "ktrace: setting buffer size and clock", errno);
+	if (tinst_open(&kt->t, instance, kt->buffer_kb, "mono", "ktrace: ", err,
+	    errlen) < 0)
 		goto fail;
-	}
 	set_filters(kt);
-	for (int t = 0; t < KEV_NTYPES; t++) {
-		if (tracefs_event_enable(kt->inst, kev_system[t], kev_name[t]) < 0) {
-			snprintf(err, errlen, "ktrace: enabling %s:%s: %s",
-			    kev_system[t], kev_name[t], strerror(errno));
-			goto fail;
-		}
-	}
 	kt->mono_to_real = sample_clock_offset();
 	kt->sk_key = now_realtime_ns() * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
-	tracefs_instance_file_write(kt->inst, "tracing_on", "1");
-	e = pthread_create(&kt->reader, NULL, reader_main, kt);
-	if (e) {
-		seterr(err, errlen, "ktrace: reader thread", e);
+	if (tinst_start(&kt->t, kev_system, kev_name, KEV_NTYPES, "ktrace: ", err,
+	    errlen) < 0)
 		goto fail;
-	}
-	kt->reader_started = 1;
 	return kt;
 fail:
-	mounted = kt->mounted;
-	ktrace_free(kt);	/* removes the instance */
-	if (mounted)
-		ktrace_unmount();
+	ktrace_free(kt);	/* removes the instance, and the mount made for it */
 	return NULL;
-}
-
-/* Per-CPU "overrun" and "dropped events" counters of the instance. */
-static uint64_t
-read_overruns(struct ktrace *kt)
-{
-	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
-	uint64_t total = 0;
-
-	for (long cpu = 0; cpu < ncpu; cpu++) {
-		char path[64], *text, *p;
-
-		snprintf(path, sizeof(path), "per_cpu/cpu%ld/stats", cpu);
-		text = tracefs_instance_file_read(kt->inst, path, NULL);
-		if (!text)
-			continue;
-		if ((p = strstr(text, "overrun:")))
-			total += strtoull(p + 8, NULL, 10);
-		if ((p = strstr(text, "dropped events:")))
-			total += strtoull(p + 15, NULL, 10);
-		free(text);
-	}
-	return total;
 }
 
 static int
@@ -829,13 +596,10 @@ ktrace_stop(struct ktrace *kt, const char *jsonl_path, struct ktrace_stats *st)
 
 	if (!kt)
 		return -1;
-	/* Stop the events first so that the last drain sees everything. */
-	tracefs_event_disable(kt->inst, NULL, NULL);
-	__atomic_store_n(&kt->stopping, 1, __ATOMIC_RELEASE);
-	if (kt->reader_started)
-		pthread_join(kt->reader, NULL);
-	drain(kt);
-	kt->overrun = read_overruns(kt);
+	/* The events stop first so that the last drain sees everything. */
+	tinst_stop(&kt->t);
+	tinst_drain(&kt->t);
+	kt->overrun = tinst_overruns(&kt->t);
 	if (st) {
 		memset(st, 0, sizeof(*st));
 		st->events = kt->nev;
@@ -844,9 +608,7 @@ ktrace_stop(struct ktrace *kt, const char *jsonl_path, struct ktrace_stats *st)
 		st->overrun = kt->overrun;
 		st->buffer_kb = kt->buffer_kb;
 	}
-	destroy_instance(kt);
-	if (kt->mounted)
-		ktrace_unmount();
+	tinst_close(&kt->t);
 	if (kt->oom)
 		rc = -1;
 	if (kt->nev > 0)	/* qsort may not take a null array, even empty */

@@ -50,7 +50,6 @@ read_here(const char *key, char *buf, size_t len)
 {
 	char path[PATH_MAX];
 	ssize_t n;
-	int fd;
 
 	if (len == 0) {
 		errno = EINVAL;
@@ -58,12 +57,7 @@ read_here(const char *key, char *buf, size_t len)
 	}
 	if (sysctl_path(path, sizeof(path), key) < 0)
 		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
+	if ((n = read_small_file(path, buf, len)) < 0)
 		return -1;
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		n--;

@@ -168,23 +168,12 @@ lab_name_owner(const char *name, int *seq)
 static int
 owner_alive(pid_t pid)
 {
-	char path[64], stat[512], *p;
-	ssize_t n;
-	int fd;
+	char stat[512], *p;
 
 	if (kill(pid, 0) < 0 && errno != EPERM)
 		return 0;
-	if (fmt(path, sizeof(path), "/proc/%d/stat", (int)pid) < 0)
-		return 1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno != ENOENT;
-	n = read(fd, stat, sizeof(stat) - 1);
-	close(fd);
-	if (n <= 0)
-		return 1;
-	stat[n] = '\0';
-	p = strrchr(stat, ')');
+	if (proc_stat_read(pid, stat, sizeof(stat), &p) < 0)
+		return errno != ENOENT;	/* unreadable: taken as alive */
 	return !(p != NULL && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
 }
 

@@ -120,20 +120,11 @@ register_atfork(void)
 static int
 proc_stat(pid_t pid, unsigned long long *start, char *state)
 {
-	char path[64], buf[1024], *p;
-	ssize_t n;
-	int fd, i;
+	char buf[1024], *p;
+	int i;
 
-	if (fmt(path, sizeof(path), "/proc/%d/stat", (int)pid) < 0 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');	/* the name may hold spaces and parentheses */
-	if (p == NULL || p[1] != ' ')
+	if (proc_stat_read(pid, buf, sizeof(buf), &p) < 0 || p == NULL ||
+	    p[1] != ' ')
 		return -1;
 	*state = p[2];
 	p += 2;			/* field 3, the state */

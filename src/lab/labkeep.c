@@ -121,30 +121,14 @@ is_keeper_pid(pid_t pid)
 static int
 keeper_running(pid_t pid)
 {
-	char path[64];
-	ssize_t n;
-	int fd;
+	char stat[512], *p;
 
 	if (!is_keeper_pid(pid))
 		return 0;
 	/* A zombie is not running either. */
-	if (fmt(path, sizeof(path), "/proc/%d/stat", (int)pid) < 0)
+	if (proc_stat_read(pid, stat, sizeof(stat), &p) < 0)
 		return 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	{
-		char stat[512];
-		char *p;
-
-		n = read(fd, stat, sizeof(stat) - 1);
-		close(fd);
-		if (n <= 0)
-			return 0;
-		stat[n] = '\0';
-		p = strrchr(stat, ')');
-		return p != NULL && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
-	}
+	return p != NULL && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
 }
 
 int

@@ -109,23 +109,12 @@ static _Noreturn void
 child(const struct lab *lab, const struct lab_host *h, char *const argv[],
     const struct lab_proc_opts *o, pid_t parent, int pipefd)
 {
-	int in, out, errfd, extra, floor, i;
-	struct sigaction dfl;
-	sigset_t none;
+	int in, out, errfd, extra, floor;
 
 	if (o->own_group && setpgid(0, 0) < 0)
 		exec_child_fail(pipefd, 9);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		exec_child_fail(pipefd, 1);
-	if (getppid() != parent)	/* the parent died before prctl */
-		_exit(127);
-
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	for (i = 1; i < NSIG; i++)
-		(void)sigaction(i, &dfl, NULL);
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	exec_child_die_with(parent, pipefd, 1);
+	exec_child_default_signals();
 
 	if (host_netns_enter(h->nsfd) < 0)	/* a plain setns: fine before exec */
 		exec_child_fail(pipefd, 2);
@@ -195,9 +184,8 @@ pid_t
 lab_spawn(const struct lab *lab, const struct lab_host *h, char *const argv[],
     const struct lab_proc_opts *o)
 {
-	int fds[2], report[2], status, e;
+	int fds[2], report[2], e;
 	pid_t parent = getpid(), pid;
-	ssize_t n;
 
 	if (h == NULL || h->nsfd < 0 || argv == NULL || argv[0] == NULL ||
 	    argv[0][0] != '/' || (o->dir_view != NULL && (o->dir_src == NULL ||
@@ -219,14 +207,7 @@ lab_spawn(const struct lab *lab, const struct lab_host *h, char *const argv[],
 		close(fds[0]);
 		child(lab, h, argv, o, parent, fds[1]);
 	}
-	close(fds[1]);
-	do
-		n = read(fds[0], report, sizeof(report));
-	while (n < 0 && errno == EINTR);
-	close(fds[0]);
-	if (n == (ssize_t)sizeof(report)) {
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+	if (exec_child_wait(pid, fds, report) < 0) {
 		errno = report[0] != 0 ? report[0] : EIO;
 		return -1;
 	}

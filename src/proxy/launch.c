@@ -250,22 +250,12 @@ child(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
     pid_t parent, int pipefd)
 {
 	static char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C", NULL };
-	struct sigaction dfl;
-	sigset_t none;
-	int null, i;
+	int null;
 
 	if (setpgid(0, 0) < 0)
 		exec_child_fail(pipefd, 1);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		exec_child_fail(pipefd, 2);
-	if (getppid() != parent)
-		_exit(127);
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	for (i = 1; i < NSIG; i++)
-		(void)sigaction(i, &dfl, NULL);
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	exec_child_die_with(parent, pipefd, 2);
+	exec_child_default_signals();
 	if (setns(nsfd, CLONE_NEWNET) < 0)
 		exec_child_fail(pipefd, 3);
 	/* Its folder at PROXY_VIEW, in a mount namespace of its own (nothing
@@ -282,10 +272,7 @@ child(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
 	if (drop_to_nobody() < 0)
 		exec_child_fail(pipefd, 5);
 	/* A change of credentials clears the death signal: again. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		exec_child_fail(pipefd, 2);
-	if (getppid() != parent)
-		_exit(127);
+	exec_child_die_with(parent, pipefd, 2);
 	if (chdir(PROXY_VIEW) < 0)
 		exec_child_fail(pipefd, 6);
 	execve(argv[0], argv, envp);
@@ -302,9 +289,8 @@ static pid_t
 spawn(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
     char *err, size_t errlen)
 {
-	int fds[2], report[2], status;
+	int fds[2], report[2];
 	pid_t parent = getpid(), pid;
-	ssize_t n;
 
 	if (pipe2(fds, O_CLOEXEC) < 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
@@ -321,14 +307,7 @@ spawn(int nsfd, int outfd, int errfd, const char *dir, char *const argv[],
 		close(fds[0]);
 		child(nsfd, outfd, errfd, dir, argv, parent, fds[1]);
 	}
-	close(fds[1]);
-	do
-		n = read(fds[0], report, sizeof(report));
-	while (n < 0 && errno == EINTR);
-	close(fds[0]);
-	if (n == (ssize_t)sizeof(report)) {
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+	if (exec_child_wait(pid, fds, report) < 0) {
 		snprintf(err, errlen, "%s: %s: %s", argv[0],
 		    report[1] > 0 && report[1] < 9 ? step_names[report[1]] : "start",
 		    strerror(report[0]));

@@ -9,13 +9,6 @@
 
 #include "render/render.h"
 
-/* Participants: P<lane> and K<lane>, a program and a kernel per host. */
-static void
-part(char *buf, size_t len, int kernel, int lane)
-{
-	snprintf(buf, len, "%c%d", kernel ? 'K' : 'P', lane);
-}
-
 /* Mermaid's message text ends at a newline and treats ';' and '#' specially. */
 static void
 clean(char *s)
@@ -49,72 +42,48 @@ render_mermaid(const struct timeline *tl, FILE *f)
 	snprintf(last, sizeof(last), "%c%d", L.side[L.n - 1] == TL_CLIENT ? 'K' : 'P', L.n - 1);
 	for (size_t i = 0; i < n; i++) {
 		const struct rd_row *r = &rows[i];
-		int lane = r->kind == RD_CONN || r->kind == RD_GAP ? 0 : rd_row_lane(tl, &L, r);
-		char t[32], label[200], pk[8], kk[8];
+		struct rd_text_row x;
 
-		part(pk, sizeof(pk), 0, lane);
-		part(kk, sizeof(kk), 1, lane);
-		rd_reltime(r->t, tl->t0, t, sizeof(t));
+		/* Participants P<lane> and K<lane>: a program and a kernel. */
+		rd_text_row(tl, &L, r, clean, &x);
 		switch (r->kind) {
 		case RD_CONN:
-			rd_conn_label(tl, r->conn, label, sizeof(label));
-			clean(label);
-			fprintf(f, "    Note over %s,%s: %s\n", first, last, label);
+			clean(x.label);
+			fprintf(f, "    Note over %s,%s: %s\n", first, last, x.label);
 			break;
 		case RD_GAP:
-			rd_duration(r->gap, label, sizeof(label));
-			fprintf(f, "    Note over %s,%s: ... %s later ...\n", first, last, label);
+			fprintf(f, "    Note over %s,%s: ... %s later ...\n", first, last, x.label);
 			break;
 		case RD_STATE: {
 			const struct tl_state *s = &tl->conns[r->conn].states[r->side][r->idx];
 
-			fprintf(f, "    Note over %s: %s%s%s\n", kk, tl_state_name(s->state),
+			fprintf(f, "    Note over %s: %s%s%s\n", x.kk, tl_state_name(s->state),
 			    r->predicted ? " (predicted, after the run)" :
 			    r->moved ? "* (from the SYN's arrival)" : s->inferred ? "*" : "",
 			    s->state == TS_TIME_WAIT ? " (60 s timer)" : "");
 			break;
 		}
-		case RD_SEND: {
-			const struct tl_pkt *p = &tl->conns[r->conn].pkts[r->idx];
-			char to[8];
-
-			char why[160], slow[48];
-
-			part(to, sizeof(to), 1, rd_conn_lane(tl, &L, r->conn, !p->from));
-			rd_pkt_label(p, label, sizeof(label));
-			if (p->t_received == TL_UNKNOWN && rd_pkt_dropped(tl, p, why, sizeof(why))) {
-				clean(why);	/* the lab dropped it: a cross at the end */
-				fprintf(f, "    %s--x%s: %s ✕ %s (%s)\n", kk, to, label, why, t);
-				break;
-			}
-			rd_pkt_transit(p, slow, sizeof(slow));
-			fprintf(f, "    %s->>%s: %s%s%s (%s)\n", kk, to, label, *slow ? " · " : "",
-			    slow, t);
+		case RD_SEND:
+			if (x.dropped)	/* the lab dropped it: a cross at the end */
+				fprintf(f, "    %s--x%s: %s ✕ %s (%s)\n", x.kk, x.to, x.label,
+				    x.why, x.t);
+			else
+				fprintf(f, "    %s->>%s: %s%s%s (%s)\n", x.kk, x.to, x.label,
+				    *x.slow ? " · " : "", x.slow, x.t);
 			break;
-		}
 		case RD_RECV:
 			break;
 		case RD_RETURN:
-			rd_return_label(&tl->events[r->idx], label, sizeof(label));
-			clean(label);
-			fprintf(f, "    %s-->>%s: %s (%s)\n", kk, pk, label, t);
+			fprintf(f, "    %s-->>%s: %s (%s)\n", x.kk, x.pk, x.label, x.t);
 			break;
-		case RD_EVENT: {
-			const struct tl_event *e = &tl->events[r->idx];
-
-			if (r->blocked)
-				rd_call_label(e, label, sizeof(label));
+		case RD_EVENT:
+			if (x.dir == RD_NOTE)
+				fprintf(f, "    Note over %s: %s (%s)\n", x.pk, x.label, x.t);
+			else if (x.dir == RD_UP)
+				fprintf(f, "    %s-->>%s: %s (%s)\n", x.kk, x.pk, x.label, x.t);
 			else
-				rd_event_label(e, label, sizeof(label));
-			clean(label);
-			if (!rd_event_upward(e) && !rd_event_is_call(e))
-				fprintf(f, "    Note over %s: %s (%s)\n", pk, label, t);
-			else if (rd_event_upward(e))
-				fprintf(f, "    %s-->>%s: %s (%s)\n", kk, pk, label, t);
-			else
-				fprintf(f, "    %s->>%s: %s (%s)\n", pk, kk, label, t);
+				fprintf(f, "    %s->>%s: %s (%s)\n", x.pk, x.kk, x.label, x.t);
 			break;
-		}
 		}
 	}
 	free(rows);

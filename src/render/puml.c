@@ -12,13 +12,6 @@
 #include "pcapread.h"
 #include "render/render.h"
 
-/* Participants: P<lane> and K<lane>, a program and a kernel per host. */
-static void
-part(char *buf, size_t len, int kernel, int lane)
-{
-	snprintf(buf, len, "%c%d", kernel ? 'K' : 'P', lane);
-}
-
 /* PlantUML text: no newlines, and a colon is fine after the first. */
 static void
 clean(char *s)
@@ -50,26 +43,21 @@ render_puml(const struct timeline *tl, FILE *f)
 		}
 	for (size_t i = 0; i < n; i++) {
 		const struct rd_row *r = &rows[i];
-		int lane = r->kind == RD_CONN || r->kind == RD_GAP ? 0 : rd_row_lane(tl, &L, r);
-		char t[32], label[200], pk[8], kk[8];
+		struct rd_text_row x;
 
-		part(pk, sizeof(pk), 0, lane);
-		part(kk, sizeof(kk), 1, lane);
-
-		rd_reltime(r->t, tl->t0, t, sizeof(t));
+		/* Participants P<lane> and K<lane>: a program and a kernel. */
+		rd_text_row(tl, &L, r, clean, &x);
 		switch (r->kind) {
 		case RD_CONN:
-			rd_conn_label(tl, r->conn, label, sizeof(label));
-			fprintf(f, "== %s ==\n", label);
+			fprintf(f, "== %s ==\n", x.label);
 			break;
 		case RD_GAP:
-			rd_duration(r->gap, label, sizeof(label));
-			fprintf(f, "...%s later...\n", label);
+			fprintf(f, "...%s later...\n", x.label);
 			break;
 		case RD_STATE: {
 			const struct tl_state *s = &tl->conns[r->conn].states[r->side][r->idx];
 
-			fprintf(f, "hnote over %s %s : %s%s%s\n", kk,
+			fprintf(f, "hnote over %s %s : %s%s%s\n", x.kk,
 			    r->predicted ? "#ffffff" : rd_state_color(tl_state_name(s->state)), tl_state_name(s->state),
 			    r->predicted ? " (predicted, after the run)" :
 			    r->moved ? "* (from the SYN's arrival)" : s->inferred ? "*" : "",
@@ -81,46 +69,29 @@ render_puml(const struct timeline *tl, FILE *f)
 			const char *color = p->flags & TCPF_RST ? "#d01c1c" :
 			    p->flags & TCPF_SYN ? "#1f5fbf" : p->flags & TCPF_FIN ? "#d9730d" : "#333333";
 
-			char to[8];
-
-			char why[160], slow[48];
-
-			part(to, sizeof(to), 1, rd_conn_lane(tl, &L, r->conn, !p->from));
-			rd_pkt_label(p, label, sizeof(label));
-			if (p->t_received == TL_UNKNOWN && rd_pkt_dropped(tl, p, why, sizeof(why))) {
-				clean(why);	/* the lab dropped it: PlantUML's lost message */
-				fprintf(f, "%s -[%s]>x %s : %s  ✕ %s  (%s)\n", kk, color, to, label, why, t);
-				break;
-			}
-			rd_pkt_transit(p, slow, sizeof(slow));
-			fprintf(f, "%s -[%s]> %s : %s%s%s  (%s)\n", kk, color, to, label,
-			    *slow ? " · " : "", slow, t);
+			if (x.dropped)	/* the lab dropped it: PlantUML's lost message */
+				fprintf(f, "%s -[%s]>x %s : %s  ✕ %s  (%s)\n", x.kk, color,
+				    x.to, x.label, x.why, x.t);
+			else
+				fprintf(f, "%s -[%s]> %s : %s%s%s  (%s)\n", x.kk, color, x.to,
+				    x.label, *x.slow ? " · " : "", x.slow, x.t);
 			break;
 		}
 		case RD_RECV:
 			break;
 		case RD_RETURN:
-			rd_return_label(&tl->events[r->idx], label, sizeof(label));
-			clean(label);
-			fprintf(f, "%s -->> %s : %s  (%s)\n", kk, pk, label, t);
+			fprintf(f, "%s -->> %s : %s  (%s)\n", x.kk, x.pk, x.label, x.t);
 			break;
-		case RD_EVENT: {
-			const struct tl_event *e = &tl->events[r->idx];
-
-			if (r->blocked)
-				rd_call_label(e, label, sizeof(label));
+		case RD_EVENT:
+			if (x.dir == RD_NOTE)
+				fprintf(f, "rnote over %s : %s  (%s)\n", x.pk, x.label, x.t);
+			else if (x.dir == RD_UP)
+				fprintf(f, "%s --> %s : %s  (%s)\n", x.kk, x.pk, x.label, x.t);
 			else
-				rd_event_label(e, label, sizeof(label));
-			clean(label);
-			if (!rd_event_upward(e) && !rd_event_is_call(e))
-				fprintf(f, "rnote over %s : %s  (%s)\n", pk, label, t);
-			else if (rd_event_upward(e))
-				fprintf(f, "%s --> %s : %s  (%s)\n", kk, pk, label, t);
-			else
-				fprintf(f, "%s -%s> %s : %s  (%s)\n", pk,
-				    e->ret < 0 && !r->blocked ? "[#d01c1c]" : "", kk, label, t);
+				fprintf(f, "%s -%s> %s : %s  (%s)\n", x.pk,
+				    tl->events[r->idx].ret < 0 && !r->blocked ? "[#d01c1c]" : "",
+				    x.kk, x.label, x.t);
 			break;
-		}
 		}
 	}
 	if (tl->nconns > RD_MAX_CONNS)

@@ -103,6 +103,29 @@ int rd_row_lane(const struct timeline *tl, const struct rd_lanes *l,
 int rd_conn_lane(const struct timeline *tl, const struct rd_lanes *l,
     int conn, int side);
 
+/*
+ * A row of a text sequence diagram (Mermaid, PlantUML), what both say of
+ * it before each writes it its own way: pk and kk, the participants of its
+ * lane's program and kernel (P<lane>, K<lane>); t, its time since the
+ * start. By kind: RD_CONN, RD_GAP: label (the connection, the quiet time);
+ * RD_SEND: to, the receiving kernel, label, and why when the lab dropped
+ * the packet (dropped 1), else slow (its time on the wire, or ""); RD_RETURN:
+ * label; RD_EVENT: label and dir. clean makes a text the diagram's own
+ * (it is applied to every label but RD_CONN's and RD_GAP's, and to why).
+ */
+enum rd_dir {
+	RD_NOTE,	/* a note over the program (start, timer) */
+	RD_UP,		/* the kernel tells the program (epoll) */
+	RD_DOWN		/* the program calls the kernel */
+};
+struct rd_text_row {
+	char pk[8], kk[8], to[8], t[32], label[200], why[160], slow[48];
+	int dropped;
+	enum rd_dir dir;
+};
+void rd_text_row(const struct timeline *tl, const struct rd_lanes *l,
+    const struct rd_row *r, void (*clean)(char *), struct rd_text_row *out);
+
 /* Text for XML and HTML: & < > " escaped. */
 void rd_xml_escape(FILE *f, const char *s);
 /* A folder to draw as one test: it holds a test's files (pcaps, event

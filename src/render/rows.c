@@ -488,6 +488,61 @@ rd_row_lane(const struct timeline *tl, const struct rd_lanes *l,
 	return rd_conn_lane(tl, l, r->conn, r->side);
 }
 
+static void
+participant(char *buf, size_t len, int kernel, int lane)
+{
+	snprintf(buf, len, "%c%d", kernel ? 'K' : 'P', lane);
+}
+
+void
+rd_text_row(const struct timeline *tl, const struct rd_lanes *l,
+    const struct rd_row *r, void (*clean)(char *), struct rd_text_row *out)
+{
+	int lane = r->kind == RD_CONN || r->kind == RD_GAP ? 0 : rd_row_lane(tl, l, r);
+	const struct tl_pkt *p;
+	const struct tl_event *e;
+
+	memset(out, 0, sizeof(*out));
+	participant(out->pk, sizeof(out->pk), 0, lane);
+	participant(out->kk, sizeof(out->kk), 1, lane);
+	rd_reltime(r->t, tl->t0, out->t, sizeof(out->t));
+	switch (r->kind) {
+	case RD_CONN:
+		rd_conn_label(tl, r->conn, out->label, sizeof(out->label));
+		break;
+	case RD_GAP:
+		rd_duration(r->gap, out->label, sizeof(out->label));
+		break;
+	case RD_SEND:
+		p = &tl->conns[r->conn].pkts[r->idx];
+		participant(out->to, sizeof(out->to), 1,
+		    rd_conn_lane(tl, l, r->conn, !p->from));
+		rd_pkt_label(p, out->label, sizeof(out->label));
+		if (p->t_received == TL_UNKNOWN &&
+		    rd_pkt_dropped(tl, p, out->why, sizeof(out->why))) {
+			out->dropped = 1;
+			clean(out->why);
+		} else {
+			rd_pkt_transit(p, out->slow, sizeof(out->slow));
+		}
+		break;
+	case RD_RETURN:
+		rd_return_label(&tl->events[r->idx], out->label, sizeof(out->label));
+		clean(out->label);
+		break;
+	case RD_EVENT:
+		e = &tl->events[r->idx];
+		if (r->blocked)
+			rd_call_label(e, out->label, sizeof(out->label));
+		else
+			rd_event_label(e, out->label, sizeof(out->label));
+		clean(out->label);
+		out->dir = rd_event_upward(e) ? RD_UP :
+		    rd_event_is_call(e) ? RD_DOWN : RD_NOTE;
+		break;
+	}
+}
+
 void
 rd_xml_escape(FILE *f, const char *s)
 {

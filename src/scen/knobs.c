@@ -77,22 +77,6 @@ knobs_same(const char *a, const char *b)
 	}
 }
 
-static int
-read_text(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
 /* Where a knob was asked for, for messages. */
 static void
 where(const struct test_spec *t, const struct sysctl_spec *s, char *out, size_t len)
@@ -133,7 +117,7 @@ try_one(const struct test_spec *t, const struct sysctl_spec *s, char *err, size_
 		return -1;
 	}
 	close(fd);
-	if (read_text(path, back, sizeof(back)) < 0) {
+	if (read_small_file(path, back, sizeof(back)) < 0) {
 		snprintf(err, errlen, "%s%s cannot be read back: %s", at, s->key, strerror(errno));
 		return -1;
 	}
@@ -223,7 +207,7 @@ knobs_apply(const struct test_spec *t, struct lab *lab, char *err, size_t errlen
 		}
 		key_path(s->key, rel, sizeof(rel));
 		snprintf(path, sizeof(path), "/proc/sys/%s", rel);
-		have_mine = read_text(path, mine, sizeof(mine)) == 0;
+		have_mine = read_small_file(path, mine, sizeof(mine)) >= 0;
 		if (lab_sysctl_set(h, rel, s->value) < 0) {
 			snprintf(err, errlen, "sysctl %s=%s on %s: %s", s->key, s->value, s->host,
 			    strerror(errno));
@@ -240,7 +224,7 @@ knobs_apply(const struct test_spec *t, struct lab *lab, char *err, size_t errlen
 			return -1;
 		}
 		/* The machine's own value must not have moved. */
-		if (have_mine && read_text(path, mine_after, sizeof(mine_after)) == 0 &&
+		if (have_mine && read_small_file(path, mine_after, sizeof(mine_after)) >= 0 &&
 		    strcmp(mine, mine_after) != 0) {
 			int fd = open(path, O_WRONLY | O_CLOEXEC);
 

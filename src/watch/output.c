@@ -5,6 +5,7 @@
  * are described in docs/watch.md).
  */
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -34,6 +35,104 @@ rate(double v)
 	return json_real((double)(long long)(v * 1000 + 0.5) / 1000);
 }
 
+/*
+ * The figures JSON carries as they are, one table a group: a field's name,
+ * what it holds and where, so that each is named once and a new one is a
+ * line.
+ */
+enum fkind {
+	F_U32, F_U64, F_LONG,
+	F_RATE,		/* double, to three places */
+	F_OPT,		/* double, to three places; < 0: null */
+	F_MS		/* uint32_t milliseconds, as seconds */
+};
+
+struct jfield {
+	const char *name;
+	enum fkind kind;
+	size_t off;
+};
+
+#define LF(name, kind, field) { name, kind, offsetof(struct w_line, field) }
+#define RF(name, kind, field) { name, kind, offsetof(struct w_report, field) }
+
+static const struct jfield line_counts[] = {
+	LF("opened", F_U64, opened),
+	LF("ended", F_U64, ended),
+	LF("opened_per_s", F_RATE, opened_per_s),
+	LF("ended_per_s", F_RATE, ended_per_s),
+	LF("local_first_fin_share", F_OPT, fin_local_share),
+	LF("fin_local", F_U64, fin_local),
+	LF("fin_peer", F_U64, fin_peer),
+	LF("rst_sent", F_U64, rst_sent),
+	LF("rst_received", F_U64, rst_recv),
+}, line_tw[] = {
+	LF("time_wait", F_U32, time_wait),
+	LF("time_wait_oldest_s", F_MS, tw_oldest_ms),
+}, line_dest[] = {	/* destinations only */
+	LF("ports_in_use", F_U32, ports_in_use),
+	LF("ports_usable", F_U32, ports_usable),
+	LF("ceiling_per_s", F_OPT, ceiling_per_s),
+	LF("ceiling_share", F_OPT, ceiling_share),
+	LF("exhausted_in_s", F_OPT, exhausted_in_s),
+}, report_snap[] = {
+	RF("time_wait", F_U32, snap.time_wait),
+	RF("time_wait_oldest_s", F_MS, snap.tw_oldest_ms),
+	RF("sockets", F_U32, snap.sockets),
+	RF("established", F_U32, snap.established),
+	RF("bound_unconnected", F_U32, snap.bound_idle),
+}, report_knobs[] = {
+	RF("tw_reuse", F_LONG, tw_reuse),
+	RF("max_tw_buckets", F_LONG, max_tw_buckets),
+}, report_trace[] = {
+	RF("events", F_U64, events),
+	RF("lost", F_U64, lost),
+	RF("lost_total", F_U64, lost_total),
+	RF("errors_other_namespaces", F_U64, other_ns),
+	RF("errors_process_gone", F_U64, gone),
+	RF("rows_overflow", F_U64, overflow),
+};
+
+#define SET_FIELDS(o, base, table) \
+	set_fields((o), (base), (table), sizeof(table) / sizeof((table)[0]))
+
+static void
+set_fields(json_t *o, const void *base, const struct jfield *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *p = (const char *)base + f[i].off;
+		uint32_t u32;
+		uint64_t u64;
+		long lv;
+		double d;
+		json_t *v;
+
+		switch (f[i].kind) {
+		case F_U32:
+			memcpy(&u32, p, sizeof(u32));
+			v = json_integer(u32);
+			break;
+		case F_U64:
+			memcpy(&u64, p, sizeof(u64));
+			v = json_integer(u64);
+			break;
+		case F_LONG:
+			memcpy(&lv, p, sizeof(lv));
+			v = json_integer(lv);
+			break;
+		case F_MS:
+			memcpy(&u32, p, sizeof(u32));
+			v = json_real(u32 / 1000.0);
+			break;
+		default:
+			memcpy(&d, p, sizeof(d));
+			v = f[i].kind == F_RATE ? rate(d) : num_or_null(d);
+			break;
+		}
+		json_object_set_new(o, f[i].name, v);
+	}
+}
+
 static json_t *
 reasons_json(const struct w_line *l)
 {
@@ -47,7 +146,7 @@ reasons_json(const struct w_line *l)
 }
 
 static json_t *
-line_json(const struct w_line *l, double iv)
+line_json(const struct w_line *l)
 {
 	json_t *o = json_object();
 	int dest = l->key.kind == W_DEST;
@@ -55,27 +154,11 @@ line_json(const struct w_line *l, double iv)
 	json_object_set_new(o, dest ? "remote" : "listen", json_string(l->endpoint));
 	if (dest)
 		json_object_set_new(o, "local", json_string(l->local));
-	json_object_set_new(o, "opened", json_integer(l->opened));
-	json_object_set_new(o, "ended", json_integer(l->ended));
-	json_object_set_new(o, "opened_per_s", rate(l->opened_per_s));
-	json_object_set_new(o, "ended_per_s", rate(l->ended_per_s));
-	json_object_set_new(o, "local_first_fin_share", num_or_null(l->fin_local_share));
-	json_object_set_new(o, "fin_local", json_integer(l->fin_local));
-	json_object_set_new(o, "fin_peer", json_integer(l->fin_peer));
-	json_object_set_new(o, "rst_sent", json_integer(l->rst_sent));
-	json_object_set_new(o, "rst_received", json_integer(l->rst_recv));
+	SET_FIELDS(o, l, line_counts);
 	json_object_set_new(o, "rst_sent_reasons", reasons_json(l));
-	json_object_set_new(o, "time_wait", json_integer(l->time_wait));
-	json_object_set_new(o, "time_wait_oldest_s",
-	    json_real(l->tw_oldest_ms / 1000.0));
-	if (dest) {
-		json_object_set_new(o, "ports_in_use", json_integer(l->ports_in_use));
-		json_object_set_new(o, "ports_usable", json_integer(l->ports_usable));
-		json_object_set_new(o, "ceiling_per_s", num_or_null(l->ceiling_per_s));
-		json_object_set_new(o, "ceiling_share", num_or_null(l->ceiling_share));
-		json_object_set_new(o, "exhausted_in_s", num_or_null(l->exhausted_in_s));
-	}
-	(void)iv;
+	SET_FIELDS(o, l, line_tw);
+	if (dest)
+		SET_FIELDS(o, l, line_dest);
 	return o;
 }
 
@@ -92,11 +175,7 @@ print_json(const struct w_report *r)
 	json_object_set_new(o, "t", json_real(r->t));
 	json_object_set_new(o, "interval_s", rate(r->interval_s));
 	json_object_set_new(o, "netns", json_string(r->netns));
-	json_object_set_new(o, "time_wait", json_integer(r->snap.time_wait));
-	json_object_set_new(o, "time_wait_oldest_s", json_real(r->snap.tw_oldest_ms / 1000.0));
-	json_object_set_new(o, "sockets", json_integer(r->snap.sockets));
-	json_object_set_new(o, "established", json_integer(r->snap.established));
-	json_object_set_new(o, "bound_unconnected", json_integer(r->snap.bound_idle));
+	SET_FIELDS(o, r, report_snap);
 	for (size_t i = 0; i < r->nerr; i++) {
 		const struct w_err *e = &r->errs[i];
 		const char *name = w_errno_name(e->err);
@@ -115,7 +194,7 @@ print_json(const struct w_report *r)
 	json_object_set_new(o, "errors_by_process", byproc);
 	for (size_t i = 0; i < r->n; i++)
 		json_array_append_new(r->lines[i].key.kind == W_DEST ? dests : svcs,
-		    line_json(&r->lines[i], r->interval_s));
+		    line_json(&r->lines[i]));
 	json_object_set_new(o, "destinations", dests);
 	json_object_set_new(o, "services", svcs);
 	for (int i = 0; i < W_NCOUNTERS; i++) {
@@ -125,14 +204,8 @@ print_json(const struct w_report *r)
 	json_object_set_new(o, "counters_per_s", cnt);
 	json_object_set_new(o, "counters", tot);
 	json_object_set_new(o, "port_range", json_pack("[ii]", r->port_lo, r->port_hi));
-	json_object_set_new(o, "tw_reuse", json_integer(r->tw_reuse));
-	json_object_set_new(o, "max_tw_buckets", json_integer(r->max_tw_buckets));
-	json_object_set_new(tr, "events", json_integer(r->events));
-	json_object_set_new(tr, "lost", json_integer(r->lost));
-	json_object_set_new(tr, "lost_total", json_integer(r->lost_total));
-	json_object_set_new(tr, "errors_other_namespaces", json_integer(r->other_ns));
-	json_object_set_new(tr, "errors_process_gone", json_integer(r->gone));
-	json_object_set_new(tr, "rows_overflow", json_integer(r->overflow));
+	SET_FIELDS(o, r, report_knobs);
+	SET_FIELDS(tr, r, report_trace);
 	json_object_set_new(o, "trace", tr);
 	for (int i = 0; i < r->nadvice; i++)
 		json_array_append_new(adv, json_string(r->advice[i]));
@@ -159,13 +232,23 @@ errs_text(const struct w_report *r, char *buf, size_t len)
 		    r->errs[i].comm);
 }
 
+/* A share as a whole percentage, "-" when there is none (< 0). */
+static void
+pct(double share, char *buf, size_t len)
+{
+	if (share < 0)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.0f%%", 100 * share);
+}
+
 static void
 print_plain(const struct w_report *r)
 {
 	static char last_advice[W_ADVICE_MAX][320];
 	static int last_n = -1;
 	double opened = 0, ended = 0;
-	char ts[32], errs[512];
+	char ts[32], errs[512], fin[16];
 	int same;
 
 	for (size_t i = 0; i < r->n; i++) {
@@ -180,11 +263,8 @@ print_plain(const struct w_report *r)
 	if (r->ndest) {
 		const struct w_line *l = &r->lines[0];
 
-		printf(" top=%s local_first_fin=", l->endpoint);
-		if (l->fin_local_share < 0)
-			printf("-");
-		else
-			printf("%.0f%%", 100 * l->fin_local_share);
+		pct(l->fin_local_share, fin, sizeof(fin));
+		printf(" top=%s local_first_fin=%s", l->endpoint, fin);
 		if (l->ceiling_per_s < 0)
 			printf(" ceiling=none");
 		else
@@ -234,11 +314,9 @@ print_term(const struct w_report *r, int color)
 		char ports[24], rst[24];
 		int dest = l->key.kind == W_DEST;
 
-		snprintf(fin, sizeof(fin), l->fin_local_share < 0 ? "-" : "%.0f%%",
-		    100 * l->fin_local_share);
+		pct(l->fin_local_share, fin, sizeof(fin));
 		snprintf(ceil, sizeof(ceil), l->ceiling_per_s < 0 ? "-" : "%.1f", l->ceiling_per_s);
-		snprintf(share, sizeof(share), l->ceiling_share < 0 ? "-" : "%.0f%%",
-		    100 * l->ceiling_share);
+		pct(l->ceiling_share, share, sizeof(share));
 		if (l->exhausted_in_s < 0)
 			snprintf(exh, sizeof(exh), "-");
 		else if (l->exhausted_in_s == 0)

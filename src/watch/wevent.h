@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "host/tinst.h"
+
 struct tep_handle;
 
 enum { EV_STATE, EV_SEND_RST, EV_RECV_RST, EV_CONNECT, EV_BIND, EV_EXEC, EV_N };
@@ -15,28 +17,11 @@ enum { EV_STATE, EV_SEND_RST, EV_RECV_RST, EV_CONNECT, EV_BIND, EV_EXEC, EV_N };
 extern const char *const wev_sys[EV_N];	/* "sock", "tcp", ..., "sched" */
 extern const char *const wev_name[EV_N];	/* "inet_sock_set_state", ... */
 
-/* Where each field lies in a record of one event; -1 when it has none. */
-struct ev_fmt {
-	int id;
-	int old, new, sport, dport, family, saddr, daddr, saddr6, daddr6;
-	int state, reason, ret, sk;
-	int pid, old_pid;	/* sched_process_exec's */
-	int sockaddr;		/* saddr/daddr are whole sockaddrs */
-};
-
-/* A socket event, decoded: local side first. */
-struct sev {
-	uint8_t family;
-	uint16_t sport, dport;
-	uint8_t saddr[16], daddr[16];
-	int old, new, reason;
-	uint64_t sk;		/* the kernel's socket address: 0 if none */
-};
-
 /* A tep that knows the six events, their formats in fmt; NULL with a
  * message in err (tep_free it). */
-struct tep_handle *wev_tep(struct ev_fmt fmt[EV_N], char *err, size_t errlen);
-/* A socket event's record into s; -1 if it is no TCP/IP socket's. */
-int wev_decode(const struct ev_fmt *f, const uint8_t *d, struct sev *s);
+struct tep_handle *wev_tep(struct tinst_fmt fmt[EV_N], char *err, size_t errlen);
+/* A socket event's record into s (tinst_decode), tcp_send_reset's state
+ * in old; -1 if it is no TCP/IP socket's. */
+int wev_decode(const struct tinst_fmt *f, const uint8_t *d, struct tinst_sock *s);
 
 #endif

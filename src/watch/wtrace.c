@@ -3,13 +3,13 @@
  * TCP state changes and resets of the watched namespace, and the connect()
  * and bind() calls of its processes that failed, by errno.
  *
- * The pattern is src/ktrace.c's: a tracing instance of our own (never the
+ * The pattern is host/ktrace.c's, and the instance and its reader are the
+ * same code (host/tinst.c): a tracing instance of our own (never the
  * global one), named "tw-<pid>-1-watch" so that the watch's janitor, `lab
  * clean` and the next watch recognise one left by a watch killed outright
  * (the janitor removes it at once, the others should it be killed too);
- * tracefs mounted for
- * the time of the watch if nobody had; the per-CPU buffers drained by a
- * thread every 20 ms. What differs: nothing is kept per event. Each event
+ * tracefs mounted for the time of the watch if nobody had; the per-CPU
+ * buffers drained by a thread every 20 ms. What differs: nothing is kept per event. Each event
  * adds to the row of its destination or service (table.c) and the rows are
  * handed over whole once an interval, so the cost is a few hash lookups an
  * event and memory stays fixed whatever the rate.
@@ -37,6 +37,7 @@
 #include <event-parse.h>
 
 #include "host/ktrace.h"
+#include "host/tinst.h"
 #include "lab/janitor.h"
 #include "tcpstate.h"
 #include "util.h"
@@ -51,32 +52,18 @@ struct pid_entry {
 };
 
 struct wtrace {
-	struct tracefs_instance *inst;
-	struct tep_handle *tep;
-	struct ev_fmt fmt[EV_N];
+	struct tinst t;		/* its lock guards cur, addrs, pids */
+	struct tinst_fmt fmt[EV_N];
 	char name[64];
-	int mounted;
 	struct w_ns *ns;
 	const uint8_t *listening;	/* per port: 1 if a socket listens on it */
 	struct w_skmap *skmap;	/* reader thread only */
 	int port_lo, port_hi;	/* atomics: set by the main loop */
-	pthread_t reader;
-	int started, stopping;
-	pthread_mutex_t lock;	/* cur, addrs, pids */
 	struct w_interval cur;
 	int naddrs;
 	uint8_t fam[W_MAX_ADDRS], addr[W_MAX_ADDRS][16];
 	struct pid_entry pids[PID_CACHE];
 };
-
-static int32_t
-rd32(const uint8_t *d, int o)
-{
-	int32_t v;
-
-	memcpy(&v, d + o, 4);
-	return v;
-}
 
 static int
 is_ours(const struct wtrace *wt, int family, const uint8_t *a)
@@ -90,7 +77,7 @@ is_ours(const struct wtrace *wt, int family, const uint8_t *a)
 
 /* Which side opened the connection of an event (see skmap.c). */
 static int
-kind_of(struct wtrace *wt, const struct sev *s, int t)
+kind_of(struct wtrace *wt, const struct tinst_sock *s, int t)
 {
 	int k;
 
@@ -109,7 +96,7 @@ kind_of(struct wtrace *wt, const struct sev *s, int t)
 
 /* The row an event of socket s counts in; NULL if not the namespace's. */
 static struct w_row *
-row_of(struct wtrace *wt, const struct sev *s, int t)
+row_of(struct wtrace *wt, const struct tinst_sock *s, int t)
 {
 	struct w_key k;
 
@@ -131,7 +118,7 @@ row_of(struct wtrace *wt, const struct sev *s, int t)
 static void
 on_state(struct wtrace *wt, const uint8_t *d)
 {
-	struct sev s;
+	struct tinst_sock s;
 	struct w_row *r;
 
 	if (wev_decode(&wt->fmt[EV_STATE], d, &s) || !(r = row_of(wt, &s, EV_STATE)))
@@ -164,7 +151,7 @@ on_state(struct wtrace *wt, const uint8_t *d)
 static void
 on_reset(struct wtrace *wt, int t, const uint8_t *d)
 {
-	struct sev s;
+	struct tinst_sock s;
 	struct w_row *r;
 
 	if (wev_decode(&wt->fmt[t], d, &s) || !(r = row_of(wt, &s, t)))
@@ -210,7 +197,7 @@ on_syscall(struct wtrace *wt, int t, struct tep_record *rec)
 {
 	const uint8_t *d = rec->data;
 	int64_t ret;
-	int pid = rd32(d, 4), err;	/* common_pid: the thread */
+	int pid = tinst_rd32(d, 4), err;	/* common_pid: the thread */
 	struct pid_entry *p;
 	uint32_t h;
 
@@ -252,7 +239,7 @@ on_syscall(struct wtrace *wt, int t, struct tep_record *rec)
 static void
 on_exec(struct wtrace *wt, const uint8_t *d)
 {
-	int pids[2] = { rd32(d, wt->fmt[EV_EXEC].pid), rd32(d, wt->fmt[EV_EXEC].old_pid) };
+	int pids[2] = { tinst_rd32(d, wt->fmt[EV_EXEC].pid), tinst_rd32(d, wt->fmt[EV_EXEC].old_pid) };
 
 	for (int i = 0; i < 2; i++) {
 		struct pid_entry *p = &wt->pids[(unsigned)pids[i] % PID_CACHE];
@@ -286,28 +273,16 @@ on_record(struct tep_event *e, struct tep_record *r, int cpu, void *ctx)
 	return 0;
 }
 
+/* Before each pass of the reader: an address came or went, so know it
+ * before reading the events that may use it (they wait in the buffer
+ * meanwhile). */
 static void
-drain(struct wtrace *wt)
+each_pass(void *ctx)
 {
-	pthread_mutex_lock(&wt->lock);
-	tracefs_iterate_raw_events(wt->tep, wt->inst, NULL, 0, on_record, wt);
-	pthread_mutex_unlock(&wt->lock);
-}
+	struct wtrace *wt = ctx;
 
-static void *
-reader_main(void *arg)
-{
-	struct wtrace *wt = arg;
-
-	while (!__atomic_load_n(&wt->stopping, __ATOMIC_ACQUIRE)) {
-		/* An address came or went: know it before reading the events
-		 * that may use it (they wait in the buffer meanwhile). */
-		if (w_ns_addrs_changed(wt->ns) && w_ns_addrs(wt->ns) == 1)
-			wtrace_set_addrs(wt);
-		drain(wt);
-		sleep_ns(20 * NSEC_PER_MSEC);
-	}
-	return NULL;
+	if (w_ns_addrs_changed(wt->ns) && w_ns_addrs(wt->ns) == 1)
+		wtrace_set_addrs(wt);
 }
 
 void
@@ -316,14 +291,14 @@ wtrace_take(struct wtrace *wt, struct w_interval *out)
 	struct w_interval tmp;
 
 	w_table_clear(&out->table);
-	pthread_mutex_lock(&wt->lock);
+	pthread_mutex_lock(&wt->t.lock);
 	tmp = wt->cur;
 	wt->cur = *out;
 	memset(wt->cur.errs, 0, sizeof(wt->cur.errs));
 	wt->cur.errs_dropped = wt->cur.events = wt->cur.missed = wt->cur.other_ns =
 	    wt->cur.gone = 0;
 	memset(wt->pids, 0, sizeof(wt->pids));	/* pids are reused: look again */
-	pthread_mutex_unlock(&wt->lock);
+	pthread_mutex_unlock(&wt->t.lock);
 	*out = tmp;
 }
 
@@ -337,22 +312,7 @@ wtrace_set_range(struct wtrace *wt, int lo, int hi)
 uint64_t
 wtrace_kernel_lost(struct wtrace *wt)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
-	uint64_t total = 0;
-
-	for (long cpu = 0; cpu < ncpu; cpu++) {
-		char path[64], *text, *p;
-
-		snprintf(path, sizeof(path), "per_cpu/cpu%ld/stats", cpu);
-		if (!(text = tracefs_instance_file_read(wt->inst, path, NULL)))
-			continue;
-		if ((p = strstr(text, "overrun:")))
-			total += strtoull(p + 8, NULL, 10);
-		if ((p = strstr(text, "dropped events:")))
-			total += strtoull(p + 15, NULL, 10);
-		free(text);
-	}
-	return total;
+	return tinst_overruns(&wt->t);
 }
 
 /* Kernel filters: source address one of ours (IPv4: an address array of 4
@@ -364,11 +324,11 @@ wtrace_set_addrs(struct wtrace *wt)
 	size_t len = strlen(addrs);
 	int v4 = 0;
 
-	pthread_mutex_lock(&wt->lock);
+	pthread_mutex_lock(&wt->t.lock);
 	wt->naddrs = wt->ns->naddrs;
 	memcpy(wt->fam, wt->ns->fam, sizeof(wt->fam));
 	memcpy(wt->addr, wt->ns->addr, sizeof(wt->addr));
-	pthread_mutex_unlock(&wt->lock);
+	pthread_mutex_unlock(&wt->t.lock);
 	for (int i = 0; i < wt->naddrs; i++) {
 		uint32_t v;
 
@@ -388,30 +348,20 @@ wtrace_set_addrs(struct wtrace *wt)
 		snprintf(addrs, sizeof(addrs), "family == 2 || family == 10");
 	snprintf(state, sizeof(state), "protocol == 6 && (newstate == 1 || "
 	    "newstate == 4 || newstate == 7 || newstate == 8) && (%s)", addrs);
-	if (tracefs_event_file_write(wt->inst, "sock", "inet_sock_set_state",
+	if (tracefs_event_file_write(wt->t.inst, "sock", "inet_sock_set_state",
 	    "filter", state) < 0)
-		tracefs_event_file_write(wt->inst, "sock", "inet_sock_set_state",
+		tracefs_event_file_write(wt->t.inst, "sock", "inet_sock_set_state",
 		    "filter", "protocol == 6");
-	tracefs_event_file_write(wt->inst, "tcp", "tcp_receive_reset", "filter", addrs);
+	tracefs_event_file_write(wt->t.inst, "tcp", "tcp_receive_reset", "filter", addrs);
 }
 
 static void
 destroy(struct wtrace *wt)
 {
-	if (wt->inst) {
-		tracefs_event_disable(wt->inst, NULL, NULL);
-		tracefs_instance_file_write(wt->inst, "tracing_on", "0");
-		tracefs_instance_destroy(wt->inst);
-		tracefs_instance_free(wt->inst);
-		wt->inst = NULL;
-	}
-	if (wt->tep)
-		tep_free(wt->tep);
-	if (wt->mounted)
-		ktrace_unmount();
+	tinst_close(&wt->t);	/* the instance, and the mount made for it */
+	tinst_fini(&wt->t);
 	w_table_free(&wt->cur.table);
 	w_skmap_free(wt->skmap);
-	pthread_mutex_destroy(&wt->lock);
 	free(wt);
 }
 
@@ -419,7 +369,6 @@ struct wtrace *
 wtrace_start(struct w_ns *ns, const uint8_t *listening, char *err, size_t errlen)
 {
 	struct wtrace *wt = calloc(1, sizeof(*wt));
-	int m, e;
 
 	if (!wt || w_table_init(&wt->cur.table) || !(wt->skmap = w_skmap_new())) {
 		if (wt)
@@ -428,49 +377,34 @@ wtrace_start(struct w_ns *ns, const uint8_t *listening, char *err, size_t errlen
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	pthread_mutex_init(&wt->lock, NULL);
+	tinst_init(&wt->t);
+	wt->t.on_record = on_record;
+	wt->t.each_pass = each_pass;
+	wt->t.ctx = wt;
+	wt->t.period_ns = 20 * NSEC_PER_MSEC;
 	wt->ns = ns;
 	wt->listening = listening;
 	snprintf(wt->name, sizeof(wt->name), "tw-%d-1-watch", (int)getpid());
 	(void)janitor_start();	/* the instance and the mount go even on SIGKILL */
-	if ((m = ktrace_mount()) < 0) {
+	if (tinst_mount(&wt->t) < 0) {
 		snprintf(err, errlen, "cannot mount tracefs at /sys/kernel/tracing: %s",
 		    strerror(errno));
-		destroy(wt);
-		return NULL;
+		goto fail;
 	}
-	wt->mounted = m == 1;
 	wtrace_clean_dead();
-	if (!(wt->tep = wev_tep(wt->fmt, err, errlen)))
+	if (!(wt->t.tep = wev_tep(wt->fmt, err, errlen)))
 		goto fail;
-	if (!(wt->inst = tracefs_instance_create(wt->name))) {
-		snprintf(err, errlen, "creating tracing instance %s: %s", wt->name,
-		    strerror(errno));
-		goto fail;
-	}
 	/* 4 MiB a CPU: at 30,000 connections a second (three events each,
 	 * 80 bytes an event, two CPUs) over a second of events, for a reader
 	 * that a loaded machine does not schedule for a while. */
-	if (tracefs_instance_file_write(wt->inst, "buffer_size_kb", "4096") < 0) {
-		snprintf(err, errlen, "setting the trace buffer size: %s", strerror(errno));
+	if (tinst_open(&wt->t, wt->name, 4096, NULL, "", err, errlen) < 0)
 		goto fail;
-	}
 	wtrace_set_addrs(wt);
 	for (int t = EV_CONNECT; t <= EV_BIND; t++)
-		tracefs_event_file_write(wt->inst, wev_sys[t], wev_name[t], "filter",
+		tracefs_event_file_write(wt->t.inst, wev_sys[t], wev_name[t], "filter",
 		    "ret < 0 && ret != -115");
-	for (int t = 0; t < EV_N; t++)
-		if (tracefs_event_enable(wt->inst, wev_sys[t], wev_name[t]) < 0) {
-			snprintf(err, errlen, "enabling %s:%s: %s", wev_sys[t],
-			    wev_name[t], strerror(errno));
-			goto fail;
-		}
-	tracefs_instance_file_write(wt->inst, "tracing_on", "1");
-	if ((e = pthread_create(&wt->reader, NULL, reader_main, wt))) {
-		snprintf(err, errlen, "trace reader thread: %s", strerror(e));
+	if (tinst_start(&wt->t, wev_sys, wev_name, EV_N, "", err, errlen) < 0)
 		goto fail;
-	}
-	wt->started = 1;
 	return wt;
 fail:
 	destroy(wt);
@@ -482,30 +416,8 @@ wtrace_stop(struct wtrace *wt)
 {
 	if (!wt)
 		return;
-	tracefs_event_disable(wt->inst, NULL, NULL);
-	__atomic_store_n(&wt->stopping, 1, __ATOMIC_RELEASE);
-	if (wt->started)
-		pthread_join(wt->reader, NULL);
+	tinst_stop(&wt->t);
 	destroy(wt);
-}
-
-/* Alive and not a zombie. */
-static int
-alive(int pid)
-{
-	char path[64], buf[256], *p;
-	FILE *f;
-	int ok = 0;
-
-	if (kill(pid, 0) < 0 && errno != EPERM)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	if (!(f = fopen(path, "re")))
-		return 0;
-	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
-		ok = p[1] == '\0' || p[2] != 'Z';
-	fclose(f);
-	return ok;
 }
 
 void
@@ -519,7 +431,7 @@ wtrace_clean_dead(void)
 	while (d && (e = readdir(d))) {
 		n = 0;
 		if (sscanf(e->d_name, "tw-%d-1-watch%n", &pid, &n) != 1 ||
-		    e->d_name[n] != '\0' || pid <= 0 || alive(pid))
+		    e->d_name[n] != '\0' || pid <= 0 || tinst_pid_alive(pid))
 			continue;
 		snprintf(path, sizeof(path), "/sys/kernel/tracing/instances/%s",
 		    e->d_name);

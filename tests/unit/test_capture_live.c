@@ -486,6 +486,19 @@ find_time_wait(const struct sd_sock *s, size_t n, int family, int *count)
 	return tw;
 }
 
+/* The namespace nsfd's TIME_WAIT sockets of family: how many in *count,
+ * the last one returned; *s holds them all (free it). */
+static const struct sd_sock *
+time_waits(int nsfd, int family, struct sd_sock **s, int *count)
+{
+	char err[256];
+	size_t n;
+
+	if (sockdiag_snapshot(nsfd, s, &n, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	return find_time_wait(*s, n, family, count);
+}
+
 /*
  * Two captures' views of one segment: the same fields; each capture
  * stamps a packet on its own, so the times only come close.
@@ -565,7 +578,7 @@ test_ipv4_close_by_client(void **state)
 	struct capture *c[2];
 	struct capture_stats st[2];
 	struct tcp_pkt *p[2];
-	size_t n[2], ns;
+	size_t n[2];
 	struct sd_sock *s;
 	const struct sd_sock *tw;
 	struct flag_counts fc[2];
@@ -629,9 +642,7 @@ test_ipv4_close_by_client(void **state)
 	free(p[0]);
 	free(p[1]);
 
-	if (sockdiag_snapshot(net.nsfd[SIDE_A], &s, &ns, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
-	tw = find_time_wait(s, ns, AF_INET, &count);
+	tw = time_waits(net.nsfd[SIDE_A], AF_INET, &s, &count);
 	assert_int_equal(count, 1);
 	assert_string_equal(tw->local, "10.199.77.1:667");
 	assert_string_equal(tw->remote, "10.199.77.2:666");
@@ -641,9 +652,7 @@ test_ipv4_close_by_client(void **state)
 	assert_true(tw->expires_ms >= 50000 && tw->expires_ms <= 60000);
 	free(s);
 
-	if (sockdiag_snapshot(net.nsfd[SIDE_B], &s, &ns, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
-	find_time_wait(s, ns, AF_INET, &count);
+	time_waits(net.nsfd[SIDE_B], AF_INET, &s, &count);
 	assert_int_equal(count, 0);
 	free(s);
 	(void)state;
@@ -662,7 +671,7 @@ test_ipv6_twenty_captures(void **state)
 	struct capture_stats st[2 * PER_SIDE];
 	uint64_t t0, t1, t2;
 	struct tcp_pkt *p, *first[2] = { NULL, NULL };
-	size_t n, nfirst[2] = { 0, 0 }, ns;
+	size_t n, nfirst[2] = { 0, 0 };
 	struct sd_sock *s;
 	const struct sd_sock *tw;
 	int i, count;
@@ -725,9 +734,7 @@ test_ipv6_twenty_captures(void **state)
 	free(first[0]);
 	free(first[1]);
 
-	if (sockdiag_snapshot(net.nsfd[SIDE_A], &s, &ns, err, sizeof(err)) != 0)
-		fail_msg("%s", err);
-	tw = find_time_wait(s, ns, AF_INET6, &count);
+	tw = time_waits(net.nsfd[SIDE_A], AF_INET6, &s, &count);
 	assert_int_equal(count, 1);
 	assert_string_equal(tw->local, "[fd00:77::1]:6667");
 	assert_string_equal(tw->remote, "[fd00:77::2]:6666");
