@@ -425,6 +425,46 @@ k_exit(struct cursor *c, struct check_spec *k)
 	return 0;
 }
 
+/*
+ * output PROGRAM contains|lacks TEXT: what the program wrote to its
+ * stdout and stderr (NAME.log). TEXT is one word, quoted for blanks
+ * ("HTTP 200", \" and \\ inside), matched byte for byte: a line cannot
+ * hold a newline, so neither can TEXT, and a match never crosses a line.
+ */
+static int
+k_output(struct cursor *c, struct check_spec *k)
+{
+	const char *s = next(c, "a program");
+	size_t n;
+	int j;
+
+	if (s == NULL)
+		return -1;
+	if ((j = proc_index(c->p, s)) < 0)
+		return fail(c->p, "no program '%s' declared above", s);
+	if (strcmp(c->p->t->procs[j].prog, "proxy") == 0)
+		return fail(c->p, "program %s is a proxy: its output is in its folder %s/, "
+		    "not in %s.log", s, s, s);
+	k->who = c->p->t->procs[j].name;
+	if ((s = next(c, "contains or lacks, then a text")) == NULL)
+		return -1;
+	if (strcmp(s, "contains") == 0)
+		k->n = 1;
+	else if (strcmp(s, "lacks") != 0)
+		return fail(c->p, "'%s': output wants contains or lacks, then a text "
+		    "(\"HTTP 200\")", s);
+	if ((s = next(c, "a text to look for (\"HTTP 200\")")) == NULL)
+		return -1;
+	n = strlen(s);
+	if (n == 0)
+		return fail(c->p, "an empty text is found in any output: write what to look for");
+	if (n > CHECK_TEXT_MAX)
+		return fail(c->p, "a text to look for is at most %d bytes (this one has %zu)",
+		    CHECK_TEXT_MAX, n);
+	/* control characters: read_line refused them (a tab is kept) */
+	return (k->text = keep(c->p, s)) == NULL ? -1 : 0;
+}
+
 /* The words of one check, by kind. */
 static int
 check_words(struct cursor *c, struct check_spec *k)
@@ -497,15 +537,41 @@ check_words(struct cursor *c, struct check_spec *k)
 		return k->kind = CK_EXIT, k_exit(c, k);
 	if (strcmp(kind, "outcome") == 0)	/* scenvary.c */
 		return k->kind = CK_OUTCOME, scen_outcome_check(c->p, c->w, &c->i, k);
+	if (strcmp(kind, "output") == 0)
+		return k->kind = CK_OUTPUT, k_output(c, k);
 	return fail(c->p, "unknown check '%s' (call, same-port, timewait, tw-timer, state, "
 	    "sends, first-fin, fin-after, fin-gap, established, race, receives, no-state, "
-	    "netstat, dropped, duplicated, reordered, out-of-order, port-state, exit, outcome)", kind);
+	    "netstat, dropped, duplicated, reordered, out-of-order, port-state, exit, outcome, "
+	    "output)", kind);
+}
+
+/*
+ * The colon that ends a check's words: the first one outside a quoted
+ * word (check output web contains "Content-Type: text/html": ...), read
+ * as split() reads quotes. NULL if none; *open 1 if a quote is not closed.
+ */
+static const char *
+words_end(const char *s, int *open)
+{
+	int quoted = 0;
+
+	for (; *s != '\0'; s++) {
+		if (quoted && *s == '\\' && (s[1] == '"' || s[1] == '\\'))
+			s++;
+		else if (*s == '"')
+			quoted = !quoted;
+		else if (!quoted && *s == ':')
+			return s;
+	}
+	*open = quoted;
+	return NULL;
 }
 
 int
 d_check(struct parser *p, const char *rest)
 {
-	const char *colon = strchr(rest, ':');
+	int open = 0;
+	const char *colon = words_end(rest, &open);
 	struct check_spec *k;
 	struct cursor c;
 	struct words w;
@@ -513,6 +579,8 @@ d_check(struct parser *p, const char *rest)
 
 	if (p->nchk == CAT_MAX_CHECKS)
 		return fail(p, "too many checks (at most %d)", CAT_MAX_CHECKS);
+	if (colon == NULL && open)
+		return fail(p, "a '\"' is not closed");
 	if (colon == NULL)
 		return fail(p, "a check ends with ': what must be seen', in words for a person");
 	snprintf(sentence, sizeof(sentence), "%s", colon + 1);

@@ -34,13 +34,17 @@ seen() {
 # (-s 7 closes right after its answer; the link delay makes that certain
 # to come before curl's close: without one curl, reading the answer
 # within microseconds, closes first in about one run of four)
+# (the server-first copy also expects "HTTP 404" where curl writes HTTP 200:
+# check output must fail on a false expectation and say what it found)
 sed -e 's/^test curl$/test curl-server-first/' \
     -e 's/timewait server -s 6 -d$/timewait server -s 7 -d/' \
+    -e 's/^check output curl contains "HTTP 200"/check output curl contains "HTTP 404"/' \
     -e 's/^host server$/host server\nlink client server delay 5ms/' \
     "$top/scenarios/curl.scen" > "$out/server-first.scen"
 sed -e 's/^test curl$/test curl-closed-port/' -e 's/:666\//:667\//' \
     "$top/scenarios/curl.scen" > "$out/closed-port.scen"
-grep -q 'server -s 7' "$out/server-first.scen" && grep -q '^link' "$out/server-first.scen" && grep -q ':667/' "$out/closed-port.scen" ||
+grep -q 'server -s 7' "$out/server-first.scen" && grep -q '^link' "$out/server-first.scen" &&
+    grep -q '"HTTP 404"' "$out/server-first.scen" && grep -q ':667/' "$out/closed-port.scen" ||
 	fail "the copies were not changed"
 "$TW" lab run curl "$out/server-first.scen" "$out/closed-port.scen" --fast \
     --out "$out/a" >"$out/a.log" 2>&1
@@ -54,9 +58,19 @@ for e in "curl sends the first FIN" "so the client holds the TIME_WAIT" "and the
 	[ "$(verdict "$r" "$e")" = false ] || fail "server -s 7: '$e' still passes"
 done
 [ "$(verdict "$r" "curl gets its answer (exit status 0)")" = true ] || fail "server -s 7: curl failed"
+[ "$(verdict "$r" "curl got the page (its -w line in curl.log)")" = false ] &&
+    [ "$(seen "$r" "curl got the page (its -w line in curl.log)")" = "not found in 9 bytes of curl.log: HTTP 200" ] ||
+	fail "\"HTTP 404\" expected: $(seen "$r" "curl got the page (its -w line in curl.log)")"
+[ "$(verdict "$r" "curl wrote no error")" = true ] || fail "server -s 7: $(seen "$r" "curl wrote no error")"
 r=$out/a/curl-closed-port/result.json
 [ "$(seen "$r" "curl gets its answer (exit status 0)")" = "curl exited with status 7" ] ||
 	fail "port 667: $(seen "$r" "curl gets its answer (exit status 0)")"
+# curl's code 000 and its error line, as the log holds them
+[ "$(verdict "$r" "curl got the page (its -w line in curl.log)")" = false ] || fail "port 667: HTTP 200 found"
+case $(seen "$r" "curl wrote no error") in
+"found in line "[12]" of curl.log: curl: (7) "*) ;;
+*) fail "port 667: curl's error not found: $(seen "$r" "curl wrote no error")" ;;
+esac
 
 # 2. What a command sees, from a script beside the scenario.
 mkdir "$out/s"
@@ -119,6 +133,68 @@ grep -qx 'tmp writable' "$l" || fail "no /tmp of its own"
 [ -e /tmp/scratch ] && [ "$(stat -c %u /tmp/scratch)" = 65534 ] && fail "the machine's /tmp was written"
 # ps only reads: every process left would show its marker argument
 ps -eo args | grep -q '^sleep 97\.25' && fail "the command's children outlived the test"
+
+# 2b. sigint reaches the command's whole process group: a python3 script
+# that connects, forks a child that connects too, and waits. The child
+# drops its copy of the parent's socket, so each connection is held by one
+# process only and closes only when that one dies. Both take SIGINT's
+# default action (python's own handler would turn it into an exception).
+if [ -x /usr/bin/python3 ]; then
+	cat > "$out/s/forks.py" <<'EOF'
+import os, signal, socket, sys, time
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+a = socket.create_connection((sys.argv[1], 666))
+print("parent", os.getpid(), "connected", flush=True)
+if os.fork() == 0:
+	a.close()
+	# before the connect the server's second accept waits for
+	print("child", os.getpid(), "connects", flush=True)
+	b = socket.create_connection((sys.argv[1], 666))
+	time.sleep(30)
+	os._exit(0)
+os.wait()
+print("parent: the child ended first", flush=True)
+EOF
+	cat > "$out/s/group.scen" <<'EOF'
+test group
+title Ctrl+C reaches a command's child too
+shows sigint sends SIGINT to the command's process group: parent and child die, each connection ends with the client's FIN
+host client
+host server
+program server on server: timewait server -s 3
+program pg on client: python3 ./forks.py {server}
+start server
+start pg
+wait server accept 2 within 5s
+sigint pg
+wait pg exit within 3s
+snapshot after settled
+end
+check exit pg == 0: pg ends by itself
+check output pg contains "child": the child ran
+check output pg lacks "ended first": the parent did not outlive the child
+check sends client FIN >= 2: a FIN on each connection, the parent's and the child's
+check no-state client at after ESTABLISHED: no connection left open after the Ctrl+C
+check timewait client at after == 2: the client closed both first, so holds both TIME_WAITs
+check sends client RST == 0: no RST: the kernel closed both sockets in order
+EOF
+	"$TW" lab run "$out/s/group.scen" --fast --out "$out/g" >"$out/g.log" 2>&1
+	r=$out/g/group/result.json
+	[ -f "$r" ] || { cat "$out/g.log"; fail "group wrote no result"; }
+	# the leader killed by the signal: 'check exit' fails and says so
+	[ "$(seen "$r" "pg ends by itself")" = "pg was killed by signal 2 (Interrupt)" ] ||
+		fail "group: $(seen "$r" "pg ends by itself")"
+	for e in "the child ran" "the parent did not outlive the child" \
+	    "a FIN on each connection, the parent's and the child's" \
+	    "no connection left open after the Ctrl+C" \
+	    "the client closed both first, so holds both TIME_WAITs" \
+	    "no RST: the kernel closed both sockets in order"; do
+		[ "$(verdict "$r" "$e")" = true ] || { jq .checks "$r"; fail "group: $e"; }
+	done
+	[ "$(jq -r '.verdict' "$r")" = fail ] || fail "group: the exit check passed"
+else
+	echo "no /usr/bin/python3: part 2b not run"
+fi
 
 # 3. python3's http.server as the server, timewait's HTTP client against it.
 if [ -x /usr/bin/python3 ]; then
