@@ -3,12 +3,15 @@
 # hosts' PATH, or a file beside the scenario, and the lab runs it:
 #   1. The shipped test curl passes; copies changed on either side fail
 #      where they should: the server closing first (-s 7, over a 5 ms
-#      link) moves the TIME_WAIT to the server, curl pointed at a closed
-#      port exits 7.
+#      link) moves the TIME_WAIT to the server, and "HTTP 404" expected
+#      is not found in curl.log; curl pointed at a closed port exits 7
+#      and its error line is found in its log (check output).
 #   2. What a command gets: user nobody (root only with 'as root'), the
 #      lab's environment, the scenario's folder read-only as its working
 #      folder and {dir}, a /tmp of its own; its exit status judged by
 #      'check exit'; what it left running killed with its process group.
+#      sigint reaches the whole group: a python3 script and the child it
+#      forked both die, each connection closed with a FIN (2b).
 #   3. A command as the server (python3's http.server), waited for with
 #      'wait HOST listens PORT', timewait's client against it: its
 #      sockets and packets are judged like any host's.
