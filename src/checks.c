@@ -933,8 +933,9 @@ check_exit(const struct test_rec *r, const struct check_spec *c, char *seen, siz
 
 /*
  * Up to max bytes of the log's first lines into out, each line's blanks
- * kept, its other control bytes and non-ASCII shown as '?', lines joined
- * by " | ": enough for a person to see what the program said instead.
+ * kept, its other control bytes and non-ASCII shown as '?', a newline as
+ * the two characters \n (not a '|': seen goes into report.md's tables):
+ * enough for a person to see what the program said instead.
  */
 static void
 log_excerpt(const char *b, size_t n, char *out, size_t max)
@@ -943,13 +944,13 @@ log_excerpt(const char *b, size_t n, char *out, size_t max)
 
 	while (n > 0 && (b[n - 1] == '\n' || b[n - 1] == '\r'))
 		n--;
-	/* room left for one more " | " and a closing "..." and NUL */
-	for (i = 0; i < n && o + 7 <= max; i++) {
+	/* room left for one more \n, a closing "..." and the NUL */
+	for (i = 0; i < n && o + 6 <= max; i++) {
 		unsigned char ch = (unsigned char)b[i];
 
 		if (ch == '\n') {
-			memcpy(out + o, " | ", 3);
-			o += 3;
+			memcpy(out + o, "\\n", 2);
+			o += 2;
 		} else if (ch == '\r') {
 			continue;
 		} else {

@@ -142,6 +142,9 @@ ps -eo args | grep -q '^sleep 97\.25' && fail "the command's children outlived t
 # drops its copy of the parent's socket, so each connection is held by one
 # process only and closes only when that one dies. Both take SIGINT's
 # default action (python's own handler would turn it into an exception).
+# The leader's exit says nothing of the child's (on a loaded machine it
+# may die some ms later): the server's close of each connection, which
+# follows that connection's FIN, is what the snapshot waits for.
 if [ -x /usr/bin/python3 ]; then
 	cat > "$out/s/forks.py" <<'EOF'
 import os, signal, socket, sys, time
@@ -171,6 +174,8 @@ start pg
 wait server accept 2 within 5s
 sigint pg
 wait pg exit within 3s
+wait server close 1 within 3s
+wait server close 2 within 3s
 snapshot after settled
 end
 check exit pg == 0: pg ends by itself

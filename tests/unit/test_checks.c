@@ -910,7 +910,7 @@ test_output_checks(void **state)
 	assert_string_equal(res[0].seen, "found in line 4 of web.log: last line HTTP 200");
 	assert_false(res[1].pass);
 	assert_string_equal(res[1].seen, "not found in 52 bytes of web.log: "
-	    "HTTP/1.1 200 OK | Server: x | ?bin | last line HTTP 200");
+	    "HTTP/1.1 200 OK\\nServer: x\\n?bin\\nlast line HTTP 200");
 	assert_true(res[2].pass);
 	assert_false(res[3].pass);
 	assert_string_equal(res[3].seen, "found in line 2 of web.log: Server: x");
