@@ -548,10 +548,11 @@ check_words(struct cursor *c, struct check_spec *k)
 /*
  * The colon that ends a check's words: the first one outside a quoted
  * word (check output web contains "Content-Type: text/html": ...), read
- * as split() reads quotes. NULL if none; *open 1 if a quote is not closed.
+ * as split() reads quotes. NULL if none; *unclosed 1 if a quote is not
+ * closed.
  */
 static const char *
-words_end(const char *s, int *open)
+words_end(const char *s, int *unclosed)
 {
 	int quoted = 0;
 
@@ -563,15 +564,15 @@ words_end(const char *s, int *open)
 		else if (!quoted && *s == ':')
 			return s;
 	}
-	*open = quoted;
+	*unclosed = quoted;
 	return NULL;
 }
 
 int
 d_check(struct parser *p, const char *rest)
 {
-	int open = 0;
-	const char *colon = words_end(rest, &open);
+	int unclosed = 0;
+	const char *colon = words_end(rest, &unclosed);
 	struct check_spec *k;
 	struct cursor c;
 	struct words w;
@@ -579,7 +580,7 @@ d_check(struct parser *p, const char *rest)
 
 	if (p->nchk == CAT_MAX_CHECKS)
 		return fail(p, "too many checks (at most %d)", CAT_MAX_CHECKS);
-	if (colon == NULL && open)
+	if (colon == NULL && unclosed)
 		return fail(p, "a '\"' is not closed");
 	if (colon == NULL)
 		return fail(p, "a check ends with ': what must be seen', in words for a person");
