@@ -168,7 +168,8 @@ enum check_kind {
 	CK_PORT_STATE,		/* when proc's step (a bind) for request req began, a socket of
 				 * its host held its port in state (NULL: none held it), as the
 				 * kernel trace or a snapshot saw it (model/binds.c) */
-	CK_EXIT,		/* proc exited by itself with status n (>= n if atleast) */
+	CK_EXIT,		/* proc exited by itself with status n (>= n if atleast), or
+				 * was killed by signal sig (when sig != 0) */
 	CK_OUTCOME,		/* a race outcome (state: its name) in one variant's runs: count
 				 * or percent (percent) compared by cmp with lim */
 	CK_OUTPUT,		/* proc's NAME.log (its stdout and stderr) holds text (n 1),
@@ -196,6 +197,7 @@ struct check_spec {
 	int variant, lim, percent;	/* CK_OUTCOME */
 	char cmp;		/* CK_OUTCOME: '=' ==, '>' >=, '<' <= */
 	const char *text;	/* CK_OUTPUT: the bytes looked for (no newline) */
+	int sig;		/* CK_EXIT: the signal that must end proc (0: a status) */
 };
 
 struct test_spec {

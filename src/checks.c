@@ -925,9 +925,11 @@ check_exit(const struct test_rec *r, const struct check_spec *c, char *seen, siz
 	if (p->exit_code < 0) {
 		snprintf(seen, len, "%s was killed by signal %d (%s)", c->who, p->exit_signal,
 		    strsignal(p->exit_signal));
-		return 0;
+		return c->sig != 0 && p->exit_signal == c->sig;
 	}
 	snprintf(seen, len, "%s exited with status %d", c->who, p->exit_code);
+	if (c->sig != 0)
+		return 0;
 	return c->atleast ? p->exit_code >= c->n : p->exit_code == c->n;
 }
 

@@ -403,7 +403,38 @@ k_link_count(struct cursor *c, struct check_spec *k)
 	return fail(c->p, "no 'link %s %s' line above", k->who, k->peer);
 }
 
-/* exit PROGRAM == N | >= N: a program that ended by itself with status N. */
+/* A signal by name (INT, SIGINT) or number. */
+static int
+want_signal(struct cursor *c, int *sig)
+{
+	const char *s = next(c, "a signal: INT, TERM, KILL... or its number");
+	long v;
+	int i;
+
+	if (s == NULL)
+		return -1;
+	if (s[0] >= '0' && s[0] <= '9') {
+		if (number(c->p, s, 1, 64, &v) < 0)
+			return -1;
+		*sig = (int)v;
+		return 0;
+	}
+	if (strncmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (i = 1; i < 65; i++) {
+		const char *name = sigabbrev_np(i);
+
+		if (name != NULL && strcmp(name, s) == 0) {
+			*sig = i;
+			return 0;
+		}
+	}
+	return fail(c->p, "'%s' is not a signal (INT, TERM, KILL, SIGINT... or a number)",
+	    c->w->w[c->i - 1]);
+}
+
+/* exit PROGRAM == N | >= N: a program that ended by itself with status N;
+ * exit PROGRAM signal SIG: one a signal ended (a Ctrl+C: signal INT). */
 static int
 k_exit(struct cursor *c, struct check_spec *k)
 {
@@ -418,6 +449,10 @@ k_exit(struct cursor *c, struct check_spec *k)
 		return fail(c->p, "program %s is a proxy: the lab stops it, so its exit "
 		    "status says nothing", s);
 	k->who = c->p->t->procs[i].name;
+	if (c->i < c->w->n && strcmp(c->w->w[c->i], "signal") == 0) {
+		c->i++;
+		return want_signal(c, &k->sig);
+	}
 	if (want_count(c, &k->n, &k->atleast, 0) < 0)
 		return -1;
 	if (k->n > 255)

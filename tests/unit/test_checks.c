@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -945,6 +946,57 @@ test_output_checks(void **state)
 	assert_string_equal(res[2].seen, "cannot open the run folder to read web.log");
 }
 
+/* check exit: a status, or the signal that ended the program; a program
+ * that a signal ended fails a status check, one that exited fails a
+ * signal check, and the wrong signal fails too. */
+static void
+test_exit_checks(void **state)
+{
+	static struct test_spec spec = {
+		.id = "t", .title = "t", .shows = "t",
+		.hosts = { "client", "server" },
+		.procs = {
+			{ .name = "pg", .host = "client", .prog = "exec" },
+			{ .name = "ok", .host = "client", .prog = "exec" },
+			{ .name = "run", .host = "client", .prog = "exec" },
+		},
+		.checks = {
+			{ CK_EXIT, "0", .who = "pg", .sig = SIGINT },
+			{ CK_EXIT, "1", .who = "pg", .sig = SIGTERM },
+			{ CK_EXIT, "2", .who = "pg", .n = 0 },
+			{ CK_EXIT, "3", .who = "ok", .sig = SIGINT },
+			{ CK_EXIT, "4", .who = "ok", .n = 0 },
+			{ CK_EXIT, "5", .who = "run", .sig = SIGTERM },
+		},
+	};
+	struct check_result res[CAT_MAX_CHECKS];
+	struct test_rec r;
+	int i;
+
+	(void)state;
+	rec_setup(&r, &spec);
+	r.nprocs = 3;
+	for (i = 0; i < 3; i++) {
+		r.procs[i].spec = &spec.procs[i];
+		r.procs[i].started = 1;
+	}
+	r.procs[0].exited = 1;
+	r.procs[0].exit_code = -1;
+	r.procs[0].exit_signal = SIGINT;
+	r.procs[1].exited = 1;
+	r.procs[2].stopped = 1;	/* the lab's SIGTERM at the end is not its own end */
+	assert_int_equal(checks_run(&r, res), 6);
+	assert_true(res[0].pass);
+	assert_string_equal(res[0].seen, "pg was killed by signal 2 (Interrupt)");
+	assert_false(res[1].pass);
+	assert_false(res[2].pass);
+	assert_false(res[3].pass);
+	assert_string_equal(res[3].seen, "ok exited with status 0");
+	assert_true(res[4].pass);
+	assert_false(res[5].pass);
+	assert_string_equal(res[5].seen, "run still ran at the end (the lab stopped it)");
+}
+
 int
 main(void)
 {
@@ -957,6 +1009,7 @@ main(void)
 		cmocka_unit_test(test_hop_checks),
 		cmocka_unit_test(test_call_took),
 		cmocka_unit_test(test_output_checks),
+		cmocka_unit_test(test_exit_checks),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,6 +335,10 @@ static const struct {
 	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck exit p: x\n", "/x/t.scen:9: 'exit' wants a count: == N or >= N" },
 	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck exit p == 256: x\n", "/x/t.scen:9: an exit status is 0 to 255" },
 	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck exit q == 0: x\n", "/x/t.scen:9: no program 'q' declared above" },
+	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck exit p signal: x\n", "/x/t.scen:9: 'exit' wants a signal: INT, TERM, KILL... or its number" },
+	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck exit p signal CTRLC: x\n", "/x/t.scen:9: 'CTRLC' is not a signal (INT, TERM, KILL, SIGINT... or a number)" },
+	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck exit p signal 0: x\n", "/x/t.scen:9: '0' is not a number from 1 to 64" },
+	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck exit p signal INT == 0: x\n", "/x/t.scen:9: unexpected '==' at the end of the check" },
 	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck same-port p: x\n", "/x/t.scen:9: program p writes no event log to check (only timewait server and client do)" },
 	/* check output (a program's NAME.log) */
 #define PEND "program p on client: /bin/true\nstart p\nend\n"	/* 6-8 */
@@ -566,7 +571,10 @@ commands(void **state)
 	    "wait curl exit within 5s\n"
 	    "end\n"
 	    "check exit curl == 0: curl succeeds\n"
-	    "check exit web >= 1: web fails\n";
+	    "check exit web >= 1: web fails\n"
+	    "check exit web signal INT: a Ctrl+C\n"
+	    "check exit web signal SIGKILL: killed\n"
+	    "check exit web signal 15: terminated\n";
 	struct test_spec *t;
 	char err[512];
 
@@ -597,6 +605,11 @@ commands(void **state)
 	assert_false(t->checks[0].atleast);
 	assert_int_equal(t->checks[1].n, 1);
 	assert_true(t->checks[1].atleast);
+	assert_int_equal(t->checks[1].sig, 0);
+	assert_int_equal(t->checks[2].kind, CK_EXIT);
+	assert_int_equal(t->checks[2].sig, SIGINT);
+	assert_int_equal(t->checks[3].sig, SIGKILL);
+	assert_int_equal(t->checks[4].sig, SIGTERM);
 	scen_free(t);
 }
 
