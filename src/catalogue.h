@@ -25,6 +25,11 @@
 #define CAT_MAX_LINKS 8
 #define CAT_MAX_DROPS 4
 #define CAT_MAX_VARIANTS 6
+/* check output: the text looked for is 1 to CHECK_TEXT_MAX bytes, looked
+ * for in the first CHECK_OUTPUT_MAX bytes of the program's log (a command
+ * that writes without end cannot make the runner read without end). */
+#define CHECK_TEXT_MAX 100
+#define CHECK_OUTPUT_MAX (1024 * 1024)
 
 /*
  * A program run in a lab host. prog "server" or "client": `timewait
@@ -163,9 +168,12 @@ enum check_kind {
 	CK_PORT_STATE,		/* when proc's step (a bind) for request req began, a socket of
 				 * its host held its port in state (NULL: none held it), as the
 				 * kernel trace or a snapshot saw it (model/binds.c) */
-	CK_EXIT,		/* proc exited by itself with status n (>= n if atleast) */
+	CK_EXIT,		/* proc exited by itself with status n (>= n if atleast), or
+				 * was killed by signal sig (when sig != 0) */
 	CK_OUTCOME,		/* a race outcome (state: its name) in one variant's runs: count
 				 * or percent (percent) compared by cmp with lim */
+	CK_OUTPUT,		/* proc's NAME.log (its stdout and stderr) holds text (n 1),
+				 * or does not (n 0), in its first CHECK_OUTPUT_MAX bytes */
 };
 
 struct check_spec {
@@ -188,6 +196,8 @@ struct check_spec {
 	int full;		/* judged only with --full */
 	int variant, lim, percent;	/* CK_OUTCOME */
 	char cmp;		/* CK_OUTCOME: '=' ==, '>' >=, '<' <= */
+	const char *text;	/* CK_OUTPUT: the bytes looked for (no newline) */
+	int sig;		/* CK_EXIT: the signal that must end proc (0: a status) */
 };
 
 struct test_spec {

@@ -91,6 +91,8 @@ struct test_rec {
 	char trace_error[256];		/* why there is no kernel trace */
 	char draw_error[256];		/* why there are no drawings */
 	struct timeline *tl;		/* the run model, once the run is over */
+	const char *dir;		/* the run folder, once the run is over
+					 * (check output reads NAME.log there) */
 	/* lab/impair.c: what each drop line dropped (the nft counters), read
 	 * at the end of the run; drops_read 0: never read. */
 	long long dropped[CAT_MAX_DROPS];

@@ -583,18 +583,24 @@ fs_write_file(int dirfd, const char *name, const void *buf, size_t len, mode_t m
 	return 0;
 }
 
-int
-fs_read_file(int dirfd, const char *name, size_t max, int owner_only, char **buf,
-    size_t *len)
+/*
+ * The first max bytes of a regular file (not a link) in dirfd, into a
+ * malloc'd buffer ending with '\0'; *size its whole size. whole: a file
+ * longer than max is refused (EFBIG) instead of cut.
+ */
+static int
+read_head(int dirfd, const char *name, size_t max, int owner_only, int whole,
+    char **buf, size_t *len, off_t *size)
 {
 	struct stat st;
-	size_t got = 0;
+	size_t got = 0, want;
 	ssize_t n;
 	char *b;
 	int fd;
 
 	*buf = NULL;
 	*len = 0;
+	/* O_NONBLOCK: a FIFO planted in a file's place does not block the open */
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -604,19 +610,25 @@ fs_read_file(int dirfd, const char *name, size_t max, int owner_only, char **buf
 		errno = (int)n;
 		return -1;
 	}
-	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > max ||
+	if (!S_ISREG(st.st_mode) || (whole && (size_t)st.st_size > max) ||
 	    (owner_only && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH))))) {
 		close(fd);
-		errno = !S_ISREG(st.st_mode) ? EINVAL : (size_t)st.st_size > max ? EFBIG : EPERM;
+		errno = !S_ISREG(st.st_mode) ? EINVAL :
+		    whole && (size_t)st.st_size > max ? EFBIG : EPERM;
 		return -1;
 	}
-	b = malloc((size_t)st.st_size + 1);
+	if (size != NULL)
+		*size = st.st_size;
+	/* What fstat said, at most max: a file that grows meanwhile is cut
+	 * there, one that shrinks read to its end. */
+	want = (size_t)st.st_size < max ? (size_t)st.st_size : max;
+	b = malloc(want + 1);
 	if (b == NULL) {
 		close(fd);
 		return -1;
 	}
-	while (got < (size_t)st.st_size) {
-		n = read(fd, b + got, (size_t)st.st_size - got);
+	while (got < want) {
+		n = read(fd, b + got, want - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -628,6 +640,20 @@ fs_read_file(int dirfd, const char *name, size_t max, int owner_only, char **buf
 	*buf = b;
 	*len = got;
 	return 0;
+}
+
+int
+fs_read_file(int dirfd, const char *name, size_t max, int owner_only, char **buf,
+    size_t *len)
+{
+	return read_head(dirfd, name, max, owner_only, 1, buf, len, NULL);
+}
+
+int
+fs_read_head(int dirfd, const char *name, size_t max, int owner_only, char **buf,
+    size_t *len, off_t *size)
+{
+	return read_head(dirfd, name, max, owner_only, 0, buf, len, size);
 }
 
 /* The folder of path, opened and checked; name gets the file's name. */

@@ -111,6 +111,10 @@ int fs_write_file(int dirfd, const char *name, const void *buf, size_t len,
  * and not writable by group or others. 0 or -1 (EFBIG, EPERM...). */
 int fs_read_file(int dirfd, const char *name, size_t max, int owner_only,
     char **buf, size_t *len);
+/* The same, but a longer file is read to max bytes, not refused; *size
+ * (may be NULL) gets its whole size, to tell what was left unread. */
+int fs_read_head(int dirfd, const char *name, size_t max, int owner_only,
+    char **buf, size_t *len, off_t *size);
 
 /*
  * A file named by a person (report --html FILE, bench --json FILE): its

@@ -131,7 +131,9 @@ judge(struct test_rec *r, const char *dir, struct check_result *res, int *nres)
 	int i, passed = 0;
 
 	judge_files(r, dir);
+	r->dir = dir;
 	*nres = checks_run(r, res);
+	r->dir = NULL;
 	for (i = 0; i < *nres; i++)
 		passed += !res[i].judged || res[i].pass;
 	return r->error[0] == '\0' && passed == *nres;

@@ -403,7 +403,38 @@ k_link_count(struct cursor *c, struct check_spec *k)
 	return fail(c->p, "no 'link %s %s' line above", k->who, k->peer);
 }
 
-/* exit PROGRAM == N | >= N: a program that ended by itself with status N. */
+/* A signal by name (INT, SIGINT) or number. */
+static int
+want_signal(struct cursor *c, int *sig)
+{
+	const char *s = next(c, "a signal: INT, TERM, KILL... or its number");
+	long v;
+	int i;
+
+	if (s == NULL)
+		return -1;
+	if (s[0] >= '0' && s[0] <= '9') {
+		if (number(c->p, s, 1, 64, &v) < 0)
+			return -1;
+		*sig = (int)v;
+		return 0;
+	}
+	if (strncmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (i = 1; i < 65; i++) {
+		const char *name = sigabbrev_np(i);
+
+		if (name != NULL && strcmp(name, s) == 0) {
+			*sig = i;
+			return 0;
+		}
+	}
+	return fail(c->p, "'%s' is not a signal (INT, TERM, KILL, SIGINT... or a number)",
+	    c->w->w[c->i - 1]);
+}
+
+/* exit PROGRAM == N | >= N: a program that ended by itself with status N;
+ * exit PROGRAM signal SIG: one a signal ended (a Ctrl+C: signal INT). */
 static int
 k_exit(struct cursor *c, struct check_spec *k)
 {
@@ -418,11 +449,55 @@ k_exit(struct cursor *c, struct check_spec *k)
 		return fail(c->p, "program %s is a proxy: the lab stops it, so its exit "
 		    "status says nothing", s);
 	k->who = c->p->t->procs[i].name;
+	if (c->i < c->w->n && strcmp(c->w->w[c->i], "signal") == 0) {
+		c->i++;
+		return want_signal(c, &k->sig);
+	}
 	if (want_count(c, &k->n, &k->atleast, 0) < 0)
 		return -1;
 	if (k->n > 255)
 		return fail(c->p, "an exit status is 0 to 255");
 	return 0;
+}
+
+/*
+ * output PROGRAM contains|lacks TEXT: what the program wrote to its
+ * stdout and stderr (NAME.log). TEXT is one word, quoted for blanks
+ * ("HTTP 200", \" and \\ inside), matched byte for byte: a line cannot
+ * hold a newline, so neither can TEXT, and a match never crosses a line.
+ */
+static int
+k_output(struct cursor *c, struct check_spec *k)
+{
+	const char *s = next(c, "a program");
+	size_t n;
+	int j;
+
+	if (s == NULL)
+		return -1;
+	if ((j = proc_index(c->p, s)) < 0)
+		return fail(c->p, "no program '%s' declared above", s);
+	if (strcmp(c->p->t->procs[j].prog, "proxy") == 0)
+		return fail(c->p, "program %s is a proxy: its output is in its folder %s/, "
+		    "not in %s.log", s, s, s);
+	k->who = c->p->t->procs[j].name;
+	if ((s = next(c, "contains or lacks, then a text")) == NULL)
+		return -1;
+	if (strcmp(s, "contains") == 0)
+		k->n = 1;
+	else if (strcmp(s, "lacks") != 0)
+		return fail(c->p, "'%s': output wants contains or lacks, then a text "
+		    "(\"HTTP 200\")", s);
+	if ((s = next(c, "a text to look for (\"HTTP 200\")")) == NULL)
+		return -1;
+	n = strlen(s);
+	if (n == 0)
+		return fail(c->p, "an empty text is found in any output: write what to look for");
+	if (n > CHECK_TEXT_MAX)
+		return fail(c->p, "a text to look for is at most %d bytes (this one has %zu)",
+		    CHECK_TEXT_MAX, n);
+	/* control characters: read_line refused them (a tab is kept) */
+	return (k->text = keep(c->p, s)) == NULL ? -1 : 0;
 }
 
 /* The words of one check, by kind. */
@@ -497,15 +572,42 @@ check_words(struct cursor *c, struct check_spec *k)
 		return k->kind = CK_EXIT, k_exit(c, k);
 	if (strcmp(kind, "outcome") == 0)	/* scenvary.c */
 		return k->kind = CK_OUTCOME, scen_outcome_check(c->p, c->w, &c->i, k);
+	if (strcmp(kind, "output") == 0)
+		return k->kind = CK_OUTPUT, k_output(c, k);
 	return fail(c->p, "unknown check '%s' (call, same-port, timewait, tw-timer, state, "
 	    "sends, first-fin, fin-after, fin-gap, established, race, receives, no-state, "
-	    "netstat, dropped, duplicated, reordered, out-of-order, port-state, exit, outcome)", kind);
+	    "netstat, dropped, duplicated, reordered, out-of-order, port-state, exit, outcome, "
+	    "output)", kind);
+}
+
+/*
+ * The colon that ends a check's words: the first one outside a quoted
+ * word (check output web contains "Content-Type: text/html": ...), read
+ * as split() reads quotes. NULL if none; *unclosed 1 if a quote is not
+ * closed.
+ */
+static const char *
+words_end(const char *s, int *unclosed)
+{
+	int quoted = 0;
+
+	for (; *s != '\0'; s++) {
+		if (quoted && *s == '\\' && (s[1] == '"' || s[1] == '\\'))
+			s++;
+		else if (*s == '"')
+			quoted = !quoted;
+		else if (!quoted && *s == ':')
+			return s;
+	}
+	*unclosed = quoted;
+	return NULL;
 }
 
 int
 d_check(struct parser *p, const char *rest)
 {
-	const char *colon = strchr(rest, ':');
+	int unclosed = 0;
+	const char *colon = words_end(rest, &unclosed);
 	struct check_spec *k;
 	struct cursor c;
 	struct words w;
@@ -513,6 +615,8 @@ d_check(struct parser *p, const char *rest)
 
 	if (p->nchk == CAT_MAX_CHECKS)
 		return fail(p, "too many checks (at most %d)", CAT_MAX_CHECKS);
+	if (colon == NULL && unclosed)
+		return fail(p, "a '\"' is not closed");
 	if (colon == NULL)
 		return fail(p, "a check ends with ': what must be seen', in words for a person");
 	snprintf(sentence, sizeof(sentence), "%s", colon + 1);

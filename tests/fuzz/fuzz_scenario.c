@@ -10,7 +10,8 @@
  *
  * What it also asserts: a message starts with the file's name, and a
  * parsed test is whole (an id, a title, at least one host, program,
- * action ending in ACT_END and check).
+ * action ending in ACT_END and check), and an output check's text is
+ * 1 to CHECK_TEXT_MAX bytes without a newline.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -42,6 +43,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ended = t->actions[i].kind == ACT_END;
 	if (!ended)
 		abort();
+	/* check output: a text to find, within its limit, on one line */
+	for (i = 0; i < CAT_MAX_CHECKS && t->checks[i].kind != 0; i++)
+		if (t->checks[i].kind == CK_OUTPUT && (t->checks[i].text == NULL ||
+		    t->checks[i].text[0] == '\0' || strlen(t->checks[i].text) > CHECK_TEXT_MAX ||
+		    strchr(t->checks[i].text, '\n') != NULL))
+			abort();
 	scen_free(t);
 	return 0;
 }

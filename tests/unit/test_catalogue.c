@@ -119,6 +119,11 @@ test_names_resolve(void **state)
 			case CK_EXIT:
 				assert_non_null(test_proc(t, c->who));
 				break;
+			case CK_OUTPUT:
+				assert_non_null(test_proc(t, c->who));
+				assert_true(c->text != NULL && c->text[0] != '\0' &&
+				    strlen(c->text) <= CHECK_TEXT_MAX);
+				break;
 			case CK_TIMEWAIT:
 			case CK_TW_TIMER:
 			case CK_STATE:

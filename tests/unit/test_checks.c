@@ -6,18 +6,21 @@
  * snapshots; then the close race of a recorded `lab run 005 --repeat 4`,
  * judged per run from its kernel trace when the end snapshot no longer
  * shows sockets that expired; and the checks of one hop ("towards PEER")
- * on a proxy between a client and a backend. Each case also has its
+ * on a proxy between a client and a backend; a program's output read from
+ * its log (check output). Each case also has its
  * counter-case, so no check passes whatever it is given.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 #include <jansson.h>
@@ -827,6 +830,173 @@ test_call_took(void **state)
 	assert_true(res[3].pass);	/* without took the time is not judged */
 }
 
+/* One file of the run folder, written whole (len bytes, NULs too). */
+static void
+put_file(const char *name, const char *text, size_t len, mode_t mode)
+{
+	char path[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", rundir, name);
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+/* check output: what a program wrote, its NAME.log in the run folder,
+ * found or not, past a NUL byte, cut at CHECK_OUTPUT_MAX (where "lacks"
+ * cannot be shown), and not read through a link nor from a file others
+ * may write. Each verdict has its counter-case. */
+static void
+test_output_checks(void **state)
+{
+	static struct test_spec spec = {
+		.id = "t", .title = "t", .shows = "t",
+		.hosts = { "client", "server" },
+		.procs = {
+			{ .name = "web", .host = "server", .prog = "exec" },
+			{ .name = "e", .host = "server", .prog = "exec" },
+			{ .name = "big", .host = "server", .prog = "exec" },
+			{ .name = "l", .host = "server", .prog = "exec" },
+			{ .name = "m", .host = "server", .prog = "exec" },
+			{ .name = "gw", .host = "server", .prog = "exec" },
+			{ .name = "ns", .host = "server", .prog = "exec" },
+		},
+		.checks = {
+			{ CK_OUTPUT, "0", .who = "web", .text = "HTTP 200", .n = 1 },
+			{ CK_OUTPUT, "1", .who = "web", .text = "HTTP 404", .n = 1 },
+			{ CK_OUTPUT, "2", .who = "web", .text = "Server: y", .n = 0 },
+			{ CK_OUTPUT, "3", .who = "web", .text = "Server: x", .n = 0 },
+			{ CK_OUTPUT, "4", .who = "e", .text = "x", .n = 1 },
+			{ CK_OUTPUT, "5", .who = "e", .text = "x", .n = 0 },
+			{ CK_OUTPUT, "6", .who = "big", .text = "aaaa", .n = 1 },
+			{ CK_OUTPUT, "7", .who = "big", .text = "needle", .n = 1 },
+			{ CK_OUTPUT, "8", .who = "big", .text = "needle", .n = 0 },
+			{ CK_OUTPUT, "9", .who = "l", .text = "HTTP", .n = 0 },
+			{ CK_OUTPUT, "10", .who = "m", .text = "HTTP", .n = 0 },
+			{ CK_OUTPUT, "11", .who = "gw", .text = "HTTP", .n = 1 },
+			{ CK_OUTPUT, "12", .who = "ns", .text = "HTTP", .n = 0 },
+		},
+	};
+	static const char web[] = "HTTP/1.1 200 OK\r\nServer: x\r\n\0bin\nlast line HTTP 200\n";
+	struct check_result res[CAT_MAX_CHECKS];
+	char path[600], target[600];
+	struct test_rec r;
+	size_t big = CHECK_OUTPUT_MAX + 10;
+	char *b;
+	int i;
+
+	(void)state;
+	put_file("web.log", web, sizeof(web) - 1, 0644);
+	put_file("e.log", "", 0, 0644);
+	assert_non_null(b = malloc(big + 6));
+	memset(b, 'a', big);
+	memcpy(b + big, "needle", 6);
+	put_file("big.log", b, big + 6, 0644);
+	free(b);
+	snprintf(path, sizeof(path), "%s/l.log", rundir);
+	snprintf(target, sizeof(target), "%s/web.log", rundir);
+	assert_int_equal(symlink(target, path), 0);
+	put_file("gw.log", "HTTP 200\n", 9, 0664);
+	rec_setup(&r, &spec);
+	r.nprocs = 7;
+	for (i = 0; i < 7; i++) {
+		r.procs[i].spec = &spec.procs[i];
+		r.procs[i].started = i != 6;
+	}
+	r.dir = rundir;
+	assert_int_equal(checks_run(&r, res), 13);
+	assert_true(res[0].pass);	/* past the NUL, on line 4 */
+	assert_string_equal(res[0].seen, "found in line 4 of web.log: last line HTTP 200");
+	assert_false(res[1].pass);
+	assert_string_equal(res[1].seen, "not found in 52 bytes of web.log: "
+	    "HTTP/1.1 200 OK\\nServer: x\\n?bin\\nlast line HTTP 200");
+	assert_true(res[2].pass);
+	assert_false(res[3].pass);
+	assert_string_equal(res[3].seen, "found in line 2 of web.log: Server: x");
+	assert_false(res[4].pass);
+	assert_string_equal(res[4].seen, "not found: e.log is empty");
+	assert_true(res[5].pass);
+	assert_true(res[6].pass);
+	/* the needle lies past the limit: not found, and its absence not shown */
+	assert_false(res[7].pass);
+	assert_false(res[8].pass);
+	assert_non_null(strstr(res[8].seen, "not found in the first 1048576 of 1048592 bytes "
+	    "of big.log (the rest is not read): aaaa"));
+	assert_true(strlen(res[8].seen) < sizeof(res[8].seen));
+	/* a link in the log's place is not followed: no verdict but a failure */
+	assert_false(res[9].pass);
+	assert_string_equal(res[9].seen, "cannot read l.log: Too many levels of symbolic links");
+	assert_false(res[10].pass);
+	assert_string_equal(res[10].seen, "cannot read m.log: No such file or directory");
+	/* a log others may write is not trusted as root */
+	if (geteuid() == 0) {
+		assert_false(res[11].pass);
+		assert_string_equal(res[11].seen, "cannot read gw.log: Operation not permitted");
+	} else {
+		assert_true(res[11].pass);
+	}
+	assert_false(res[12].pass);
+	assert_string_equal(res[12].seen, "ns never started");
+	/* no run folder (the run ended before it had one): nothing passes */
+	r.dir = NULL;
+	checks_run(&r, res);
+	assert_false(res[2].pass);
+	assert_string_equal(res[2].seen, "cannot open the run folder to read web.log");
+}
+
+/* check exit: a status, or the signal that ended the program; a program
+ * that a signal ended fails a status check, one that exited fails a
+ * signal check, and the wrong signal fails too. */
+static void
+test_exit_checks(void **state)
+{
+	static struct test_spec spec = {
+		.id = "t", .title = "t", .shows = "t",
+		.hosts = { "client", "server" },
+		.procs = {
+			{ .name = "pg", .host = "client", .prog = "exec" },
+			{ .name = "ok", .host = "client", .prog = "exec" },
+			{ .name = "run", .host = "client", .prog = "exec" },
+		},
+		.checks = {
+			{ CK_EXIT, "0", .who = "pg", .sig = SIGINT },
+			{ CK_EXIT, "1", .who = "pg", .sig = SIGTERM },
+			{ CK_EXIT, "2", .who = "pg", .n = 0 },
+			{ CK_EXIT, "3", .who = "ok", .sig = SIGINT },
+			{ CK_EXIT, "4", .who = "ok", .n = 0 },
+			{ CK_EXIT, "5", .who = "run", .sig = SIGTERM },
+		},
+	};
+	struct check_result res[CAT_MAX_CHECKS];
+	struct test_rec r;
+	int i;
+
+	(void)state;
+	rec_setup(&r, &spec);
+	r.nprocs = 3;
+	for (i = 0; i < 3; i++) {
+		r.procs[i].spec = &spec.procs[i];
+		r.procs[i].started = 1;
+	}
+	r.procs[0].exited = 1;
+	r.procs[0].exit_code = -1;
+	r.procs[0].exit_signal = SIGINT;
+	r.procs[1].exited = 1;
+	r.procs[2].stopped = 1;	/* the lab's SIGTERM at the end is not its own end */
+	assert_int_equal(checks_run(&r, res), 6);
+	assert_true(res[0].pass);
+	assert_string_equal(res[0].seen, "pg was killed by signal 2 (Interrupt)");
+	assert_false(res[1].pass);
+	assert_false(res[2].pass);
+	assert_false(res[3].pass);
+	assert_string_equal(res[3].seen, "ok exited with status 0");
+	assert_true(res[4].pass);
+	assert_false(res[5].pass);
+	assert_string_equal(res[5].seen, "run still ran at the end (the lab stopped it)");
+}
+
 int
 main(void)
 {
@@ -838,6 +1008,8 @@ main(void)
 		cmocka_unit_test(test_race_series),
 		cmocka_unit_test(test_hop_checks),
 		cmocka_unit_test(test_call_took),
+		cmocka_unit_test(test_output_checks),
+		cmocka_unit_test(test_exit_checks),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,7 +294,7 @@ static const struct {
 	{ HEAD PROGS RUN "check first-fin server\n", "/x/t.scen:13: a check ends with ': what must be seen', in words for a person" },
 	{ HEAD PROGS RUN "check first-fin server:   \n", "/x/t.scen:13: the check has no sentence after its ':'" },
 	{ HEAD PROGS RUN "check : x\n", "/x/t.scen:13: 'check' wants a kind: check KIND ...: SENTENCE" },
-	{ HEAD PROGS RUN "check last-fin server: x\n", "/x/t.scen:13: unknown check 'last-fin' (call, same-port, timewait, tw-timer, state, sends, first-fin, fin-after, fin-gap, established, race, receives, no-state, netstat, dropped, duplicated, reordered, out-of-order, port-state, exit, outcome)" },
+	{ HEAD PROGS RUN "check last-fin server: x\n", "/x/t.scen:13: unknown check 'last-fin' (call, same-port, timewait, tw-timer, state, sends, first-fin, fin-after, fin-gap, established, race, receives, no-state, netstat, dropped, duplicated, reordered, out-of-order, port-state, exit, outcome, output)" },
 	{ HEAD PROGS RUN "check port-state client connect 2 TIME_WAIT: x\n", "/x/t.scen:13: 'connect': port-state judges a bind (the call that names a local port)" },
 	{ HEAD PROGS RUN "check port-state client bind two TIME_WAIT: x\n", "/x/t.scen:13: 'two' is not a number from 1 to 100000" },
 	{ HEAD PROGS RUN "check port-state client bind 2: x\n", "/x/t.scen:13: 'port-state' wants a TCP state, or free" },
@@ -334,7 +335,30 @@ static const struct {
 	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck exit p: x\n", "/x/t.scen:9: 'exit' wants a count: == N or >= N" },
 	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck exit p == 256: x\n", "/x/t.scen:9: an exit status is 0 to 255" },
 	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck exit q == 0: x\n", "/x/t.scen:9: no program 'q' declared above" },
+	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck exit p signal: x\n", "/x/t.scen:9: 'exit' wants a signal: INT, TERM, KILL... or its number" },
+	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck exit p signal CTRLC: x\n", "/x/t.scen:9: 'CTRLC' is not a signal (INT, TERM, KILL, SIGINT... or a number)" },
+	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck exit p signal 0: x\n", "/x/t.scen:9: '0' is not a number from 1 to 64" },
+	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck exit p signal INT == 0: x\n", "/x/t.scen:9: unexpected '==' at the end of the check" },
 	{ HEAD "program p on client: /bin/true\nstart p\nend\ncheck same-port p: x\n", "/x/t.scen:9: program p writes no event log to check (only timewait server and client do)" },
+	/* check output (a program's NAME.log) */
+#define PEND "program p on client: /bin/true\nstart p\nend\n"	/* 6-8 */
+	{ HEAD PEND "check output p: x\n", "/x/t.scen:9: 'output' wants contains or lacks, then a text" },
+	{ HEAD PEND "check output q contains x: x\n", "/x/t.scen:9: no program 'q' declared above" },
+	{ HEAD PEND "check output p has x: x\n", "/x/t.scen:9: 'has': output wants contains or lacks, then a text (\"HTTP 200\")" },
+	{ HEAD PEND "check output p contains: x\n", "/x/t.scen:9: 'output' wants a text to look for (\"HTTP 200\")" },
+	{ HEAD PEND "check output p contains \"\": x\n", "/x/t.scen:9: an empty text is found in any output: write what to look for" },
+	{ HEAD PEND "check output p contains \"HTTP 200: x\n", "/x/t.scen:9: a '\"' is not closed" },
+	{ HEAD PEND "check output p contains HTTP 200: x\n", "/x/t.scen:9: unexpected '200' at the end of the check" },
+	{ HEAD PEND "check output p contains HTTP\"200\": x\n", "/x/t.scen:9: a '\"' inside a word: quote the whole word" },
+	{ HEAD PEND "check output p contains \"a\"b: x\n", "/x/t.scen:9: a closing '\"' must end the word" },
+	{ HEAD PEND "check output p contains \"\x01\" : x\n", "/x/t.scen:9: control character 0x01 in the line" },
+	{ HEAD PEND "check output p contains \""
+	    "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+	    "x\": x\n", "/x/t.scen:9: a text to look for is at most 100 bytes (this one has 101)" },
+	{ "test t\ntitle T\nshows S\nhost client\nhost proxy\nhost backend\n"
+	    "program lb on proxy: proxy haproxy-httpclose\nstart lb\nend\ncheck output lb contains x: x\n",
+	    "/x/t.scen:10: program lb is a proxy: its output is in its folder lb/, not in lb.log" },
+#undef PEND
 	{ "test a\nhost c\x01\n", "/x/t.scen:2: control character 0x01 in the line" },
 	/* drop lines (scendrop.c) */
 	{ HEAD "drop client to server\n", "/x/t.scen:6: 'drop' reads: drop from HOST to HOST [flags FLAGS] [after FIN] [nth N] [count K]" },
@@ -547,7 +571,10 @@ commands(void **state)
 	    "wait curl exit within 5s\n"
 	    "end\n"
 	    "check exit curl == 0: curl succeeds\n"
-	    "check exit web >= 1: web fails\n";
+	    "check exit web >= 1: web fails\n"
+	    "check exit web signal INT: a Ctrl+C\n"
+	    "check exit web signal SIGKILL: killed\n"
+	    "check exit web signal 15: terminated\n";
 	struct test_spec *t;
 	char err[512];
 
@@ -578,6 +605,47 @@ commands(void **state)
 	assert_false(t->checks[0].atleast);
 	assert_int_equal(t->checks[1].n, 1);
 	assert_true(t->checks[1].atleast);
+	assert_int_equal(t->checks[1].sig, 0);
+	assert_int_equal(t->checks[2].kind, CK_EXIT);
+	assert_int_equal(t->checks[2].sig, SIGINT);
+	assert_int_equal(t->checks[3].sig, SIGKILL);
+	assert_int_equal(t->checks[4].sig, SIGTERM);
+	scen_free(t);
+}
+
+/* check output: a quoted text keeps its blanks, its colons and its
+ * escaped quote; the sentence starts after the first colon outside it. */
+static void
+output_checks(void **state)
+{
+	static const char text[] = HEAD
+	    "program curl on client: curl -sS http://{server}:666/\n"	/* 6 */
+	    "program server on server: timewait server -s 6\n"		/* 7 */
+	    "start server\nstart curl\nwait curl exit\nend\n"	/* 8-11 */
+	    "check output curl contains \"HTTP 200\": curl got its page\n"
+	    "check output curl lacks \"Content-Type: text/html\": no type: said\n"
+	    "check output server contains \"say \\\"hi\\\" \\\\\" full: quoted\n"
+	    "check output curl contains 200:x\n";
+	struct test_spec *t;
+	char err[512];
+
+	(void)state;
+	t = parse(text, err, sizeof(err));
+	if (t == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(t->checks[0].kind, CK_OUTPUT);
+	assert_string_equal(t->checks[0].who, "curl");
+	assert_string_equal(t->checks[0].text, "HTTP 200");
+	assert_int_equal(t->checks[0].n, 1);
+	assert_string_equal(t->checks[0].what, "curl got its page");
+	assert_string_equal(t->checks[1].text, "Content-Type: text/html");
+	assert_int_equal(t->checks[1].n, 0);
+	assert_string_equal(t->checks[1].what, "no type: said");
+	assert_string_equal(t->checks[2].who, "server");
+	assert_string_equal(t->checks[2].text, "say \"hi\" \\");
+	assert_true(t->checks[2].full);
+	assert_string_equal(t->checks[3].text, "200");
+	assert_string_equal(t->checks[3].what, "x");
 	scen_free(t);
 }
 
@@ -971,6 +1039,7 @@ main(void)
 		cmocka_unit_test(proxies_and_hops),
 		cmocka_unit_test(not_text),
 		cmocka_unit_test(commands),
+		cmocka_unit_test(output_checks),
 		cmocka_unit_test(files),
 		cmocka_unit_test(names),
 		cmocka_unit_test(expand),
