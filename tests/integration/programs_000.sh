@@ -11,6 +11,6 @@ c=$T/client.jsonl
 [ "$(count "$c" '"step":"read","ret":17.*"data":"BIP:')" -eq 2 ] || fail "each request reads a bip"
 [ "$(count "$c" '"errno"')" -eq 0 ] || fail "no step of the client may fail"
 [ "$(count "$T/server.jsonl" '"step":"close","ret":0')" -eq 2 ] || fail "the server closes twice"
-[ "$(tw "$SPORT")" -ge 1 ] || fail "the server side must hold TIME_WAIT"
+tw_wait "$SPORT" || fail "the server side must hold TIME_WAIT"
 [ "$(tw "$CPORT")" -eq 0 ] || fail "the client side must not hold TIME_WAIT"
 echo "ok: server holds TIME_WAIT, client reused port $CPORT"

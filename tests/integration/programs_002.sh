@@ -17,5 +17,5 @@ kill -TERM "$SERVER_PID"; wait "$SERVER_PID"; SERVER_PID=
 grep -q '"step":"signal"' "$T/server.jsonl" || fail "server signal step"
 [ "$(count "$T/client.jsonl" '"step":"close"')" -eq 0 ] || fail "the client must not close by itself"
 sleep 0.1
-[ "$(tw "$CPORT")" -ge 1 ] || fail "the client side must hold TIME_WAIT"
+tw_wait "$CPORT" || fail "the client side must hold TIME_WAIT"
 echo "ok: signals leave the close to the kernel"

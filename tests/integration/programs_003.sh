@@ -11,7 +11,7 @@ grep '"req":2' "$c" | grep '"step":"bind"' | grep -q '"errno":98,.*"errname":"EA
 grep -q 'req 2: bind failed: Address already in use (98)' "$T/client.log" ||
     fail "the human log must say: bind failed: Address already in use (98)"
 wait_for "$T/server.jsonl" '"step":"close","ret":0'
-[ "$(tw "$CPORT")" -ge 1 ] || fail "the client side must hold TIME_WAIT"
+tw_wait "$CPORT" || fail "the client side must hold TIME_WAIT"
 [ "$(tw "$SPORT")" -eq 0 ] || fail "the server side must not hold TIME_WAIT"
 echo "ok: client holds TIME_WAIT, second bind EADDRINUSE"
 
@@ -31,7 +31,7 @@ wait_for "$T/enter.jsonl" '"note":"next request on Enter"'
 wait_for "$T/server.jsonl" '"step":"close","ret":0'
 sleep 0.2
 grep -q '"req":2' "$T/enter.jsonl" && fail "--next-on-enter: request 2 started before Enter"
-[ "$(tw "$CPORT")" -ge 1 ] || fail "--next-on-enter: the first socket is not in TIME_WAIT"
+tw_wait "$CPORT" || fail "--next-on-enter: the first socket is not in TIME_WAIT 3 s after the server's close; its port: $(ss -Htan "( sport = :$CPORT or dport = :$CPORT )" | tr "\n" ";")"
 echo >&7
 wait $cpid || fail "--next-on-enter: the client exited with $?"
 exec 7>&-

@@ -20,6 +20,6 @@ c=$(state "$CPORT" "$SPORT")
 [ "$c" = CLOSE-WAIT ] || fail "client side must be CLOSE-WAIT, is '$c'"
 wait "$cpid" || fail "client failed"
 grep -q '"step":"read","ret":17' "$T/client.jsonl" || fail "the late read still gets the bip"
-[ "$(tw "$SPORT")" -ge 1 ] || fail "the server must hold TIME_WAIT"
+tw_wait "$SPORT" || fail "the server must hold TIME_WAIT"
 [ "$(tw "$CPORT")" -eq 0 ] || fail "the client must not hold TIME_WAIT"
 echo "ok: FIN_WAIT2 / CLOSE_WAIT seen, then server TIME_WAIT"

@@ -14,7 +14,7 @@ grep -q '"note":"the HTTP answer is complete"' "$c" || fail "client 8 reads a wh
 grep -q '"data":"HTTP/1.1 200 OK.*Content-Type: application/json.*{\\"bip\\":true}' "$c" || fail "the answer"
 grep -q '"step":"close","ret":0,.*"note":"closed right after the answer"' "$T/server.jsonl" || fail "server 7 closes after the answer"
 wait_for "$c" '"step":"close","ret":0'
-[ "$(tw "$SPORT")" -ge 1 ] || fail "server 7 must hold TIME_WAIT"
+tw_wait "$SPORT" || fail "server 7 must hold TIME_WAIT"
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
 
 pick_ports $((SPORT + 2))
@@ -23,7 +23,7 @@ start_server 8 -d
 run_client 9
 grep -q '"step":"close","ret":0,.*"note":"closed right after the answer"' "$T/client.jsonl" || fail "client 9 closes after the answer"
 wait_for "$T/server.jsonl" '"step":"close"'
-[ "$(tw "$CPORT")" -ge 1 ] || fail "client 9 must hold TIME_WAIT"
+tw_wait "$CPORT" || fail "client 9 must hold TIME_WAIT"
 
 if command -v wrk >/dev/null 2>&1; then
 	for code in 8 7; do

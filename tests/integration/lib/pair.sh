@@ -86,3 +86,16 @@ count() {
 tw() {
 	ss -Htan state time-wait "( sport = :$1 )" | wc -l
 }
+
+# tw_wait PORT: until port PORT holds a TIME_WAIT, for at most 3 s; fails
+# (status 1) after. A program's log says it closed when close() returned;
+# on a loaded machine the loopback packets that follow (the peer's FIN,
+# the last ACK) may wait for ksoftirqd a while longer.
+tw_wait() {
+	n=0
+	while [ "$(tw "$1")" -lt 1 ]; do
+		n=$((n + 1))
+		[ "$n" -gt 60 ] && return 1
+		sleep 0.05
+	done
+}
