@@ -119,6 +119,21 @@ write_time_wait(FILE *f, const struct test_rec *r)
  * (SO_REUSEADDR), with the state of that socket when the call began: the
  * kernel trace's, or a TIME_WAIT a snapshot saw (model/binds.c).
  */
+/* Text in a Markdown table's cell: a '|' would end the cell (escaped, as
+ * GitHub's tables read it, in code spans too), a line break the row. */
+static void
+md_cell(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else if (*s == '\n' || *s == '\r')
+			fputc(' ', f);
+		else
+			fputc(*s, f);
+	}
+}
+
 static void
 write_binds(FILE *f, const struct test_rec *r)
 {
@@ -245,21 +260,28 @@ render_report_md(FILE *f, const struct test_rec *r, const struct check_result *r
 			    hr ? hr->addr : "?", p->cmd, p->name);
 			continue;
 		}
-		if (strcmp(p->prog, "exec") == 0)	/* a command: as written, output in NAME.log */
-			fprintf(f, "| %s | %s | %s | %s`%s", p->name, p->host,
-			    hr ? hr->addr : "?", p->as_root ? "as root: " : "", p->cmd);
-		else
+		if (strcmp(p->prog, "exec") == 0) {	/* a command: as written, output in NAME.log */
+			fprintf(f, "| %s | %s | %s | %s`", p->name, p->host,
+			    hr ? hr->addr : "?", p->as_root ? "as root: " : "");
+			md_cell(f, p->cmd);
+		} else {
 			fprintf(f, "| %s | %s | %s | `timewait_%s", p->name, p->host,
 			    hr ? hr->addr : "?", p->prog);
-		for (a = 0; p->args[a] != NULL; a++)
-			fprintf(f, " %s", p->args[a]);
+		}
+		for (a = 0; p->args[a] != NULL; a++) {
+			fputc(' ', f);
+			md_cell(f, p->args[a]);
+		}
 		fprintf(f, "` |\n");
 	}
 	fprintf(f, "\n## Checks\n\n| | expected | seen |\n| --- | --- | --- |\n");
-	for (i = 0; i < nres; i++)
-		fprintf(f, "| %s | %s | %s |\n",
-		    !res[i].judged ? "-" : res[i].pass ? "pass" : "**FAIL**",
-		    res[i].spec->what, res[i].seen);
+	for (i = 0; i < nres; i++) {
+		fprintf(f, "| %s | ", !res[i].judged ? "-" : res[i].pass ? "pass" : "**FAIL**");
+		md_cell(f, res[i].spec->what);
+		fputs(" | ", f);
+		md_cell(f, res[i].seen);
+		fputs(" |\n", f);
+	}
 	if (oc != NULL) {
 		fprintf(f, "\n## Outcomes over %d runs\n\n| outcome | runs |\n| --- | --- |\n", runs);
 		for (i = 0; i < noc; i++)

@@ -254,4 +254,25 @@ grep -q "^$out/missing.scen:$line: command 'no-such-curl' not found in PATH" "$o
 ls /run/netns 2>/dev/null | grep -q "^tw-$pid-" && fail "a lab was built"
 [ ! -e "$out/d" ] || fail "a run folder was made"
 "$TW" lab check "$out/missing.scen" >/dev/null 2>&1; [ $? = 2 ] || fail "lab check passes it"
+# 5. A '|' in a command or its output stays inside its report.md cell.
+cat > "$out/pipe.scen" <<'EOF'
+test pipe
+title a bar in the output
+shows s
+host a
+host b
+program x on a: sh -c "echo 'a|b'"
+start x
+wait x exit
+end
+check output x contains "zzz": the log has zzz | or not
+EOF
+"$TW" lab run "$out/pipe.scen" --fast --out "$out/p" >/dev/null 2>&1; [ $? = 1 ] || fail "pipe.scen: not exit 1"
+row=$(grep '^| \*\*FAIL\*\* |' "$out/p/pipe/report.md")
+[ "$(printf '%s\n' "$row" | sed 's/\\|//g' | tr -cd '|' | wc -c)" = 4 ] ||
+	fail "report.md's check row is not 3 cells: $row"
+[ "$(grep '^| x |' "$out/p/pipe/report.md" | sed 's/\\|//g' | tr -cd '|' | wc -c)" = 5 ] ||
+	fail "report.md's command row is not 4 cells: $(grep '^| x |' "$out/p/pipe/report.md")"
+echo "ok: a '|' stays in its report.md cell"
+
 echo "commands run as programs: as nobody or root, their folder read-only, judged and stopped"
