@@ -226,3 +226,58 @@ rtnl_addr_add(struct rtnl *nl, int ifindex, int family, const char *text,
 		return 0;
 	return fail(err, errlen, errno, "new address", what);
 }
+
+struct tentative_walk {
+	int ifindex;
+	int n;
+};
+
+static int
+count_tentative(const struct nlmsghdr *h, void *data)
+{
+	struct tentative_walk *w = data;
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(h);
+	const struct nlattr *a;
+	uint32_t flags = ifa->ifa_flags;
+
+	if (h->nlmsg_type != RTM_NEWADDR || (int)ifa->ifa_index != w->ifindex)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, h, sizeof(*ifa))	/* the 32-bit flags, when given */
+		if (mnl_attr_get_type(a) == IFA_FLAGS &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			flags = mnl_attr_get_u32(a);
+	if (flags & IFA_F_TENTATIVE)
+		w->n++;
+	return MNL_CB_OK;
+}
+
+int
+rtnl_tentative(struct rtnl *nl, int ifindex, char *err, size_t errlen)
+{
+	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct tentative_walk w = { ifindex, 0 };
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+	int rc;
+	ssize_t n;
+
+	h->nlmsg_type = RTM_GETADDR;
+	h->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	h->nlmsg_seq = ++nl->seq;
+	ifa = mnl_nlmsg_put_extra_header(h, sizeof(*ifa));
+	ifa->ifa_family = AF_INET6;
+	if (mnl_socket_sendto(nl->sk, h, h->nlmsg_len) < 0)
+		return fail(err, errlen, errno, "listing the addresses", NULL);
+	do {
+		n = mnl_socket_recvfrom(nl->sk, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return fail(err, errlen, errno, "listing the addresses", NULL);
+		}
+		rc = mnl_cb_run(buf, (size_t)n, nl->seq, nl->portid, count_tentative, &w);
+	} while (n < 0 || rc == MNL_CB_OK);
+	if (rc == MNL_CB_ERROR)
+		return fail(err, errlen, errno, "listing the addresses", NULL);
+	return w.n;
+}

@@ -55,4 +55,10 @@ int rtnl_veth_add(struct rtnl *nl, const char *name, int master,
 int rtnl_addr_add(struct rtnl *nl, int ifindex, int family, const char *text,
     int prefix, char *err, size_t errlen);
 
+/* How many IPv6 addresses of link ifindex are still tentative, or -1. The
+ * kernel marks a new address tentative and clears the mark in a work item
+ * even without duplicate address detection; until then a bind() to it
+ * fails (EADDRNOTAVAIL). */
+int rtnl_tentative(struct rtnl *nl, int ifindex, char *err, size_t errlen);
+
 #endif

@@ -215,6 +215,7 @@ lab_build(struct lab *lab, const char *const *names, int n, const char *dir,
     char *err, size_t errlen)
 {
 	struct rtnl sw = { NULL, 0, 0 }, nl[LAB_MAX_HOSTS];
+	int ifindex[LAB_MAX_HOSTS] = { 0 };
 	char nsname[64], name[IFNAMSIZ];
 	unsigned v, x, y;
 	int i, j, rc, orig = -1, bridge, has6;
@@ -300,6 +301,24 @@ lab_build(struct lab *lab, const char *const *names, int n, const char *dir,
 		    (has6 && rtnl_addr_add(&nl[i], eth, AF_INET6, h->addr6, 64,
 		    err, errlen) < 0))
 			goto fail;
+		ifindex[i] = eth;
+	}
+	/* IPv6 usable before anyone binds: the kernel takes the tentative
+	 * mark off (no duplicate address detection here) in a work item,
+	 * which a loaded machine may run some ms later. 2 s at most. */
+	for (i = 0; has6 && i < n; i++) {
+		int left, tries = 0;
+
+		while ((left = rtnl_tentative(&nl[i], ifindex[i], err, errlen)) > 0 &&
+		    tries++ < 1000)
+			usleep(2000);
+		if (left < 0)
+			goto fail;
+		if (left > 0) {
+			snprintf(err, errlen, "host %s: IPv6 address still tentative after 2 s",
+			    lab->hosts[i].name);
+			goto fail;
+		}
 	}
 	if (write_hosts_file(lab, dir) < 0) {
 		seterr(err, errlen, "hosts file", errno);
