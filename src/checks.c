@@ -9,37 +9,17 @@
  * clock: "the client sends a RST" counts the packets the client's capture
  * saw leave it, "the client sent its FIN before it received the server's"
  * compares two times taken on the client, so no clock is compared across
- * hosts. The close race (race_*) is judged per connection, from its
+ * hosts. The close race (race.c) is judged per connection, from its
  * packets (who closed first) and its kernel states (who held TIME_WAIT),
  * with the end snapshot only as a cross-check for the TIME_WAIT sockets
  * still alive when it was taken.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "checks.h"
-#include "fsafe.h"
+#include "checkint.h"
 #include "util.h"
-
-#define NONE INT64_MIN		/* no such time (TL_UNKNOWN) */
-
-/* A connection as one host saw it: its side of the model's connection. */
-struct hview {
-	const struct tl_conn *c;
-	int side;			/* enum tl_side of the host */
-	int lport, rport;
-	int established;		/* the host saw SYN, SYN-ACK and an ACK */
-	int closed;			/* a FIN or RST was seen */
-	int64_t t_my_fin, t_peer_fin;	/* first FIN each way, NONE: none */
-	uint32_t my_fin_ack;		/* what this host's FIN acknowledged */
-	uint32_t peer_fin_seq;		/* the peer's FIN's sequence number + len */
-	int rst_mine, rst_peer;
-	int64_t t_rst;			/* the first RST either way */
-};
 
 /* A packet's time on side's host, NONE when its capture did not see it
  * or saw it after until (0: no limit), when the test was over. */
@@ -52,8 +32,8 @@ seen_on(const struct tl_pkt *p, int side, int64_t until)
 }
 
 /* The side of c that host is, or -1. */
-static int
-side_of(const struct tl_conn *c, const char *host)
+int
+ck_side_of(const struct tl_conn *c, const char *host)
 {
 	if (host == NULL)
 		return -1;
@@ -76,8 +56,8 @@ cmp_time(const void *a, const void *b)
 
 /* What side's capture saw of c, its packets in the order it saw them.
  * 0, or -1 when it saw none. */
-static int
-host_view(const struct tl_conn *c, int side, int64_t until, struct hview *v)
+int
+ck_host_view(const struct tl_conn *c, int side, int64_t until, struct hview *v)
 {
 	int64_t (*order)[2];
 	size_t n = 0;
@@ -174,8 +154,8 @@ count_state(const struct snap_rec *s, int hi, enum tcp_st state, int port,
 	return n;
 }
 
-static int
-host_index(const struct test_rec *r, const char *name)
+int
+ck_host_index(const struct test_rec *r, const char *name)
 {
 	int i;
 
@@ -217,7 +197,7 @@ flag_count(const struct timeline *tl, const char *host, const char *peer, int ou
 
 	for (size_t i = 0; tl && i < tl->nconns; i++) {
 		const struct tl_conn *c = &tl->conns[i];
-		int side = side_of(c, host);
+		int side = ck_side_of(c, host);
 
 		if (side < 0 || (peer != NULL && strcmp(other_host(c, side), peer) != 0))
 			continue;
@@ -350,7 +330,7 @@ static int
 check_snapshot(const struct test_rec *r, const struct check_spec *c, char *seen, size_t len)
 {
 	const struct snap_rec *s = rec_snap(r, c->snap);
-	int hi = host_index(r, c->who);
+	int hi = ck_host_index(r, c->who);
 	uint32_t expires;
 	size_t n;
 
@@ -390,10 +370,10 @@ check_first_fin(const struct timeline *tl, const char *host, char *seen, size_t 
 	int fins = 0, mine = 0;
 
 	for (size_t i = 0; tl && i < tl->nconns; i++) {
-		int side = side_of(&tl->conns[i], host);
+		int side = ck_side_of(&tl->conns[i], host);
 		struct hview v;
 
-		if (side < 0 || host_view(&tl->conns[i], side, tl->judge_until, &v))
+		if (side < 0 || ck_host_view(&tl->conns[i], side, tl->judge_until, &v))
 			continue;
 		if (v.t_my_fin == NONE && v.t_peer_fin == NONE)
 			continue;
@@ -415,7 +395,7 @@ first_fin_from(const struct timeline *tl, const char *host, const char *from)
 
 	for (size_t i = 0; tl && i < tl->nconns; i++) {
 		const struct tl_conn *c = &tl->conns[i];
-		int side = side_of(c, host);
+		int side = ck_side_of(c, host);
 
 		for (size_t k = 0; side >= 0 && k < c->npkts; k++) {
 			const struct tl_pkt *p = &c->pkts[k];
@@ -471,229 +451,15 @@ check_established(const struct test_rec *r, const struct check_spec *c, char *se
 	if (rec_host(r, c->who) == NULL)
 		return 0;
 	for (size_t i = 0; r->tl && i < r->tl->nconns; i++) {
-		int side = side_of(&r->tl->conns[i], c->who);
+		int side = ck_side_of(&r->tl->conns[i], c->who);
 		struct hview v;
 
-		if (side >= 0 && host_view(&r->tl->conns[i], side, r->tl->judge_until, &v) == 0)
+		if (side >= 0 && ck_host_view(&r->tl->conns[i], side, r->tl->judge_until, &v) == 0)
 			open += v.established && !v.closed;
 	}
 	snprintf(seen, len, "%d connection%s open at once from %s", open,
 	    open == 1 ? "" : "s", c->who);
 	return open >= c->n;
-}
-
-/* The first connection from the "client" host to the "server" host whose
- * client port is cport (0: the first one). */
-static const struct tl_conn *
-race_conn(const struct timeline *tl, int cport)
-{
-	for (size_t i = 0; tl && i < tl->nconns; i++) {
-		const struct tl_conn *c = &tl->conns[i];
-
-		if (side_of(c, "client") == TL_CLIENT && side_of(c, "server") == TL_SERVER &&
-		    (cport == 0 || port_of(c->client) == cport))
-			return c;
-	}
-	return NULL;
-}
-
-/* Slack between the model's TIME_WAIT times and a snapshot's: its start
- * is a time the trace or a capture took (the snapshot comes after it), its
- * end a 60 s timer the kernel runs on its own clock ticks. */
-#define START_SLACK_NS (1000000LL)
-#define END_SLACK_NS (1000LL * 1000000LL)
-
-/* What the model says of side's TIME_WAIT: *held when it ran its course
- * (not cut short by a reset); *alive: 1 surely alive through the snapshot
- * (taken from t to t_end), 0 surely not, -1 too close to tell. */
-static void
-tw_of(const struct tl_conn *c, int side, int64_t t, int64_t t_end, int *held, int *alive)
-{
-	int rst = 0;
-
-	*held = 0;
-	*alive = 0;
-	for (size_t k = 0; k < c->npkts; k++)
-		rst |= (c->pkts[k].flags & TCPF_RST) != 0;
-	for (size_t k = 0; k < c->nstates[side]; k++) {
-		const struct tl_state *s = &c->states[side][k];
-		int64_t end = k + 1 < c->nstates[side] ? c->states[side][k + 1].t : INT64_MAX;
-
-		if (s->state != TS_TIME_WAIT)
-			continue;
-		if (!rst || end == INT64_MAX || end - s->t >= TIME_WAIT_NS - END_SLACK_NS)
-			*held = 1;
-		if (t == NONE || *alive == 1)
-			continue;
-		if (s->t <= t - START_SLACK_NS && (end == INT64_MAX || end >= t_end + END_SLACK_NS))
-			*alive = 1;
-		else if (s->t < t_end + START_SLACK_NS && end > t - END_SLACK_NS)
-			*alive = -1;
-	}
-}
-
-/* TIME_WAIT sockets of a host at a snapshot on the connection of client port cport. */
-static size_t
-tw_on(const struct snap_rec *s, int hi, int cport, int client_side)
-{
-	size_t k, n = 0;
-
-	for (k = 0; k < s->n[hi]; k++) {
-		const struct sd_sock *x = &s->s[hi][k];
-
-		if (x->state == TS_TIME_WAIT &&
-		    port_of(client_side ? x->local : x->remote) == cport)
-			n++;
-	}
-	return n;
-}
-
-/*
- * Whether who held TIME_WAIT agrees with the outcome: the kernel trace of
- * that connection says (the model's states), and the end snapshot, where
- * it was taken while a TIME_WAIT of it was surely alive or surely over,
- * must say the same. A series longer than 60 s thus judges its first runs
- * by their own trace, not by a snapshot taken after they expired.
- */
-static int
-tw_agree(const struct test_rec *r, const struct tl_conn *c, int want_c, int want_s)
-{
-	const struct snap_rec *snap = rec_snap(r, "end");
-	int ci = host_index(r, "client"), si = host_index(r, "server");
-	int want[2] = { want_c, want_s }, hi[2] = { ci, si };
-	int cport = port_of(c->client);
-
-	for (int side = 0; side < 2; side++) {
-		int held, alive;
-
-		tw_of(c, side, snap ? (int64_t)snap->t_ns : NONE, snap == NULL ? NONE :
-		    (int64_t)(snap->t_end_ns > snap->t_ns ? snap->t_end_ns : snap->t_ns), &held,
-		    &alive);
-		if (held != want[side])
-			return 0;
-		if (snap == NULL || hi[side] < 0 || alive < 0)
-			continue;
-		if ((tw_on(snap, hi[side], cport, side == TL_CLIENT) > 0) != alive)
-			return 0;
-	}
-	return 1;
-}
-
-/*
- * Did this host close before its TCP had taken in the peer's FIN? Its FIN
- * tells: a FIN sent after the peer's was processed acknowledges it. The
- * capture's clock cannot tell this apart when the two FINs pass within
- * microseconds: a packet is captured on the interface before TCP sees it.
- */
-static int
-closed_first(const struct hview *v)
-{
-	if (v->t_peer_fin == NONE)
-		return 1;
-	return (int32_t)(v->my_fin_ack - (v->peer_fin_seq + 1)) < 0;
-}
-
-/*
- * The close race for one connection, from the client's capture and the
- * server's: a side that closed before it had taken in the peer's FIN is
- * an active closer and ends in TIME_WAIT; both are when the FINs cross.
- * *consistent says whether who held TIME_WAIT agrees (tw_agree).
- */
-static const char *
-race_of(const struct test_rec *r, const struct tl_conn *conn, char *detail,
-    size_t len, int *consistent)
-{
-	struct hview c, s;
-	int client_first, server_first;
-
-	*consistent = 0;
-	if (conn == NULL || host_view(conn, TL_CLIENT, r->tl->judge_until, &c) ||
-	    host_view(conn, TL_SERVER, r->tl->judge_until, &s)) {
-		snprintf(detail, len, "no connection captured");
-		return NULL;
-	}
-	if (c.rst_mine || c.rst_peer || s.rst_mine || s.rst_peer) {
-		if (c.t_my_fin != NONE && c.t_peer_fin != NONE && c.t_rst > c.t_my_fin &&
-		    c.t_rst > c.t_peer_fin)
-			snprintf(detail, len, "after both FINs a RST from the %s ended the TIME_WAIT "
-			    "early (TIME-WAIT assassination, RFC 1337: tcp_rfc1337 is 0)",
-			    c.rst_peer ? "server" : "client");
-		else
-			snprintf(detail, len, "a RST ended the connection");
-		*consistent = tw_agree(r, conn, 0, 0);
-		return RACE_RST;
-	}
-	if (c.t_my_fin == NONE || s.t_my_fin == NONE) {
-		snprintf(detail, len, "a side sent no FIN");
-		return NULL;
-	}
-	client_first = closed_first(&c);
-	server_first = closed_first(&s);
-	if (client_first && server_first) {
-		snprintf(detail, len, "the FINs crossed: neither FIN acknowledges the other");
-		*consistent = tw_agree(r, conn, 1, 1);
-		return RACE_BOTH;
-	}
-	if (server_first) {
-		snprintf(detail, len, "the client's FIN acknowledges the server's: the server closed first");
-		*consistent = tw_agree(r, conn, 0, 1);
-		return RACE_SERVER;
-	}
-	snprintf(detail, len, "the server's FIN acknowledges the client's: the client closed first");
-	*consistent = tw_agree(r, conn, 1, 0);
-	return RACE_CLIENT;
-}
-
-int
-race_classify_ports(const struct test_rec *r, int port_base, int n,
-    const char **names, int *consistent, char (*details)[RACE_DETAIL])
-{
-	char detail[RACE_DETAIL];
-	int i;
-
-	if (rec_host(r, "client") == NULL || rec_host(r, "server") == NULL || r->tl == NULL)
-		return -1;
-	for (i = 0; i < n; i++)
-		names[i] = race_of(r, race_conn(r->tl, port_base + i),
-		    details ? details[i] : detail, RACE_DETAIL, &consistent[i]);
-	return 0;
-}
-
-const char *
-race_classify(const struct test_rec *r, int cport, char *detail, size_t len,
-    int *consistent)
-{
-	*consistent = 0;
-	if (rec_host(r, "client") == NULL || rec_host(r, "server") == NULL) {
-		snprintf(detail, len, "no client or server host");
-		return NULL;
-	}
-	return race_of(r, race_conn(r->tl, cport), detail, len, consistent);
-}
-
-const char *
-race_outcome(const struct test_rec *r, char *detail, size_t len)
-{
-	int consistent;
-
-	return race_classify(r, 0, detail, len, &consistent);
-}
-
-static int
-check_race(const struct test_rec *r, char *seen, size_t len)
-{
-	char detail[160];
-	int consistent;
-	const char *o = race_classify(r, 0, detail, sizeof(detail), &consistent);
-
-	if (o == NULL) {
-		snprintf(seen, len, "no outcome: %s", detail);
-		return 0;
-	}
-	snprintf(seen, len, "%s: %s%s", o, detail,
-	    consistent ? "; the TIME_WAIT sockets agree" :
-	    "; but the TIME_WAIT sockets do not agree");
-	return consistent;
 }
 
 /* ---- checks of one hop: the connections between host and peer ---- */
@@ -723,7 +489,7 @@ static int
 check_hop_snapshot(const struct test_rec *r, const struct check_spec *c, char *seen, size_t len)
 {
 	const struct snap_rec *s = rec_snap(r, c->snap);
-	int hi = host_index(r, c->who);
+	int hi = ck_host_index(r, c->who);
 	enum tcp_st st = c->kind == CK_TIMEWAIT_TO ? TS_TIME_WAIT : tcp_state_parse(c->state);
 	const char *name = c->kind == CK_TIMEWAIT_TO ? "TIME_WAIT" : c->state;
 	int n = 0;
@@ -766,11 +532,11 @@ check_hop_first_fin(const struct test_rec *r, const struct check_spec *c, char *
 	int fins = 0, mine = 0, conns = 0;
 
 	for (size_t i = 0; tl && i < tl->nconns; i++) {
-		int side = side_of(&tl->conns[i], c->who);
+		int side = ck_side_of(&tl->conns[i], c->who);
 		struct hview v;
 
 		if (side < 0 || strcmp(other_host(&tl->conns[i], side), c->peer) != 0 ||
-		    host_view(&tl->conns[i], side, tl->judge_until, &v))
+		    ck_host_view(&tl->conns[i], side, tl->judge_until, &v))
 			continue;
 		conns++;
 		if (v.t_my_fin == NONE && v.t_peer_fin == NONE)
@@ -879,7 +645,7 @@ out_of_order(const struct timeline *tl, const char *host)
 
 	for (size_t i = 0; tl && i < tl->nconns; i++) {
 		const struct tl_conn *c = &tl->conns[i];
-		int side = side_of(c, host);
+		int side = ck_side_of(c, host);
 
 		if (side < 0)
 			continue;
@@ -902,139 +668,6 @@ out_of_order(const struct timeline *tl, const char *host)
 		}
 	}
 	return n;
-}
-
-/* How a program ended: by itself with a status, by a signal, or not at
- * all before the end (the lab stopped it). */
-static int
-check_exit(const struct test_rec *r, const struct check_spec *c, char *seen, size_t len)
-{
-	const struct proc_rec *p = rec_proc(r, c->who);
-
-	if (p == NULL)
-		return 0;
-	if (!p->started) {
-		snprintf(seen, len, "%s never started", c->who);
-		return 0;
-	}
-	if (!p->exited) {
-		snprintf(seen, len, "%s %s", c->who, p->stopped ?
-		    "still ran at the end (the lab stopped it)" : "was never seen to exit");
-		return 0;
-	}
-	if (p->exit_code < 0) {
-		snprintf(seen, len, "%s was killed by signal %d (%s)", c->who, p->exit_signal,
-		    strsignal(p->exit_signal));
-		return c->sig != 0 && p->exit_signal == c->sig;
-	}
-	snprintf(seen, len, "%s exited with status %d", c->who, p->exit_code);
-	if (c->sig != 0)
-		return 0;
-	return c->atleast ? p->exit_code >= c->n : p->exit_code == c->n;
-}
-
-/*
- * Up to max bytes of the log's first lines into out, each line's blanks
- * kept, its other control bytes and non-ASCII shown as '?', a newline as
- * the two characters \n (not a '|': seen goes into report.md's tables):
- * enough for a person to see what the program said instead.
- */
-static void
-log_excerpt(const char *b, size_t n, char *out, size_t max)
-{
-	size_t i, o = 0;
-
-	while (n > 0 && (b[n - 1] == '\n' || b[n - 1] == '\r'))
-		n--;
-	/* room left for one more \n, a closing "..." and the NUL */
-	for (i = 0; i < n && o + 6 <= max; i++) {
-		unsigned char ch = (unsigned char)b[i];
-
-		if (ch == '\n') {
-			memcpy(out + o, "\\n", 2);
-			o += 2;
-		} else if (ch == '\r') {
-			continue;
-		} else {
-			out[o++] = ch == '\t' || (ch >= ' ' && ch < 0x7f) ? (char)ch : '?';
-		}
-	}
-	if (i < n) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-}
-
-/* Where text first occurs in b[0..n): memmem, not strstr, so a NUL byte
- * the program wrote does not hide what follows it. */
-static const char *
-find_text(const char *b, size_t n, const char *text)
-{
-	return memmem(b, n, text, strlen(text));
-}
-
-/*
- * What a program wrote to its stdout and stderr, NAME.log in the run
- * folder: its first CHECK_OUTPUT_MAX bytes, read through the folder's
- * descriptor, never through a link, from a file root made (a program
- * writes to it only through the descriptor it was given).
- */
-static int
-check_output(const struct test_rec *r, const struct check_spec *c, char *seen, size_t len)
-{
-	const struct proc_rec *p = rec_proc(r, c->who);
-	char name[32], head[100];	/* names: at most 23 (scenint.h) */
-	const char *at;
-	size_t n, line = 1, i;
-	off_t size = 0;
-	char *b = NULL;
-	int dirfd, rc, pass;
-
-	if (p == NULL)
-		return 0;
-	if (!p->started) {
-		snprintf(seen, len, "%s never started", c->who);
-		return 0;
-	}
-	snprintf(name, sizeof(name), "%s.log", c->who);
-	if (r->dir == NULL || (dirfd = open(r->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		snprintf(seen, len, "cannot open the run folder to read %s", name);
-		return 0;
-	}
-	rc = fs_read_head(dirfd, name, CHECK_OUTPUT_MAX, geteuid() == 0, &b, &n, &size);
-	close(dirfd);
-	if (rc < 0) {
-		snprintf(seen, len, "cannot read %s: %s", name, strerror(errno));
-		return 0;
-	}
-	at = find_text(b, n, c->text);
-	if (at != NULL) {
-		for (i = 0; b + i < at; i++)
-			line += b[i] == '\n';
-		/* the line it is in, from its start */
-		while (at > b && at[-1] != '\n')
-			at--;
-		log_excerpt(at, strcspn(at, "\n"), head, sizeof(head));
-		snprintf(seen, len, "found in line %zu of %s: %s", line, name, head);
-		pass = c->n == 1;
-	} else if (n == 0) {
-		snprintf(seen, len, "not found: %s is empty", name);
-		pass = c->n == 0;
-	} else if ((off_t)n < size) {
-		/* what lies past the limit was not read: absence is not shown */
-		log_excerpt(b, n, head, sizeof(head));
-		snprintf(seen, len, "not found in the first %zu of %lld bytes of %s (the rest "
-		    "is not read): %s", n, (long long)size, name, head);
-		pass = 0;
-	} else {
-		log_excerpt(b, n, head, sizeof(head));
-		snprintf(seen, len, "not found in %zu byte%s of %s: %s", n, n == 1 ? "" : "s",
-		    name, head);
-		pass = c->n == 0;
-	}
-	free(b);
-	return pass;
 }
 
 int
@@ -1090,7 +723,7 @@ checks_run(const struct test_rec *r, struct check_result *out)
 			res->pass = check_established(r, c, res->seen, sizeof(res->seen));
 			break;
 		case CK_RACE:
-			res->pass = check_race(r, res->seen, sizeof(res->seen));
+			res->pass = ck_check_race(r, res->seen, sizeof(res->seen));
 			break;
 		case CK_TIMEWAIT_TO:
 		case CK_STATE_TO:
@@ -1131,10 +764,10 @@ checks_run(const struct test_rec *r, struct check_result *out)
 			res->pass = check_port_state(r, c, res->seen, sizeof(res->seen));
 			break;
 		case CK_EXIT:
-			res->pass = check_exit(r, c, res->seen, sizeof(res->seen));
+			res->pass = ck_check_exit(r, c, res->seen, sizeof(res->seen));
 			break;
 		case CK_OUTPUT:
-			res->pass = check_output(r, c, res->seen, sizeof(res->seen));
+			res->pass = ck_check_output(r, c, res->seen, sizeof(res->seen));
 			break;
 		case CK_OUTCOME:	/* over a variant's runs: lab/series.c judges it */
 			res->judged = 0;
