@@ -1,7 +1,8 @@
 /*
- * checkint.h - what checks.c shares with race.c (the close race's
- * judge) and checkprog.c (the checks of a program's exit and output): a
- * connection as one host saw it, how to get one, and those checks.
+ * checkint.h - the checks' own pieces: a connection as one host saw it
+ * (hview.c), the close race's judge (race.c), the checks of a program's
+ * exit and output (checkprog.c), all called by checks.c; none of them
+ * calls checks.c.
  */
 #ifndef TIMEWAIT_CHECKINT_H
 #define TIMEWAIT_CHECKINT_H
@@ -26,6 +27,9 @@ struct hview {
 	int64_t t_rst;			/* the first RST either way */
 };
 
+/* hview.c: a packet's time on side's host, NONE when its capture did not
+ * see it or saw it after until (0: no limit). */
+int64_t ck_seen_on(const struct tl_pkt *p, int side, int64_t until);
 /* The side of c that host is (enum tl_side), or -1. */
 int ck_side_of(const struct tl_conn *c, const char *host);
 /* Fills v with c as the host on side saw it up to until (0: no limit);

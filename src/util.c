@@ -238,3 +238,15 @@ exec_child_wait(pid_t pid, const int fds[2], int report[2])
 		;
 	return -1;
 }
+
+int
+pid_alive(pid_t pid)
+{
+	char buf[256], *p;
+
+	if (kill(pid, 0) == -1 && errno != EPERM)
+		return 0;
+	if (proc_stat_read(pid, buf, sizeof(buf), &p) < 0)
+		return 0;
+	return p == NULL || p[1] == '\0' || p[2] != 'Z';
+}

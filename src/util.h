@@ -53,6 +53,9 @@ ssize_t read_small_file(const char *path, char *buf, size_t len);
  * letter when paren[1] is ' ', or is NULL if there is none. -1 with errno
  * when it cannot be read (ENOENT: no such process; EIO: empty). */
 int proc_stat_read(pid_t pid, char *buf, size_t len, char **paren);
+/* pid is alive and not a zombie (a killed process may wait a while to be
+ * reaped). */
+int pid_alive(pid_t pid);
 
 /* In the parent, after fork: closes fds[1] (the child's end of the
  * O_CLOEXEC pipe), reads what the child reported with exec_child_fail,

@@ -13,22 +13,6 @@
 #include "fsafe.h"
 #include "util.h"
 
-void
-bench_print_errors(FILE *f, const struct run_result *r)
-{
-	int i, any = 0;
-
-	for (i = 0; i <= BENCH_ERRNO_MAX; i++)
-		if (r->errors[i]) {
-			fprintf(f, "%s%s %llu", any ? ", " : "",
-			    i == BENCH_ERR_EOF ? "EOF" : errno_name(i),
-			    (unsigned long long)r->errors[i]);
-			any = 1;
-		}
-	if (!any)
-		fprintf(f, "none");
-}
-
 /* The ceiling lines of the summary: sustained, then this run's window. */
 static void
 print_ceiling(FILE *f, const struct run_result *r)

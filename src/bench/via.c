@@ -37,31 +37,6 @@
 
 #define PROXY_PORT 666
 
-static const char *const via_names[] = { "", "nginx", "haproxy", "apache", "all", "direct" };
-static const char *const default_modes[] = { "", "default", "httpclose", "default", "", "" };
-
-const char *
-via_name(int via)
-{
-	return via > 0 && via <= VIA_DIRECT ? via_names[via] : "";
-}
-
-const char *
-via_mode(const struct bench_opts *o)
-{
-	return o->proxy_mode ? o->proxy_mode : default_modes[o->via];
-}
-
-/* "nginx-default+2backends+code8+tw-reuse+ab": what a run was. */
-void
-via_run_name(const struct bench_opts *o, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s%s%s%s+code%ld%s%s", via_name(o->via), o->via == VIA_DIRECT ? "" : "-",
-	    via_mode(o),
-	    o->backends > 1 ? "+2backends" : "", o->backend_code, o->tw_reuse ? "+tw-reuse" : "",
-	    o->load_ab ? "+ab" : "");
-}
-
 /* The folder of the templates: $TIMEWAIT_PROXIES, beside the binary's
  * folder (build/../proxies), the installed copy, or ./proxies. */
 static int
@@ -109,17 +84,6 @@ via_template(const struct bench_opts *o, char *buf, size_t len, char *err, size_
 		return -1;
 	}
 	return 0;
-}
-
-/* Does the proxy close its backend connections first with a FIN, one
- * per request (so that it holds a TIME_WAIT per request)? Measured, in
- * docs/proxies.md: nginx's default upstream does; its keepalive pool,
- * HAProxy (a RST) and Apache (reuse) do not; a code-9 backend closes first. */
-int
-via_proxy_holds_tw(const struct bench_opts *o)
-{
-	return o->via == VIA_NGINX && strncmp(via_mode(o), "default", 7) == 0 &&
-	    o->backend_code == 8;
 }
 
 /*

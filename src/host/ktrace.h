@@ -48,6 +48,9 @@ struct ktrace *ktrace_start(const char *instance, const char *const *addrs,
 int ktrace_stop(struct ktrace *kt, const char *jsonl_path,
     struct ktrace_stats *st);
 
+/* Where the kernel documents tracefs (host/tracefs.c mounts it there). */
+#define TRACEFS_DIR "/sys/kernel/tracing"
+
 /* Mount tracefs at /sys/kernel/tracing if nothing is there: 1 if this
  * mounted it (and marked it so in /run/timewait), 0 if it was there, -1 on
  * error. ktrace_unmount takes away a mount that timewait made once no

@@ -272,15 +272,3 @@ tinst_decode(const struct tinst_fmt *f, const uint8_t *d, struct tinst_sock *s)
 		memcpy(&s->sk, d + f->sk, 8);
 	return 0;
 }
-
-int
-tinst_pid_alive(int pid)
-{
-	char buf[256], *p;
-
-	if (kill(pid, 0) == -1 && errno != EPERM)
-		return 0;
-	if (proc_stat_read(pid, buf, sizeof(buf), &p) < 0)
-		return 0;
-	return p == NULL || p[1] == '\0' || p[2] != 'Z';
-}

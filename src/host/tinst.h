@@ -130,7 +130,4 @@ struct tinst_sock {
 int tinst_decode(const struct tinst_fmt *f, const uint8_t *d,
     struct tinst_sock *s);
 
-/* Alive and not a zombie: a killed process may wait a while to be reaped. */
-int tinst_pid_alive(int pid);
-
 #endif

@@ -431,7 +431,7 @@ wtrace_clean_dead(void)
 	while (d && (e = readdir(d))) {
 		n = 0;
 		if (sscanf(e->d_name, "tw-%d-1-watch%n", &pid, &n) != 1 ||
-		    e->d_name[n] != '\0' || pid <= 0 || tinst_pid_alive(pid))
+		    e->d_name[n] != '\0' || pid <= 0 || pid_alive(pid))
 			continue;
 		snprintf(path, sizeof(path), "/sys/kernel/tracing/instances/%s",
 		    e->d_name);
