@@ -420,8 +420,7 @@ on_packet(const struct nlmsghdr *nlh, void *data)
 	now = now_mono_ns();
 	if (dir->loss_pct && (unsigned)(rand_r(&e->seed) % 100) < dir->loss_pct) {
 		dir->count.lost++;
-		log_packet(e, k, "lost", pkt, len);
-		droplog_lost(k / 2, k % 2, pkt, len);	/* drawn as lost */
+		droplog_lost(k / 2, k % 2, 0, pkt, len);	/* drawn as lost */
 		verdict(e, q, h.id, 0);
 		return MNL_CB_OK;
 	}
@@ -440,7 +439,7 @@ on_packet(const struct nlmsghdr *nlh, void *data)
 		    dir->free_ns - now > RATE_QUEUE_FRAMES * (FRAME_MAX * 8ULL * 1000000000ULL /
 		    dir->rate_bps)) {
 			dir->count.queue_drops++;
-			log_packet(e, k, "queue-full", pkt, len);
+			droplog_lost(k / 2, k % 2, 1, pkt, len);
 			verdict(e, q, h.id, 0);
 			return MNL_CB_OK;
 		}

@@ -186,7 +186,7 @@ put_line(struct droplog *dl, int host, int64_t t_ns, const char *by, const char 
 }
 
 void
-droplog_lost(int link, int d, const void *pkt, size_t len)
+droplog_lost(int link, int d, int full, const void *pkt, size_t len)
 {
 	int64_t t = (int64_t)now_realtime_ns();
 	struct drop_hdr h;
@@ -200,8 +200,12 @@ droplog_lost(int link, int d, const void *pkt, size_t len)
 		const struct link_spec *l = &cur->t->links[link];
 		const char *from = d == 0 ? l->a : l->b, *to = d == 0 ? l->b : l->a;
 
-		snprintf(why, sizeof(why), "loss %u%% on the link from %s to %s",
-		    l->loss_pct[d], from, to);
+		if (full)
+			snprintf(why, sizeof(why), "the rate's queue full on the link "
+			    "from %s to %s", from, to);
+		else
+			snprintf(why, sizeof(why), "loss %u%% on the link from %s to %s",
+			    l->loss_pct[d], from, to);
 		put_line(cur, host_index(cur->t, from), t, "loss", why, &h);
 	}
 	pthread_mutex_unlock(&mu);

@@ -51,9 +51,10 @@ void droplog_drop_why(const struct test_spec *t, int k, char *buf, size_t len);
 int droplog_start(const struct test_spec *t, const struct lab *lab, const char *dir,
     char *err, size_t errlen);
 /* The link delay engine's thread (lab/delay.c): it dropped the IP packet
- * pkt of link i, direction d (0: a to b) for the link's loss. Nothing when
- * no droplog runs. */
-void droplog_lost(int link, int d, const void *pkt, size_t len);
+ * pkt of link i, direction d (0: a to b), for the link's loss (full 0) or
+ * because the rate's queue was full (full 1). Nothing when no droplog
+ * runs. The one record of such a packet: links.jsonl has none. */
+void droplog_lost(int link, int d, int full, const void *pkt, size_t len);
 /* Read what is left, stop the thread, close the files. Safe to call twice
  * and without a start. How many segments each drop line logged goes into
  * logged[k] when logged is not NULL. */

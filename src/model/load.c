@@ -229,7 +229,6 @@ tl_lab_word(int lab)
 	switch (lab) {
 	case TL_LAB_COPY: return "copy";
 	case TL_LAB_REORDERED: return "reordered";
-	case TL_LAB_LOST: return "lost";
 	case TL_LAB_HELD: return "held";
 	}
 	return "";

@@ -309,8 +309,7 @@ mark_links(struct work *w)
 		const char *what = jr_str(o, "what");
 		int mark = !strcmp(what, "duplicate") ? TL_LAB_COPY :
 		    !strcmp(what, "reorder") ? TL_LAB_REORDERED :
-		    !strcmp(what, "held") ? TL_LAB_HELD :
-		    !strcmp(what, "lost") || !strcmp(what, "queue-full") ? TL_LAB_LOST : 0;
+		    !strcmp(what, "held") ? TL_LAB_HELD : 0;
 		char src[64], dst[64];
 		uint32_t seq = (uint32_t)jr_int(o, "seq", 0), ack = (uint32_t)jr_int(o, "ack", 0);
 		uint32_t len = (uint32_t)jr_int(o, "len", 0);
@@ -326,8 +325,7 @@ mark_links(struct work *w)
 
 			if (x->lab || x->seq != seq || x->ack != ack || x->flags != flags ||
 			    x->len != len || strcmp(x->src, src) || strcmp(x->dst, dst) ||
-			    (mark == TL_LAB_COPY) != (x->ts == TL_UNKNOWN) ||
-			    (mark == TL_LAB_LOST && x->tr != TL_UNKNOWN))
+			    (mark == TL_LAB_COPY) != (x->ts == TL_UNKNOWN))
 				continue;
 			x->lab = (uint8_t)mark;
 			break;

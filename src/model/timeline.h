@@ -34,7 +34,6 @@ enum tl_lab {
 	TL_LAB_NONE = 0,
 	TL_LAB_COPY,		/* a copy the link sent right behind the original */
 	TL_LAB_REORDERED,	/* set aside, it went behind a later packet */
-	TL_LAB_LOST,		/* random loss or a full rate queue: never arrived */
 	TL_LAB_HELD,		/* set aside to be reordered, nothing came: 100 ms late */
 };
 

@@ -242,8 +242,7 @@ rd_pkt_label(const struct tl_pkt *p, char *buf, size_t len)
 	char lab[24] = "";
 
 	tcp_flags_str(p->flags, fl);
-	/* the lab's link made it so: say it (a loss is drawn as a drop) */
-	if (p->lab != TL_LAB_NONE && !(p->lab == TL_LAB_LOST && p->dropped))
+	if (p->lab != TL_LAB_NONE)	/* the lab's link made it so: say it */
 		snprintf(lab, sizeof(lab), " (lab: %s)", tl_lab_word(p->lab));
 	if (p->len)
 		snprintf(buf, len, "%s seq=%u ack=%u len=%u%s", fl, p->rseq, p->rack, p->len, lab);
