@@ -152,6 +152,17 @@ options_usage(FILE *f, enum program prog, const char *argv0)
 	flags_usage(cmd_of(prog), argv0, f);
 }
 
+int
+options_need_net_caps(enum program prog, int argc, char **argv)
+{
+	struct options o;
+	char msg[256];
+
+	if (options_parse(&o, prog, argc, argv, msg, sizeof(msg)) != PARSE_OK)
+		return 0;
+	return o.rst_after_close >= 0 || o.isn >= 0;
+}
+
 enum parse_result
 options_parse(struct options *o, enum program prog, int argc, char **argv,
     char *msg, size_t msgsize)

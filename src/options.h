@@ -49,6 +49,11 @@ enum parse_result { PARSE_OK, PARSE_HELP, PARSE_BAD, PARSE_VERSION };
 extern const struct flag_cmd options_server_cmd, options_client_cmd;
 
 /* Fills o from argv; on PARSE_BAD msg says why in one line. */
+/* Whether the program prog with these arguments (argv[0] its name) needs
+ * CAP_NET_ADMIN and CAP_NET_RAW: --rst-after-close (TCP_REPAIR, a raw
+ * socket) or --isn (TCP_REPAIR). 0 for arguments it would refuse. */
+int options_need_net_caps(enum program prog, int argc, char **argv);
+
 enum parse_result options_parse(struct options *o, enum program prog,
     int argc, char **argv, char *msg, size_t msgsize);
 

@@ -25,6 +25,7 @@
 #include "lab/labjson.h"
 #include "events.h"
 #include "fsafe.h"
+#include "options.h"
 #include "lab/runint.h"
 #include "scen/expand.h"
 #include "scen/knobs.h"
@@ -106,14 +107,12 @@ run_spawn(struct test_rec *r, struct lab *lab, struct proc_rec *p,
 	po.stderr_fd = -1;
 	po.extra_fd = evfd;
 	po.unprivileged = o->unprivileged;
-	/* A server that forges RSTs needs TCP_REPAIR and a raw socket, a
-	 * client that sets its ISN TCP_REPAIR: it keeps those two
-	 * capabilities, in its host's namespace only. */
-	for (i = 0; ps->args[i] != NULL && i < CAT_MAX_ARGS; i++)
-		if (strcmp(ps->args[i], "--rst-after-close") == 0 ||
-		    strncmp(ps->args[i], "--rst-after-close=", 18) == 0 ||
-		    strcmp(ps->args[i], "--isn") == 0 || strncmp(ps->args[i], "--isn=", 6) == 0)
-			po.unprivileged = po.unprivileged ? LAB_NOBODY_NET_CAPS : 0;
+	/* A server that forges RSTs, a client that sets its ISN: it keeps
+	 * CAP_NET_ADMIN and CAP_NET_RAW, in its host's namespace only (what
+	 * its own parser makes of its arguments decides). */
+	if (po.unprivileged && options_need_net_caps(strcmp(ps->prog, "server") == 0 ?
+	    PROG_SERVER : PROG_CLIENT, argc - 1, &argv[1]))
+		po.unprivileged = LAB_NOBODY_NET_CAPS;
 	p->pid = lab_spawn(lab, h, argv, &po);
 	close(in[0]);
 	close(logfd);

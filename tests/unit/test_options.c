@@ -219,6 +219,18 @@ shutdown_and_rst(void **state)
 	assert_int_equal(parse(&o, PROG_CLIENT, "--isn", "4294967296", NULL), PARSE_BAD);
 	assert_int_equal(parse(&o, PROG_CLIENT, "--isn", "-1", NULL), PARSE_BAD);
 	assert_int_equal(parse(&o, PROG_SERVER, "--isn", "1000", NULL), PARSE_BAD);
+
+	/* Which arguments keep CAP_NET_ADMIN and CAP_NET_RAW in the lab. */
+	{
+		char *plain[] = { "client", "-s", "0", NULL }, *isn[] = { "client", "--isn=7", NULL };
+		char *rst[] = { "server", "--rst", "10", "3", NULL };	/* getopt's abbreviation */
+		char *bad[] = { "server", "--isn", "7", NULL };
+
+		assert_int_equal(options_need_net_caps(PROG_CLIENT, 3, plain), 0);
+		assert_int_equal(options_need_net_caps(PROG_CLIENT, 2, isn), 1);
+		assert_int_equal(options_need_net_caps(PROG_SERVER, 4, rst), 1);
+		assert_int_equal(options_need_net_caps(PROG_SERVER, 3, bad), 0);
+	}
 }
 
 static void
