@@ -77,27 +77,3 @@ client_row(long code)
 		return NULL;
 	return &client_rows[code];
 }
-
-const char *
-close_when_name(enum close_when w)
-{
-	static const char *names[] = { "never", "now", "later" };
-
-	return (unsigned)w < 3 ? names[w] : "?";
-}
-
-const char *
-data_action_name(enum data_action a)
-{
-	static const char *names[] = { "ignore", "read", "http" };
-
-	return (unsigned)a < 3 ? names[a] : "?";
-}
-
-const char *
-peer_close_action_name(enum peer_close_action a)
-{
-	static const char *names[] = { "nothing", "close", "shutdown", "bip" };
-
-	return (unsigned)a < 4 ? names[a] : "?";
-}

@@ -70,8 +70,5 @@ extern const int client_row_count;
 const struct server_row *server_row(long code);
 const struct client_row *client_row(long code);
 
-const char *close_when_name(enum close_when);
-const char *data_action_name(enum data_action);
-const char *peer_close_action_name(enum peer_close_action);
 
 #endif

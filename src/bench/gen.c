@@ -104,23 +104,31 @@ set_inflight(struct gen *g, int delta)
 	atomic_store_explicit(&g->ctr->inflight, g->inflight, memory_order_relaxed);
 }
 
+/* Slot i, parked, at the end of the queue head..tail; 1 if it was empty. */
+static int
+enqueue(struct gen *g, uint32_t *head, uint32_t *tail, uint32_t i)
+{
+	int was_empty = *tail == NO_SLOT;
+
+	g->slots[i].state = S_PARKED;
+	g->slots[i].next = NO_SLOT;
+	if (was_empty)
+		*head = i;
+	else
+		g->slots[*tail].next = i;
+	*tail = i;
+	return was_empty;
+}
+
 static void
 park(struct gen *g, uint32_t i)
 {
-	struct slot *s = &g->slots[i];
-
 	if (g->draining)
 		return;
-	s->state = S_PARKED;
-	s->next = NO_SLOT;
-	if (g->park_tail == NO_SLOT) {
-		g->park_head = i;
+	if (enqueue(g, &g->park_head, &g->park_tail, i)) {
 		g->probe_ns = PROBE_NS;
 		g->next_probe = now_mono_ns() + PROBE_NS;
-	} else {
-		g->slots[g->park_tail].next = i;
 	}
-	g->park_tail = i;
 }
 
 static uint32_t
@@ -309,18 +317,10 @@ slot_read(struct gen *g, struct slot *s, uint32_t events)
 static void
 hold(struct gen *g, uint32_t i)
 {
-	struct slot *s = &g->slots[i];
-
 	if (g->draining)
 		return;
-	s->state = S_PARKED;
-	s->next = NO_SLOT;
-	s->until = now_mono_ns() + HOLD_5XX_NS;
-	if (g->hold_tail == NO_SLOT)
-		g->hold_head = i;
-	else
-		g->slots[g->hold_tail].next = i;
-	g->hold_tail = i;
+	g->slots[i].until = now_mono_ns() + HOLD_5XX_NS;
+	(void)enqueue(g, &g->hold_head, &g->hold_tail, i);
 }
 
 static void

@@ -90,14 +90,6 @@ struct ktrace {
 	size_t buffer_kb;
 };
 
-static size_t buffer_kb_wanted;
-
-void
-ktrace_set_buffer_kb(size_t kb)
-{
-	buffer_kb_wanted = kb;
-}
-
 static void
 seterr(char *err, size_t errlen, const char *what, int e)
 {
@@ -338,7 +330,7 @@ ktrace_start(const char *instance, const char *const *addrs,
 			goto fail;
 		}
 	}
-	kt->buffer_kb = buffer_kb_wanted ? buffer_kb_wanted : KTRACE_DEFAULT_KB;
+	kt->buffer_kb = KTRACE_DEFAULT_KB;
 	if (tinst_open(&kt->t, instance, kt->buffer_kb, "mono", "ktrace: ", err,
 	    errlen) < 0)
 		goto fail;

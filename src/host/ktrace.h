@@ -62,11 +62,9 @@ void ktrace_unmount(void);
  * mark goes if a live process marks the mount too. */
 void ktrace_unmount_for(pid_t pid);
 
-/* Per-CPU buffer size to ask for (KiB), before ktrace_start; 0: the
- * default, 4 MiB a CPU: with the buffers drained every 5 ms that holds
+/* Per-CPU buffer size (KiB), 4 MiB a CPU: with the buffers drained every 5 ms that holds
  * bursts of well over 20,000 connections a second, and eight tests tracing
  * at once on two CPUs take 64 MiB of kernel memory. */
 #define KTRACE_DEFAULT_KB 4096
-void ktrace_set_buffer_kb(size_t kb);
 
 #endif
